@@ -1,0 +1,118 @@
+"""What every command module shares: the app state, option types, prompting rules.
+
+Imported at start-up: standard library and Typer only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ivcli.enums import OutputFormat
+from ivcli.errors import MissingValue
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+@dataclass
+class AppState:
+    db_path: Path
+    no_input: bool = False
+    quiet: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work. A missing database file is an error, never created."""
+        from ivcli import db
+
+        with db.session(self.db_path, write=False) as s:
+            yield s
+
+    @contextmanager
+    def writing(self, *, dry_run: bool = False) -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE); creates the database (0600) if needed.
+        With ``dry_run`` everything is rolled back at the end."""
+        from ivcli import db
+
+        with db.session(self.db_path, write=True, dry_run=dry_run) as s:
+            yield s
+
+    def can_prompt(self) -> bool:
+        from ivcli.prompts import can_prompt
+
+        return can_prompt(self.no_input)
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("ivcli", appauthor=False) / "ivcli.db"
+
+
+def state(ctx: typer.Context) -> AppState:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppState)
+    return obj
+
+
+def parse_date_option(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    from ivcli.parsing import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def parse_yes_no_option(value: str | bool | None) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    from ivcli.parsing import parse_yes_no
+
+    try:
+        return parse_yes_no(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+Format = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="table for people; json or csv for scripts."),
+]
+
+
+def date_option(help: str, *names: str) -> Any:
+    return typer.Option(
+        *names, help=f"{help} (31/01/2026 or 2026-01-31)", parser=parse_date_option,
+        metavar="DATE", show_default=False,
+    )
+
+
+def yes_no_option(help: str, *names: str) -> Any:
+    return typer.Option(*names, help=f"{help} (yes/no)", parser=parse_yes_no_option,
+                        metavar="YES/NO", show_default=False)
+
+
+def require(missing: list[str]) -> None:
+    """Refuse with exit 2 naming every flag still needed (no terminal, or --no-input)."""
+    if missing:
+        flags = ", ".join(missing)
+        raise MissingValue(
+            f"missing {flags}",
+            hint="give them as options, or run at a terminal without --no-input to be asked",
+        )
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}

@@ -1,0 +1,109 @@
+"""The root command: global options, sub-apps, and the one error boundary."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ivcli import __version__
+from ivcli.cli import referral, settings
+from ivcli.cli.common import AppState, default_db_path
+from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, IvcliError
+
+
+def report_error(exc: IvcliError) -> None:
+    from ivcli.render import safe_text
+
+    lines = [f"Error: {safe_text(exc.message)}"]
+    lines += [f"  {safe_text(d)}" for d in exc.details]
+    if exc.hint:
+        lines.append(f"Hint: {safe_text(exc.hint)}")
+    sys.stderr.write("\n".join(lines) + "\n")
+
+
+class IvcliGroup(TyperGroup):
+    """Turns every error into one clean message and a documented exit code. No tracebacks."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        from ivcli.db import busy, is_busy_error
+
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except IvcliError as exc:
+            report_error(exc)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            sys.stderr.write("Interrupted; nothing was changed.\n")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Exception as exc:
+            if is_busy_error(exc):
+                report_error(busy())
+                raise typer.Exit(EXIT_BUSY) from None
+            if os.environ.get("IVCLI_DEBUG"):
+                raise
+            sys.stderr.write(
+                f"Error: ivcli failed unexpectedly ({type(exc).__name__}); nothing was changed.\n"
+                "Hint: run again with IVCLI_DEBUG=1 to see details, and report it.\n"
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+
+app = typer.Typer(
+    cls=IvcliGroup,
+    name="ivcli",
+    help="Run an Independent Visitor scheme: referrals, volunteers, matches, visits and reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(referral.app, name="referral")
+app.add_typer(settings.app, name="settings")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ivcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            envvar="IVCLI_DB",
+            help="The database file. Default: ivcli.db in your user data folder.",
+            show_default=False,
+        ),
+    ] = None,
+    no_input: Annotated[
+        bool,
+        typer.Option(
+            "--no-input",
+            envvar="IVCLI_NO_INPUT",
+            help="Never prompt: a missing value is an error (exit 2). Prompts are also off "
+            "whenever input or output is not a terminal.",
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    os.umask(0o077)  # every file ivcli creates (database, backups, exports, reports) is private
+    ctx.obj = AppState(db_path=(db or default_db_path()).expanduser(), no_input=no_input)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app(prog_name="ivcli")

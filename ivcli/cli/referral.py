@@ -1,0 +1,314 @@
+"""ivcli referral: intake, screening and decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ivcli.cli.common import Format, date_option, require, state
+from ivcli.enums import (
+    ADDITIONAL_CRITERIA,
+    CORE_CRITERIA,
+    CRITERIA_LABELS,
+    OutputFormat,
+    ReferralStatus,
+)
+
+app = typer.Typer(
+    help="Referrals of young people: add, import a council CSV, review, accept or decline.",
+    no_args_is_help=True,
+)
+
+YN = "YES/NO"
+
+
+def _opt(help: str, metavar: str | None = None) -> typer.models.OptionInfo:
+    return typer.Option(help=help, metavar=metavar, show_default=False)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    reference: Annotated[str | None, _opt("Council case number.")] = None,
+    first_name: Annotated[str | None, _opt("First name.")] = None,
+    last_name: Annotated[str | None, _opt("Last name.")] = None,
+    date_of_birth: Annotated[str | None, _opt("Date of birth (31/01/2015).", "DATE")] = None,
+    gender: Annotated[str | None, _opt("female, male, non-binary or as described.")] = None,
+    ethnicity: Annotated[str | None, _opt("Ethnicity, as the council records it.")] = None,
+    disability: Annotated[str | None, _opt("Disability or additional needs.", YN)] = None,
+    care_leaver: Annotated[str | None, _opt("A care leaver (not looked after).", YN)] = None,
+    local_authority: Annotated[str | None, _opt("The responsible local authority.")] = None,
+    area: Annotated[str | None, _opt("Where the young person lives (area or district).")] = None,
+    placement_type: Annotated[str | None, _opt("Foster, residential, kinship, ...")] = None,
+    referral_date: Annotated[str | None, _opt("Date referred; default today.", "DATE")] = None,
+    referrer_name: Annotated[str | None, _opt("Who referred.")] = None,
+    referrer_role: Annotated[
+        str | None,
+        _opt("social_worker, iro, personal_adviser, other_professional or self."),
+    ] = None,
+    referrer_email: Annotated[str | None, _opt("The referrer's email.")] = None,
+    long_term_care_plan: Annotated[str | None, _opt("Core: a long-term care plan.", YN)] = None,
+    consent: Annotated[str | None, _opt("Core: the young person consents.", YN)] = None,
+    carer_support: Annotated[str | None, _opt("Core: carers support it.", YN)] = None,
+    social_isolation: Annotated[str | None, _opt("Additional: socially isolated.", YN)] = None,
+    placement_instability: Annotated[
+        str | None, _opt("Additional: placement instability.", YN)
+    ] = None,
+    no_family_contact: Annotated[str | None, _opt("Additional: no family contact.", YN)] = None,
+    single_carer_placement: Annotated[
+        str | None, _opt("Additional: single-carer placement.", YN)
+    ] = None,
+    relationship_difficulty: Annotated[
+        str | None, _opt("Additional: difficulty forming relationships.", YN)
+    ] = None,
+    interests: Annotated[str | None, _opt("Interests, separated by ; or ,")] = None,
+    notes: Annotated[str | None, _opt("Notes.")] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Add one referral. At a terminal, asks for what is missing; otherwise give every flag.
+
+    Links to the young person already held (same council reference, or same name and date of
+    birth) instead of creating a second record.
+    """
+    from ivcli.render import emit_one, message
+    from ivcli.services import referrals
+
+    raw: dict[str, str | None] = {
+        k: v for k, v in locals().items() if k not in ("ctx", "fmt")
+    }
+    app_state = state(ctx)
+    if app_state.can_prompt():
+        from ivcli import prompts
+
+        prompts.ask_referral(raw)
+    if not raw.get("referral_date"):
+        raw["referral_date"] = date.today().isoformat()
+    require([f"--{k.replace('_', '-')}" for k in ("first_name", "last_name", "date_of_birth")
+             if not raw.get(k)])
+    with app_state.writing() as session:
+        linked = referrals.add(session, {k: v for k, v in raw.items() if v is not None},
+                               date.today())
+        dupes = session.info.get("possible_duplicates", [])
+        record = referrals.show(session, linked.referral_id or 0)
+    who = "an existing young person" if linked.existing_person else "a new young person"
+    message(f"Added referral {linked.referral_id} for {who} (id {linked.young_person_id}).")
+    for yp in dupes:
+        message(
+            f"Possible duplicate: young person {yp} has the same date of birth and a similar "
+            "name. Not merged; check both records.",
+            style="yellow",
+        )
+    if fmt != OutputFormat.table:
+        emit_one(fmt.value, record)
+    else:
+        typer.echo(linked.referral_id)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A CSV file of referrals.", show_default=False)],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help='Map a column: "Their Header=field" (repeatable).',
+                     show_default=False),
+    ] = None,
+    encoding: Annotated[
+        str, typer.Option(help="The file's encoding: utf-8 (with or without BOM) or cp1252.")
+    ] = "utf-8",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file and report; write nothing.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Import referrals from a council CSV, all or nothing.
+
+    Any invalid row means nothing is written; every problem is listed with its line number.
+    Importing the same file again adds nothing.
+    """
+    from ivcli.cli.progress import byte_progress
+    from ivcli.render import message
+    from ivcli.services import referrals
+
+    app_state = state(ctx)
+    db_path = app_state.db_path
+    with byte_progress(file, enabled=not quiet) as on_bytes:
+        if dry_run and not db_path.exists():
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                app_state.db_path = Path(tmp) / "dry-run.db"
+                try:
+                    with app_state.writing(dry_run=True) as session:
+                        report = referrals.import_csv(
+                            session, file, today=date.today(), maps=map_ or [],
+                            encoding=encoding, on_bytes=on_bytes,
+                        )
+                finally:
+                    app_state.db_path = db_path
+        else:
+            with app_state.writing(dry_run=dry_run) as session:
+                report = referrals.import_csv(
+                    session, file, today=date.today(), maps=map_ or [], encoding=encoding,
+                    dry_run=dry_run, on_bytes=on_bytes,
+                )
+    r = report.result
+    if report.unknown_columns:
+        message(
+            "Ignored columns (not stored): " + ", ".join(report.unknown_columns)
+            + ". Map one with --map \"Header=field\".",
+            style="yellow",
+        )
+    lead = "Dry run, nothing written: would add" if dry_run else "Added"
+    lines = [
+        f"{lead} {r.added} referral(s); {r.unchanged} unchanged (already held).",
+        f"Young people: {r.new_people} new, {r.linked_existing} linked to existing records.",
+    ]
+    if report.blank_rows:
+        lines.append(f"Blank rows skipped: {report.blank_rows}.")
+    if r.possible_duplicates:
+        lines.append(f"Possible duplicates (not merged): {len(r.possible_duplicates)}.")
+        for line, yp in r.possible_duplicates[:20]:
+            lines.append(f"  line {line} may be the same child as young person {yp}")
+        if len(r.possible_duplicates) > 20:
+            lines.append(f"  ... and {len(r.possible_duplicates) - 20} more")
+    message("\n".join(lines))
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[
+        ReferralStatus | None, typer.Option(help="Only referrals with this status.")
+    ] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """List referrals, oldest first."""
+    from ivcli.render import emit
+    from ivcli.services import referrals
+
+    with state(ctx).reading() as session:
+        rows = referrals.list_referrals(session, status.value if status else None)
+    emit(fmt.value, referrals.LIST_COLUMNS, rows, title="Referrals", empty="No referrals.")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    referral_id: Annotated[int, typer.Argument(metavar="ID", help="The referral's id.")],
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Show one referral with its young person and screening."""
+    from ivcli.render import emit_one
+    from ivcli.services import referrals
+
+    with state(ctx).reading() as session:
+        record = referrals.show(session, referral_id)
+    emit_one(fmt.value, record, title=f"Referral {referral_id}")
+
+
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    referral_id: Annotated[int, typer.Argument(metavar="ID", help="The referral's id.")],
+    long_term_care_plan: Annotated[str | None, _opt("Core: a long-term care plan.", YN)] = None,
+    consent: Annotated[str | None, _opt("Core: the young person consents.", YN)] = None,
+    carer_support: Annotated[str | None, _opt("Core: carers support it.", YN)] = None,
+    social_isolation: Annotated[str | None, _opt("Additional: socially isolated.", YN)] = None,
+    placement_instability: Annotated[
+        str | None, _opt("Additional: placement instability.", YN)
+    ] = None,
+    no_family_contact: Annotated[str | None, _opt("Additional: no family contact.", YN)] = None,
+    single_carer_placement: Annotated[
+        str | None, _opt("Additional: single-carer placement.", YN)
+    ] = None,
+    relationship_difficulty: Annotated[
+        str | None, _opt("Additional: difficulty forming relationships.", YN)
+    ] = None,
+    referrer_name: Annotated[str | None, _opt("Who referred.")] = None,
+    referrer_role: Annotated[str | None, _opt("The referrer's role.")] = None,
+    referrer_email: Annotated[str | None, _opt("The referrer's email.")] = None,
+    notes: Annotated[str | None, _opt("Notes (replaces the old notes).")] = None,
+) -> None:
+    """Record screening answers or referrer details on a referral."""
+    from ivcli.render import message
+    from ivcli.services import referrals
+
+    changes = {k: v for k, v in locals().items() if k not in ("ctx", "referral_id")
+               and v is not None}
+    if not changes:
+        require(["at least one field to change (see --help)"])
+    with state(ctx).writing() as session:
+        changed = referrals.update(session, referral_id, changes)
+    message(f"Updated referral {referral_id}: {', '.join(changed) or 'no change'}.")
+
+
+@app.command("accept")
+def accept(
+    ctx: typer.Context,
+    referral_id: Annotated[int, typer.Argument(metavar="ID", help="The referral's id.")],
+    on: Annotated[date | None, date_option("Decision date; default today", "--date")] = None,
+) -> None:
+    """Accept a referral onto the waiting list.
+
+    Refused unless all three core best-interest criteria are yes and the young person is
+    eligible by age on the referral date. Warns when no additional criterion is met.
+    """
+    from ivcli.render import message
+    from ivcli.services import referrals
+
+    with state(ctx).writing() as session:
+        warnings = referrals.accept(session, referral_id, on or date.today())
+    for w in warnings:
+        message(f"Warning: {w}", style="yellow")
+    message(f"Accepted referral {referral_id}: the young person is on the waiting list.")
+
+
+def _reason(reason: str | None, ctx: typer.Context, what: str) -> str:
+    if reason:
+        return reason
+    if state(ctx).can_prompt():
+        from ivcli import prompts
+
+        return prompts.text(f"Reason for {what}:", required=True)
+    require(["--reason"])
+    return ""
+
+
+@app.command("decline")
+def decline(
+    ctx: typer.Context,
+    referral_id: Annotated[int, typer.Argument(metavar="ID", help="The referral's id.")],
+    reason: Annotated[str | None, typer.Option(help="Why it was declined.")] = None,
+    on: Annotated[date | None, date_option("Decision date; default today", "--date")] = None,
+) -> None:
+    """Decline a referral, with a reason."""
+    from ivcli.render import message
+    from ivcli.services import referrals
+
+    text = _reason(reason, ctx, "declining")
+    with state(ctx).writing() as session:
+        referrals.decline(session, referral_id, text, on or date.today())
+    message(f"Declined referral {referral_id}.")
+
+
+@app.command("withdraw")
+def withdraw(
+    ctx: typer.Context,
+    referral_id: Annotated[int, typer.Argument(metavar="ID", help="The referral's id.")],
+    reason: Annotated[str | None, typer.Option(help="Why it was withdrawn.")] = None,
+    on: Annotated[date | None, date_option("Date; default today", "--date")] = None,
+) -> None:
+    """Withdraw a referral (received or waiting), with a reason."""
+    from ivcli.render import message
+    from ivcli.services import referrals
+
+    text = _reason(reason, ctx, "withdrawing")
+    with state(ctx).writing() as session:
+        referrals.withdraw(session, referral_id, text, on or date.today())
+    message(f"Withdrew referral {referral_id}.")
+
+

@@ -1,0 +1,1 @@
+"""Streaming CSV import: encodings, delimiters, header mapping, UK dates, row validation."""

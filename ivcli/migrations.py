@@ -1,0 +1,244 @@
+"""Versioned schema migrations, applied in order, each once, recorded in ``schema_migrations``.
+
+A migration is a named function taking a DB-API connection already inside the opening
+transaction. Never edit a released migration: add a new one at the end of ``MIGRATIONS``.
+The schema is written out as SQL here (not ``create_all``) so that a year-old database
+upgrades step by step and the tests can build a database of any earlier version.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run several SQL statements inside the current transaction.
+
+    ``sqlite3.Connection.executescript`` would COMMIT first, breaking the one-transaction rule.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError("incomplete SQL statement in migration")
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+
+        CREATE TABLE young_people (
+            id INTEGER PRIMARY KEY,
+            reference TEXT UNIQUE,
+            first_name TEXT NOT NULL,
+            last_name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            first_key TEXT NOT NULL,
+            last_key TEXT NOT NULL,
+            date_of_birth DATE NOT NULL,
+            gender TEXT,
+            ethnicity TEXT,
+            disability BOOLEAN,
+            care_leaver BOOLEAN,
+            local_authority TEXT,
+            area TEXT,
+            placement_type TEXT,
+            profile TEXT,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_young_people_identity ON young_people (name_key, date_of_birth);
+        CREATE INDEX ix_young_people_dob_last ON young_people (date_of_birth, last_key);
+        CREATE INDEX ix_young_people_dob_first ON young_people (date_of_birth, first_key);
+
+        CREATE TABLE referrals (
+            id INTEGER PRIMARY KEY,
+            young_person_id INTEGER NOT NULL REFERENCES young_people (id),
+            status TEXT NOT NULL DEFAULT 'received',
+            referral_date DATE NOT NULL,
+            referrer_name TEXT,
+            referrer_role TEXT,
+            referrer_email TEXT,
+            long_term_care_plan BOOLEAN,
+            consent BOOLEAN,
+            carer_support BOOLEAN,
+            social_isolation BOOLEAN,
+            placement_instability BOOLEAN,
+            no_family_contact BOOLEAN,
+            single_carer_placement BOOLEAN,
+            relationship_difficulty BOOLEAN,
+            interests TEXT,
+            notes TEXT,
+            decision_date DATE,
+            decision_reason TEXT,
+            matched_date DATE,
+            closed_date DATE,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL,
+            UNIQUE (young_person_id, referral_date)
+        );
+        CREATE INDEX ix_referrals_status ON referrals (status, referral_date);
+
+        CREATE TABLE volunteers (
+            id INTEGER PRIMARY KEY,
+            reference TEXT UNIQUE,
+            first_name TEXT NOT NULL,
+            last_name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            date_of_birth DATE NOT NULL,
+            gender TEXT,
+            email TEXT,
+            phone TEXT,
+            area TEXT,
+            languages TEXT,
+            interests TEXT,
+            coordinator TEXT,
+            status TEXT NOT NULL DEFAULT 'applicant',
+            status_reason TEXT,
+            approved_date DATE,
+            profile TEXT,
+            notes TEXT,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_volunteers_identity ON volunteers (name_key, date_of_birth);
+        CREATE INDEX ix_volunteers_status ON volunteers (status);
+
+        CREATE TABLE volunteer_checks (
+            id INTEGER PRIMARY KEY,
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            step TEXT NOT NULL,
+            date DATE NOT NULL,
+            number TEXT,
+            level TEXT,
+            outcome TEXT,
+            update_service BOOLEAN,
+            created_at DATETIME NOT NULL,
+            UNIQUE (volunteer_id, step, date)
+        );
+
+        CREATE TABLE matches (
+            id INTEGER PRIMARY KEY,
+            young_person_id INTEGER NOT NULL REFERENCES young_people (id),
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            referral_id INTEGER REFERENCES referrals (id),
+            status TEXT NOT NULL DEFAULT 'proposed',
+            proposed_date DATE NOT NULL,
+            decision_date DATE,
+            decision_reason TEXT,
+            start_date DATE,
+            end_date DATE,
+            end_reason TEXT,
+            note TEXT,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_matches_young_person ON matches (young_person_id, status);
+        CREATE INDEX ix_matches_volunteer ON matches (volunteer_id, status);
+        CREATE INDEX ix_matches_status ON matches (status);
+
+        CREATE TABLE match_events (
+            id INTEGER PRIMARY KEY,
+            match_id INTEGER NOT NULL REFERENCES matches (id),
+            date DATE NOT NULL,
+            event TEXT NOT NULL,
+            note TEXT,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_match_events_match ON match_events (match_id, date);
+
+        CREATE TABLE visits (
+            id INTEGER PRIMARY KEY,
+            match_id INTEGER NOT NULL REFERENCES matches (id),
+            date DATE NOT NULL,
+            minutes INTEGER NOT NULL,
+            activity TEXT,
+            cost_pence INTEGER NOT NULL DEFAULT 0,
+            cost_type TEXT,
+            note TEXT,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_visits_match_date ON visits (match_id, date);
+        CREATE INDEX ix_visits_date ON visits (date);
+
+        CREATE TABLE concerns (
+            id INTEGER PRIMARY KEY,
+            match_id INTEGER NOT NULL REFERENCES matches (id),
+            visit_id INTEGER REFERENCES visits (id),
+            opened_date DATE NOT NULL,
+            text TEXT NOT NULL,
+            closed_date DATE,
+            close_note TEXT,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_concerns_open ON concerns (closed_date);
+
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            match_id INTEGER NOT NULL REFERENCES matches (id),
+            date DATE NOT NULL,
+            with_whom TEXT NOT NULL,
+            note TEXT,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_reviews_match_date ON reviews (match_id, date);
+        """,
+    )
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("001_initial", m001_initial),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def applied(conn: sqlite3.Connection) -> list[str]:
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+    ).fetchone()
+    if not has_table:
+        return []
+    return [row[0] for row in conn.execute("SELECT name FROM schema_migrations ORDER BY seq")]
+
+
+def pending(conn: sqlite3.Connection) -> list[tuple[str, Migration]]:
+    done = applied(conn)
+    known = [name for name, _ in MIGRATIONS]
+    unknown = [name for name in done if name not in known]
+    if unknown or len(done) > len(known):
+        from ivcli.errors import DatabaseUnusable
+
+        raise DatabaseUnusable(
+            f"this database was written by a newer ivcli (schema step {unknown[-1] if unknown else len(done)})",
+            hint="upgrade ivcli (pip install -U ivcli); the file was not changed",
+        )
+    return [(name, fn) for name, fn in MIGRATIONS if name not in done]
+
+
+def migrate(conn: sqlite3.Connection, now: str) -> list[str]:
+    """Apply pending migrations on ``conn``, which must already be inside a write transaction."""
+    todo = pending(conn)
+    if not todo:
+        return []
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at DATETIME NOT NULL)"
+    )
+    for name, fn in todo:
+        fn(conn)
+        conn.execute(
+            "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, now)
+        )
+    return [name for name, _ in todo]

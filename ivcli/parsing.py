@@ -1,0 +1,162 @@
+"""Parsing of values typed by a coordinator or found in a council CSV. Standard library only.
+
+Each parser returns a clean value or raises ``ValueError`` with a message that says what is wrong
+and what is expected, without repeating the value (it may be a child's date of birth); callers add
+the record or CSV line and column.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+_NUMERIC = re.compile(r"^(\d{1,4})([/.\-])(\d{1,2})\2(\d{1,4})$")
+_WORDY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([A-Za-z]+)\.?,?[\s\-]+(\d{1,4})$")
+DATE_FORMATS = "2026-01-31, 31/01/2026, 31-01-2026, 31.01.2026 or 31 Jan 2026"
+
+
+def _build(year: int, month: int, day: int, text: str) -> date:
+    if month < 1 or month > 12:
+        hint = " (dates are day first: 31/01/2026)" if 1 <= day <= 12 < month else ""
+        raise ValueError(f"there is no month {month}{hint}")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError("not a real date (that day does not exist in that month)") from None
+
+
+def parse_date(text: str) -> date:
+    """ISO ``2026-01-31`` or UK day-first dates. Never month-first; years in full."""
+    s = text.strip()
+    m = _NUMERIC.match(s)
+    if m:
+        a, sep, b, c = m.group(1), m.group(2), m.group(3), m.group(4)
+        if len(a) == 4:
+            if sep != "-":
+                raise ValueError(f"not a date; use {DATE_FORMATS}")
+            return _build(int(a), int(b), int(c), text)
+        if len(c) != 4:
+            raise ValueError("two-digit year; write the year in full (31/01/2026)")
+        return _build(int(c), int(b), int(a), text)
+    m = _WORDY.match(s)
+    if m:
+        month = MONTHS.get(m.group(2).lower())
+        if month is None:
+            raise ValueError(f"not a date; use {DATE_FORMATS}")
+        if len(m.group(3)) != 4:
+            raise ValueError("two-digit year; write the year in full (31 Jan 2026)")
+        return _build(int(m.group(3)), month, int(m.group(1)), text)
+    raise ValueError(f"not a date; use {DATE_FORMATS}")
+
+
+YES = frozenset({"yes", "y", "true", "t", "1"})
+NO = frozenset({"no", "n", "false", "f", "0"})
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """yes/no/y/n/true/false/1/0 in any case; blank is unknown (None)."""
+    s = text.strip().lower()
+    if not s:
+        return None
+    if s in YES:
+        return True
+    if s in NO:
+        return False
+    raise ValueError("not yes or no (use yes/no, y/n, true/false or 1/0; blank if unknown)")
+
+
+APOSTROPHES = dict.fromkeys(map(ord, "'`\u2018\u2019\u02bc\u00b4"), None)
+_SPACES = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014]+")
+
+
+def name_key(text: str) -> str:
+    """A name as compared for identity: NFKC, case-folded, apostrophes dropped, spacing collapsed."""
+    s = unicodedata.normalize("NFKC", text).casefold().translate(APOSTROPHES)
+    return _SPACES.sub(" ", s).strip()
+
+
+GENDERS = {
+    "f": "female",
+    "female": "female",
+    "girl": "female",
+    "woman": "female",
+    "m": "male",
+    "male": "male",
+    "boy": "male",
+    "man": "male",
+    "non-binary": "non-binary",
+    "nonbinary": "non-binary",
+    "non binary": "non-binary",
+    "nb": "non-binary",
+}
+
+
+def normalise_gender(text: str) -> str | None:
+    s = " ".join(text.split())
+    if not s:
+        return None
+    return GENDERS.get(s.lower(), s)
+
+
+def parse_money(text: str) -> int:
+    """Pounds and pence (``12.65``, ``£3``) to whole pence, exactly."""
+    s = text.strip().replace("£", "").replace(",", "")
+    try:
+        value = Decimal(s)
+    except InvalidOperation:
+        raise ValueError("not an amount of money (e.g. 12.65)") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError("not an amount of money (e.g. 12.65)")
+    pence = value * 100
+    if pence != pence.to_integral_value():
+        raise ValueError("fractions of a penny are not allowed")
+    return int(pence)
+
+
+def format_pence(pence: int) -> str:
+    sign = "-" if pence < 0 else ""
+    pence = abs(pence)
+    return f"{sign}{pence // 100}.{pence % 100:02d}"
+
+
+def age_on(date_of_birth: date, on: date) -> int:
+    years = on.year - date_of_birth.year
+    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def parse_email(text: str) -> str | None:
+    s = text.strip()
+    if not s:
+        return None
+    if not _EMAIL.match(s):
+        raise ValueError("not an email address")
+    return s

@@ -1,0 +1,106 @@
+"""Every questionary call, behind small functions returning plain values.
+
+``unsafe_ask`` lets Ctrl-C raise KeyboardInterrupt (exit 130 at the error boundary) instead of
+returning None. Callers decide whether prompting is allowed (``can_prompt``); nothing here checks.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+
+import questionary
+
+
+def can_prompt(no_input: bool) -> bool:
+    """Prompt only for a person at a terminal, never for a script or with --no-input."""
+    return not no_input and sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def text(
+    label: str,
+    *,
+    default: str = "",
+    required: bool = False,
+    validate: Callable[[str], str | None] | None = None,
+) -> str:
+    def check(value: str) -> bool | str:
+        if required and not value.strip():
+            return "required"
+        if validate and value.strip():
+            problem = validate(value)
+            if problem:
+                return problem
+        return True
+
+    return str(questionary.text(label, default=default, validate=check).unsafe_ask()).strip()
+
+
+def confirm(label: str, *, default: bool = False) -> bool:
+    return bool(questionary.confirm(label, default=default).unsafe_ask())
+
+
+def yes_no_unknown(label: str) -> bool | None:
+    answer = questionary.select(label, choices=["yes", "no", "not known"]).unsafe_ask()
+    return {"yes": True, "no": False}.get(answer)
+
+
+def select(label: str, choices: Sequence[str], *, default: str | None = None) -> str:
+    return str(questionary.select(label, choices=list(choices), default=default).unsafe_ask())
+
+
+def checkbox(label: str, choices: Sequence[str], *, checked: Sequence[str] = ()) -> list[str]:
+    items = [questionary.Choice(c, checked=c in checked) for c in choices]
+    return list(questionary.checkbox(label, choices=items).unsafe_ask())
+
+
+def ask_referral(raw: dict[str, str | None]) -> None:
+    """Fill in the missing parts of a referral at the terminal. Edits ``raw`` in place."""
+    from datetime import date
+
+    from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, CRITERIA_LABELS, ReferrerRole
+    from ivcli.parsing import parse_date
+
+    def date_problem(value: str) -> str | None:
+        try:
+            parse_date(value)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    for key, label in (("first_name", "First name"), ("last_name", "Last name")):
+        if not raw.get(key):
+            raw[key] = text(f"{label}:", required=True)
+    if not raw.get("date_of_birth"):
+        raw["date_of_birth"] = text("Date of birth (31/01/2015):", required=True,
+                                    validate=date_problem)
+    if not raw.get("referral_date"):
+        raw["referral_date"] = text("Referral date:", default=date.today().strftime("%d/%m/%Y"),
+                                    required=True, validate=date_problem)
+    if not raw.get("reference"):
+        raw["reference"] = text("Council reference (blank if none):")
+    if not raw.get("gender"):
+        raw["gender"] = select("Gender:", ["female", "male", "non-binary", "not known"])
+        if raw["gender"] == "not known":
+            raw["gender"] = ""
+    for key, label in (("care_leaver", "A care leaver?"),
+                       ("disability", "Disability or additional needs?")):
+        if raw.get(key) is None:
+            answer = yes_no_unknown(label)
+            raw[key] = "" if answer is None else ("yes" if answer else "no")
+    if not raw.get("referrer_role"):
+        raw["referrer_role"] = select("Referred by (role):", [r.value for r in ReferrerRole])
+    if not raw.get("referrer_name") and raw["referrer_role"] != "self":
+        raw["referrer_name"] = text("Referrer's name:")
+    for key in CORE_CRITERIA:
+        if raw.get(key) is None:
+            answer = yes_no_unknown(f"Core criterion: {CRITERIA_LABELS[key]}?")
+            raw[key] = "" if answer is None else ("yes" if answer else "no")
+    missing_additional = [k for k in ADDITIONAL_CRITERIA if raw.get(k) is None]
+    if missing_additional:
+        labels = {CRITERIA_LABELS[k]: k for k in missing_additional}
+        chosen = checkbox("Additional criteria that apply:", list(labels))
+        for label, key in labels.items():
+            raw[key] = "yes" if label in chosen else "no"
+    if not raw.get("interests"):
+        raw["interests"] = text("Interests (separated by ;):")

@@ -1,0 +1,189 @@
+"""Everything that writes records for people or scripts: Rich tables, JSON, CSV.
+
+Escaping lives here. Text that came from a user or a CSV is data, never markup: it reaches Rich
+as ``rich.text.Text`` (not parsed for markup) with control and bidi characters shown escaped, and
+CSV cells that a spreadsheet would run as a formula are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import IO, Any
+
+# C0 and C1 controls (but not tab/newline in JSON, which json escapes itself), DEL, and the
+# Unicode bidi and invisible formatting characters used to disguise text.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+_UNSAFE_WITH_WS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    if ch == "\n":
+        return "\\n"
+    if ch == "\t":
+        return "\\t"
+    if ch == "\r":
+        return "\\r"
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_text(value: object) -> str:
+    """One line of plain text for a terminal: controls, newlines and bidi marks shown escaped."""
+    if value is None:
+        return ""
+    return _UNSAFE_WITH_WS.sub(_escape_char, cell_str(value))
+
+
+def cell_str(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(cell_str(v) for v in value)
+    return str(value)
+
+
+def csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    s = cell_str(value)
+    if isinstance(value, str) and s.startswith(FORMULA_START):
+        return "'" + s
+    return s
+
+
+def _json_default(value: object) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    return f"\\u{ord(m.group(0)):04x}"
+
+
+def to_json(data: object) -> str:
+    """Stable JSON: sorted by the caller's field order, UTF-8, unsafe characters as \\u escapes."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+    return _UNSAFE.sub(_json_escape, text)
+
+
+def write_json(data: object, out: IO[str] | None = None) -> None:
+    (out or sys.stdout).write(to_json(data) + "\n")
+
+
+def write_csv(
+    columns: Sequence[str], rows: Iterable[Mapping[str, object]], out: IO[str] | None = None
+) -> None:
+    writer = csv.writer(out or sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
+
+
+def console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output is read by scripts and files, not an 80-column terminal: do not fold it.
+    width = None if stream.isatty() else 200
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+
+def print_table(
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, object]],
+    *,
+    title: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    empty: str = "nothing to show",
+) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = list(rows)
+    con = console()
+    if not rows:
+        console(stderr=True).print(Text(empty))
+        return
+    table = Table(title=Text(title) if title else None, show_lines=False, header_style="bold")
+    for c in columns:
+        label = (headers or {}).get(c, c.replace("_", " "))
+        table.add_column(Text(label), overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(safe_text(row.get(c))) for c in columns))
+    con.print(table)
+
+
+def print_record(
+    fields: Sequence[tuple[str, object]], *, title: str | None = None
+) -> None:
+    """One record as a two-column table of label and value."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title) if title else None, show_header=False, box=None)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for label, value in fields:
+        table.add_row(Text(label), Text(safe_text(value)))
+    console().print(table)
+
+
+def message(text: str, *, style: str | None = None) -> None:
+    """A message for the person at the terminal, on stderr. ``text`` is never parsed as markup."""
+    from rich.text import Text
+
+    console(stderr=True).print(Text(safe_text_multiline(text), style=style or ""))
+
+
+def safe_text_multiline(value: str) -> str:
+    return "\n".join(safe_text(line) for line in value.split("\n"))
+
+
+def emit(
+    fmt: str,
+    columns: Sequence[str],
+    rows: Sequence[Mapping[str, object]],
+    *,
+    title: str | None = None,
+    empty: str = "nothing to show",
+) -> None:
+    """Write rows in the chosen format: a Rich table, a JSON array of flat objects, or CSV."""
+    if fmt == "json":
+        write_json([{c: r.get(c) for c in columns} for r in rows])
+    elif fmt == "csv":
+        write_csv(columns, rows)
+    else:
+        print_table(columns, rows, title=title, empty=empty)
+
+
+def emit_one(
+    fmt: str, record: Mapping[str, object], *, title: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    if fmt == "json":
+        write_json(dict(record))
+    elif fmt == "csv":
+        write_csv(list(record), [record])
+    else:
+        print_record(
+            [((labels or {}).get(k, k.replace("_", " ")), v) for k, v in record.items()],
+            title=title,
+        )

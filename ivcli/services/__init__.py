@@ -1,0 +1,1 @@
+"""The domain: screening, compliance, matching, reports. Takes a Session; no Typer, Rich or printing."""

@@ -1,0 +1,200 @@
+"""Safer recruitment: which checks a volunteer has, which are current, and who may be matched.
+
+The rules (settings in brackets, see docs/settings.md):
+- Every step is required once (references twice): application, interview, two references,
+  enhanced DBS, training, approval panel.
+- A DBS certificate is current for ``dbs.valid_years`` from its issue date; on the Update
+  Service, a status check within ``dbs.status_check_months`` keeps it current until that long
+  after the latest status check.
+- Training is current for ``training.valid_years`` from the latest training date.
+- A volunteer is matchable when approved and every check is recorded and current on the day.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ivcli.enums import CheckStep, VolunteerStatus
+from ivcli.models import Volunteer, VolunteerCheck
+from ivcli.services import settings as settings_service
+
+REQUIRED_STEPS: tuple[tuple[str, int], ...] = (
+    (CheckStep.application.value, 1),
+    (CheckStep.interview.value, 1),
+    (CheckStep.reference.value, 2),
+    (CheckStep.dbs.value, 1),
+    (CheckStep.training.value, 1),
+    (CheckStep.panel.value, 1),
+)
+STEP_LABELS = {
+    "application": "application",
+    "interview": "interview",
+    "reference": "references (two)",
+    "dbs": "enhanced DBS check",
+    "training": "training",
+    "panel": "approval panel",
+}
+
+
+def add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def add_months(d: date, months: int) -> date:
+    month0 = d.month - 1 + months
+    year, month = d.year + month0 // 12, month0 % 12 + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Rules:
+    dbs_years: int
+    status_check_months: int
+    training_years: int
+    warn_days: int
+
+    @classmethod
+    def load(cls, session: Session) -> Rules:
+        g = settings_service.get_int
+        return cls(
+            g(session, "dbs.valid_years"),
+            g(session, "dbs.status_check_months"),
+            g(session, "training.valid_years"),
+            g(session, "checks.warn_days"),
+        )
+
+
+@dataclass(frozen=True)
+class CheckState:
+    step: str
+    label: str
+    date: date | None  # the latest date recorded, None if missing
+    expires: date | None  # first day it is no longer current; None if it never lapses
+    status: str  # "missing", "current", "lapsing", "lapsed"
+    days_left: int | None  # days until ``expires`` (negative once lapsed)
+
+
+def _state(step: str, last: date | None, expires: date | None, as_of: date, rules: Rules,
+           enough: bool = True) -> CheckState:
+    label = STEP_LABELS[step]
+    if last is None or not enough:
+        return CheckState(step, label, last, None, "missing", None)
+    if expires is None:
+        return CheckState(step, label, last, None, "current", None)
+    days = (expires - as_of).days
+    status = "lapsed" if days <= 0 else "lapsing" if days <= rules.warn_days else "current"
+    return CheckState(step, label, last, expires, status, days)
+
+
+def evaluate(checks: Iterable[VolunteerCheck], as_of: date, rules: Rules) -> list[CheckState]:
+    """The state of every required step, from one volunteer's check records."""
+    by_step: dict[str, list[VolunteerCheck]] = defaultdict(list)
+    for c in checks:
+        if c.date <= as_of:
+            by_step[c.step].append(c)
+    states = []
+    for step, needed in REQUIRED_STEPS:
+        records = sorted(by_step.get(step, []), key=lambda c: c.date)
+        last = records[-1].date if records else None
+        expires: date | None = None
+        if step == "dbs" and records:
+            cert = records[-1]
+            expires = add_years(cert.date, rules.dbs_years)
+            if cert.update_service:
+                status_checks = [c.date for c in by_step.get("dbs_status_check", [])
+                                 if c.date >= cert.date]
+                if status_checks:
+                    expires = max(expires, add_months(max(status_checks),
+                                                      rules.status_check_months))
+        elif step == "training" and records:
+            expires = add_years(records[-1].date, rules.training_years)
+        states.append(_state(step, last, expires, as_of, rules, len(records) >= needed))
+    return states
+
+
+def problems(states: Iterable[CheckState]) -> list[CheckState]:
+    """The steps that stop a volunteer being approved or matched."""
+    return [s for s in states if s.status in ("missing", "lapsed")]
+
+
+def load_checks(session: Session, volunteer_ids: Iterable[int] | None = None
+                ) -> dict[int, list[VolunteerCheck]]:
+    q = select(VolunteerCheck)
+    if volunteer_ids is not None:
+        q = q.where(VolunteerCheck.volunteer_id.in_(list(volunteer_ids)))  # type: ignore[attr-defined]
+    out: dict[int, list[VolunteerCheck]] = defaultdict(list)
+    for c in session.execute(q).scalars():
+        out[c.volunteer_id].append(c)
+    return out
+
+
+def volunteer_states(session: Session, volunteer_id: int, as_of: date) -> list[CheckState]:
+    checks = load_checks(session, [volunteer_id]).get(volunteer_id, [])
+    return evaluate(checks, as_of, Rules.load(session))
+
+
+def matchable_ids(session: Session, as_of: date) -> set[int]:
+    """Approved volunteers whose every check is recorded and current on ``as_of``."""
+    rules = Rules.load(session)
+    approved = [
+        v for v in session.execute(
+            select(Volunteer.id).where(Volunteer.status == VolunteerStatus.approved.value)
+        ).scalars()
+    ]
+    checks = load_checks(session, approved) if len(approved) < 900 else load_checks(session)
+    return {v for v in approved if not problems(evaluate(checks.get(v, []), as_of, rules))}
+
+
+@dataclass(frozen=True)
+class DueCheck:
+    volunteer_id: int
+    status: str  # volunteer status
+    step: str
+    label: str
+    expires: date
+    days_left: int
+    lapsed: bool
+    matchable: bool
+
+
+def due(session: Session, as_of: date, within: int) -> list[DueCheck]:
+    """Checks of active volunteers lapsing within ``within`` days or already lapsed, most
+    urgent first."""
+    rules = Rules.load(session)
+    active = {
+        v.id: v.status for v in session.execute(
+            select(Volunteer).where(Volunteer.status.in_(  # type: ignore[attr-defined]
+                [VolunteerStatus.approved.value, VolunteerStatus.ready_for_panel.value,
+                 VolunteerStatus.in_checks.value]))
+        ).scalars()
+    }
+    checks = load_checks(session)
+    out = []
+    for vid, status in active.items():
+        assert vid is not None
+        states = evaluate(checks.get(vid, []), as_of, rules)
+        blocked = bool(problems(states))
+        for s in states:
+            if s.expires is None or s.days_left is None or s.days_left > within:
+                continue
+            out.append(DueCheck(vid, status, s.step, s.label, s.expires, s.days_left,
+                                s.status == "lapsed",
+                                status == VolunteerStatus.approved.value and not blocked))
+    out.sort(key=lambda d: (d.days_left, d.volunteer_id))
+    return out
+
+

@@ -1,0 +1,494 @@
+"""Referrals: intake (one at a time or a council CSV), screening and decisions.
+
+One child is one record. A referral links to an existing young person by council reference, or
+else by the same normalised name and date of birth; a near miss (same date of birth and the same
+first or last name) is reported as a possible duplicate and never merged. A referral is the same
+referral when it is for the same young person on the same referral date.
+
+Intake is set-based so a 100,000-row file is quick and memory stays flat: validated rows stream
+into a temporary staging table in batches, then a few SQL statements link, insert and count.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, CRITERIA_LABELS, ReferralStatus
+from ivcli.errors import InvalidInput, NotFound, Refused
+from ivcli.models import Referral, YoungPerson
+from ivcli.parsing import age_on
+from ivcli.services import settings as settings_service
+from ivcli.services.referral_rows import CLEAN, FIELDS, REQUIRED, SYNONYMS, RowProblem, validate
+
+BATCH = 5_000
+MAX_PROBLEMS_SHOWN = 200
+
+
+def raw_connection(session: Session) -> sqlite3.Connection:
+    """The session's own DB-API connection, inside the command's transaction."""
+    conn = session.connection().connection.driver_connection
+    assert isinstance(conn, sqlite3.Connection)
+    return conn
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
+
+
+@dataclass
+class Linked:
+    line: int
+    referral_id: int | None
+    young_person_id: int
+    added: bool
+    existing_person: bool
+
+
+@dataclass
+class IngestResult:
+    rows: int = 0
+    added: int = 0
+    unchanged: int = 0
+    new_people: int = 0
+    linked_existing: int = 0
+    possible_duplicates: list[tuple[int, int]] = field(default_factory=list)  # (line, yp id)
+    linked: list[Linked] = field(default_factory=list)
+
+
+STAGE_COLUMNS = ", ".join(f"{c}" for c in CLEAN)
+
+
+def _create_stage(conn: sqlite3.Connection) -> None:
+    conn.execute("DROP TABLE IF EXISTS temp.stage_referrals")
+    conn.execute(
+        f"CREATE TEMP TABLE stage_referrals ({STAGE_COLUMNS}, ident TEXT, person_id INTEGER, "
+        "existing INTEGER DEFAULT 0)"
+    )
+
+
+def ingest(
+    session: Session,
+    rows: Iterable[tuple],
+    *,
+    collect: bool = False,
+) -> IngestResult:
+    """Link and insert clean rows (see ``referral_rows.CLEAN``). Runs inside the caller's
+    transaction; the caller commits, or rolls back on error."""
+    conn = raw_connection(session)
+    _create_stage(conn)
+    placeholders = ", ".join("?" for _ in CLEAN)
+    insert = f"INSERT INTO stage_referrals ({STAGE_COLUMNS}) VALUES ({placeholders})"
+    batch: list[tuple] = []
+    count = 0
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            conn.executemany(insert, batch)
+            count += len(batch)
+            batch.clear()
+    if batch:
+        conn.executemany(insert, batch)
+        count += len(batch)
+    result = IngestResult(rows=count)
+    if count == 0:
+        return result
+    now = _now()
+    max_before = conn.execute("SELECT coalesce(max(id), 0) FROM young_people").fetchone()[0]
+    ex = conn.execute
+    ex("CREATE INDEX temp.ix_stage_ref ON stage_referrals (reference)")
+    ex("CREATE INDEX temp.ix_stage_name ON stage_referrals (name_key, date_of_birth)")
+    # 1. Existing young people: by council reference first, else by name and date of birth
+    #    (when neither side has a different reference).
+    ex(
+        "UPDATE stage_referrals SET person_id = yp.id, existing = 1 FROM young_people yp "
+        "WHERE stage_referrals.reference IS NOT NULL AND yp.reference = stage_referrals.reference"
+    )
+    ex(
+        "UPDATE stage_referrals SET person_id = yp.id, existing = 1 FROM young_people yp "
+        "WHERE stage_referrals.person_id IS NULL AND yp.name_key = stage_referrals.name_key "
+        "AND yp.date_of_birth = stage_referrals.date_of_birth "
+        "AND (yp.reference IS NULL OR stage_referrals.reference IS NULL)"
+    )
+    # Fill in a council reference we did not have before.
+    ex(
+        "UPDATE young_people SET reference = s.reference, updated_at = ? FROM ("
+        " SELECT person_id, min(reference) AS reference FROM stage_referrals"
+        " WHERE existing = 1 AND reference IS NOT NULL GROUP BY person_id) s "
+        "WHERE young_people.id = s.person_id AND young_people.reference IS NULL",
+        (now,),
+    )
+    # 2. New young people: rows of one child in this file share an identity: their reference,
+    #    or the reference another row with the same name and date of birth gives, or the name
+    #    and date of birth.
+    ex(
+        "UPDATE stage_referrals SET ident = coalesce(reference, (SELECT s2.reference FROM "
+        "stage_referrals s2 WHERE s2.name_key = stage_referrals.name_key AND s2.date_of_birth = "
+        "stage_referrals.date_of_birth AND s2.reference IS NOT NULL ORDER BY s2.line LIMIT 1)) "
+        "WHERE person_id IS NULL"
+    )
+    person_cols = (
+        "reference, first_name, last_name, name_key, first_key, last_key, date_of_birth, gender, "
+        "ethnicity, disability, care_leaver, local_authority, area, placement_type, profile"
+    )
+    ex(
+        f"INSERT INTO young_people ({person_cols}, created_at, updated_at) "
+        f"SELECT ident, {person_cols.split(', ', 1)[1]}, ?, ? FROM ("
+        f" SELECT *, row_number() OVER (PARTITION BY coalesce(ident, name_key || '|' || "
+        f"date_of_birth) ORDER BY line) AS nth FROM stage_referrals WHERE person_id IS NULL"
+        f") WHERE nth = 1 ORDER BY line",
+        (now, now),
+    )
+    ex(
+        "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
+        "WHERE stage_referrals.person_id IS NULL AND yp.id > ? AND ("
+        " (stage_referrals.ident IS NOT NULL AND yp.reference = stage_referrals.ident) OR"
+        " (stage_referrals.ident IS NULL AND yp.reference IS NULL"
+        "  AND yp.name_key = stage_referrals.name_key"
+        "  AND yp.date_of_birth = stage_referrals.date_of_birth))",
+        (max_before,),
+    )
+    result.new_people = ex("SELECT count(*) FROM young_people WHERE id > ?", (max_before,)).fetchone()[0]
+    result.linked_existing = ex(
+        "SELECT count(DISTINCT person_id) FROM stage_referrals WHERE existing = 1"
+    ).fetchone()[0]
+    # 3. Referrals: one per young person and referral date; the same again is unchanged.
+    ex("CREATE INDEX temp.ix_stage_person ON stage_referrals (person_id, referral_date)")
+    referral_cols = (
+        "referral_date, referrer_name, referrer_role, referrer_email, "
+        + ", ".join(CORE_CRITERIA + ADDITIONAL_CRITERIA)
+        + ", interests, notes"
+    )
+    before = ex("SELECT coalesce(max(id), 0) FROM referrals").fetchone()[0]
+    cur = ex(
+        f"INSERT INTO referrals (young_person_id, status, {referral_cols}, created_at, updated_at)"
+        f" SELECT person_id, 'received', {referral_cols}, ?, ? FROM ("
+        f"  SELECT *, row_number() OVER (PARTITION BY person_id, referral_date ORDER BY line)"
+        f"  AS nth FROM stage_referrals) s"
+        f" WHERE nth = 1 AND NOT EXISTS (SELECT 1 FROM referrals r WHERE"
+        f"  r.young_person_id = s.person_id AND r.referral_date = s.referral_date)"
+        f" ORDER BY line",
+        (now, now),
+    )
+    result.added = cur.rowcount
+    result.unchanged = count - result.added
+    # 4. Possible duplicates: a new young person with the same date of birth and the same first
+    #    or last name as another, but not the same child by our rules.
+    dupes = ex(
+        "SELECT DISTINCT s.line, o.id FROM stage_referrals s JOIN young_people n ON n.id = "
+        "s.person_id AND n.id > ? JOIN young_people o ON o.date_of_birth = n.date_of_birth "
+        "AND o.id <> n.id AND (o.last_key = n.last_key OR o.first_key = n.first_key) "
+        "WHERE o.id < n.id OR o.id <= ? ORDER BY s.line, o.id LIMIT 1000",
+        (max_before, max_before),
+    ).fetchall()
+    result.possible_duplicates = [(line, yp) for line, yp in dupes]
+    if collect:
+        for line, person, existing, ref_id in ex(
+            "SELECT s.line, s.person_id, s.existing, r.id FROM stage_referrals s "
+            "LEFT JOIN referrals r ON r.young_person_id = s.person_id "
+            "AND r.referral_date = s.referral_date ORDER BY s.line"
+        ):
+            result.linked.append(
+                Linked(line, ref_id, person, bool(ref_id and ref_id > before), bool(existing))
+            )
+    ex("DROP TABLE temp.stage_referrals")
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV import
+
+
+@dataclass
+class ImportReport:
+    result: IngestResult
+    blank_rows: int
+    unknown_columns: list[str]
+    dry_run: bool
+
+
+class ImportFailed(InvalidInput):
+    """Invalid rows: nothing was written."""
+
+
+def read_clean_rows(
+    rows: Iterator[tuple[int, list[str]]],
+    index: dict[str, int],
+    today: date,
+    problems: list[RowProblem],
+    counters: dict[str, int],
+) -> Iterator[tuple]:
+    positions = [(f, index[f]) for f in FIELDS if f in index]
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            counters["blank"] += 1
+            continue
+        n = len(cells)
+        raw = {f: (cells[i] if i < n else "") for f, i in positions}
+        row, found = validate(raw, line, today)
+        if found:
+            problems.extend(found)
+            continue
+        yield row
+
+
+def import_csv(
+    session: Session,
+    path: Path,
+    *,
+    today: date,
+    maps: Iterable[str] = (),
+    encoding: str = "utf-8",
+    dry_run: bool = False,
+    on_bytes: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import a referral CSV all or nothing. Raises ``ImportFailed`` listing every bad line."""
+    from ivcli.importing.csvfile import open_csv
+
+    source, close = open_csv(
+        path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, maps=list(maps),
+        encoding=encoding, on_bytes=on_bytes,
+    )
+    problems: list[RowProblem] = []
+    counters = {"blank": 0}
+    try:
+        clean = read_clean_rows(source.rows, source.columns.index, today, problems, counters)
+        result = ingest(session, clean)
+    finally:
+        close()
+    if problems:
+        shown = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+        bad_lines = len({p.line for p in problems})
+        raise ImportFailed(
+            f"{path.name}: {bad_lines} invalid row(s); nothing was imported",
+            hint="correct those lines and import the file again (--dry-run checks without "
+            "writing)",
+            details=shown,
+        )
+    return ImportReport(result, counters["blank"], source.columns.unknown, dry_run)
+
+
+# ---------------------------------------------------------------------------------------------
+# One referral
+
+
+def add(session: Session, raw: dict[str, str], today: date) -> Linked:
+    row, problems = validate(raw, 0, today)
+    if problems:
+        raise InvalidInput(
+            "the referral is not valid; nothing was added",
+            details=[str(p) for p in problems],
+        )
+    result = ingest(session, [row], collect=True)
+    linked = result.linked[0]
+    if not linked.added:
+        raise Refused(
+            f"young person {linked.young_person_id} already has referral {linked.referral_id} "
+            "on that referral date; nothing was added",
+            hint=f"see it with 'ivcli referral show {linked.referral_id}'",
+        )
+    linked_dupes = result.possible_duplicates
+    session.info["possible_duplicates"] = [yp for _, yp in linked_dupes]
+    return linked
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+LIST_COLUMNS = (
+    "id", "young_person_id", "status", "referral_date", "reference", "first_name", "last_name",
+    "date_of_birth",
+)
+
+
+def _as_row(ref: Referral, yp: YoungPerson) -> dict[str, object]:
+    out: dict[str, object] = {
+        "id": ref.id,
+        "young_person_id": yp.id,
+        "status": ref.status,
+        "referral_date": ref.referral_date,
+        "reference": yp.reference,
+        "first_name": yp.first_name,
+        "last_name": yp.last_name,
+        "date_of_birth": yp.date_of_birth,
+        "gender": yp.gender,
+        "ethnicity": yp.ethnicity,
+        "disability": yp.disability,
+        "care_leaver": yp.care_leaver,
+        "local_authority": yp.local_authority,
+        "area": yp.area,
+        "placement_type": yp.placement_type,
+        "referrer_name": ref.referrer_name,
+        "referrer_role": ref.referrer_role,
+        "referrer_email": ref.referrer_email,
+    }
+    for k in CORE_CRITERIA + ADDITIONAL_CRITERIA:
+        out[k] = getattr(ref, k)
+    out.update(
+        interests=ref.interests,
+        notes=ref.notes,
+        decision_date=ref.decision_date,
+        decision_reason=ref.decision_reason,
+        matched_date=ref.matched_date,
+        closed_date=ref.closed_date,
+    )
+    return out
+
+
+def list_referrals(session: Session, status: str | None = None) -> list[dict[str, object]]:
+    q = select(Referral, YoungPerson).join(YoungPerson, YoungPerson.id == Referral.young_person_id)
+    if status:
+        q = q.where(Referral.status == status)
+    q = q.order_by(Referral.referral_date, Referral.id)
+    return [_as_row(r, yp) for r, yp in session.execute(q).all()]
+
+
+def count(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(Referral)).scalar_one())
+
+
+def get(session: Session, referral_id: int) -> tuple[Referral, YoungPerson]:
+    ref = session.get(Referral, referral_id)
+    if ref is None:
+        raise NotFound(
+            f"there is no referral {referral_id}", hint="'ivcli referral list' shows their ids"
+        )
+    yp = session.get(YoungPerson, ref.young_person_id)
+    assert yp is not None
+    return ref, yp
+
+
+def show(session: Session, referral_id: int) -> dict[str, object]:
+    ref, yp = get(session, referral_id)
+    return _as_row(ref, yp)
+
+
+# ---------------------------------------------------------------------------------------------
+# Decisions
+
+
+def eligibility_problem(session: Session, yp: YoungPerson, on: date) -> str | None:
+    """Why the young person is not eligible by age on ``on``, or None."""
+    age = age_on(yp.date_of_birth, on)
+    minimum = settings_service.get_int(session, "eligibility.min_age")
+    if yp.care_leaver:
+        if yp.disability:
+            key, who = "eligibility.additional_needs_max_age", "a care leaver with additional needs"
+        else:
+            key, who = "eligibility.care_leaver_max_age", "a care leaver"
+    else:
+        key, who = "eligibility.looked_after_max_age", "a looked-after child"
+    maximum = settings_service.get_int(session, key)
+    if age < minimum:
+        return f"aged {age} on the referral date, under the minimum of {minimum} (setting " \
+               "eligibility.min_age)"
+    if age >= maximum:
+        return f"aged {age} on the referral date; {who} is eligible until {maximum} (setting {key})"
+    return None
+
+
+def _set_status(ref: Referral, status: ReferralStatus, on: date, reason: str | None) -> None:
+    ref.status = status.value
+    ref.decision_date = on
+    ref.decision_reason = reason
+    ref.updated_at = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+
+
+def accept(session: Session, referral_id: int, on: date) -> list[str]:
+    """Accept onto the waiting list. Returns warnings; raises Refused naming what is missing."""
+    ref, yp = get(session, referral_id)
+    if ref.status != ReferralStatus.received:
+        raise Refused(f"referral {referral_id} is {ref.status}; only a received referral can be "
+                      "accepted")
+    missing = [k for k in CORE_CRITERIA if getattr(ref, k) is not True]
+    if missing:
+        flags = " ".join(f"--{k.replace('_', '-')} yes" for k in missing)
+        raise Refused(
+            f"referral {referral_id} cannot be accepted: not recorded as yes: "
+            + "; ".join(f"{CRITERIA_LABELS[k]} ({k})" for k in missing),
+            hint=f"when they hold, record them with 'ivcli referral update {referral_id} {flags}';"
+            " otherwise decline it with a reason",
+        )
+    problem = eligibility_problem(session, yp, ref.referral_date)
+    if problem:
+        raise Refused(
+            f"referral {referral_id} cannot be accepted: young person {yp.id} is {problem}",
+            hint="decline it with a reason, or change the age limits with 'ivcli settings set'",
+        )
+    warnings = []
+    if not any(getattr(ref, k) is True for k in ADDITIONAL_CRITERIA):
+        warnings.append(
+            f"referral {referral_id} meets no additional best-interest criterion "
+            "(isolation, placement instability, no family contact, single carer, relationships)"
+        )
+    _set_status(ref, ReferralStatus.accepted, on, None)
+    return warnings
+
+
+def decline(session: Session, referral_id: int, reason: str, on: date) -> None:
+    ref, _ = get(session, referral_id)
+    if ref.status != ReferralStatus.received:
+        raise Refused(f"referral {referral_id} is {ref.status}; only a received referral can be "
+                      "declined")
+    _require_reason(reason)
+    _set_status(ref, ReferralStatus.declined, on, reason.strip())
+
+
+def withdraw(session: Session, referral_id: int, reason: str, on: date) -> None:
+    ref, _ = get(session, referral_id)
+    if ref.status not in (ReferralStatus.received, ReferralStatus.accepted):
+        hint = "end the match first with 'ivcli match end'" if ref.status == "matched" else None
+        raise Refused(
+            f"referral {referral_id} is {ref.status}; only a received or waiting referral can be "
+            "withdrawn",
+            hint=hint,
+        )
+    _require_reason(reason)
+    _set_status(ref, ReferralStatus.withdrawn, on, reason.strip())
+
+
+def _require_reason(reason: str) -> None:
+    if not reason or not reason.strip():
+        raise InvalidInput("a reason is required", hint="give it with --reason")
+
+
+UPDATABLE = tuple(k for k in FIELDS if k in CORE_CRITERIA + ADDITIONAL_CRITERIA) + (
+    "referrer_name", "referrer_role", "referrer_email", "notes",
+)
+
+
+def update(session: Session, referral_id: int, changes: dict[str, str]) -> list[str]:
+    """Change screening answers or referrer details; returns the fields that changed."""
+    from ivcli.parsing import parse_email, parse_yes_no
+    from ivcli.services.referral_rows import parse_role
+
+    ref, _ = get(session, referral_id)
+    parsers = {k: parse_yes_no for k in CORE_CRITERIA + ADDITIONAL_CRITERIA}
+    parsers.update(referrer_role=parse_role, referrer_email=parse_email)
+    problems: list[str] = []
+    changed: list[str] = []
+    for key, raw in changes.items():
+        if key not in UPDATABLE:
+            raise InvalidInput(f"{key} cannot be changed here")
+        try:
+            value: object = parsers[key](raw) if key in parsers else (raw.strip() or None)
+        except ValueError as exc:
+            problems.append(f"{key}: {exc}")
+            continue
+        if getattr(ref, key) != value:
+            setattr(ref, key, value)
+            changed.append(key)
+    if problems:
+        raise InvalidInput(f"referral {referral_id} was not changed", details=problems)
+    if changed:
+        ref.updated_at = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    return changed

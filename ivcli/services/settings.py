@@ -1,0 +1,67 @@
+"""Reading and changing settings stored in the database."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from ivcli.errors import InvalidInput
+from ivcli.settings import SETTINGS, SettingDef
+
+
+def _definition(key: str) -> SettingDef:
+    try:
+        return SETTINGS[key]
+    except KeyError:
+        raise InvalidInput(
+            f"there is no setting {key!r}", hint="'ivcli settings list' shows them all"
+        ) from None
+
+
+def stored(session: Session) -> dict[str, str]:
+    rows = session.connection().execute(text("SELECT key, value FROM settings"))
+    return {k: v for k, v in rows}
+
+
+def get(session: Session, key: str) -> int | float | str:
+    d = _definition(key)
+    row = session.connection().execute(
+        text("SELECT value FROM settings WHERE key = :k"), {"k": key}
+    ).first()
+    return d.default if row is None else d.parse(row[0])
+
+
+def get_int(session: Session, key: str) -> int:
+    return int(get(session, key))
+
+
+def all_values(session: Session) -> list[dict[str, object]]:
+    saved = stored(session)
+    out = []
+    for key in sorted(SETTINGS):
+        d = SETTINGS[key]
+        value = d.parse(saved[key]) if key in saved else d.default
+        out.append(
+            {"key": key, "value": value, "default": d.default, "changed": key in saved,
+             "help": d.help}
+        )
+    return out
+
+
+def set_value(session: Session, key: str, raw: str) -> int | float | str:
+    d = _definition(key)
+    try:
+        value = d.parse(raw)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    session.connection().execute(
+        text("INSERT INTO settings (key, value) VALUES (:k, :v) "
+             "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+        {"k": key, "v": str(value)},
+    )
+    return value
+
+
+def reset(session: Session, key: str) -> None:
+    _definition(key)
+    session.connection().execute(text("DELETE FROM settings WHERE key = :k"), {"k": key})

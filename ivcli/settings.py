@@ -1,0 +1,67 @@
+"""The scheme's settings: every limit a scheme may set differently, with documented defaults.
+
+Standard library only. Values are stored in the ``settings`` table only when changed
+(``ivcli settings set``); ``services/settings.py`` reads them with these defaults.
+Keep docs/settings.md in step (a test checks every key is documented).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    key: str
+    default: int | float | str
+    help: str
+    minimum: float | None = 0
+
+    def parse(self, raw: str) -> int | float | str:
+        kind = type(self.default)
+        if kind is str:
+            return raw
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise ValueError(f"{self.key} takes a {kind.__name__}, e.g. {self.default}") from None
+        if self.minimum is not None and value < self.minimum:
+            raise ValueError(f"{self.key} must be at least {self.minimum:g}")
+        return value
+
+
+SETTINGS: dict[str, SettingDef] = {
+    s.key: s
+    for s in [
+        SettingDef("eligibility.min_age", 5, "Youngest age (years) accepted at referral."),
+        SettingDef(
+            "eligibility.looked_after_max_age",
+            18,
+            "A looked-after child is eligible until this birthday.",
+        ),
+        SettingDef(
+            "eligibility.care_leaver_max_age", 21, "A care leaver is eligible until this birthday."
+        ),
+        SettingDef(
+            "eligibility.additional_needs_max_age",
+            25,
+            "A care leaver with a disability or additional needs is eligible until this birthday.",
+        ),
+        SettingDef(
+            "referral.decision_working_days",
+            2,
+            "Working days within which a new referral should get a decision.",
+        ),
+        SettingDef("volunteer.min_age", 18, "A volunteer must be at least this age."),
+        SettingDef("dbs.valid_years", 3, "An enhanced DBS certificate is current for this long."),
+        SettingDef(
+            "dbs.status_check_months",
+            12,
+            "On the DBS Update Service, a status check within this many months keeps the "
+            "certificate current.",
+        ),
+        SettingDef("training.valid_years", 3, "Training must be refreshed after this long."),
+        SettingDef("checks.warn_days", 60, "Warn this many days before a check lapses."),
+    ]
+}
+

@@ -1,0 +1,55 @@
+"""Every test gets its own database file; none touches a real home folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ivcli.cli.main import app
+
+
+@pytest.fixture(autouse=True)
+def env_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "ivcli.db"
+    monkeypatch.setenv("IVCLI_DB", str(db))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
+    monkeypatch.delenv("IVCLI_NO_INPUT", raising=False)
+    monkeypatch.delenv("IVCLI_DEBUG", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    return db
+
+
+@pytest.fixture
+def db_path(env_setup: Path) -> Path:
+    return env_setup
+
+
+class Cli:
+    """Runs ivcli in-process; stdout and stderr are kept apart."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, code: int | None = 0):  # noqa: A002
+        result = self.runner.invoke(app, list(args), input=input)
+        if code is not None:
+            assert result.exit_code == code, (
+                f"ivcli {' '.join(args)} exited {result.exit_code}, expected {code}\n"
+                f"stdout: {result.stdout}\nstderr: {result.stderr}\n{result.exception!r}"
+            )
+        return result
+
+    def json(self, *args: str):
+        return json.loads(self(*args, "--format", "json").stdout)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
+
+
+FIXTURES = Path(__file__).parent / "data"

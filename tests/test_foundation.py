@@ -1,0 +1,113 @@
+"""The database, the error boundary and output safety, through the CLI."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_read_command_on_missing_database_creates_nothing(cli, db_path: Path):
+    result = cli("referral", "list", code=1)
+    assert "no database at" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert not db_path.exists()
+
+
+def test_created_database_is_private(cli, db_path: Path):
+    cli("referral", "add", "--first-name", "Amy", "--last-name", "Lee",
+        "--date-of-birth", "01/02/2014")
+    mode = stat.S_IMODE(os.stat(db_path).st_mode)
+    assert mode == 0o600
+
+
+def test_database_is_migrated_and_has_foreign_keys(cli, db_path: Path):
+    import sqlite3
+
+    cli("settings", "set", "eligibility.min_age", "6")
+    conn = sqlite3.connect(db_path)
+    names = [r[0] for r in conn.execute("SELECT name FROM schema_migrations")]
+    assert names[0] == "001_initial"
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_newer_database_is_refused_untouched(cli, db_path: Path):
+    import sqlite3
+
+    cli("settings", "set", "eligibility.min_age", "6")
+    conn = sqlite3.connect(db_path)
+    conn.execute("INSERT INTO schema_migrations (name, applied_at) VALUES ('999_future', 'x')")
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    result = cli("referral", "list", code=4)
+    assert "newer ivcli" in result.stderr
+    assert db_path.read_bytes() == before
+
+
+def test_not_an_sqlite_file_is_refused(cli, db_path: Path):
+    db_path.write_text("name,dob\n")
+    result = cli("referral", "list", code=4)
+    assert "not an ivcli database" in result.stderr
+
+
+def test_models_match_migrated_schema(tmp_path: Path):
+    """Every SQLModel column exists in the migrated database and the other way round."""
+    import sqlite3
+
+    from sqlmodel import SQLModel
+
+    import ivcli.models  # noqa: F401
+    from ivcli import db
+
+    path = tmp_path / "schema.db"
+    db.prepare(path, write=True)
+    conn = sqlite3.connect(path)
+    for table in SQLModel.metadata.sorted_tables:
+        cols = {r[1] for r in conn.execute(f"PRAGMA table_info({table.name})")}
+        assert cols == {c.name for c in table.columns}, table.name
+
+
+def test_help_does_not_import_heavy_modules():
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from ivcli.cli.main import app\n"
+        "r = CliRunner().invoke(app, ['--help'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "heavy = [m for m in ('sqlmodel', 'sqlalchemy', 'questionary', 'numpy', 'scipy',"
+        " 'matplotlib', 'pydantic') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).parent.parent, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_unexpected_error_has_no_traceback(cli, db_path: Path, monkeypatch):
+    from ivcli.services import referrals
+
+    def boom(*a, **k):
+        raise RuntimeError("secret child name")
+
+    monkeypatch.setattr(referrals, "list_referrals", boom)
+    cli("settings", "set", "eligibility.min_age", "6")
+    result = cli("referral", "list", code=70)
+    assert "Traceback" not in result.stderr
+    assert "secret child name" not in result.stderr
+    assert "RuntimeError" in result.stderr
+
+
+def test_usage_error_is_exit_2(cli):
+    result = cli("referral", "list", "--status", "nonsense", code=2)
+    assert "nonsense" in result.stderr
+
+
+def test_python_dash_m_runs(tmp_path: Path):
+    out = subprocess.run([sys.executable, "-m", "ivcli", "--version"], capture_output=True,
+                         text=True, cwd=Path(__file__).parent.parent)
+    assert out.returncode == 0
+    assert out.stdout.startswith("ivcli ")
