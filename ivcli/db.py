@@ -1,8 +1,8 @@
 """The one place that opens the database.
 
-Every connection gets foreign keys ON (checked), WAL and a busy timeout; every command runs in one
-transaction, ``BEGIN IMMEDIATE`` when it writes. Pending migrations are applied on open, in their own
-write transaction. A command that only reads never creates a file.
+Every connection gets foreign keys ON (checked), WAL and a busy timeout; every command runs in
+one transaction, ``BEGIN IMMEDIATE`` when it writes. Pending migrations are applied on open, in
+their own write transaction. A command that only reads never creates a file.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ def busy() -> DatabaseBusy:
 
 
 def configure(conn: sqlite3.Connection, timeout: float) -> None:
-    """Pragmas every connection needs. ``conn`` must be in autocommit mode (isolation_level None)."""
+    """Pragmas every connection needs; ``conn`` must be in autocommit mode (isolation_level
+    None)."""
     conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
     if conn.execute("PRAGMA foreign_keys").fetchone()[0] != 1:

@@ -5,12 +5,7 @@ Standard library only: the CLI imports this module at start-up.
 
 from __future__ import annotations
 
-from enum import Enum
-
-
-class StrEnum(str, Enum):
-    def __str__(self) -> str:  # so f-strings and Typer show the value
-        return self.value
+from enum import StrEnum
 
 
 class OutputFormat(StrEnum):

@@ -86,7 +86,7 @@ def parse_yes_no(text: str) -> bool | None:
         return True
     if s in NO:
         return False
-    raise ValueError("not yes or no (use yes/no, y/n, true/false or 1/0; blank if unknown)")
+    raise ValueError("not yes or no (use yes/no, y/n, true/false or 1/0; blank if not known)")
 
 
 APOSTROPHES = dict.fromkeys(map(ord, "'`\u2018\u2019\u02bc\u00b4"), None)
@@ -94,7 +94,8 @@ _SPACES = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014]+")
 
 
 def name_key(text: str) -> str:
-    """A name as compared for identity: NFKC, case-folded, apostrophes dropped, spacing collapsed."""
+    """A name as compared for identity: NFKC, case-folded, apostrophes dropped, spaces and
+    hyphens collapsed."""
     s = unicodedata.normalize("NFKC", text).casefold().translate(APOSTROPHES)
     return _SPACES.sub(" ", s).strip()
 

@@ -6,7 +6,7 @@ Imported at start-up: standard library and Typer only.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +27,7 @@ class AppState:
     db_path: Path
     no_input: bool = False
     quiet: bool = False
+    explicit_db: bool = False  # --db or IVCLI_DB was given (the demo keeps apart otherwise)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @contextmanager

@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from ivcli import __version__
-from ivcli.cli import referral, settings
+from ivcli.cli import demo, referral, settings
 from ivcli.cli.common import AppState, default_db_path
 from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, IvcliError
 
@@ -66,6 +66,7 @@ app = typer.Typer(
 )
 app.add_typer(referral.app, name="referral")
 app.add_typer(settings.app, name="settings")
+app.add_typer(demo.app)
 
 
 def _version(value: bool) -> None:
@@ -101,7 +102,9 @@ def root(
     ] = False,
 ) -> None:
     os.umask(0o077)  # every file ivcli creates (database, backups, exports, reports) is private
-    ctx.obj = AppState(db_path=(db or default_db_path()).expanduser(), no_input=no_input)
+    ctx.obj = AppState(
+        db_path=(db or default_db_path()).expanduser(), no_input=no_input, explicit_db=bool(db)
+    )
 
 
 def run() -> None:

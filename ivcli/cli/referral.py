@@ -10,9 +10,6 @@ import typer
 
 from ivcli.cli.common import Format, date_option, require, state
 from ivcli.enums import (
-    ADDITIONAL_CRITERIA,
-    CORE_CRITERIA,
-    CRITERIA_LABELS,
     OutputFormat,
     ReferralStatus,
 )

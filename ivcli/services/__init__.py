@@ -1,1 +1,4 @@
-"""The domain: screening, compliance, matching, reports. Takes a Session; no Typer, Rich or printing."""
+"""The domain: screening, compliance, matching, reports.
+
+Services take a Session; no Typer, no Rich, no printing.
+"""

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -150,11 +150,9 @@ def volunteer_states(session: Session, volunteer_id: int, as_of: date) -> list[C
 def matchable_ids(session: Session, as_of: date) -> set[int]:
     """Approved volunteers whose every check is recorded and current on ``as_of``."""
     rules = Rules.load(session)
-    approved = [
-        v for v in session.execute(
+    approved = list(session.execute(
             select(Volunteer.id).where(Volunteer.status == VolunteerStatus.approved.value)
-        ).scalars()
-    ]
+        ).scalars())
     checks = load_checks(session, approved) if len(approved) < 900 else load_checks(session)
     return {v for v in approved if not problems(evaluate(checks.get(v, []), as_of, rules))}
 

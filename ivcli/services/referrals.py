@@ -25,9 +25,19 @@ from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.models import Referral, YoungPerson
 from ivcli.parsing import age_on
 from ivcli.services import settings as settings_service
-from ivcli.services.referral_rows import CLEAN, FIELDS, REQUIRED, SYNONYMS, RowProblem, validate
+from ivcli.services.referral_rows import (
+    CLEAN,
+    FIELDS,
+    REQUIRED,
+    SYNONYMS,
+    RowProblem,
+    RowValidator,
+    sql_value,
+    validate,
+)
 
 BATCH = 5_000
+IMPORT_CACHE_KIB = 32_768
 MAX_PROBLEMS_SHOWN = 200
 
 
@@ -82,6 +92,8 @@ def ingest(
     """Link and insert clean rows (see ``referral_rows.CLEAN``). Runs inside the caller's
     transaction; the caller commits, or rolls back on error."""
     conn = raw_connection(session)
+    # A larger page cache for this transaction keeps index updates of a big file in memory.
+    conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     _create_stage(conn)
     placeholders = ", ".join("?" for _ in CLEAN)
     insert = f"INSERT INTO stage_referrals ({STAGE_COLUMNS}) VALUES ({placeholders})"
@@ -100,94 +112,115 @@ def ingest(
     if count == 0:
         return result
     now = _now()
-    max_before = conn.execute("SELECT coalesce(max(id), 0) FROM young_people").fetchone()[0]
     ex = conn.execute
+    max_before = ex("SELECT coalesce(max(id), 0) FROM young_people").fetchone()[0]
     ex("CREATE INDEX temp.ix_stage_ref ON stage_referrals (reference)")
     ex("CREATE INDEX temp.ix_stage_name ON stage_referrals (name_key, date_of_birth)")
-    # 1. Existing young people: by council reference first, else by name and date of birth
-    #    (when neither side has a different reference).
+    if max_before:
+        # 1. Young people already held: by council reference first, else by name and date of
+        #    birth when neither side has a different reference.
+        ex(
+            "UPDATE stage_referrals SET person_id = yp.id, existing = 1 FROM young_people yp "
+            "WHERE stage_referrals.reference <> '' "
+            "AND yp.reference = stage_referrals.reference"
+        )
+        ex(
+            "UPDATE stage_referrals SET person_id = yp.id, existing = 1 FROM young_people yp "
+            "WHERE stage_referrals.person_id IS NULL "
+            "AND yp.date_of_birth = stage_referrals.date_of_birth "
+            "AND yp.last_key = stage_referrals.last_key AND yp.name_key = stage_referrals.name_key "
+            "AND (yp.reference IS NULL OR stage_referrals.reference = '')"
+        )
+        # Fill in a council reference we did not have before.
+        ex(
+            "UPDATE young_people SET reference = s.reference, updated_at = ? FROM ("
+            " SELECT person_id, min(reference) AS reference FROM stage_referrals"
+            " WHERE existing = 1 AND reference <> '' GROUP BY person_id) s "
+            "WHERE young_people.id = s.person_id AND young_people.reference IS NULL",
+            (now,),
+        )
+    # 2. New young people. Rows of one child in this file share an identity: their reference,
+    #    or the reference another row with the same name and date of birth gives, or else the
+    #    name and date of birth.
     ex(
-        "UPDATE stage_referrals SET person_id = yp.id, existing = 1 FROM young_people yp "
-        "WHERE stage_referrals.reference IS NOT NULL AND yp.reference = stage_referrals.reference"
+        "UPDATE stage_referrals SET ident = (SELECT s2.reference FROM stage_referrals s2 "
+        "WHERE s2.name_key = stage_referrals.name_key "
+        "AND s2.date_of_birth = stage_referrals.date_of_birth "
+        "AND s2.reference <> '' ORDER BY s2.line LIMIT 1) "
+        "WHERE person_id IS NULL AND reference = ''"
     )
     ex(
-        "UPDATE stage_referrals SET person_id = yp.id, existing = 1 FROM young_people yp "
-        "WHERE stage_referrals.person_id IS NULL AND yp.name_key = stage_referrals.name_key "
-        "AND yp.date_of_birth = stage_referrals.date_of_birth "
-        "AND (yp.reference IS NULL OR stage_referrals.reference IS NULL)"
+        "UPDATE stage_referrals SET ident = coalesce(NULLIF(reference, ''), ident, "
+        "'~' || name_key || '|' || date_of_birth) WHERE person_id IS NULL"
     )
-    # Fill in a council reference we did not have before.
-    ex(
-        "UPDATE young_people SET reference = s.reference, updated_at = ? FROM ("
-        " SELECT person_id, min(reference) AS reference FROM stage_referrals"
-        " WHERE existing = 1 AND reference IS NOT NULL GROUP BY person_id) s "
-        "WHERE young_people.id = s.person_id AND young_people.reference IS NULL",
-        (now,),
-    )
-    # 2. New young people: rows of one child in this file share an identity: their reference,
-    #    or the reference another row with the same name and date of birth gives, or the name
-    #    and date of birth.
-    ex(
-        "UPDATE stage_referrals SET ident = coalesce(reference, (SELECT s2.reference FROM "
-        "stage_referrals s2 WHERE s2.name_key = stage_referrals.name_key AND s2.date_of_birth = "
-        "stage_referrals.date_of_birth AND s2.reference IS NOT NULL ORDER BY s2.line LIMIT 1)) "
-        "WHERE person_id IS NULL"
-    )
+    ex("CREATE INDEX temp.ix_stage_ident ON stage_referrals (ident, line)")
     person_cols = (
-        "reference, first_name, last_name, name_key, first_key, last_key, date_of_birth, gender, "
-        "ethnicity, disability, care_leaver, local_authority, area, placement_type, profile"
+        "first_name", "last_name", "name_key", "first_key", "last_key", "date_of_birth",
+        "gender", "ethnicity", "disability", "care_leaver", "local_authority", "area",
+        "placement_type", "profile",
     )
     ex(
-        f"INSERT INTO young_people ({person_cols}, created_at, updated_at) "
-        f"SELECT ident, {person_cols.split(', ', 1)[1]}, ?, ? FROM ("
-        f" SELECT *, row_number() OVER (PARTITION BY coalesce(ident, name_key || '|' || "
-        f"date_of_birth) ORDER BY line) AS nth FROM stage_referrals WHERE person_id IS NULL"
-        f") WHERE nth = 1 ORDER BY line",
+        f"INSERT INTO young_people (reference, {', '.join(person_cols)}, created_at, updated_at) "
+        f"SELECT CASE WHEN ident LIKE '~%' THEN NULL ELSE ident END, "
+        f"{', '.join(sql_value(c) for c in person_cols)}, ?, ? "
+        f"FROM stage_referrals WHERE line IN (SELECT min(line) FROM stage_referrals "
+        f"WHERE ident IS NOT NULL GROUP BY ident) ORDER BY line",
         (now, now),
     )
-    ex(
-        "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
-        "WHERE stage_referrals.person_id IS NULL AND yp.id > ? AND ("
-        " (stage_referrals.ident IS NOT NULL AND yp.reference = stage_referrals.ident) OR"
-        " (stage_referrals.ident IS NULL AND yp.reference IS NULL"
-        "  AND yp.name_key = stage_referrals.name_key"
-        "  AND yp.date_of_birth = stage_referrals.date_of_birth))",
-        (max_before,),
-    )
-    result.new_people = ex("SELECT count(*) FROM young_people WHERE id > ?", (max_before,)).fetchone()[0]
+    new_people = ex("SELECT count(*) FROM young_people WHERE id > ?", (max_before,)).fetchone()[0]
+    result.new_people = new_people
+    if new_people:
+        ex(
+            "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
+            "WHERE stage_referrals.person_id IS NULL AND stage_referrals.ident NOT LIKE '~%' "
+            "AND yp.reference = stage_referrals.ident"
+        )
+        ex(
+            "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
+            "WHERE stage_referrals.person_id IS NULL AND yp.id > ? AND yp.reference IS NULL "
+            "AND yp.date_of_birth = stage_referrals.date_of_birth "
+            "AND yp.last_key = stage_referrals.last_key AND yp.name_key = stage_referrals.name_key",
+            (max_before,),
+        )
     result.linked_existing = ex(
         "SELECT count(DISTINCT person_id) FROM stage_referrals WHERE existing = 1"
     ).fetchone()[0]
     # 3. Referrals: one per young person and referral date; the same again is unchanged.
-    ex("CREATE INDEX temp.ix_stage_person ON stage_referrals (person_id, referral_date)")
+    ex("CREATE INDEX temp.ix_stage_person ON stage_referrals (person_id, referral_date, line)")
     referral_cols = (
-        "referral_date, referrer_name, referrer_role, referrer_email, "
-        + ", ".join(CORE_CRITERIA + ADDITIONAL_CRITERIA)
-        + ", interests, notes"
+        "referral_date", "referrer_name", "referrer_role", "referrer_email",
+        *CORE_CRITERIA, *ADDITIONAL_CRITERIA, "interests", "notes",
     )
     before = ex("SELECT coalesce(max(id), 0) FROM referrals").fetchone()[0]
+    held = " AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = s.person_id " \
+           "AND r.referral_date = s.referral_date)" if before else ""
     cur = ex(
-        f"INSERT INTO referrals (young_person_id, status, {referral_cols}, created_at, updated_at)"
-        f" SELECT person_id, 'received', {referral_cols}, ?, ? FROM ("
-        f"  SELECT *, row_number() OVER (PARTITION BY person_id, referral_date ORDER BY line)"
-        f"  AS nth FROM stage_referrals) s"
-        f" WHERE nth = 1 AND NOT EXISTS (SELECT 1 FROM referrals r WHERE"
-        f"  r.young_person_id = s.person_id AND r.referral_date = s.referral_date)"
-        f" ORDER BY line",
+        f"INSERT INTO referrals (young_person_id, status, {', '.join(referral_cols)}, "
+        f"created_at, updated_at) SELECT person_id, 'received', "
+        f"{', '.join(sql_value(c, 's.') for c in referral_cols)}, ?, ? FROM stage_referrals s"
+        f" WHERE line IN (SELECT min(line) FROM stage_referrals GROUP BY person_id, "
+        f"referral_date){held} ORDER BY line",
         (now, now),
     )
     result.added = cur.rowcount
     result.unchanged = count - result.added
     # 4. Possible duplicates: a new young person with the same date of birth and the same first
-    #    or last name as another, but not the same child by our rules.
-    dupes = ex(
-        "SELECT DISTINCT s.line, o.id FROM stage_referrals s JOIN young_people n ON n.id = "
-        "s.person_id AND n.id > ? JOIN young_people o ON o.date_of_birth = n.date_of_birth "
-        "AND o.id <> n.id AND (o.last_key = n.last_key OR o.first_key = n.first_key) "
-        "WHERE o.id < n.id OR o.id <= ? ORDER BY s.line, o.id LIMIT 1000",
-        (max_before, max_before),
-    ).fetchall()
-    result.possible_duplicates = [(line, yp) for line, yp in dupes]
+    #    or last name as another young person held.
+    if new_people:
+        pairs = " UNION ".join(
+            "SELECT n.id AS n, o.id AS o FROM young_people n JOIN young_people o "
+            f"ON o.date_of_birth = n.date_of_birth AND o.{key} = n.{key} AND o.id <> n.id "
+            "WHERE n.id > :before AND (o.id < n.id OR o.id <= :before)"
+            for key in ("last_key", "first_key")
+        )
+        result.possible_duplicates = [
+            (line, other)
+            for line, other in ex(
+                "SELECT (SELECT min(line) FROM stage_referrals s WHERE s.person_id = d.n), d.o "
+                f"FROM ({pairs}) d ORDER BY 1, 2",
+                {"before": max_before},
+            )
+        ]
     if collect:
         for line, person, existing, ref_id in ex(
             "SELECT s.line, s.person_id, s.existing, r.id FROM stage_referrals s "
@@ -224,14 +257,12 @@ def read_clean_rows(
     problems: list[RowProblem],
     counters: dict[str, int],
 ) -> Iterator[tuple]:
-    positions = [(f, index[f]) for f in FIELDS if f in index]
+    check = RowValidator(today, index)
     for line, cells in rows:
-        if not any(c.strip() for c in cells):
+        if not any(cells) or not any(c.strip() for c in cells):
             counters["blank"] += 1
             continue
-        n = len(cells)
-        raw = {f: (cells[i] if i < n else "") for f, i in positions}
-        row, found = validate(raw, line, today)
+        row, found = check(line, cells)
         if found:
             problems.extend(found)
             continue
@@ -400,7 +431,7 @@ def _set_status(ref: Referral, status: ReferralStatus, on: date, reason: str | N
     ref.status = status.value
     ref.decision_date = on
     ref.decision_reason = reason
-    ref.updated_at = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    ref.updated_at = datetime.now(UTC).replace(microsecond=0)
 
 
 def accept(session: Session, referral_id: int, on: date) -> list[str]:
@@ -472,7 +503,7 @@ def update(session: Session, referral_id: int, changes: dict[str, str]) -> list[
     from ivcli.services.referral_rows import parse_role
 
     ref, _ = get(session, referral_id)
-    parsers = {k: parse_yes_no for k in CORE_CRITERIA + ADDITIONAL_CRITERIA}
+    parsers = dict.fromkeys(CORE_CRITERIA + ADDITIONAL_CRITERIA, parse_yes_no)
     parsers.update(referrer_role=parse_role, referrer_email=parse_email)
     problems: list[str] = []
     changed: list[str] = []
@@ -490,5 +521,5 @@ def update(session: Session, referral_id: int, changes: dict[str, str]) -> list[
     if problems:
         raise InvalidInput(f"referral {referral_id} was not changed", details=problems)
     if changed:
-        ref.updated_at = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+        ref.updated_at = datetime.now(UTC).replace(microsecond=0)
     return changed

@@ -1,0 +1,142 @@
+"""Realistic but fake people for the demo database, tests and benchmarks.
+
+Names are drawn from common first names and surnames; no real person is described.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+FIRST = """Amira Ben Chloe Daniel Ella Finley Grace Harry Isla Jayden Kai Leah Mason Nia Oliver
+Priya Quinn Ruby Sami Tia Umar Violet Wiktor Xena Yusuf Zara Alfie Bethany Callum Demi Ethan Freya
+George Hana Ibrahim Jade Kofi Lily Aaliyah Archie Ava Bilal Brooke Caleb Darcy Dylan Eden Eli Esme
+Evie Ezra Faith Felix Gabriel Hallie Hamza Harper Imogen Ivy Jack Jasmine Jesse Kacper Kayla Leo
+Logan Lola Luca Maisie Maya Milo Mohammed Nathan Noah Olivia Omar Oscar Phoebe Poppy Reggie Riley
+Rosie Sienna Sofia Theo Tyler Willow Yasmin Zain Zoe Aisha Bobby Cora Dexter Elsie
+Frankie""".split()
+LAST = """Adams Begum Clarke Davies Evans Fraser Green Hussain Iqbal Jones Khan Lewis Mensah Nowak
+O'Neill Patel Quigley Roberts Smith Taylor Usman Vaughan Walker Xu Young Zielinski Ahmed Brown
+Campbell Dlamini Edwards Foster Griffiths Hughes Ali Baker Bell Chen Collins Cooper Cox Doyle Ellis
+Fisher Graham Hall Harris Hill Howard Hunt Jackson James Johnson Kaur Kelly King Knight Lee Marshall
+Martin Mason Mitchell Moore Morgan Murphy Murray Okafor Owen Palmer Parker Phillips Powell Price
+Reid Richards Robinson Rogers Rose Russell Scott Shaw Simpson Singh Stewart Thomas Thompson Turner
+Ward Watson White Williams Wilson Wood Wright Yilmaz""".split()
+AREAS = ["North", "South", "East", "West", "Central", "Riverside", "Hillside", "Docklands"]
+INTERESTS = ["football", "drawing", "swimming", "gaming", "music", "cooking", "animals",
+             "reading", "dance", "cinema", "cycling", "lego", "art", "climbing"]
+
+HEADER = ["reference", "first_name", "last_name", "date_of_birth", "gender", "ethnicity",
+          "disability", "care_leaver", "local_authority", "area", "placement_type",
+          "referral_date", "referrer_name", "referrer_role", "referrer_email",
+          "long_term_care_plan", "consent", "carer_support", "social_isolation",
+          "placement_instability", "no_family_contact", "single_carer_placement",
+          "relationship_difficulty", "interests", "notes"]
+
+
+def referral_rows(n: int, seed: int = 1, today: date = date(2026, 11, 1)) -> Iterator[list[str]]:
+    rnd = random.Random(seed)
+    for i in range(n):
+        dob = today - timedelta(days=rnd.randint(6 * 365, 17 * 365))
+        referred = today - timedelta(days=rnd.randint(0, 3 * 365))
+        if referred < dob:
+            referred = today
+        yn = lambda p: "yes" if rnd.random() < p else "no"  # noqa: E731
+        yield [
+            f"LA{i + 1:07d}",
+            rnd.choice(FIRST),
+            rnd.choice(LAST),
+            dob.strftime("%d/%m/%Y"),
+            rnd.choice(["female", "male", "F", "M", "non-binary"]),
+            rnd.choice(["White British", "Black African", "Asian Pakistani", "Mixed", "Other"]),
+            yn(0.15),
+            yn(0.2),
+            "Exampleshire",
+            rnd.choice(AREAS),
+            rnd.choice(["foster", "residential", "kinship"]),
+            referred.strftime("%d/%m/%Y"),
+            f"{rnd.choice(FIRST)} {rnd.choice(LAST)}",
+            rnd.choice(["social worker", "IRO", "personal adviser"]),
+            f"worker{rnd.randint(1, 500)}@council.example",
+            yn(0.9),
+            yn(0.9),
+            yn(0.85),
+            yn(0.5),
+            yn(0.3),
+            yn(0.2),
+            yn(0.3),
+            yn(0.4),
+            "; ".join(rnd.sample(INTERESTS, 2)),
+            "Likes to be outdoors" if rnd.random() < 0.3 else "",
+        ]
+
+
+def write_referrals_csv(path: Path, n: int, seed: int = 1) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        w.writerows(referral_rows(n, seed))
+    return path
+
+
+DEMO_MARKER = "demo.database"
+
+
+def is_demo(session) -> bool:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    row = session.connection().execute(
+        text("SELECT value FROM settings WHERE key = :k"), {"k": DEMO_MARKER}
+    ).first()
+    return row is not None
+
+
+def is_empty(session) -> bool:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    return session.connection().execute(text("SELECT count(*) FROM young_people")).scalar() == 0
+
+
+def build(session, today: date, young_people: int = 36, seed: int = 7) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Fill an empty database with a small scheme: referrals in every state a coordinator
+    reviews. Returns how many referrals are in each status."""
+    from sqlalchemy import text
+
+    from ivcli.services import referrals
+    from ivcli.services.referral_rows import FIELD_POSITIONS, RowValidator
+
+    rnd = random.Random(seed)
+    check = RowValidator(today, FIELD_POSITIONS)
+    clean = []
+    for line, raw in enumerate(referral_rows(young_people, seed, today), start=2):
+        raw[HEADER.index("referral_date")] = (today - timedelta(days=rnd.randint(1, 400))
+                                             ).strftime("%d/%m/%Y")
+        row, problems = check(line, raw)
+        assert row is not None, problems
+        clean.append(row)
+    referrals.ingest(session, clean)
+    session.connection().execute(
+        text("INSERT INTO settings (key, value) VALUES (:k, 'yes')"), {"k": DEMO_MARKER}
+    )
+    counts: dict[str, int] = {}
+    for ref in referrals.list_referrals(session):
+        rid = int(ref["id"])  # type: ignore[call-overload]
+        roll = rnd.random()
+        try:
+            if roll < 0.2:
+                referrals.decline(session, rid, "Not in the young person's best interest now",
+                                  today)
+            elif roll < 0.3:
+                referrals.withdraw(session, rid, "Young person moved out of area", today)
+            elif roll < 0.75:
+                referrals.update(session, rid, {"long_term_care_plan": "yes", "consent": "yes",
+                                                "carer_support": "yes"})
+                referrals.accept(session, rid, today)
+        except Exception:  # noqa: BLE001 - an ineligible demo child stays received
+            pass
+    for ref in referrals.list_referrals(session):
+        counts[str(ref["status"])] = counts.get(str(ref["status"]), 0) + 1
+    return counts
