@@ -70,12 +70,12 @@ def add(
     Links to the young person already held (same council reference, or same name and date of
     birth) instead of creating a second record.
     """
-    from ivcli.render import emit_one, message
-    from ivcli.services import referrals
-
     raw: dict[str, str | None] = {
         k: v for k, v in locals().items() if k not in ("ctx", "fmt")
     }
+    from ivcli.render import emit_one, message
+    from ivcli.services import referrals
+
     app_state = state(ctx)
     if app_state.can_prompt():
         from ivcli import prompts
@@ -231,11 +231,11 @@ def update(
     notes: Annotated[str | None, _opt("Notes (replaces the old notes).")] = None,
 ) -> None:
     """Record screening answers or referrer details on a referral."""
+    changes = {k: v for k, v in locals().items() if k not in ("ctx", "referral_id")
+               and v is not None}
     from ivcli.render import message
     from ivcli.services import referrals
 
-    changes = {k: v for k, v in locals().items() if k not in ("ctx", "referral_id")
-               and v is not None}
     if not changes:
         require(["at least one field to change (see --help)"])
     with state(ctx).writing() as session:
