@@ -169,18 +169,41 @@ class DueCheck:
     matchable: bool
 
 
-def due(session: Session, as_of: date, within: int) -> list[DueCheck]:
+def _check_rows(session: Session, volunteer_ids: list[int] | None) -> dict[int, list]:
+    """The fields ``evaluate`` reads (step, date, update_service) as light rows: several
+    times faster than model objects when there are thousands."""
+    q = select(VolunteerCheck.volunteer_id, VolunteerCheck.step, VolunteerCheck.date,
+               VolunteerCheck.update_service)
+    out: dict[int, list] = defaultdict(list)
+    if volunteer_ids is None:
+        queries = [q]
+    else:
+        queries = [q.where(VolunteerCheck.volunteer_id.in_(  # type: ignore[attr-defined]
+            volunteer_ids[i:i + 900])) for i in range(0, len(volunteer_ids), 900)]
+    for query in queries:
+        for row in session.execute(query):
+            out[row.volunteer_id].append(row)
+    return out
+
+
+def due(session: Session, as_of: date, within: int,
+        volunteer_ids: Iterable[int] | None = None) -> list[DueCheck]:
     """Checks of active volunteers lapsing within ``within`` days or already lapsed, most
-    urgent first."""
+    urgent first. ``volunteer_ids`` limits it to those volunteers."""
     rules = Rules.load(session)
-    active = {
-        v.id: v.status for v in session.execute(
-            select(Volunteer).where(Volunteer.status.in_(  # type: ignore[attr-defined]
-                [VolunteerStatus.approved.value, VolunteerStatus.ready_for_panel.value,
-                 VolunteerStatus.in_checks.value]))
-        ).scalars()
-    }
-    checks = load_checks(session)
+    q = select(Volunteer.id, Volunteer.status).where(Volunteer.status.in_(  # type: ignore[attr-defined]
+        [VolunteerStatus.approved.value, VolunteerStatus.ready_for_panel.value,
+         VolunteerStatus.in_checks.value]))
+    if volunteer_ids is None:
+        active: dict[int, str] = dict(session.execute(q).tuples().all())
+        checks = _check_rows(session, None)
+    else:
+        wanted = sorted(set(volunteer_ids))
+        active = {}
+        for i in range(0, len(wanted), 900):
+            chunk = q.where(Volunteer.id.in_(wanted[i:i + 900]))  # type: ignore[union-attr]
+            active.update(dict(session.execute(chunk).tuples().all()))
+        checks = _check_rows(session, sorted(active))
     out = []
     for vid, status in active.items():
         assert vid is not None
@@ -194,5 +217,3 @@ def due(session: Session, as_of: date, within: int) -> list[DueCheck]:
                                 status == VolunteerStatus.approved.value and not blocked))
     out.sort(key=lambda d: (d.days_left, d.volunteer_id))
     return out
-
-

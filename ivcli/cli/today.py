@@ -1,0 +1,54 @@
+"""ivcli today: what needs attention, most urgent first."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from ivcli.cli.common import Format, date_option, state
+from ivcli.enums import OutputFormat
+
+app = typer.Typer()
+PER_KIND = 10
+
+
+@app.command("today")
+def today(
+    ctx: typer.Context,
+    as_of: Annotated[
+        date | None, date_option("The day to look from; default today", "--as-of")
+    ] = None,
+    names: Annotated[
+        bool, typer.Option("--names", help="Name young people and volunteers in summaries "
+                           "(without it, records are named by id only).")
+    ] = False,
+    all_: Annotated[
+        bool, typer.Option("--all", help=f"In the table, every item (without it, the "
+                           f"{PER_KIND} most urgent of each kind and a count of the rest).")
+    ] = False,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """The agenda: open concerns, overdue visits, reviews due, referrals waiting for a
+    decision, volunteer checks lapsing, the longest waits for a match, and young people
+    reaching an age limit.
+
+    The table shows the most urgent of each kind (--all for every one); JSON and CSV always
+    hold everything: an array of {kind, id, days, summary} for a scheduled script
+    (docs/month.md says what each kind's id and days mean). Summaries never name a child unless --names, and never
+    quote a concern.
+    """
+    from ivcli.render import emit
+    from ivcli.services import agenda
+
+    on = as_of or date.today()
+    with state(ctx).reading() as session:
+        items = agenda.agenda(session, on, names=names)
+    if fmt == OutputFormat.table:
+        rows = agenda.for_screen(items, None if all_ else PER_KIND)
+    else:
+        rows = [i.as_dict() for i in items]
+    emit(fmt.value, agenda.COLUMNS, rows,
+         title=f"Today, {on.isoformat()}: {len(items)} to see to",
+         empty=f"Nothing needs attention on {on.isoformat()}.")
