@@ -36,8 +36,8 @@ def today(
 
     The table shows the most urgent of each kind (--all for every one); JSON and CSV always
     hold everything: an array of {kind, id, days, summary} for a scheduled script
-    (docs/month.md says what each kind's id and days mean). Summaries never name a child unless --names, and never
-    quote a concern.
+    (docs/month.md says what each kind's id and days mean). Summaries never name a child
+    unless --names, and never quote a concern.
     """
     from ivcli.render import emit
     from ivcli.services import agenda

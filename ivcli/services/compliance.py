@@ -195,14 +195,14 @@ def due(session: Session, as_of: date, within: int,
         [VolunteerStatus.approved.value, VolunteerStatus.ready_for_panel.value,
          VolunteerStatus.in_checks.value]))
     if volunteer_ids is None:
-        active: dict[int, str] = dict(session.execute(q).tuples().all())
+        active: dict[int, str] = dict(session.execute(q).all())
         checks = _check_rows(session, None)
     else:
         wanted = sorted(set(volunteer_ids))
         active = {}
         for i in range(0, len(wanted), 900):
             chunk = q.where(Volunteer.id.in_(wanted[i:i + 900]))  # type: ignore[union-attr]
-            active.update(dict(session.execute(chunk).tuples().all()))
+            active.update(dict(session.execute(chunk).all()))
         checks = _check_rows(session, sorted(active))
     out = []
     for vid, status in active.items():
