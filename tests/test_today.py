@@ -140,7 +140,7 @@ def test_concern_between_visits(cli, db_path):
 
 
 def test_review_schedule():
-    from ivcli.services.reviews import Schedule
+    from ivcli.services.review_schedule import Schedule
 
     s = Schedule(first_weeks=6, second_months=3, then_months=6)
     start = date(2026, 1, 31)
@@ -310,7 +310,7 @@ def test_table_shows_the_most_urgent_of_each_kind(cli, db_path):
     for n in range(12):
         matched_young_person(cli, db_path, first=f"P{n}", start=days_ago(50 + n))
     table = cli("today").stdout
-    assert "2 more overdue visit" in table
+    assert "7 more overdue visit" in table
     assert "more" not in cli("today", "--all").stdout.replace("Match", "")
     assert len(kinds(today_json(cli), "overdue_visit")) == 12
 
@@ -352,3 +352,12 @@ def test_large_scheme_builds_and_today_reads_it(tmp_path, monkeypatch, cli):
     found = {i["kind"] for i in items}
     assert {"overdue_visit", "review_due", "check_lapsing"} <= found
     assert "made-up concern" not in json.dumps(items)
+    # The agenda's shortcut to volunteers whose checks can lapse loses none of them.
+    from ivcli import db
+    from ivcli.services import compliance
+
+    with db.session(path, write=False) as session:
+        every = compliance.due(session, TODAY, 60)
+    assert every
+    assert [(i["id"], i["days"]) for i in kinds(items, "check_lapsing")] == [
+        (d.volunteer_id, d.days_left) for d in every]

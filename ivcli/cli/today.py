@@ -11,7 +11,7 @@ from ivcli.cli.common import Format, date_option, state
 from ivcli.enums import OutputFormat
 
 app = typer.Typer()
-PER_KIND = 10
+PER_KIND = 5
 
 
 @app.command("today")

@@ -32,7 +32,7 @@ KINDS = ("concern", "overdue_visit", "review_due", "referral_decision", "check_l
 OPEN_MATCH = ("proposed", "accepted", "active", "paused")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Item:
     kind: str
     id: int
@@ -162,7 +162,7 @@ def _overdue_visits(conn: sqlite3.Connection, as_of: date, limit: int, names: bo
 
 def _reviews_due(session: Session, conn: sqlite3.Connection, as_of: date, names: bool
                  ) -> list[Item]:
-    from ivcli.services.reviews import Schedule
+    from ivcli.services.review_schedule import Schedule
 
     schedule = Schedule.load(session)
     warn = settings_service.get_int(session, "review.warn_days")
@@ -176,8 +176,9 @@ def _reviews_due(session: Session, conn: sqlite3.Connection, as_of: date, names:
         " SELECT m.id, m.start_date, m.young_person_id, "
         + ("yp.first_name AS first, yp.last_name AS last_name, " if names
            else "NULL AS first, NULL AS last_name, ")
-        + " (SELECT count(DISTINCT r.date) FROM reviews r WHERE r.match_id = m.id "
-        "   AND r.date <= :d) AS held, "
+        # Reviews held: the schedule only tells 0, 1 and "2 or more" apart.
+        + " (SELECT count(*) FROM (SELECT DISTINCT r.date FROM reviews r "
+        "   WHERE r.match_id = m.id AND r.date <= :d LIMIT 2)) AS held, "
         " (SELECT max(r.date) FROM reviews r WHERE r.match_id = m.id AND r.date <= :d) AS last "
         " FROM matches m "
         + ("JOIN young_people yp ON yp.id = m.young_person_id " if names else "")

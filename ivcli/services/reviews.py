@@ -12,39 +12,17 @@ on the same day is one review, recorded as two entries.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from ivcli.errors import InvalidInput, Refused
 from ivcli.models import Review
-from ivcli.services import settings as settings_service
-from ivcli.services.compliance import add_months
+from ivcli.services.review_schedule import Schedule
 from ivcli.services.visits import get_match
 
 MAX_NOTE = 10_000
-
-
-@dataclass(frozen=True)
-class Schedule:
-    first_weeks: int
-    second_months: int
-    then_months: int
-
-    @classmethod
-    def load(cls, session: Session) -> Schedule:
-        g = settings_service.get_int
-        return cls(g(session, "review.first_weeks"), g(session, "review.second_months"),
-                   g(session, "review.then_months"))
-
-    def next_due(self, start: date, reviews_held: int, last: date | None) -> date:
-        """When the next review is due, given how many were held and the latest one."""
-        if reviews_held == 0 or last is None:
-            return start + timedelta(weeks=self.first_weeks)
-        if reviews_held == 1:
-            return add_months(last, self.second_months)
-        return add_months(last, self.then_months)
 
 
 @dataclass
