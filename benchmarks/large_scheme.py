@@ -185,7 +185,7 @@ def build(path: Path, *, young_people: int = 10_000, volunteers: int = 8_000,
         elif (end - rd).days < 10:
             st = "received"
         elif (end - rd).days > 365:
-            st = rnd.choice(["declined"] * 3 + ["withdrawn"] * 2 + ["accepted"])
+            st = rnd.choice(["declined"] * 3 + ["withdrawn"] * 2)
         else:
             st = rnd.choice(["accepted"] * 6 + ["declined"] * 2 + ["withdrawn"])
         decided = None if st == "received" else min(rd + timedelta(days=rnd.randint(1, 5)), end)

@@ -309,9 +309,12 @@ def test_json_shape_order_and_no_names(cli, db_path):
 def test_table_shows_the_most_urgent_of_each_kind(cli, db_path):
     for n in range(12):
         matched_young_person(cli, db_path, first=f"P{n}", start=days_ago(50 + n))
-    table = cli("today").stdout
-    assert "7 more overdue visit" in table
-    assert "more" not in cli("today", "--all").stdout.replace("Match", "")
+    screen = cli("today").stdout
+    assert "Matches with no recent visit: 12" in screen
+    assert "... and 7 more" in screen
+    assert screen.count("no visit for") == 5
+    every = cli("today", "--all").stdout
+    assert "more" not in every and every.count("no visit for") == 12
     assert len(kinds(today_json(cli), "overdue_visit")) == 12
 
 

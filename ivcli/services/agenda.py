@@ -74,14 +74,14 @@ def _d(text: str) -> date:
 def _person(names: bool, yp_id: int, first: str | None, last: str | None, *,
             cap: bool = False) -> str:
     if names and first is not None:
-        return f"{first} {last} (young person {yp_id})"
+        return f"{first} {last}, young person {yp_id}"
     return f"{'Y' if cap else 'y'}oung person {yp_id}"
 
 
 def _volunteer(names: bool, vol_id: int, first: str | None, last: str | None, *,
                cap: bool = False) -> str:
     if names and first is not None:
-        return f"{first} {last} (volunteer {vol_id})"
+        return f"{first} {last}, volunteer {vol_id}"
     return f"{'V' if cap else 'v'}olunteer {vol_id}"
 
 
@@ -273,7 +273,8 @@ def _checks_lapsing(session: Session, conn: sqlite3.Connection, as_of: date, wit
             if d.status == "approved":
                 state += "; not matchable until renewed"
         else:
-            state = f"{d.label} lapses on {d.expires.isoformat()} (in {d.days_left} days)"
+            left = "1 day" if d.days_left == 1 else f"{d.days_left} days"
+            state = f"{d.label} lapses on {d.expires.isoformat()} (in {left})"
         out.append(Item("check_lapsing", d.volunteer_id, d.days_left, f"{person}: {state}",
                         (d.days_left,)))
     return out
@@ -341,7 +342,7 @@ def _age_thresholds(conn: sqlite3.Connection, as_of: date, ages: list[int], with
                 continue
             days = (birthday - as_of).days
             where = f" (match {match})" if match else " (on the waiting list)"
-            when = "today" if days == 0 else f"in {days} days"
+            when = {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
             out.append(Item(
                 "age_threshold", yp, days,
                 f"{_person(names, yp, first, last, cap=True)}{where} turns {age} {when}: "
@@ -351,21 +352,40 @@ def _age_thresholds(conn: sqlite3.Connection, as_of: date, ages: list[int], with
     return out
 
 
-def for_screen(items: list[Item], per_kind: int | None) -> list[dict[str, object]]:
-    """The agenda as rows for one screen: at most ``per_kind`` of each kind (the most urgent),
-    then a line saying how many more there are. ``None`` keeps every item."""
-    rows: list[dict[str, object]] = []
-    shown: dict[str, int] = {}
-    hidden: dict[str, int] = {}
+HEADINGS = {
+    "concern": ("Open concerns", "days open"),
+    "overdue_visit": ("Matches with no recent visit", "days since a visit"),
+    "review_due": ("Reviews due", "days overdue; negative: due in"),
+    "referral_decision": ("Referrals waiting for a decision", "working days"),
+    "check_lapsing": ("Volunteer checks lapsing", "days left; negative: lapsed"),
+    "long_wait": ("Waiting longest for a match", "days waiting"),
+    "age_threshold": ("Reaching an age limit", "days to go"),
+}
+
+
+@dataclass
+class Section:
+    kind: str
+    heading: str
+    days_mean: str
+    total: int
+    items: list[Item]
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.items)
+
+
+def for_screen(items: list[Item], per_kind: int | None) -> list[Section]:
+    """The agenda grouped by kind for one screen: at most ``per_kind`` of each kind (the most
+    urgent) and how many more there are. ``None`` keeps every item."""
+    sections: dict[str, Section] = {}
     for item in items:
-        if per_kind is not None and shown.get(item.kind, 0) >= per_kind:
-            hidden[item.kind] = hidden.get(item.kind, 0) + 1
-            continue
-        shown[item.kind] = shown.get(item.kind, 0) + 1
-        rows.append(item.as_dict())
-    for kind, n in hidden.items():
-        at = max(i for i, r in enumerate(rows) if r["kind"] == kind) + 1
-        rows.insert(at, {"kind": kind, "id": None, "days": None,
-                         "summary": f"... and {n} more {kind.replace('_', ' ')} item(s): "
-                         "'ivcli today --all' shows every one"})
-    return rows
+        sec = sections.get(item.kind)
+        if sec is None:
+            heading, days_mean = HEADINGS[item.kind]
+            sec = sections[item.kind] = Section(item.kind, heading, days_mean, 0, [])
+        sec.total += 1
+        if per_kind is None or len(sec.items) < per_kind:
+            sec.items.append(item)
+    return list(sections.values())
