@@ -16,13 +16,22 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Boolean, Date, Integer, String, column, select, table
 from sqlmodel import Session
 
 from ivcli.enums import CheckStep, VolunteerStatus
-from ivcli.models import Volunteer, VolunteerCheck
 from ivcli.services import settings as settings_service
+
+if TYPE_CHECKING:
+    from ivcli.models import VolunteerCheck
+
+# The columns ``due`` reads, as plain SQL tables: building the SQLModel classes costs more than
+# the whole of ``ivcli today``'s queries, so the models are imported only where used.
+_CHECKS = table("volunteer_checks", column("volunteer_id", Integer), column("step", String),
+                column("date", Date), column("update_service", Boolean))
+_VOLUNTEERS = table("volunteers", column("id", Integer), column("status", String))
 
 REQUIRED_STEPS: tuple[tuple[str, int], ...] = (
     (CheckStep.application.value, 1),
@@ -133,6 +142,8 @@ def problems(states: Iterable[CheckState]) -> list[CheckState]:
 
 def load_checks(session: Session, volunteer_ids: Iterable[int] | None = None
                 ) -> dict[int, list[VolunteerCheck]]:
+    from ivcli.models import VolunteerCheck
+
     q = select(VolunteerCheck)
     if volunteer_ids is not None:
         q = q.where(VolunteerCheck.volunteer_id.in_(list(volunteer_ids)))  # type: ignore[attr-defined]
@@ -149,6 +160,8 @@ def volunteer_states(session: Session, volunteer_id: int, as_of: date) -> list[C
 
 def matchable_ids(session: Session, as_of: date) -> set[int]:
     """Approved volunteers whose every check is recorded and current on ``as_of``."""
+    from ivcli.models import Volunteer
+
     rules = Rules.load(session)
     approved = list(session.execute(
             select(Volunteer.id).where(Volunteer.status == VolunteerStatus.approved.value)
@@ -173,7 +186,7 @@ def _check_rows(session: Session, volunteer_ids: list[int] | None) -> dict[int, 
     """The fields ``evaluate`` reads (step, date, update_service) as light rows: several
     times faster than model objects when there are thousands (a Core query: no ORM
     compilation either)."""
-    t = VolunteerCheck.__table__.c  # type: ignore[attr-defined]
+    t = _CHECKS.c
     q = select(t.volunteer_id, t.step, t.date, t.update_service)
     out: dict[int, list] = defaultdict(list)
     if volunteer_ids is None:
@@ -193,7 +206,7 @@ def due(session: Session, as_of: date, within: int,
     """Checks of active volunteers lapsing within ``within`` days or already lapsed, most
     urgent first. ``volunteer_ids`` limits it to those volunteers."""
     rules = Rules.load(session)
-    t = Volunteer.__table__.c  # type: ignore[attr-defined]
+    t = _VOLUNTEERS.c
     q = select(t.id, t.status).where(t.status.in_(
         [VolunteerStatus.approved.value, VolunteerStatus.ready_for_panel.value,
          VolunteerStatus.in_checks.value]))
