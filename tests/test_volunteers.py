@@ -19,17 +19,31 @@ def add(cli, first="Ann", last="Smith", dob="01/02/1980", applied="01/01/2021", 
     return int(r.stdout.strip())
 
 
-def record_all(cli, vid: int, *, dbs: str, update_service: str = "no",
-               other: str = "10/01/2021") -> None:
-    """Every step on ``other`` except the DBS; training refreshed on 01/03/2024."""
-    cli("volunteer", "check", str(vid), "interview", "--date", other)
-    cli("volunteer", "check", str(vid), "reference", "--date", other)
-    cli("volunteer", "check", str(vid), "reference", "--date", other, "--number", "2")
-    cli("volunteer", "check", str(vid), "dbs", "--date", dbs, "--number", "001234567890",
-        "--update-service", update_service)
-    cli("volunteer", "check", str(vid), "training", "--date", other)
-    cli("volunteer", "check", str(vid), "training", "--date", "01/03/2024")
-    cli("volunteer", "check", str(vid), "panel", "--date", other)
+POOL_COLUMNS = (
+    "first_name", "last_name", "date_of_birth", "email", "phone", "application_date",
+    "interview_date", "reference_1_date", "reference_2_date", "dbs_number", "dbs_issue_date",
+    "dbs_update_service", "dbs_status_check_date", "training_date", "panel_date",
+)
+
+
+def pool(cli, tmp_path: Path, *people: dict[str, str]) -> list[int]:
+    """Volunteers with every step recorded (one import, so the tests stay quick): steps in
+    January 2020, training 01/03/2024, and the DBS each person gives."""
+    lines = [",".join(POOL_COLUMNS)]
+    for i, person in enumerate(people):
+        row = dict.fromkeys(POOL_COLUMNS, "") | {
+            "first_name": f"Vol{i}", "last_name": "Test", "date_of_birth": "01/02/1980",
+            "application_date": "01/01/2020", "interview_date": "10/01/2020",
+            "reference_1_date": "10/01/2020", "reference_2_date": "10/01/2020",
+            "dbs_number": "001234567890", "dbs_update_service": "no",
+            "training_date": "01/03/2024", "panel_date": "10/01/2020",
+        } | person
+        lines.append(",".join(row[c] for c in POOL_COLUMNS))
+    f = tmp_path / "pool.csv"
+    f.write_text("\n".join(lines) + "\n")
+    before = len(cli.json("volunteer", "list")) if (tmp_path / "ivcli.db").exists() else 0
+    cli("volunteer", "import", str(f))
+    return [r["id"] for r in cli.json("volunteer", "list")][before:]
 
 
 # --- Acceptance: approval ---------------------------------------------------------------------
@@ -88,17 +102,12 @@ def test_status_follows_the_steps(cli):
 AS_OF = date(2025, 6, 1)
 
 
-def test_lapsed_dbs_is_due_and_not_matchable_lapsing_shows_days_left(cli):
+def test_lapsed_dbs_is_due_and_not_matchable_lapsing_shows_days_left(cli, tmp_path):
     # A: DBS issued 3 years and 1 day before AS_OF.  B: DBS lapses 30 days after AS_OF.
-    a = add(cli, "Ann", "Lapsed")
-    record_all(cli, a, dbs="31/05/2022")
-    cli("volunteer", "approve", str(a), "--date", "01/06/2022")
-    b = add(cli, "Bob", "Soon")
-    record_all(cli, b, dbs="01/07/2022")
-    cli("volunteer", "approve", str(b), "--date", "02/07/2022")
-    c = add(cli, "Cat", "Fine")
-    record_all(cli, c, dbs="01/01/2025")
-    cli("volunteer", "approve", str(c), "--date", "02/01/2025")
+    a, b, c = pool(cli, tmp_path, {"dbs_issue_date": "31/05/2022"},
+                   {"dbs_issue_date": "01/07/2022"}, {"dbs_issue_date": "01/01/2025"})
+    for vid in (a, b, c):
+        cli("volunteer", "approve", str(vid), "--date", "02/03/2025")
 
     rows = cli.json("volunteer", "due", "--as-of", AS_OF.isoformat())
     assert [(r["volunteer_id"], r["step"], r["state"]) for r in rows] == [
@@ -120,13 +129,11 @@ def test_lapsed_dbs_is_due_and_not_matchable_lapsing_shows_days_left(cli):
     assert listed[b]["matchable"] is True
 
 
-def test_matchable_ids_agree_with_due(cli, db_path):
-    a = add(cli, "Ann", "Lapsed")
-    record_all(cli, a, dbs="31/05/2022")
-    cli("volunteer", "approve", str(a), "--date", "01/06/2022")
-    b = add(cli, "Bob", "Soon")
-    record_all(cli, b, dbs="01/07/2022")
-    cli("volunteer", "approve", str(b), "--date", "02/07/2022")
+def test_matchable_ids_agree_with_due(cli, db_path, tmp_path):
+    a, b = pool(cli, tmp_path, {"dbs_issue_date": "31/05/2022"},
+                {"dbs_issue_date": "01/07/2022"})
+    for vid in (a, b):
+        cli("volunteer", "approve", str(vid), "--date", "02/03/2024")
     from ivcli import db
     from ivcli.services import compliance
 
@@ -134,21 +141,21 @@ def test_matchable_ids_agree_with_due(cli, db_path):
         assert compliance.matchable_ids(s, AS_OF) == {b}
 
 
-def test_update_service_status_check_keeps_dbs_current(cli):
-    vid = add(cli)
-    record_all(cli, vid, dbs="01/01/2021", update_service="yes")
-    cli("volunteer", "approve", str(vid), "--date", "01/02/2021")
-    due = cli.json("volunteer", "due", "--as-of", "2024-06-01")
-    assert due[0]["state"] == "lapsed"
-    cli("volunteer", "check", str(vid), "dbs_status_check", "--date", "01/05/2024")
-    assert cli.json("volunteer", "due", "--as-of", "2024-06-01") == []
-    assert cli.json("volunteer", "show", str(vid), "--as-of", "2024-06-01")[
-        "dbs_expires"] == "2025-05-01"
+def test_update_service_status_check_keeps_dbs_current(cli, tmp_path):
+    (vid,) = pool(cli, tmp_path, {"dbs_issue_date": "01/06/2020", "dbs_update_service": "yes",
+                                  "training_date": "01/01/2021"})
+    cli("volunteer", "approve", str(vid), "--date", "02/01/2021")
+    due = cli.json("volunteer", "due", "--as-of", "2023-06-01")
+    assert [(d["step"], d["state"], d["days_left"]) for d in due] == [
+        ("enhanced DBS check", "lapsed", 0)]
+    cli("volunteer", "check", str(vid), "dbs_status_check", "--date", "01/05/2023")
+    assert cli.json("volunteer", "due", "--as-of", "2023-06-01") == []
+    assert cli.json("volunteer", "show", str(vid), "--as-of", "2023-06-01")[
+        "dbs_expires"] == "2024-05-01"
 
 
-def test_status_check_refused_when_not_on_update_service(cli):
-    vid = add(cli)
-    record_all(cli, vid, dbs="01/01/2021", update_service="no")
+def test_status_check_refused_when_not_on_update_service(cli, tmp_path):
+    (vid,) = pool(cli, tmp_path, {"dbs_issue_date": "01/06/2020"})
     r = cli("volunteer", "check", str(vid), "dbs_status_check", "--date", "01/05/2022", code=1)
     assert "Update Service" in r.stderr
 
@@ -213,9 +220,8 @@ def test_recording_the_same_step_again_changes_nothing(cli):
 # --- Status changes ---------------------------------------------------------------------------
 
 
-def test_hold_resume_leave(cli):
-    vid = add(cli)
-    record_all(cli, vid, dbs="01/01/2025")
+def test_hold_resume_leave(cli, tmp_path):
+    (vid,) = pool(cli, tmp_path, {"dbs_issue_date": "01/01/2025"})
     cli("volunteer", "approve", str(vid), "--date", "02/01/2025")
     cli("volunteer", "hold", str(vid), code=2)  # reason required without a terminal
     cli("volunteer", "hold", str(vid), "--reason", "Moving house", "--date", "01/02/2025")
@@ -242,10 +248,9 @@ def test_withdraw_before_approval(cli):
 # --- Privacy ----------------------------------------------------------------------------------
 
 
-def test_contact_details_only_in_show(cli):
-    vid = add(cli, "Ann", "Smith", "01/02/1980", "01/01/2021", "--email", "ann@example.org",
-              "--phone", "07700 900123")
-    record_all(cli, vid, dbs="01/01/2021")
+def test_contact_details_only_in_show(cli, tmp_path):
+    (vid,) = pool(cli, tmp_path, {"dbs_issue_date": "01/01/2021", "email": "ann@example.org",
+                                  "phone": "07700 900123"})
     for fmt in ("table", "json", "csv"):
         for cmd in (("volunteer", "list"), ("volunteer", "due", "--within", "5000")):
             out = cli(*cmd, "--format", fmt).stdout
