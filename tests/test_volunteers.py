@@ -365,3 +365,15 @@ def test_show_and_list_formats(cli, fmt):
     assert cli("volunteer", "show", "1", "--format", fmt).stdout
     assert cli("volunteer", "list", "--format", fmt).stdout
     assert cli("volunteer", "due", "--format", fmt, "--as-of", "2028-01-01").stdout
+
+
+def test_large_pool_import_settles_every_status(cli, tmp_path):
+    """Over 900 volunteers the statuses are settled from one read of every check."""
+    rows = ["first_name,last_name,date_of_birth,application_date,interview_date"]
+    rows += [f"F{i},L{i},01/01/1980,01/01/2025,{'02/01/2025' if i % 2 else ''}"
+             for i in range(950)]
+    f = tmp_path / "big.csv"
+    f.write_text("\n".join(rows) + "\n")
+    cli("volunteer", "import", str(f), "--quiet")
+    statuses = [v["status"] for v in cli.json("volunteer", "list")]
+    assert statuses.count("in_checks") == 475 and statuses.count("applicant") == 475

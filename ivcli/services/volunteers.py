@@ -244,26 +244,46 @@ def _ingest(session: Session, rows: Iterable[VolunteerRow], today: date) -> Impo
             result.checks_added += _insert_check(conn, vid, c, now)
         touched[vid] = row
     result.existing = len(existing)
-    # Statuses: the steps decide, and a panel date with every check current is an approval.
-    for vid, row in touched.items():
-        v = session.get(Volunteer, vid)
-        assert v is not None
-        session.refresh(v)
-        panel = max((c.date for c in row.checks if c.step == "panel"), default=None)
-        if v.status in HAND_SET or panel is None:
-            refresh_status(session, v, today)
-            continue
-        if outstanding(session, vid, today):
-            refresh_status(session, v, today)
-            result.panel_not_approved.append(vid)
-            continue
-        v.status = VolunteerStatus.approved.value
-        v.approved_date = panel
-        v.status_date = panel
-        v.updated_at = _now()
-        result.approved.append(vid)
-    session.flush()
+    _settle_statuses(session, conn, touched, today, now, result)
+    session.expire_all()  # the rows changed under the ORM's feet
     return result
+
+
+def _settle_statuses(session: Session, conn: Any, touched: dict[int, VolunteerRow], today: date,
+                     now: str, result: ImportResult) -> None:
+    """Statuses after an import: the steps decide, and a panel date with every check current
+    today is an approval on the panel date. Set-based, so a large pool stays quick."""
+    if not touched:
+        return
+    rules = compliance.Rules.load(session)
+    few = len(touched) < 900
+    checks = compliance.load_checks(session, list(touched) if few else None)
+    statuses = dict(conn.execute(
+        "SELECT id, status FROM volunteers"
+        + (f" WHERE id IN ({', '.join('?' for _ in touched)})" if few else ""),
+        list(touched) if few else [],
+    ).fetchall())
+    updates: list[tuple[str, str | None, int]] = []
+    approvals: list[tuple[str, str, str, int]] = []
+    for vid, row in touched.items():
+        status = statuses[vid]
+        if status in HAND_SET:
+            continue
+        states = compliance.evaluate(checks.get(vid, []), today, rules)
+        panel = max((c.date for c in row.checks if c.step == "panel"), default=None)
+        if panel is not None and not compliance.problems(states):
+            approvals.append((panel.isoformat(), panel.isoformat(), now, vid))
+            result.approved.append(vid)
+            continue
+        if panel is not None:
+            result.panel_not_approved.append(vid)
+        new = pipeline_status(states)
+        if new != status:
+            updates.append((new, now, vid))
+    conn.executemany("UPDATE volunteers SET status = ?, updated_at = ? WHERE id = ?", updates)
+    conn.executemany(
+        "UPDATE volunteers SET status = 'approved', approved_date = ?, status_date = ?, "
+        "updated_at = ? WHERE id = ?", approvals)
 
 
 def read_rows(
