@@ -75,7 +75,7 @@ SETTINGS: dict[str, SettingDef] = {
                    "Weight of the young person's other wishes (culture or faith, personality)."),
         SettingDef("match.wait_points_per_month", 5,
                    "Whole-list proposals: points added per month a young person has waited."),
-        SettingDef("match.wait_points_max", 60,
+        SettingDef("match.wait_points_max", 120,
                    "Whole-list proposals: the most waiting points a young person can have."),
     ]
 }

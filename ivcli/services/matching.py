@@ -776,7 +776,7 @@ EVENT_COLUMNS = ("date", "event", "note")
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def as_row(m: Match, columns: Sequence[str] = SHOW_COLUMNS) -> dict[str, object]:
