@@ -86,3 +86,16 @@ def build(path: Path, n_young: int, n_volunteers: int, *, as_of: date = date(202
         checks)
     conn.execute("COMMIT")
     conn.close()
+
+
+def typical_young_person(path: Path) -> int:
+    """A young person with no gender or age wish (so the most volunteers are candidates)."""
+    conn = sqlite3.connect(path)
+    try:
+        for yp_id, text in conn.execute("SELECT id, profile FROM young_people ORDER BY id"):
+            p = json.loads(text)
+            if p.get("iv_gender") == "any" and "iv_age_min" not in p:
+                return int(yp_id)
+    finally:
+        conn.close()
+    raise LookupError("no typical young person")
