@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from ivcli import __version__
-from ivcli.cli import demo, referral, settings, volunteer, young_person
+from ivcli.cli import demo, match, referral, settings, volunteer, young_person
 from ivcli.cli.common import AppState, default_db_path
 from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, IvcliError
 
@@ -65,6 +65,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(referral.app, name="referral")
+app.add_typer(match.app, name="match")
 app.add_typer(settings.app, name="settings")
 app.add_typer(volunteer.app, name="volunteer")
 app.add_typer(young_person.app, name="young-person")

@@ -69,7 +69,8 @@ class HasProfile(Protocol):
     area: str | None
 
 
-def _stored(text: str | None) -> dict[str, Any]:
+def stored_profile(text: str | None) -> dict[str, Any]:
+    """The profile JSON as stored, or {} when missing or unreadable."""
     if not text:
         return {}
     try:
@@ -83,7 +84,7 @@ def load_young_person_profile(yp: HasProfile) -> dict[str, Any]:
     """Every young-person profile key, defaults filled in. ``area`` falls back to the young
     person's recorded area."""
     out = {k: (list(v) if isinstance(v, list) else v) for k, v in YOUNG_PERSON_DEFAULTS.items()}
-    stored = _stored(yp.profile)
+    stored = stored_profile(yp.profile)
     out.update({k: v for k, v in stored.items() if k in out and v is not None})
     if not out["area"]:
         out["area"] = yp.area or ""
@@ -94,7 +95,7 @@ def load_volunteer_profile(v: Any) -> dict[str, Any]:
     """Every volunteer profile key, defaults filled in, plus ``gender`` and ``area`` from the
     volunteer's record. ``areas`` (the areas they can reach) includes their own area."""
     out = {k: (list(x) if isinstance(x, list) else x) for k, x in VOLUNTEER_DEFAULTS.items()}
-    stored = _stored(v.profile)
+    stored = stored_profile(v.profile)
     out.update({k: x for k, x in stored.items() if k in out and x is not None})
     area = v.area or ""
     if area and area.casefold() not in {a.casefold() for a in out["areas"]}:
@@ -134,13 +135,18 @@ def normalise_languages(items: list[str]) -> list[str]:
     return _unique([" ".join(i.split()).casefold() for i in items if i.strip()])
 
 
+def slots_of(item: str) -> list[str]:
+    """The availability slots one entry names ("Saturdays", "weekends", ...); [] if none."""
+    s = " ".join(item.replace("_", " ").replace("-", " ").lower().split())
+    key = s.replace(" ", "_")
+    return _SLOT_SYNONYMS.get(s) or ([key] if key in AVAILABILITY else [])
+
+
 def normalise_availability(items: list[str]) -> list[str]:
     out: list[str] = []
     for item in items:
-        s = " ".join(item.replace("_", " ").replace("-", " ").lower().split())
-        slots = _SLOT_SYNONYMS.get(s) or ([s.replace(" ", "_")] if s.replace(" ", "_")
-                                          in AVAILABILITY else None)
-        if slots is None:
+        slots = slots_of(item)
+        if not slots:
             raise ValueError(f"not an availability slot (use {', '.join(AVAILABILITY)})")
         out.extend(x for x in slots if x not in out)
     return [s for s in AVAILABILITY if s in out]
