@@ -39,6 +39,11 @@ class IvcliGroup(TyperGroup):
         except IvcliError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (e.g. `ivcli referral list | head`): stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             sys.stderr.write("Interrupted; nothing was changed.\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
