@@ -117,10 +117,11 @@ def test_output_into_a_closed_pipe_is_not_an_error(tmp_path: Path):
     db = tmp_path / "p.db"
     env = dict(os.environ, IVCLI_DB=str(db))
     root = Path(__file__).parent.parent
-    for i in range(3):
-        subprocess.run([sys.executable, "-m", "ivcli", "referral", "add", "--first-name",
-                        f"A{i}", "--last-name", "B", "--date-of-birth", "01/01/2014"],
-                       env=env, cwd=root, check=True, capture_output=True)
+    from ivcli.services.demo import write_referrals_csv
+
+    csv_file = write_referrals_csv(tmp_path / "r.csv", 2_000)  # far more than a pipe buffer
+    subprocess.run([sys.executable, "-m", "ivcli", "referral", "import", str(csv_file)],
+                   env=env, cwd=root, check=True, capture_output=True)
     proc = subprocess.Popen([sys.executable, "-m", "ivcli", "referral", "list", "--format",
                              "json"], env=env, cwd=root, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
