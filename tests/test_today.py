@@ -364,3 +364,43 @@ def test_large_scheme_builds_and_today_reads_it(tmp_path, monkeypatch, cli):
     assert every
     assert [(i["id"], i["days"]) for i in kinds(items, "check_lapsing")] == [
         (d.volunteer_id, d.days_left) for d in every]
+
+
+def test_a_month_end_to_end_through_the_cli(cli):
+    """Everything through the commands a coordinator types: referral, volunteer, match,
+    visits, a concern, a review, the agenda and the claims list."""
+    yes = {"long_term_care_plan": "yes", "consent": "yes", "carer_support": "yes",
+           "social_isolation": "yes"}
+    ref = add_young_person(cli, referral_date=days_ago(120), **yes)
+    cli("referral", "accept", str(ref["id"]), "--date", days_ago(118).isoformat())
+    vol = int(cli("volunteer", "add", "--first-name", "Jo", "--last-name", "Bloggs",
+                  "--date-of-birth", "01/02/1980", "--application-date",
+                  days_ago(400).isoformat()).stdout)
+    for step, n in (("interview", 390), ("reference", 385), ("reference", 384),
+                    ("training", 300), ("panel", 200)):
+        cli("volunteer", "check", str(vol), step, "--date", days_ago(n).isoformat())
+    cli("volunteer", "check", str(vol), "dbs", "--date", days_ago(350).isoformat(),
+        "--number", "001234567890")
+    cli("volunteer", "approve", str(vol), "--date", days_ago(199).isoformat())
+    cli("match", "propose", str(ref["young_person_id"]), str(vol), "--date",
+        days_ago(100).isoformat())
+    match_id = cli.json("match", "list")[0]["id"]
+    cli("match", "accept", str(match_id), "--date", days_ago(95).isoformat())
+    result = log(cli, match_id, days_ago(91), code=1)  # not started yet
+    assert "is accepted" in result.stderr
+    cli("match", "start", str(match_id), "--date", days_ago(90).isoformat())
+    assert "before match" in log(cli, match_id, days_ago(91), code=1).stderr
+    log(cli, match_id, days_ago(60), "--cost", "3.10", "--cost-type", "travel")
+    assert [i["kind"] for i in today_json(cli)] == ["overdue_visit", "review_due"]
+    log(cli, match_id, days_ago(2), "--concern", "Mentioned missing meals")
+    cli("match", "review", str(match_id), "--date", days_ago(1).isoformat(),
+        "--with", "young-person", "--with", "volunteer")
+    assert [i["kind"] for i in today_json(cli)] == ["concern"]
+    cli("concern", "close", "1", "--note", "Raised with the social worker")
+    assert today_json(cli) == []
+    claims = json.loads(cli("expenses", "--month", days_ago(60).strftime("%Y-%m"),
+                            "--format", "json").stdout)
+    assert claims["total"] == "3.10" and claims["items"][0]["volunteer_id"] == vol
+    cli("match", "end", str(match_id), "--reason", "planned", "--date", days_ago(1).isoformat())
+    result = log(cli, match_id, days_ago(1), activity="farewell", code=1)
+    assert "is ended" in result.stderr

@@ -11,7 +11,18 @@ import typer
 from typer.core import TyperGroup
 
 from ivcli import __version__
-from ivcli.cli import concern, demo, expenses, referral, review, settings, today, visit
+from ivcli.cli import (
+    concern,
+    demo,
+    expenses,
+    match,
+    referral,
+    settings,
+    today,
+    visit,
+    volunteer,
+    young_person,
+)
 from ivcli.cli.common import AppState, default_db_path
 from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, IvcliError
 
@@ -39,6 +50,11 @@ class IvcliGroup(TyperGroup):
         except IvcliError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (e.g. `ivcli referral list | head`): stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             sys.stderr.write("Interrupted; nothing was changed.\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -65,13 +81,15 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(referral.app, name="referral")
+app.add_typer(match.app, name="match")
 app.add_typer(settings.app, name="settings")
+app.add_typer(volunteer.app, name="volunteer")
+app.add_typer(young_person.app, name="young-person")
 app.add_typer(demo.app)
 app.add_typer(visit.app, name="visit")
 app.add_typer(concern.app, name="concern")
 app.add_typer(expenses.app)
 app.add_typer(today.app)
-app.add_typer(review.app, name="match")
 
 
 def _version(value: bool) -> None:

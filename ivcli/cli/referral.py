@@ -166,12 +166,12 @@ def import_(
     ]
     if report.blank_rows:
         lines.append(f"Blank rows skipped: {report.blank_rows}.")
-    if r.possible_duplicates:
-        lines.append(f"Possible duplicates (not merged): {len(r.possible_duplicates)}.")
+    if r.duplicate_count:
+        lines.append(f"Possible duplicates (not merged): {r.duplicate_count}.")
         for line, yp in r.possible_duplicates[:20]:
             lines.append(f"  line {line} may be the same child as young person {yp}")
-        if len(r.possible_duplicates) > 20:
-            lines.append(f"  ... and {len(r.possible_duplicates) - 20} more")
+        if r.duplicate_count > 20:
+            lines.append(f"  ... and {r.duplicate_count - 20} more")
     message("\n".join(lines))
 
 

@@ -27,8 +27,8 @@ from ivcli.services import settings as settings_service
 if TYPE_CHECKING:
     from ivcli.models import VolunteerCheck
 
-# The columns ``due`` reads, as plain SQL tables: building the SQLModel classes costs more than
-# the whole of ``ivcli today``'s queries, so the models are imported only where used.
+# What the light readers need, as plain SQL tables: building the SQLModel classes costs more
+# than all of ``ivcli today``'s queries, so the models are imported only where they are used.
 _CHECKS = table("volunteer_checks", column("volunteer_id", Integer), column("step", String),
                 column("date", Date), column("update_service", Boolean))
 _VOLUNTEERS = table("volunteers", column("id", Integer), column("status", String))
@@ -140,8 +140,19 @@ def problems(states: Iterable[CheckState]) -> list[CheckState]:
     return [s for s in states if s.status in ("missing", "lapsed")]
 
 
-def load_checks(session: Session, volunteer_ids: Iterable[int] | None = None
-                ) -> dict[int, list[VolunteerCheck]]:
+def load_checks(session: Session, volunteer_ids: Iterable[int] | None = None,
+                light: bool = False) -> dict[int, list[VolunteerCheck]]:
+    """Check records by volunteer. ``light`` reads only what ``evaluate`` needs (step, date,
+    update_service) as rows, not ORM objects: several times quicker for thousands."""
+    if light:
+        t = _CHECKS.c
+        light_q = select(t.volunteer_id, t.step, t.date, t.update_service)
+        out_rows: dict[int, list[VolunteerCheck]] = defaultdict(list)
+        if volunteer_ids is not None:
+            light_q = light_q.where(t.volunteer_id.in_(list(volunteer_ids)))
+        for row in session.connection().execute(light_q):
+            out_rows[row.volunteer_id].append(row)  # type: ignore[arg-type]
+        return out_rows
     from ivcli.models import VolunteerCheck
 
     q = select(VolunteerCheck)
@@ -158,15 +169,20 @@ def volunteer_states(session: Session, volunteer_id: int, as_of: date) -> list[C
     return evaluate(checks, as_of, Rules.load(session))
 
 
-def matchable_ids(session: Session, as_of: date) -> set[int]:
-    """Approved volunteers whose every check is recorded and current on ``as_of``."""
+def matchable_ids(session: Session, as_of: date, among: Iterable[int] | None = None) -> set[int]:
+    """Approved volunteers whose every check is recorded and current on ``as_of``; with
+    ``among``, only those of these volunteers (so a caller that needs a few is quick)."""
     from ivcli.models import Volunteer
 
     rules = Rules.load(session)
     approved = list(session.execute(
             select(Volunteer.id).where(Volunteer.status == VolunteerStatus.approved.value)
         ).scalars())
-    checks = load_checks(session, approved) if len(approved) < 900 else load_checks(session)
+    if among is not None:
+        wanted = set(among)
+        approved = [v for v in approved if v in wanted]
+    checks = (load_checks(session, approved, light=True) if len(approved) < 900
+              else load_checks(session, light=True))
     return {v for v in approved if not problems(evaluate(checks.get(v, []), as_of, rules))}
 
 
@@ -182,25 +198,6 @@ class DueCheck:
     matchable: bool
 
 
-def _check_rows(session: Session, volunteer_ids: list[int] | None) -> dict[int, list]:
-    """The fields ``evaluate`` reads (step, date, update_service) as light rows: several
-    times faster than model objects when there are thousands (a Core query: no ORM
-    compilation either)."""
-    t = _CHECKS.c
-    q = select(t.volunteer_id, t.step, t.date, t.update_service)
-    out: dict[int, list] = defaultdict(list)
-    if volunteer_ids is None:
-        queries = [q]
-    else:
-        queries = [q.where(t.volunteer_id.in_(volunteer_ids[i:i + 900]))
-                   for i in range(0, len(volunteer_ids), 900)]
-    conn = session.connection()
-    for query in queries:
-        for row in conn.execute(query):
-            out[row.volunteer_id].append(row)
-    return out
-
-
 def due(session: Session, as_of: date, within: int,
         volunteer_ids: Iterable[int] | None = None) -> list[DueCheck]:
     """Checks of active volunteers lapsing within ``within`` days or already lapsed, most
@@ -210,16 +207,11 @@ def due(session: Session, as_of: date, within: int,
     q = select(t.id, t.status).where(t.status.in_(
         [VolunteerStatus.approved.value, VolunteerStatus.ready_for_panel.value,
          VolunteerStatus.in_checks.value]))
-    conn = session.connection()
-    if volunteer_ids is None:
-        active: dict[int, str] = dict(conn.execute(q).all())
-        checks = _check_rows(session, None)
-    else:
-        wanted = sorted(set(volunteer_ids))
-        active = {}
-        for i in range(0, len(wanted), 900):
-            active.update(dict(conn.execute(q.where(t.id.in_(wanted[i:i + 900]))).all()))
-        checks = _check_rows(session, sorted(active))
+    if volunteer_ids is not None:
+        q = q.where(t.id.in_(sorted(set(volunteer_ids))))
+    active: dict[int, str] = dict(session.connection().execute(q).all())  # type: ignore[arg-type]
+    checks = load_checks(session, sorted(active) if volunteer_ids is not None else None,
+                         light=True)
     out = []
     for vid, status in active.items():
         assert vid is not None
@@ -233,3 +225,5 @@ def due(session: Session, as_of: date, within: int,
                                 status == VolunteerStatus.approved.value and not blocked))
     out.sort(key=lambda d: (d.days_left, d.volunteer_id))
     return out
+
+

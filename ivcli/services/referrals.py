@@ -39,6 +39,7 @@ from ivcli.services.referral_rows import (
 BATCH = 5_000
 IMPORT_CACHE_KIB = 32_768
 MAX_PROBLEMS_SHOWN = 200
+MAX_DUPLICATES_KEPT = 1_000
 
 
 def raw_connection(session: Session) -> sqlite3.Connection:
@@ -69,6 +70,7 @@ class IngestResult:
     new_people: int = 0
     linked_existing: int = 0
     possible_duplicates: list[tuple[int, int]] = field(default_factory=list)  # (line, yp id)
+    duplicate_count: int = 0
     linked: list[Linked] = field(default_factory=list)
 
 
@@ -88,6 +90,7 @@ def ingest(
     rows: Iterable[tuple],
     *,
     collect: bool = False,
+    abandon: Callable[[], bool] | None = None,
 ) -> IngestResult:
     """Link and insert clean rows (see ``referral_rows.CLEAN``). Runs inside the caller's
     transaction; the caller commits, or rolls back on error."""
@@ -109,7 +112,7 @@ def ingest(
         conn.executemany(insert, batch)
         count += len(batch)
     result = IngestResult(rows=count)
-    if count == 0:
+    if count == 0 or (abandon and abandon()):
         return result
     now = _now()
     ex = conn.execute
@@ -213,14 +216,15 @@ def ingest(
             "WHERE n.id > :before AND (o.id < n.id OR o.id <= :before)"
             for key in ("last_key", "first_key")
         )
-        result.possible_duplicates = [
-            (line, other)
-            for line, other in ex(
-                "SELECT (SELECT min(line) FROM stage_referrals s WHERE s.person_id = d.n), d.o "
-                f"FROM ({pairs}) d ORDER BY 1, 2",
-                {"before": max_before},
-            )
-        ]
+        cursor = ex(
+            "SELECT (SELECT min(line) FROM stage_referrals s WHERE s.person_id = d.n), d.o "
+            f"FROM ({pairs}) d ORDER BY 1, 2",
+            {"before": max_before},
+        )
+        for pair in cursor:
+            result.duplicate_count += 1
+            if len(result.possible_duplicates) < MAX_DUPLICATES_KEPT:
+                result.possible_duplicates.append(pair)
     if collect:
         for line, person, existing, ref_id in ex(
             "SELECT s.line, s.person_id, s.existing, r.id FROM stage_referrals s "
@@ -264,7 +268,10 @@ def read_clean_rows(
             continue
         row, found = check(line, cells)
         if found:
-            problems.extend(found)
+            counters["bad_rows"] += 1
+            counters["problems"] += len(found)
+            if len(problems) < MAX_PROBLEMS_SHOWN:
+                problems.extend(found)
             continue
         yield row
 
@@ -287,19 +294,18 @@ def import_csv(
         encoding=encoding, on_bytes=on_bytes,
     )
     problems: list[RowProblem] = []
-    counters = {"blank": 0}
+    counters = {"blank": 0, "bad_rows": 0, "problems": 0}
     try:
         clean = read_clean_rows(source.rows, source.columns.index, today, problems, counters)
-        result = ingest(session, clean)
+        result = ingest(session, clean, abandon=lambda: bool(problems))
     finally:
         close()
     if problems:
         shown = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
-        if len(problems) > MAX_PROBLEMS_SHOWN:
-            shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
-        bad_lines = len({p.line for p in problems})
+        if counters["problems"] > len(shown):
+            shown.append(f"... and {counters['problems'] - len(shown)} more problems")
         raise ImportFailed(
-            f"{path.name}: {bad_lines} invalid row(s); nothing was imported",
+            f"{path.name}: {counters['bad_rows']} invalid row(s); nothing was imported",
             hint="correct those lines and import the file again (--dry-run checks without "
             "writing)",
             details=shown,
