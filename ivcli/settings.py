@@ -62,6 +62,13 @@ SETTINGS: dict[str, SettingDef] = {
         ),
         SettingDef("training.valid_years", 3, "Training must be refreshed after this long."),
         SettingDef("checks.warn_days", 60, "Warn this many days before a check lapses."),
+        # reports
+        SettingDef(
+            "report.suppress_below",
+            5,
+            "In a published report, breakdown counts from 1 to one less than this are hidden.",
+            minimum=2,
+        ),
     ]
 }
 

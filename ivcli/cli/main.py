@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from ivcli import __version__
-from ivcli.cli import demo, referral, settings
+from ivcli.cli import demo, referral, report, settings
 from ivcli.cli.common import AppState, default_db_path
 from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, IvcliError
 
@@ -67,6 +67,7 @@ app = typer.Typer(
 app.add_typer(referral.app, name="referral")
 app.add_typer(settings.app, name="settings")
 app.add_typer(demo.app)
+app.add_typer(report.app, name="report")
 
 
 def _version(value: bool) -> None:

@@ -16,13 +16,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from ivcli.enums import CheckStep, VolunteerStatus
-from ivcli.models import Volunteer, VolunteerCheck
 from ivcli.services import settings as settings_service
+
+if TYPE_CHECKING:  # the models load only where records are read: evaluate() needs none
+    from ivcli.models import VolunteerCheck
 
 REQUIRED_STEPS: tuple[tuple[str, int], ...] = (
     (CheckStep.application.value, 1),
@@ -133,6 +136,8 @@ def problems(states: Iterable[CheckState]) -> list[CheckState]:
 
 def load_checks(session: Session, volunteer_ids: Iterable[int] | None = None
                 ) -> dict[int, list[VolunteerCheck]]:
+    from ivcli.models import VolunteerCheck
+
     q = select(VolunteerCheck)
     if volunteer_ids is not None:
         q = q.where(VolunteerCheck.volunteer_id.in_(list(volunteer_ids)))  # type: ignore[attr-defined]
@@ -149,6 +154,8 @@ def volunteer_states(session: Session, volunteer_id: int, as_of: date) -> list[C
 
 def matchable_ids(session: Session, as_of: date) -> set[int]:
     """Approved volunteers whose every check is recorded and current on ``as_of``."""
+    from ivcli.models import Volunteer
+
     rules = Rules.load(session)
     approved = list(session.execute(
             select(Volunteer.id).where(Volunteer.status == VolunteerStatus.approved.value)
@@ -172,6 +179,8 @@ class DueCheck:
 def due(session: Session, as_of: date, within: int) -> list[DueCheck]:
     """Checks of active volunteers lapsing within ``within`` days or already lapsed, most
     urgent first."""
+    from ivcli.models import Volunteer
+
     rules = Rules.load(session)
     active = {
         v.id: v.status for v in session.execute(
