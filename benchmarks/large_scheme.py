@@ -152,14 +152,18 @@ def _fill(conn: sqlite3.Connection, rnd: random.Random, start: date, span: int,
         "INSERT OR IGNORE INTO volunteer_checks (volunteer_id, step, date, level, outcome, "
         "update_service, created_at) VALUES (?,?,?,?,?,?,?)", checks)
 
-    # Matches for the longest-waiting accepted referrals first, a few proposals declined.
-    accepted.sort(key=lambda r: (r[4], r[0]))
+    # Matches for a random choice of the accepted referrals, across the years; most of the
+    # others are withdrawn after a long wait, the rest are still waiting.
+    rnd.shuffle(accepted)
+    chosen = sorted(accepted[:n_matches], key=lambda r: (r[4], r[0]))
+    for r in accepted[n_matches:]:
+        gave_up = r[4] + timedelta(days=rnd.randint(90, 540))
+        if gave_up <= END and rnd.random() < 0.85:
+            r[2], r[4] = "withdrawn", gave_up
     match_rows, events, spans = [], [], []
     mid = 0
-    for r in accepted:
-        if mid >= n_matches:
-            break
-        proposed = r[4] + timedelta(days=int(rnd.expovariate(1 / 90)) + 7)
+    for r in chosen:
+        proposed = r[4] + timedelta(days=int(rnd.expovariate(1 / 75)) + 7)
         if proposed > END - timedelta(days=7):
             continue
         mid += 1
@@ -217,22 +221,28 @@ def _fill(conn: sqlite3.Connection, rnd: random.Random, start: date, span: int,
     conn.executemany("INSERT INTO match_events (match_id, date, event, created_at) "
                      "VALUES (?,?,?,?)", events)
 
-    # Visits spread over each match's running days, in proportion, so the total is exact.
+    # Visits spread over each match's running days, in proportion, so the total is exact;
+    # a few running matches have had no visit lately.
     total_days = sum((last - s).days + 1 for _, s, last in spans) or 1
     activities = ["cinema", "football", "cafe", "park", "museum", "swimming", "bowling"]
+    costs = [0, 0, 350, 600, 1250, 2000]
     batch: list[tuple] = []
     made = 0
     for k, (mid, s, last) in enumerate(spans):
         days = (last - s).days + 1
         share = n_visits - made if k == len(spans) - 1 else round(n_visits * days / total_days)
-        share = min(share, n_visits - made)
-        for j in range(share):
-            d = s + timedelta(days=(j * days) // max(share, 1) + rnd.randint(0, 2))
-            d = min(d, last)
-            cost = rnd.choice([0, 0, 350, 600, 1250, 2000])
-            batch.append((mid, _iso(d), rnd.choice([90, 120, 150, 180]), rnd.choice(activities),
-                          cost, "activity" if cost else None, _stamp(d)))
+        share = max(0, min(share, n_visits - made))
         made += share
+        if last == END and days > 120 and rnd.random() < 0.04:
+            days -= 60  # overdue: nothing in the last two months
+        jitter = rnd.choices((0, 1, 2), k=share)
+        minutes = rnd.choices((90, 120, 150, 180), k=share)
+        cost = rnd.choices(costs, k=share)
+        what = rnd.choices(activities, k=share)
+        for j in range(share):
+            d = _iso(min(s + timedelta(days=(j * days) // share + jitter[j]), last))
+            batch.append((mid, d, minutes[j], what[j], cost[j],
+                          "activity" if cost[j] else None, d + " 19:00:00"))
         if len(batch) >= 50_000:
             _insert_visits(conn, batch)
             batch.clear()

@@ -24,6 +24,7 @@ REASON_LABELS = {
 }
 BAND_LABELS = {"under_6_months": "Under 6 months", "6_to_12_months": "6 to 12 months",
                "1_to_2_years": "1 to 2 years", "2_years_and_over": "2 years and over"}
+TRENDS = "12-month trends"
 SPARKS = "▁▂▃▄▅▆▇█"
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -160,17 +161,11 @@ def sections(report: dict[str, Any]) -> list[Section]:
     current = None
     for fig in FIGURES:
         if fig.section != current:
+            if current == "Matches":
+                out += _match_sections(report)
             current = fig.section
             out.append(Section(current, ["Figure", "Value"], [], numeric=[False, True]))
         out[-1].rows.append([fig.label, _fmt(fig.key, report[fig.key])])
-    out.append(Section("Endings by reason", ["Reason", "Matches ended"],
-                       [[REASON_LABELS.get(k, k), str(n)]
-                        for k, n in report["endings_by_reason"].items()],
-                       level=3, numeric=[False, True]))
-    out.append(Section("Length of the matches that ended", ["Length", "Matches ended"],
-                       [[BAND_LABELS.get(k, k), str(n)]
-                        for k, n in report["match_length_bands"].items()],
-                       level=3, numeric=[False, True]))
     b = report["breakdowns"]
     heads = [label for _, label in POPULATIONS]
     out.append(Section("Young people waiting and matched", ["", *heads],
@@ -184,7 +179,7 @@ def sections(report: dict[str, Any]) -> list[Section]:
         out.append(Section(label, ["Group", "Waiting", "Matched"], rows, level=3,
                            numeric=[False, True, True]))
     trend_headers = ["Month", *(label for _, label in TREND_SERIES)]
-    out.append(Section("12-month trends", trend_headers,
+    out.append(Section(TRENDS, trend_headers,
                        [[month_label(m["month"]), *(str(m[k]) for k, _ in TREND_SERIES)]
                         for m in report["trends"]],
                        note="Each month's figure as that month's report gives it (the waiting "
@@ -205,6 +200,18 @@ def sections(report: dict[str, Any]) -> list[Section]:
               str(d["days_waiting"])] for d in detail["longest_waits"]],
             note="Names: do not publish."))
     return out
+
+
+def _match_sections(report: dict[str, Any]) -> list[Section]:
+    return [
+        Section("Endings by reason", ["Reason", "Matches ended"],
+                [[REASON_LABELS.get(k, k), str(n)] for k, n in report["endings_by_reason"].items()],
+                level=3, numeric=[False, True]),
+        Section("Length of the matches that ended", ["Length", "Matches ended"],
+                [[BAND_LABELS.get(k, k), str(n)]
+                 for k, n in report["match_length_bands"].items()],
+                level=3, numeric=[False, True]),
+    ]
 
 
 def sparkline(values: list[int]) -> str:
@@ -242,7 +249,7 @@ def _print(con: Any, report: dict[str, Any]) -> None:
     con.print(Text(title(report), style="bold"))
     con.print(Text(subtitle(report)))
     for sec in sections(report):
-        if sec.title == "12-month trends":
+        if sec.title == TRENDS:
             months = report["trends"]
             table = Table(title=Text(f"12-month trends, {month_label(months[0]['month'])} to "
                                      f"{month_label(months[-1]['month'])}"),
@@ -354,10 +361,12 @@ def to_html(report: dict[str, Any]) -> str:
         f"<h1>{name}</h1>",
         f'<p class="note">{_h(subtitle(report))}</p>',
     ]
-    for sec in sections(report):
+    ordered = sections(report)
+    ordered.sort(key=lambda sec: sec.title != TRENDS)  # the charts first: people look at them
+    for sec in ordered:
         tag = f"h{sec.level}"
         parts.append(f"<{tag}>{_h(sec.title)}</{tag}>")
-        if sec.title == "12-month trends":
+        if sec.title == TRENDS:
             parts.append('<div class="charts">')
             for chart_title, svg in charts.trend_svgs(report["trends"]):
                 parts += [f'<figure role="img" aria-label="{_h(chart_title)}">',

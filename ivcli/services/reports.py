@@ -153,10 +153,12 @@ FIGURES: tuple[Figure, ...] = (
     Figure("referrals_withdrawn", "Referrals withdrawn",
            "Referrals with status withdrawn and the withdrawal (decision) date in the period.",
            "Referrals"),
-    Figure("waiting_at_end", "Young people waiting at the end",
-           "Young people (counted once) with an accepted referral on the waiting list at the "
-           "end of the period: accepted on or before the end date, and neither matched (first "
-           "match started) nor closed on or before it.", "Waiting list"),
+    Figure("waiting_at_end", "On the waiting list at the end",
+           "Accepted referrals on the waiting list at the end of the period: accepted on or "
+           "before the end date, and neither matched (first match started) nor closed on or "
+           "before it. A young person has one referral open at a time, so this is the number "
+           "of young people waiting; the 'waiting' breakdowns count young people, once each.",
+           "Waiting list"),
     Figure("longest_wait_days", "Longest wait to a match (days)",
            "Among referrals whose first match started in the period: the longest number of days "
            "from acceptance (decision date) to that match's start date. Empty when none.",
@@ -191,9 +193,9 @@ FIGURES: tuple[Figure, ...] = (
     Figure("active_without_visit", "Running matches with no visit in the period",
            "Matches running and not paused at the end, which started before the period began "
            "and have no visit dated in the period.", "Visits"),
-    Figure("expenses_total", "Expenses (pence)",
-           "The costs of the visits dated in the period added up, in whole pence (1234 is "
-           "£12.34).", "Visits"),
+    Figure("expenses_total", "Expenses",
+           "The costs of the visits dated in the period added up. In JSON and CSV in whole "
+           "pence (1234 is £12.34).", "Visits"),
     Figure("volunteers_enquired", "Volunteers enquired",
            "Volunteer records created in the period (the day of the enquiry), whatever their "
            "status now.", "Volunteers"),
@@ -284,7 +286,7 @@ def _create_accepted_sql(first_start: str) -> str:
                     ELSE min(f.started, r.closed_date) END AS leaves
           FROM referrals r LEFT JOIN first_start f ON f.rid = r.id
          WHERE r.status IN {ACCEPTED_STATUSES} AND r.decision_date IS NOT NULL
-           AND (r.closed_date IS NULL OR r.closed_date > :e0)
+           AND (r.closed_date IS NULL OR r.closed_date >= :since)
     """
 
 
@@ -419,10 +421,11 @@ def build(session: Session, period: Period, *, detail: bool = False) -> dict[str
         "SELECT 1 FROM matches WHERE referral_id IS NULL AND start_date IS NOT NULL LIMIT 1"
     )).first()
     conn.execute(text(f"DROP TABLE IF EXISTS {ACCEPTED_TABLE}"))
-    # Referrals closed by the end of the first trend month cannot be waiting at any trend
-    # month's end, nor have a first match start in the period: they are left out.
+    # Referrals closed before the period and the trend months began can neither be waiting
+    # at a trend month's end nor have a first match start in the period: they are left out.
+    since = min(period.start, months[0][1]).isoformat()
     conn.execute(text(_create_accepted_sql(FIRST_START_ALL if unlinked else FIRST_START_LINKED)),
-                 {"e0": p["e0"]})
+                 {"since": since})
     waits = [row[0] for row in _rows(conn, f"""
         SELECT max(0, CAST(julianday(a.started) - julianday(a.accepted_date) AS INTEGER))
           FROM {ACCEPTED_TABLE} a WHERE a.started BETWEEN :start AND :end ORDER BY 1
