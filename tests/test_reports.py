@@ -594,3 +594,12 @@ def test_generated_scheme_matches_plain_counts(tmp_path):
             assert r["trends"][-1] == {"month": month, "referrals_received":
                                        r["referrals_received"], "waiting_at_end": waiting,
                                        "active_at_end": running, "visits": r["visits"]}
+
+
+def test_every_figure_is_documented():
+    text = (Path(__file__).parent.parent / "docs" / "reports.md").read_text(encoding="utf-8")
+    missing = [k for k in (*reports.FIGURE_KEYS, "endings_by_reason", "match_length_bands",
+                           "report.suppress_below") if f"`{k}`" not in text]
+    assert not missing, f"docs/reports.md does not define {missing}"
+    for fig in reports.FIGURES:
+        assert fig.definition in text, fig.key
