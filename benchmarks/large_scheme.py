@@ -155,17 +155,21 @@ def _fill(conn: sqlite3.Connection, rnd: random.Random, start: date, span: int,
     # Matches for a random choice of the accepted referrals, across the years; most of the
     # others are withdrawn after a long wait, the rest are still waiting.
     rnd.shuffle(accepted)
-    chosen = sorted(accepted[:n_matches], key=lambda r: (r[4], r[0]))
-    for r in accepted[n_matches:]:
+    chosen, others = [], []
+    for r in accepted:
+        proposed = r[4] + timedelta(days=int(rnd.expovariate(1 / 75)) + 7)
+        if len(chosen) < n_matches and proposed <= END - timedelta(days=7):
+            chosen.append((r, proposed))
+        else:
+            others.append(r)
+    chosen.sort(key=lambda c: (c[0][4], c[0][0]))
+    for r in others:
         gave_up = r[4] + timedelta(days=rnd.randint(90, 540))
         if gave_up <= END and rnd.random() < 0.85:
             r[2], r[4] = "withdrawn", gave_up
     match_rows, events, spans = [], [], []
     mid = 0
-    for r in chosen:
-        proposed = r[4] + timedelta(days=int(rnd.expovariate(1 / 75)) + 7)
-        if proposed > END - timedelta(days=7):
-            continue
+    for r, proposed in chosen:
         mid += 1
         vol = rnd.choice(approved_ids)
         if rnd.random() < 0.05:  # the young person said no; the referral waits on
