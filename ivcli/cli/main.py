@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from ivcli import __version__
-from ivcli.cli import demo, match, referral, settings, volunteer, young_person
+from ivcli.cli import demo, match, referral, report, settings, volunteer, young_person
 from ivcli.cli.common import AppState, default_db_path
 from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, IvcliError
 
@@ -75,6 +75,7 @@ app.add_typer(settings.app, name="settings")
 app.add_typer(volunteer.app, name="volunteer")
 app.add_typer(young_person.app, name="young-person")
 app.add_typer(demo.app)
+app.add_typer(report.app, name="report")
 
 
 def _version(value: bool) -> None:

@@ -16,13 +16,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from ivcli.enums import CheckStep, VolunteerStatus
-from ivcli.models import Volunteer, VolunteerCheck
 from ivcli.services import settings as settings_service
+
+if TYPE_CHECKING:  # the models load only where records are read: evaluate() needs none
+    from ivcli.models import VolunteerCheck
 
 REQUIRED_STEPS: tuple[tuple[str, int], ...] = (
     (CheckStep.application.value, 1),
@@ -135,6 +138,8 @@ def load_checks(session: Session, volunteer_ids: Iterable[int] | None = None,
                 light: bool = False) -> dict[int, list[VolunteerCheck]]:
     """Check records by volunteer. ``light`` reads only what ``evaluate`` needs (step, date,
     update_service) as rows, not ORM objects: several times quicker for thousands."""
+    from ivcli.models import VolunteerCheck
+
     q = select(VolunteerCheck)
     if light:
         q = select(VolunteerCheck.volunteer_id, VolunteerCheck.step,  # type: ignore[assignment]
@@ -161,6 +166,8 @@ def volunteer_states(session: Session, volunteer_id: int, as_of: date) -> list[C
 def matchable_ids(session: Session, as_of: date, among: Iterable[int] | None = None) -> set[int]:
     """Approved volunteers whose every check is recorded and current on ``as_of``; with
     ``among``, only those of these volunteers (so a caller that needs a few is quick)."""
+    from ivcli.models import Volunteer
+
     rules = Rules.load(session)
     approved = list(session.execute(
             select(Volunteer.id).where(Volunteer.status == VolunteerStatus.approved.value)
@@ -188,6 +195,8 @@ class DueCheck:
 def due(session: Session, as_of: date, within: int) -> list[DueCheck]:
     """Checks of active volunteers lapsing within ``within`` days or already lapsed, most
     urgent first."""
+    from ivcli.models import Volunteer
+
     rules = Rules.load(session)
     active = {
         v.id: v.status for v in session.execute(
