@@ -1,267 +1,303 @@
-"""A large, made-up Independent Visitor scheme for benchmarks: years of referrals, volunteers
-through their checks, matches in every state, half a million visits, concerns and reviews.
+"""A large scheme's history for benchmarks: young people, referrals in every state, volunteers
+through safer recruitment, matches that start, pause and end for every reason, visits, the
+concerns some visits raised and the reviews of each match.
 
-    from benchmarks.large_scheme import build
-    build(Path("/tmp/large.db"))            # 10,000 young people, 500,000 visits, ~10 s
+    from large_scheme import build
+    build(Path("big.db"))          # 10,000 young people ... 500,000 visits over 5 years
 
-or ``python benchmarks/large_scheme.py /tmp/large.db``. Deterministic for a seed; dates run up
-to today so ``ivcli today`` has a realistic agenda. Rows go in with raw sqlite3 executemany in
-one transaction, into a database whose schema ``ivcli.db.prepare`` made.
+Raw sqlite3 ``executemany`` into a database prepared (migrated) by ``ivcli.db.prepare``, in one
+transaction: well under 30 seconds. Deterministic for a given seed. The history ends on
+``END`` (the last visit is dated in END's month).
 """
 
 from __future__ import annotations
 
-import json
 import random
 import sqlite3
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-FIRST = ["Amy", "Ben", "Cara", "Dan", "Ella", "Finn", "Grace", "Harry", "Isla", "Jack", "Kai",
-         "Lily", "Mia", "Noah", "Olivia", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma",
-         "Viktor", "Wren", "Yusuf", "Zara", "Aoife", "Bartek", "Chloe", "Dev", "Eve"]
-LAST = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
-        "Khan", "Evans", "Thomas", "Roberts", "Walker", "Wright", "Robinson", "Thompson",
-        "White", "Hughes", "Edwards", "Green", "Hall", "Wood", "Harris", "Lewis", "Martin",
-        "Jackson", "Clarke", "Kowalski", "O'Neill"]
-AREAS = ["North", "South", "East", "West", "Central", "Riverside", "Hillside", "Old Town"]
-ETHNICITY = ["White British", "White other", "Mixed", "Asian British", "Black British",
-             "Other", None]
-INTERESTS = ["football", "art", "music", "swimming", "cooking", "gaming", "reading", "animals",
-             "cinema", "climbing", "dance", "science"]
-ACTIVITIES = ["cinema", "bowling", "park", "museum", "swimming", "cafe", "football",
-              "climbing wall", "library", "cooking", "zoo", "walk"]
-END_REASONS = ["planned", "aged_out", "young_person_choice", "volunteer_left", "placement_move",
-               "breakdown", "other"]
-COST_TYPES = ["travel", "activity", "food"]
-WITH = ["young-person", "volunteer", "carer", "social-worker"]
+END = date(2026, 10, 31)
+ETHNICITIES = ["White British"] * 10 + ["White Irish", "White Other", "Gypsy or Irish Traveller",
+               "Black African", "Black African", "Black Caribbean", "Asian Pakistani",
+               "Asian Bangladeshi", "Asian Indian", "Mixed White and Black Caribbean",
+               "Mixed Other", "Arab", "Any other ethnic group", "", ""]
+GENDERS = ["female"] * 45 + ["male"] * 50 + ["non-binary"] * 3 + ["gender-fluid", ""]
+END_REASONS = (["planned"] * 30 + ["aged_out"] * 15 + ["young_person_choice"] * 15
+               + ["volunteer_left"] * 15 + ["placement_move"] * 12 + ["breakdown"] * 8
+               + ["safeguarding"] * 2 + ["other"] * 3)
+AREAS = ["North", "South", "East", "West", "Central", "Riverside", "Hillside", "Docklands"]
+FIRST = "Amira Ben Chloe Daniel Ella Finley Grace Harry Isla Jayden Kai Leah Mason Nia".split()
+LAST = "Adams Begum Clarke Davies Evans Fraser Green Hussain Iqbal Jones Khan Lewis".split()
+REVIEW_WITH = ["young-person", "volunteer", "carer", "social-worker"]
 
 
-def _years_before(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year - years)
-    except ValueError:
-        return d.replace(year=d.year - years, day=28)
+def _iso(d: date) -> str:
+    return d.isoformat()
+
+
+def _stamp(d: date) -> str:
+    return f"{d.isoformat()} 09:00:00"
 
 
 def build(path: Path, *, young_people: int = 10_000, volunteers: int = 8_000,
-          matches: int = 6_000, visits: int = 500_000, years: int = 5, seed: int = 1,
-          today: date | None = None) -> None:
-    """Fill a new database at ``path`` with a scheme of this size, ending ``today``."""
+          matches: int = 6_000, visits: int = 500_000, years: int = 5, seed: int = 1) -> None:
     from ivcli.db import prepare
 
-    path = Path(path)
-    if path.exists():
-        raise FileExistsError(f"{path} exists; build wants a new file")
-    prepare(path, write=True)
     rnd = random.Random(seed)
-    end = today or date.today()
-    begin = end - timedelta(days=365 * years)
-    span = (end - begin).days
-    stamp = f"{begin.isoformat()} 09:00:00"
+    start = END - timedelta(days=round(365.25 * years))
+    span = (END - start).days
+    prepare(path, write=True)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("PRAGMA cache_size = -65536")
     conn.execute("BEGIN")
+    try:
+        _fill(conn, rnd, start, span, young_people, volunteers, matches, visits)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
 
-    # Young people and their referrals.
-    yp_rows, ref_rows, ref_dates = [], [], []
-    for i in range(1, young_people + 1):
-        referral_date = begin + timedelta(days=rnd.randrange(span))
-        age = rnd.randint(5, 20)
-        dob = _years_before(referral_date, age) - timedelta(days=rnd.randrange(365))
+
+def _fill(conn: sqlite3.Connection, rnd: random.Random, start: date, span: int,
+          n_people: int, n_volunteers: int, n_matches: int, n_visits: int) -> None:
+    day = lambda: start + timedelta(days=rnd.randrange(span))  # noqa: E731
+
+    # Young people and one referral each; referral dates spread over the years.
+    people, referrals = [], []
+    for i in range(1, n_people + 1):
+        referred = day()
+        dob = referred - timedelta(days=rnd.randint(5 * 365 + 2, 19 * 365))
+        care_leaver = 1 if (referred - dob).days > 16 * 365 and rnd.random() < 0.6 else 0
         first, last = rnd.choice(FIRST), rnd.choice(LAST)
-        care_leaver = age >= 17 and rnd.random() < 0.6
-        profile = json.dumps({"interests": rnd.sample(INTERESTS, 3),
-                              "area": rnd.choice(AREAS)})
-        fk, lk = first.lower(), last.lower().replace("'", "")
-        yp_rows.append((i, f"YP{i:06d}", first, last, f"{fk}|{lk}", fk, lk, dob.isoformat(),
-                        rnd.choice(["female", "male", "male", "female", "non-binary"]),
-                        rnd.choice(ETHNICITY), rnd.random() < 0.15, care_leaver, "Anyshire",
-                        rnd.choice(AREAS), rnd.choice(["foster", "residential", "kinship"]),
-                        profile, stamp, stamp))
-        ref_dates.append(referral_date)
+        people.append((i, f"LA{i:07d}", first, last, f"{first} {last}".lower(), first.lower(),
+                       last.lower(), _iso(dob), rnd.choice(GENDERS) or None,
+                       rnd.choice(ETHNICITIES) or None,
+                       None if rnd.random() < 0.05 else int(rnd.random() < 0.15),
+                       None if rnd.random() < 0.03 else care_leaver, "Exampleshire",
+                       rnd.choice(AREAS), _stamp(referred), _stamp(referred)))
+        referrals.append([i, i, "received", referred, None, None, None])
     conn.executemany(
         "INSERT INTO young_people (id, reference, first_name, last_name, name_key, first_key, "
         "last_key, date_of_birth, gender, ethnicity, disability, care_leaver, local_authority, "
-        "area, placement_type, profile, created_at, updated_at) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", yp_rows)
+        "area, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", people)
 
-    # Volunteers and their safer-recruitment checks.
-    vol_rows, check_rows, matchable = [], [], []
-    statuses = (["approved"] * 45 + ["left"] * 33 + ["withdrawn"] * 8 + ["in_checks"] * 7
-                + ["applicant"] * 4 + ["on_hold"] * 3)
-    for v in range(1, volunteers + 1):
+    # Decisions: most accepted within a fortnight; some declined or withdrawn; the newest wait.
+    accepted = []
+    for r in referrals:
+        referred: date = r[3]
+        decided = referred + timedelta(days=rnd.randint(1, 14))
+        if decided > END:
+            continue  # still received
+        x = rnd.random()
+        if x < 0.10:
+            r[2], r[4] = "declined", decided
+        elif x < 0.15:
+            r[2], r[4] = "withdrawn", decided + timedelta(days=rnd.randint(0, 60))
+            if r[4] > END:
+                r[2], r[4] = "accepted", decided
+                accepted.append(r)
+        else:
+            r[2], r[4] = "accepted", decided
+            accepted.append(r)
+
+    # Volunteers through the pipeline; approved ones (and some who left) carry their checks.
+    vols, checks, approved_ids = [], [], []
+    statuses = (["approved"] * 40 + ["applicant"] * 14 + ["in_checks"] * 14
+                + ["ready_for_panel"] * 3 + ["on_hold"] * 5 + ["withdrawn"] * 12 + ["left"] * 12)
+    for i in range(1, n_volunteers + 1):
+        enquired = day()
         status = rnd.choice(statuses)
-        applied = begin + timedelta(days=rnd.randrange(span))
+        approved = enquired + timedelta(days=rnd.randint(60, 150))
+        if approved > END and status in ("approved", "left", "on_hold"):
+            status = "in_checks"
+        has_approval = status in ("approved", "left", "on_hold")
         first, last = rnd.choice(FIRST), rnd.choice(LAST)
-        approved = applied + timedelta(days=rnd.randint(60, 120))
-        if approved > end:
-            status = "in_checks" if status == "approved" else status
-        if status in ("in_checks", "applicant") and (end - applied).days > 200:
-            status = "withdrawn"  # nobody stays in the pipeline for years
-        vol_rows.append((v, f"V{v:05d}", first, last, f"{first.lower()}|{last.lower()}",
-                         (_years_before(applied, rnd.randint(19, 70))).isoformat(),
-                         rnd.choice(["female", "male"]), f"v{v}@example.org", None,
-                         rnd.choice(AREAS), status,
-                         approved.isoformat() if status in ("approved", "left", "on_hold")
-                         else None,
-                         json.dumps({"interests": rnd.sample(INTERESTS, 3),
-                                     "areas": rnd.sample(AREAS, 3), "capacity": 1}),
-                         stamp, stamp))
-        steps = [("application", applied), ("interview", applied + timedelta(days=14)),
-                 ("reference", applied + timedelta(days=20)),
-                 ("reference", applied + timedelta(days=25))]
-        if status in ("approved", "left", "on_hold", "in_checks"):
-            dbs = applied + timedelta(days=40)
-            steps.append(("dbs", dbs))
-            training = applied + timedelta(days=50)
-            steps.append(("training", training))
-            if status != "in_checks":
-                steps.append(("panel", approved))
-                # Renewals every three years, until about now.
-                while dbs + timedelta(days=3 * 365 - rnd.randint(0, 90)) < end:
-                    dbs += timedelta(days=3 * 365 - rnd.randint(0, 90))
-                    steps.append(("dbs", dbs))
-                while training + timedelta(days=3 * 365 - rnd.randint(0, 60)) < end:
-                    training += timedelta(days=3 * 365 - rnd.randint(0, 60))
-                    steps.append(("training", training))
+        vols.append((i, f"V{i:06d}", first, last, f"{first} {last}".lower(),
+                     _iso(enquired - timedelta(days=rnd.randint(20 * 365, 65 * 365))),
+                     rnd.choice(["female", "female", "male", "non-binary"]),
+                     rnd.choice(AREAS), status, _iso(approved) if has_approval else None,
+                     _stamp(enquired), _stamp(enquired)))
+        steps: list[tuple[str, date]] = []
+        if status != "applicant":
+            steps += [("application", enquired + timedelta(days=3)),
+                      ("interview", enquired + timedelta(days=20)),
+                      ("reference", enquired + timedelta(days=25)),
+                      ("reference", enquired + timedelta(days=30))]
+        if status in ("ready_for_panel", "approved", "left", "on_hold") or (
+                status == "in_checks" and rnd.random() < 0.5):
+            dbs = enquired + timedelta(days=40)
+            steps += [("dbs", dbs), ("training", enquired + timedelta(days=50))]
+            renew = dbs + timedelta(days=3 * 365 - rnd.randint(0, 60))
+            while renew <= END and rnd.random() < 0.8:
+                steps.append(("dbs", renew))
+                steps.append(("training", renew + timedelta(days=5)))
+                renew += timedelta(days=3 * 365 - rnd.randint(0, 60))
+        if has_approval:
+            steps.append(("panel", approved))
+            approved_ids.append(i)
         for step, d in steps:
-            if d <= end:
-                check_rows.append((v, step, d.isoformat(),
-                                   f"00{rnd.randrange(10**10):010d}" if step == "dbs" else None,
-                                   "enhanced" if step == "dbs" else None, "clear",
-                                   rnd.random() < 0.3 if step == "dbs" else None, stamp))
-        if status in ("approved", "left"):
-            matchable.append((v, approved))
+            if d <= END:
+                checks.append((i, step, _iso(d), "enhanced" if step == "dbs" else None,
+                               "clear" if step == "dbs" else None, 0, _stamp(d)))
     conn.executemany(
         "INSERT INTO volunteers (id, reference, first_name, last_name, name_key, date_of_birth, "
-        "gender, email, phone, area, status, approved_date, profile, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", vol_rows)
+        "gender, area, status, approved_date, created_at, updated_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", vols)
     conn.executemany(
-        "INSERT OR IGNORE INTO volunteer_checks (volunteer_id, step, date, number, level, "
-        "outcome, update_service, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", check_rows)
+        "INSERT OR IGNORE INTO volunteer_checks (volunteer_id, step, date, level, outcome, "
+        "update_service, created_at) VALUES (?,?,?,?,?,?,?)", checks)
 
-    # Matches: `matches` of the young people, chosen at random, were matched.
-    matched = set(rnd.sample(range(young_people), min(matches, young_people)))
-    match_rows, spans = [], []
-    mid = 0
-    for i in sorted(matched, key=lambda i: ref_dates[i]):
-        mid += 1
-        proposed = min(ref_dates[i] + timedelta(days=rnd.randint(20, 200)), end)
-        start = min(proposed + timedelta(days=rnd.randint(7, 30)), end)
-        vol, _ = rnd.choice(matchable)
-        # Older matches have mostly ended; recent ones are mostly active.
-        age_days = (end - start).days
-        p_end = min(0.9, age_days / (365 * 4))
-        if rnd.random() < p_end and age_days > 60:
-            status = "ended"
-            stop = start + timedelta(days=rnd.randint(60, age_days))
+    # Matches for a random choice of the accepted referrals, across the years; most of the
+    # others are withdrawn after a long wait, the rest are still waiting.
+    rnd.shuffle(accepted)
+    chosen, others = [], []
+    for r in accepted:
+        proposed = r[4] + timedelta(days=int(rnd.expovariate(1 / 75)) + 7)
+        if len(chosen) < n_matches and proposed <= END - timedelta(days=7):
+            chosen.append((r, proposed))
         else:
-            status = "paused" if rnd.random() < 0.03 else "active"
-            stop = None
-        match_rows.append((mid, i + 1, vol, i + 1, status, proposed.isoformat(),
-                           proposed.isoformat(), start.isoformat(),
-                           stop.isoformat() if stop else None,
-                           rnd.choice(END_REASONS) if stop else None, stamp, stamp))
-        spans.append((mid, start, stop or end, status))
+            others.append(r)
+    chosen.sort(key=lambda c: (c[0][4], c[0][0]))
+    for r in others:
+        gave_up = r[4] + timedelta(days=rnd.randint(90, 540))
+        if gave_up <= END and rnd.random() < 0.85:
+            r[2], r[4] = "withdrawn", gave_up
+    match_rows, events, spans = [], [], []
+    mid = 0
+    for r, proposed in chosen:
+        mid += 1
+        vol = rnd.choice(approved_ids)
+        if rnd.random() < 0.05:  # the young person said no; the referral waits on
+            match_rows.append((mid, r[1], vol, r[0], "declined", _iso(proposed),
+                               _iso(proposed + timedelta(days=5)), "young person declined",
+                               None, None, None, _stamp(proposed), _stamp(proposed)))
+            continue
+        started = proposed + timedelta(days=rnd.randint(10, 35))
+        if started > END:
+            match_rows.append((mid, r[1], vol, r[0], "accepted", _iso(proposed),
+                               _iso(proposed + timedelta(days=5)), None, None, None, None,
+                               _stamp(proposed), _stamp(proposed)))
+            continue
+        length = int(rnd.lognormvariate(6.4, 0.6))  # median about 600 days
+        ended = started + timedelta(days=max(20, length))
+        status, reason = "active", None
+        if ended <= END:
+            status, reason = "ended", rnd.choice(END_REASONS)
+            r[2], r[6] = "closed", ended
+        else:
+            ended = None
+            r[2] = "matched"
+        r[5] = started
+        events.append((mid, _iso(proposed), "proposed", _stamp(proposed)))
+        events.append((mid, _iso(proposed + timedelta(days=5)), "accepted", _stamp(proposed)))
+        events.append((mid, _iso(started), "started", _stamp(started)))
+        last = ended or END
+        if rnd.random() < 0.08 and (last - started).days > 90:
+            pause = started + timedelta(days=rnd.randint(30, (last - started).days - 30))
+            events.append((mid, _iso(pause), "paused", _stamp(pause)))
+            resume = pause + timedelta(days=rnd.randint(14, 90))
+            if resume < last:
+                events.append((mid, _iso(resume), "resumed", _stamp(resume)))
+            elif ended is None:
+                status = "paused"
+        if ended is not None:
+            events.append((mid, _iso(ended), "ended", _stamp(ended)))
+        match_rows.append((mid, r[1], vol, r[0], status, _iso(proposed),
+                           _iso(proposed + timedelta(days=5)), None, _iso(started),
+                           _iso(ended) if ended else None, reason, _stamp(proposed),
+                           _stamp(last)))
+        spans.append((mid, started, last))
+    conn.executemany(
+        "INSERT INTO referrals (id, young_person_id, status, referral_date, decision_date, "
+        "matched_date, closed_date, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        [(r[0], r[1], r[2], _iso(r[3]), _iso(r[4]) if r[4] else None,
+          _iso(r[5]) if r[5] else None, _iso(r[6]) if r[6] else None,
+          _stamp(r[3]), _stamp(r[3])) for r in referrals])
     conn.executemany(
         "INSERT INTO matches (id, young_person_id, volunteer_id, referral_id, status, "
-        "proposed_date, decision_date, start_date, end_date, end_reason, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", match_rows)
+        "proposed_date, decision_date, decision_reason, start_date, end_date, end_reason, "
+        "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", match_rows)
+    conn.executemany("INSERT INTO match_events (match_id, date, event, created_at) "
+                     "VALUES (?,?,?,?)", events)
 
-    # Referral statuses follow from the matches; the rest wait, or were declined or withdrawn.
-    status_of = {m[1]: ("closed" if m[4] == "ended" else "matched") for m in match_rows}
-    for i in range(young_people):
-        yp = i + 1
-        rd = ref_dates[i]
-        if yp in status_of:
-            st = status_of[yp]
-        elif (end - rd).days < 10:
-            st = "received"
-        elif (end - rd).days > 365:
-            st = rnd.choice(["declined"] * 3 + ["withdrawn"] * 2)
-        else:
-            st = rnd.choice(["accepted"] * 6 + ["declined"] * 2 + ["withdrawn"])
-        decided = None if st == "received" else min(rd + timedelta(days=rnd.randint(1, 5)), end)
-        ref_rows.append((i + 1, yp, st, rd.isoformat(), "A Social Worker", "social_worker",
-                         True, True, True, rnd.random() < 0.6, rnd.random() < 0.3,
-                         decided.isoformat() if decided else None, stamp, stamp))
-    conn.executemany(
-        "INSERT INTO referrals (id, young_person_id, status, referral_date, referrer_name, "
-        "referrer_role, long_term_care_plan, consent, carer_support, social_isolation, "
-        "placement_instability, decision_date, created_at, updated_at) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ref_rows)
+    # Visits spread over each match's running days, in proportion, so the total is exact;
+    # a few running matches have had no visit lately.
+    total_days = sum((last - s).days + 1 for _, s, last in spans) or 1
+    activities = ["cinema", "football", "cafe", "park", "museum", "swimming", "bowling"]
+    costs = [0, 0, 350, 600, 1250, 2000]
+    batch: list[tuple] = []
+    made = 0
+    for k, (mid, s, last) in enumerate(spans):
+        days = (last - s).days + 1
+        share = n_visits - made if k == len(spans) - 1 else round(n_visits * days / total_days)
+        share = max(0, min(share, n_visits - made))
+        made += share
+        if last == END and days > 120 and rnd.random() < 0.04:
+            days -= 60  # overdue: nothing in the last two months
+        jitter = rnd.choices((0, 1, 2), k=share)
+        minutes = rnd.choices((90, 120, 150, 180), k=share)
+        cost = rnd.choices(costs, k=share)
+        what = rnd.choices(activities, k=share)
+        for j in range(share):
+            d = _iso(min(s + timedelta(days=(j * days) // share + jitter[j]), last))
+            batch.append((mid, d, minutes[j], what[j], cost[j],
+                          "activity" if cost[j] else None, d + " 19:00:00"))
+        if len(batch) >= 50_000:
+            _insert_visits(conn, batch)
+            batch.clear()
+    _insert_visits(conn, batch)
+    _concerns_and_reviews(conn, rnd, spans)
 
-    # Visits, spread over each match's life in proportion to its length; a few active
-    # matches have gone quiet (overdue).
-    total_days = sum(max((stop - start).days, 1) for _, start, stop, _ in spans) or 1
-    visit_rows: list[tuple] = []
-    concern_rows: list[tuple] = []
-    review_rows: list[tuple] = []
-    vid = 0
-    for m, start, stop, status in spans:
-        length = max((stop - start).days, 1)
-        quiet_from = stop
-        if status == "active" and rnd.random() < 0.06:
-            quiet_from = stop - timedelta(days=rnd.randint(36, 120))
-        n = round(visits * length / total_days)
-        days = sorted(rnd.randrange(length) for _ in range(n))
-        for offset in days:
-            d = start + timedelta(days=offset)
-            if d > quiet_from:
-                break
-            vid += 1
-            cost = rnd.choice((0, 0, 0, 250, 480, 650, 1265, 1500, 320))
-            visit_rows.append((vid, m, d.isoformat(), rnd.choice((60, 90, 120, 150, 180)),
-                               rnd.choice(ACTIVITIES), cost,
-                               rnd.choice(COST_TYPES) if cost else None, None, stamp))
-            if rnd.random() < 0.01:
-                closed = d + timedelta(days=rnd.randint(0, 20))
-                still_open = closed > end or (rnd.random() < 0.05 and (end - d).days < 90)
-                concern_rows.append((m, vid, d.isoformat(), "made-up concern",
-                                     None if still_open else closed.isoformat(),
-                                     None if still_open else "followed up", stamp))
-            if len(visit_rows) >= 50_000:
-                _visits(conn, visit_rows)
-        # Reviews: roughly on schedule, with both sides on the same day.
-        due = start + timedelta(weeks=6)
-        held = 0
-        while due + timedelta(days=rnd.randint(-10, 40)) < stop and due < end - timedelta(
-                days=rnd.randint(0, 60)):
-            d = min(due + timedelta(days=rnd.randint(-7, 21)), end)
-            for who in rnd.sample(WITH, 2):
-                review_rows.append((m, d.isoformat(), who, None, stamp))
-            held += 1
-            due = d + timedelta(days=91 if held == 1 else 182)
-    _visits(conn, visit_rows)
+
+def _concerns_and_reviews(conn: sqlite3.Connection, rnd: random.Random,
+                          spans: list[tuple[int, date, date]]) -> None:
+    """About one visit in a hundred raised a concern, closed within three weeks (a few recent
+    ones are still open); each match was reviewed with two people at a time, roughly on the
+    default schedule (6 weeks, 3 months, then every 6 months), some running late."""
+    concerns = []
+    for vid, mid, d in conn.execute("SELECT id, match_id, date FROM visits WHERE id % 97 = 0"):
+        opened = date.fromisoformat(d)
+        closed = opened + timedelta(days=rnd.randint(0, 21))
+        still_open = closed > END or ((END - opened).days < 60 and rnd.random() < 0.1)
+        concerns.append((mid, vid, d, "made-up concern", None if still_open else _iso(closed),
+                         None if still_open else "followed up", _stamp(opened)))
     conn.executemany(
         "INSERT INTO concerns (match_id, visit_id, opened_date, text, closed_date, close_note, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", concern_rows)
-    conn.executemany(
-        "INSERT INTO reviews (match_id, date, with_whom, note, created_at) VALUES "
-        "(?, ?, ?, ?, ?)", review_rows)
-    conn.execute("COMMIT")
-    conn.close()
+        "created_at) VALUES (?,?,?,?,?,?,?)", concerns)
+    reviews = []
+    for mid, started, last in spans:
+        due, held = started + timedelta(weeks=6), 0
+        cutoff = END - timedelta(days=rnd.randint(0, 60)) if last == END else last
+        while True:
+            on = due + timedelta(days=rnd.randint(-7, 28))
+            if on > cutoff:
+                break
+            for who in rnd.sample(REVIEW_WITH, 2):
+                reviews.append((mid, _iso(on), who, _stamp(on)))
+            held += 1
+            due = on + timedelta(days=91 if held == 1 else 182)
+    conn.executemany("INSERT INTO reviews (match_id, date, with_whom, created_at) "
+                     "VALUES (?,?,?,?)", reviews)
 
 
-def _visits(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    conn.executemany(
-        "INSERT INTO visits (id, match_id, date, minutes, activity, cost_pence, cost_type, note, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    rows.clear()
+def _insert_visits(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    conn.executemany("INSERT INTO visits (match_id, date, minutes, activity, cost_pence, "
+                     "cost_type, created_at) VALUES (?,?,?,?,?,?,?)", rows)
 
 
 if __name__ == "__main__":
     import time
 
-    if len(sys.argv) != 2:
-        sys.exit("usage: python benchmarks/large_scheme.py NEW_FILE.db")
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "large_scheme.db")
+    if target.exists():
+        raise SystemExit(f"{target} exists; remove it first")
     t = time.perf_counter()
-    build(Path(sys.argv[1]))
-    print(f"built {sys.argv[1]} in {time.perf_counter() - t:.1f} s")
+    build(target)
+    print(f"built {target} in {time.perf_counter() - t:.1f} s")

@@ -235,10 +235,31 @@ def m003_volunteers_checks(conn: sqlite3.Connection) -> None:
     )
 
 
+def m004_reports_indexes(conn: sqlite3.Connection) -> None:
+    """Indexes the reports need to count by date without reading whole tables: referrals by
+    referral date, and by status and decision date (covering the waiting list); matches by
+    dates, and a match's first start by referral; pause events by kind; and visits by date
+    covering minutes and costs (replacing the plain date index, a prefix of it)."""
+    run_script(
+        conn,
+        """
+        CREATE INDEX ix_referrals_referral_date ON referrals (referral_date);
+        CREATE INDEX ix_referrals_decision
+            ON referrals (status, decision_date, closed_date, young_person_id);
+        CREATE INDEX ix_matches_referral ON matches (referral_id, start_date);
+        CREATE INDEX ix_matches_dates ON matches (start_date, end_date, young_person_id);
+        CREATE INDEX ix_match_events_event ON match_events (event, date);
+        CREATE INDEX ix_visits_date_cost ON visits (date, minutes, cost_pence);
+        DROP INDEX ix_visits_date;
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_identity_index", m002_identity_index),
     ("003_volunteers_checks", m003_volunteers_checks),
+    ("004_reports_indexes", m004_reports_indexes),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

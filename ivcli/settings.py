@@ -91,6 +91,13 @@ SETTINGS: dict[str, SettingDef] = {
                    "Whole-list proposals: points added per month a young person has waited."),
         SettingDef("match.wait_points_max", 120,
                    "Whole-list proposals: the most waiting points a young person can have."),
+        # reports
+        SettingDef(
+            "report.suppress_below",
+            5,
+            "In a published report, breakdown counts from 1 to one less than this are hidden.",
+            minimum=2,
+        ),
         # Visits, budgets, reviews and the daily agenda (docs/month.md).
         SettingDef(
             "visit.overdue_days",

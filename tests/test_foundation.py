@@ -130,3 +130,28 @@ def test_output_into_a_closed_pipe_is_not_an_error(tmp_path: Path):
     proc.stdout.close()
     _, err = proc.communicate(timeout=60)
     assert b"unexpectedly" not in err and b"Traceback" not in err
+
+
+def test_demo_builds_a_separate_database_with_every_state(cli, tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("IVCLI_DB")
+    result = cli("demo")
+    demo_db = tmp_path / "home" / "data" / "ivcli" / "demo.db"
+    assert demo_db.exists()
+    assert not (tmp_path / "home" / "data" / "ivcli" / "ivcli.db").exists()
+    assert "Referrals to review" in result.stdout
+    import sqlite3
+
+    conn = sqlite3.connect(demo_db)
+    statuses = {r[0] for r in conn.execute("SELECT DISTINCT status FROM referrals")}
+    assert {"received", "accepted", "declined", "withdrawn", "matched"} <= statuses
+    assert conn.execute("SELECT count(*) FROM matches WHERE status = 'active'").fetchone()[0]
+    conn.close()
+    again = cli("demo")
+    assert "already exists" in again.stderr
+
+
+def test_demo_never_overwrites_real_records(cli, db_path: Path):
+    cli("referral", "add", "--first-name", "Amy", "--last-name", "Lee",
+        "--date-of-birth", "01/02/2014")
+    result = cli("--db", str(db_path), "demo", code=1)
+    assert "never overwrites" in result.stderr

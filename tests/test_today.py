@@ -344,23 +344,24 @@ def test_working_days_count_weekdays(start, span):
 
 def test_large_scheme_builds_and_today_reads_it(tmp_path, monkeypatch, cli):
     """The benchmark's generator, small: every kind of agenda item appears."""
-    from benchmarks.large_scheme import build
+    from benchmarks.large_scheme import END, build
 
     path = tmp_path / "scheme.db"
-    build(path, young_people=600, volunteers=400, matches=350, visits=8_000, seed=3)
-    assert count(path, "young_people") == 600 and count(path, "matches") == 350
-    assert 7_000 < count(path, "visits") <= 8_100
+    build(path, young_people=600, volunteers=400, matches=350, visits=8_000, years=4, seed=3)
+    assert count(path, "young_people") == 600
+    assert count(path, "visits") == 8_000
+    assert count(path, "concerns") > 0 and count(path, "reviews") > 0
     monkeypatch.setenv("IVCLI_DB", str(path))
-    items = today_json(cli)
+    items = today_json(cli, "--as-of", END.isoformat())
     found = {i["kind"] for i in items}
-    assert {"overdue_visit", "review_due", "check_lapsing"} <= found
+    assert {"overdue_visit", "review_due", "check_lapsing", "long_wait"} <= found
     assert "made-up concern" not in json.dumps(items)
     # The agenda's shortcut to volunteers whose checks can lapse loses none of them.
     from ivcli import db
     from ivcli.services import compliance
 
     with db.session(path, write=False) as session:
-        every = compliance.due(session, TODAY, 60)
+        every = compliance.due(session, END, 60)
     assert every
     assert [(i["id"], i["days"]) for i in kinds(items, "check_lapsing")] == [
         (d.volunteer_id, d.days_left) for d in every]

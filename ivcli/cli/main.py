@@ -17,6 +17,7 @@ from ivcli.cli import (
     expenses,
     match,
     referral,
+    report,
     settings,
     today,
     visit,
@@ -86,6 +87,7 @@ app.add_typer(settings.app, name="settings")
 app.add_typer(volunteer.app, name="volunteer")
 app.add_typer(young_person.app, name="young-person")
 app.add_typer(demo.app)
+app.add_typer(report.app, name="report")
 app.add_typer(visit.app, name="visit")
 app.add_typer(concern.app, name="concern")
 app.add_typer(expenses.app)

@@ -134,9 +134,76 @@ def build(session, today: date, young_people: int = 36, seed: int = 7) -> dict[s
             elif roll < 0.75:
                 referrals.update(session, rid, {"long_term_care_plan": "yes", "consent": "yes",
                                                 "carer_support": "yes"})
-                referrals.accept(session, rid, today)
+                decided = min(today, date.fromisoformat(str(ref["referral_date"]))
+                              + timedelta(days=rnd.randint(1, 10)))
+                referrals.accept(session, rid, decided)
         except Exception:  # noqa: BLE001 - an ineligible demo child stays received
             pass
+    _volunteers_and_matches(session, today, rnd)
     for ref in referrals.list_referrals(session):
         counts[str(ref["status"])] = counts.get(str(ref["status"]), 0) + 1
     return counts
+
+
+def _uk(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def _volunteers_and_matches(session, today: date, rnd: random.Random) -> None:  # type: ignore[no-untyped-def]
+    """Volunteers at every step of safer recruitment (one whose DBS lapses soon), and matches
+    for some of the young people waiting: active, one ended."""
+    from ivcli.services import matching, volunteers
+
+    approved_ids = []
+    for i in range(14):
+        started = today - timedelta(days=rnd.randint(200, 900))
+        raw = {
+            "reference": f"VOL-{i + 1:03d}",
+            "first_name": rnd.choice(FIRST),
+            "last_name": rnd.choice(LAST),
+            "date_of_birth": _uk(today - timedelta(days=rnd.randint(22 * 365, 65 * 365))),
+            "gender": rnd.choice(["female", "female", "male", "non-binary"]),
+            "email": f"volunteer{i + 1}@example.org",
+            "area": rnd.choice(AREAS),
+            "languages": rnd.choice(["", "", "Arabic", "Polish", "Urdu"]),
+            "interests": "; ".join(rnd.sample(INTERESTS, 3)),
+            "application_date": _uk(started),
+        }
+        steps = 6 if i < 10 else i - 9  # ten approved, four still in the pipeline
+        if steps >= 2:
+            raw["interview_date"] = _uk(started + timedelta(days=14))
+        if steps >= 3:
+            raw["reference_1_date"] = _uk(started + timedelta(days=30))
+            raw["reference_2_date"] = _uk(started + timedelta(days=35))
+        if steps >= 4:
+            # Volunteer 1's certificate lapses in about a month: it shows on `volunteer due`.
+            issued = today - timedelta(days=3 * 365 - 30) if i == 0 else started + timedelta(45)
+            raw["dbs_number"] = f"00{rnd.randint(10**9, 10**10 - 1)}"
+            raw["dbs_issue_date"] = _uk(issued)
+        if steps >= 5:
+            raw["training_date"] = _uk(started + timedelta(days=60))
+        if steps >= 6:
+            raw["panel_date"] = _uk(started + timedelta(days=75))
+        v = volunteers.add(session, raw, today)
+        if steps >= 6:
+            volunteers.approve(session, v.id, started + timedelta(days=75), today)
+            approved_ids.append(v.id)
+    session.flush()
+    # Matches for the longest waiting who have a suggestion, started some months ago.
+    waiting = sorted(matching.waiting(session, today), key=lambda y: y.waiting_since)
+    made = 0
+    for young in waiting:
+        if made >= 6:
+            break
+        if (today - young.waiting_since).days < 40:
+            continue
+        suggestions = matching.suggest(session, young.id, today, top=1)
+        if not suggestions:
+            continue
+        proposed_on = young.waiting_since + timedelta(
+            days=rnd.randint(5, (today - young.waiting_since).days - 20))
+        m = matching.propose(session, young.id, suggestions[0].volunteer_id, proposed_on)
+        matching.accept(session, m.id, proposed_on + timedelta(days=3))
+        matching.start(session, m.id, min(today, proposed_on + timedelta(days=14)))
+        made += 1
+        session.flush()

@@ -20,7 +20,7 @@ def _definition(key: str) -> SettingDef:
 
 def stored(session: Session) -> dict[str, str]:
     rows = session.connection().execute(text("SELECT key, value FROM settings"))
-    return dict(rows)
+    return {str(key): str(value) for key, value in rows}
 
 
 def get(session: Session, key: str) -> int | float | str:
