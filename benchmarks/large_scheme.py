@@ -1,5 +1,6 @@
 """A large scheme's history for benchmarks: young people, referrals in every state, volunteers
-through safer recruitment, matches that start, pause and end for every reason, and visits.
+through safer recruitment, matches that start, pause and end for every reason, visits, the
+concerns some visits raised and the reviews of each match.
 
     from large_scheme import build
     build(Path("big.db"))          # 10,000 young people ... 500,000 visits over 5 years
@@ -31,6 +32,7 @@ END_REASONS = (["planned"] * 30 + ["aged_out"] * 15 + ["young_person_choice"] * 
 AREAS = ["North", "South", "East", "West", "Central", "Riverside", "Hillside", "Docklands"]
 FIRST = "Amira Ben Chloe Daniel Ella Finley Grace Harry Isla Jayden Kai Leah Mason Nia".split()
 LAST = "Adams Begum Clarke Davies Evans Fraser Green Hussain Iqbal Jones Khan Lewis".split()
+REVIEW_WITH = ["young-person", "volunteer", "carer", "social-worker"]
 
 
 def _iso(d: date) -> str:
@@ -251,6 +253,38 @@ def _fill(conn: sqlite3.Connection, rnd: random.Random, start: date, span: int,
             _insert_visits(conn, batch)
             batch.clear()
     _insert_visits(conn, batch)
+    _concerns_and_reviews(conn, rnd, spans)
+
+
+def _concerns_and_reviews(conn: sqlite3.Connection, rnd: random.Random,
+                          spans: list[tuple[int, date, date]]) -> None:
+    """About one visit in a hundred raised a concern, closed within three weeks (a few recent
+    ones are still open); each match was reviewed with two people at a time, roughly on the
+    default schedule (6 weeks, 3 months, then every 6 months), some running late."""
+    concerns = []
+    for vid, mid, d in conn.execute("SELECT id, match_id, date FROM visits WHERE id % 97 = 0"):
+        opened = date.fromisoformat(d)
+        closed = opened + timedelta(days=rnd.randint(0, 21))
+        still_open = closed > END or ((END - opened).days < 60 and rnd.random() < 0.1)
+        concerns.append((mid, vid, d, "made-up concern", None if still_open else _iso(closed),
+                         None if still_open else "followed up", _stamp(opened)))
+    conn.executemany(
+        "INSERT INTO concerns (match_id, visit_id, opened_date, text, closed_date, close_note, "
+        "created_at) VALUES (?,?,?,?,?,?,?)", concerns)
+    reviews = []
+    for mid, started, last in spans:
+        due, held = started + timedelta(weeks=6), 0
+        cutoff = END - timedelta(days=rnd.randint(0, 60)) if last == END else last
+        while True:
+            on = due + timedelta(days=rnd.randint(-7, 28))
+            if on > cutoff:
+                break
+            for who in rnd.sample(REVIEW_WITH, 2):
+                reviews.append((mid, _iso(on), who, _stamp(on)))
+            held += 1
+            due = on + timedelta(days=91 if held == 1 else 182)
+    conn.executemany("INSERT INTO reviews (match_id, date, with_whom, created_at) "
+                     "VALUES (?,?,?,?)", reviews)
 
 
 def _insert_visits(conn: sqlite3.Connection, rows: list[tuple]) -> None:

@@ -228,3 +228,63 @@ def ask_volunteer_profile(current: dict) -> dict:
     out["capacity"] = int(select("How many young people could they visit?",
                                  ["1", "2", "3"], default=str(min(current["capacity"], 3))))
     return out
+
+
+def ask_date(label: str) -> str:
+    """A date, offering today's."""
+    from datetime import date
+
+    return text(label, default=date.today().strftime("%d/%m/%Y"), required=True,
+                validate=_date_problem)
+
+
+def ask_visit(raw: dict[str, str | None]) -> None:
+    """Fill in the missing parts of a visit at the terminal. Edits ``raw`` in place."""
+    from ivcli.enums import CostType
+    from ivcli.parsing import parse_money
+    from ivcli.services.visit_rows import parse_hours
+
+    def check(parser: Callable[[str], object]) -> Callable[[str], str | None]:
+        def problem(value: str) -> str | None:
+            try:
+                parser(value)
+            except ValueError as exc:
+                return str(exc)
+            return None
+
+        return problem
+
+    interactive = not (raw.get("date") and raw.get("hours") and raw.get("activity"))
+    if not raw.get("date"):
+        raw["date"] = ask_date("Date of the visit:")
+    if not raw.get("hours"):
+        raw["hours"] = text("How long (hours, e.g. 2.5 or 2:30):", required=True,
+                            validate=check(parse_hours))
+    if not raw.get("activity"):
+        raw["activity"] = text("Activity:", required=True)
+    if interactive and raw.get("cost") is None:
+        raw["cost"] = text("Cost to claim (e.g. 12.65; blank if none):",
+                           validate=check(parse_money))
+    if raw.get("cost") and parse_money(raw["cost"] or "0") and not raw.get("cost_type"):
+        raw["cost_type"] = select("What was the cost for?", [c.value for c in CostType])
+    if interactive and raw.get("note") is None:
+        raw["note"] = text("Note (blank for none):")
+    if interactive and raw.get("concern") is None and confirm(
+        "Anything of concern to follow up (safeguarding)?", default=False
+    ):
+        raw["concern"] = text("The concern:", required=True)
+
+
+def ask_review(raw: dict[str, object]) -> None:
+    """Fill in the missing parts of a review at the terminal. Edits ``raw`` in place."""
+    from ivcli.enums import ReviewWith
+
+    if not raw.get("date"):
+        raw["date"] = ask_date("Date of the review:")
+    if not raw.get("with_whom"):
+        chosen: list[str] = []
+        while not chosen:
+            chosen = checkbox("Who was it with?", [w.value for w in ReviewWith])
+        raw["with_whom"] = chosen
+    if raw.get("note") is None:
+        raw["note"] = text("Note (blank for none):")

@@ -30,6 +30,20 @@ class SettingDef:
         return value
 
 
+@dataclass(frozen=True)
+class MoneySettingDef(SettingDef):
+    """An amount of money, stored as pounds and pence ("30.00"); read it with
+    ``services.settings.get_pence``."""
+
+    def parse(self, raw: str) -> str:
+        from ivcli.parsing import format_pence, parse_money
+
+        try:
+            return format_pence(parse_money(raw))
+        except ValueError as exc:
+            raise ValueError(f"{self.key}: {exc}") from None
+
+
 SETTINGS: dict[str, SettingDef] = {
     s.key: s
     for s in [
@@ -84,6 +98,36 @@ SETTINGS: dict[str, SettingDef] = {
             "In a published report, breakdown counts from 1 to one less than this are hidden.",
             minimum=2,
         ),
+        # Visits, budgets, reviews and the daily agenda (docs/month.md).
+        SettingDef(
+            "visit.overdue_days",
+            35,
+            "An active match with no visit for longer than this many days is overdue.",
+        ),
+        MoneySettingDef(
+            "budget.monthly",
+            "0.00",
+            "Spending per match in a calendar month above which 'visit log' warns (0 = none).",
+        ),
+        MoneySettingDef(
+            "budget.yearly",
+            "0.00",
+            "Spending per match in a calendar year above which 'visit log' warns (0 = none).",
+        ),
+        SettingDef("review.first_weeks", 6, "The first review is due this many weeks after "
+                   "a match starts."),
+        SettingDef("review.second_months", 3, "The second review is due this many months "
+                   "after the first."),
+        SettingDef("review.then_months", 6, "Later reviews are due this many months after "
+                   "the one before."),
+        SettingDef("review.warn_days", 14, "'ivcli today' lists a review this many days "
+                   "before it is due."),
+        SettingDef("today.long_wait_count", 5, "'ivcli today' lists this many accepted "
+                   "referrals waiting longest for a match."),
+        SettingDef("today.long_wait_min_days", 28, "... if they have waited at least this many "
+                   "days since acceptance."),
+        SettingDef("today.age_warn_days", 60, "'ivcli today' lists young people reaching an "
+                   "eligibility age limit (18, 21, 25) within this many days."),
     ]
 }
 

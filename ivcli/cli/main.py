@@ -11,7 +11,19 @@ import typer
 from typer.core import TyperGroup
 
 from ivcli import __version__
-from ivcli.cli import demo, match, referral, report, settings, volunteer, young_person
+from ivcli.cli import (
+    concern,
+    demo,
+    expenses,
+    match,
+    referral,
+    report,
+    settings,
+    today,
+    visit,
+    volunteer,
+    young_person,
+)
 from ivcli.cli.common import AppState, default_db_path
 from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, IvcliError
 
@@ -76,6 +88,10 @@ app.add_typer(volunteer.app, name="volunteer")
 app.add_typer(young_person.app, name="young-person")
 app.add_typer(demo.app)
 app.add_typer(report.app, name="report")
+app.add_typer(visit.app, name="visit")
+app.add_typer(concern.app, name="concern")
+app.add_typer(expenses.app)
+app.add_typer(today.app)
 
 
 def _version(value: bool) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ivcli.cli.common import Format, date_option, require, state
+from ivcli.cli.review import review
 from ivcli.enums import EndReason, MatchStatus, OutputFormat
 from ivcli.errors import MissingValue
 
@@ -266,3 +267,6 @@ def show(ctx: typer.Context, match_id: MatchId, fmt: Format = OutputFormat.table
     _emit_match(fmt, record)
     if fmt == OutputFormat.table:
         emit("table", matching.EVENT_COLUMNS, history, title="History")
+
+
+app.command("review")(review)  # ivcli/cli/review.py: record a review, say when the next is due

@@ -35,6 +35,13 @@ def get_int(session: Session, key: str) -> int:
     return int(get(session, key))
 
 
+def get_pence(session: Session, key: str) -> int:
+    """A money setting in whole pence."""
+    from ivcli.parsing import parse_money
+
+    return parse_money(str(get(session, key)))
+
+
 def all_values(session: Session) -> list[dict[str, object]]:
     saved = stored(session)
     out = []

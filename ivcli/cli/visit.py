@@ -1,0 +1,176 @@
+"""ivcli visit: log visits, import visit sheets, list them."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ivcli.cli.common import Format, date_option, require, state
+from ivcli.enums import CostType, OutputFormat
+from ivcli.errors import InvalidInput
+
+app = typer.Typer(
+    help="Visits of a match: log one, import a visit sheet, list them.",
+    no_args_is_help=True,
+)
+
+
+def parse_month_option(value: str | None) -> tuple[date, date] | None:
+    if value is None:
+        return None
+    from ivcli.services.visit_rows import parse_month
+
+    try:
+        return parse_month(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--month'") from None
+
+
+def month_option(help: str) -> typer.models.OptionInfo:
+    return typer.Option("--month", help=f"{help} (YYYY-MM, e.g. 2026-03)", metavar="YYYY-MM",
+                        show_default=False)
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    match_id: Annotated[int, typer.Argument(metavar="MATCH_ID", help="The match visited.")],
+    on: Annotated[date | None, date_option("The day of the visit", "--date")] = None,
+    hours: Annotated[
+        str | None,
+        typer.Option(help="How long: hours (2.5, 2:30 or 2h30m).", show_default=False),
+    ] = None,
+    activity: Annotated[
+        str | None, typer.Option(help="What they did.", show_default=False)
+    ] = None,
+    cost: Annotated[
+        str | None,
+        typer.Option(help="Money to claim, in pounds (12.65).", show_default=False),
+    ] = None,
+    cost_type: Annotated[
+        CostType | None, typer.Option(help="What the cost was for.", show_default=False)
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="A short note.", show_default=False)] = None,
+    concern: Annotated[
+        str | None,
+        typer.Option(help="Something to follow up (safeguarding): opens a concern that stays "
+                     "on 'ivcli today' until closed.", show_default=False),
+    ] = None,
+) -> None:
+    """Log one visit. At a terminal, asks for what is missing; otherwise give --date, --hours
+    and --activity.
+
+    Refused (exit 1, nothing written) on a match that is not active or paused, or for a day
+    before the match started, after it ended, or in the future. Warns when the match goes over
+    its monthly or yearly budget (settings budget.monthly, budget.yearly).
+    """
+    from ivcli.render import message
+    from ivcli.services import visits
+    from ivcli.services.visit_rows import validate
+
+    raw: dict[str, str | None] = {
+        "match_id": str(match_id), "date": on.isoformat() if on else None, "hours": hours,
+        "activity": activity, "cost": cost, "cost_type": cost_type.value if cost_type else None,
+        "note": note, "concern": concern,
+    }
+    app_state = state(ctx)
+    if app_state.can_prompt():
+        from ivcli import prompts
+
+        prompts.ask_visit(raw)
+    require([f"--{k}" for k in ("date", "hours", "activity") if not raw.get(k)])
+    if raw.get("cost") and not raw.get("cost_type"):
+        from ivcli.parsing import parse_money
+
+        try:
+            needs_type = parse_money(raw["cost"] or "") > 0
+        except ValueError:
+            needs_type = False
+        if needs_type:
+            require(["--cost-type"])
+    row, problems = validate(raw, 0)
+    if problems or row is None:
+        raise InvalidInput("the visit is not valid; nothing was logged",
+                           details=[str(p) for p in problems])
+    with app_state.writing() as session:
+        logged = visits.log(session, row, date.today())
+    message(f"Logged visit {logged.visit_id} on match {match_id}.")
+    if logged.concern_id is not None:
+        message(f"Opened concern {logged.concern_id}: it stays on 'ivcli today' until you close "
+                f"it with 'ivcli concern close {logged.concern_id} --note ...'.", style="yellow")
+    for w in logged.warnings:
+        message(f"Warning: {w}", style="yellow")
+    typer.echo(logged.visit_id)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A CSV visit sheet.", show_default=False)],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help='Map a column: "Their Header=field" (repeatable).',
+                     show_default=False),
+    ] = None,
+    encoding: Annotated[
+        str, typer.Option(help="The file's encoding: utf-8 (with or without BOM) or cp1252.")
+    ] = "utf-8",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file and report; write nothing.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Import a visit sheet (CSV), all or nothing.
+
+    Columns: match_id, date, hours (or minutes), activity, and optionally cost, cost_type,
+    note, concern (see docs/visit-csv.md). Any invalid row means nothing is written; every
+    problem is listed with its line number. The same match, date and activity is the same
+    visit, so importing a sheet again adds nothing.
+    """
+    from ivcli.cli.progress import byte_progress
+    from ivcli.render import message
+    from ivcli.services import visits
+
+    app_state = state(ctx)
+    with byte_progress(file, enabled=not quiet) as on_bytes:
+        opener = app_state.reading() if dry_run else app_state.writing()
+        with opener as session:
+            report = visits.import_csv(session, file, today=date.today(), maps=map_ or [],
+                                       encoding=encoding, dry_run=dry_run, on_bytes=on_bytes)
+    if report.unknown_columns:
+        message("Ignored columns (not stored): " + ", ".join(report.unknown_columns)
+                + ". Map one with --map \"Header=field\".", style="yellow")
+    lead = "Dry run, nothing written: would add" if dry_run else "Added"
+    lines = [f"{lead} {report.added} visit(s); {report.unchanged} unchanged (already held)."]
+    if report.concerns:
+        verb = "would open" if dry_run else "opened"
+        lines.append(f"Concerns {verb}: {report.concerns} (see 'ivcli concern list').")
+    if report.blank_rows:
+        lines.append(f"Blank rows skipped: {report.blank_rows}.")
+    message("\n".join(lines))
+    for w in report.warnings:
+        message(f"Warning: {w}", style="yellow")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    match_id: Annotated[
+        int | None, typer.Argument(metavar="[MATCH_ID]", help="Only this match's visits.",
+                                   show_default=False)
+    ] = None,
+    month: Annotated[str | None, month_option("Only this month")] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """List visits, oldest first. 'concern' says whether a visit opened a concern; the
+    concern itself is only in 'ivcli concern list'."""
+    from ivcli.render import emit
+    from ivcli.services import visits
+
+    bounds = parse_month_option(month)
+    with state(ctx).reading() as session:
+        rows = visits.list_visits(session, match_id, bounds)
+    emit(fmt.value, visits.LIST_COLUMNS, rows, title="Visits", empty="No visits.")

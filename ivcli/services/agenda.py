@@ -1,0 +1,391 @@
+"""``ivcli today``: what needs the coordinator's attention, most urgent first.
+
+Each item is ``{kind, id, days, summary}``; the kinds, in the order they are shown:
+
+| kind | id | days |
+| --- | --- | --- |
+| concern | the concern | days it has been open |
+| overdue_visit | the match | days since the last visit (since the start if never visited) |
+| review_due | the match | days past the due date (negative: due in that many days) |
+| referral_decision | the referral | working days waiting for a decision |
+| check_lapsing | the volunteer | days until the check lapses (negative: lapsed) |
+| long_wait | the referral | days on the waiting list since acceptance |
+| age_threshold | the young person | days until the birthday |
+
+Summaries name records by id; with ``names`` they also give names. Concern text is never part
+of the agenda. Every count is done in SQL over indexes so a scheme with half a million visits
+answers at once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session
+
+from ivcli.services import settings as settings_service
+
+KINDS = ("concern", "overdue_visit", "review_due", "referral_decision", "check_lapsing",
+         "long_wait", "age_threshold")
+OPEN_MATCH = ("proposed", "accepted", "active", "paused")
+
+
+@dataclass(slots=True)
+class Item:
+    kind: str
+    id: int
+    days: int
+    summary: str
+    order: tuple = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "id": self.id, "days": self.days, "summary": self.summary}
+
+
+COLUMNS = ("kind", "id", "days", "summary")
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Monday-to-Friday days after ``start`` up to and including ``end`` (0 if end <= start)."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    wd = start.weekday()
+    for i in range(1, rest + 1):
+        if (wd + i) % 7 < 5:
+            count += 1
+    return count
+
+
+def _conn(session: Session) -> sqlite3.Connection:
+    conn = session.connection().connection.driver_connection
+    assert isinstance(conn, sqlite3.Connection)
+    return conn
+
+
+def _d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _person(names: bool, yp_id: int, first: str | None, last: str | None, *,
+            cap: bool = False) -> str:
+    if names and first is not None:
+        return f"{first} {last}, young person {yp_id}"
+    return f"{'Y' if cap else 'y'}oung person {yp_id}"
+
+
+def _volunteer(names: bool, vol_id: int, first: str | None, last: str | None, *,
+               cap: bool = False) -> str:
+    if names and first is not None:
+        return f"{first} {last}, volunteer {vol_id}"
+    return f"{'V' if cap else 'v'}olunteer {vol_id}"
+
+
+def agenda(session: Session, as_of: date, *, names: bool = False) -> list[Item]:
+    """Everything that needs attention on ``as_of``, most urgent first."""
+    conn = _conn(session)
+    setting = settings_service.get_int
+    items: list[Item] = []
+    items += _concerns(conn, as_of, names)
+    items += _overdue_visits(conn, as_of, setting(session, "visit.overdue_days"), names)
+    items += _reviews_due(session, conn, as_of, names)
+    items += _referral_decisions(conn, as_of, setting(session, "referral.decision_working_days"),
+                                 names)
+    items += _checks_lapsing(session, conn, as_of, setting(session, "checks.warn_days"), names)
+    items += _long_waits(conn, as_of, setting(session, "today.long_wait_count"),
+                         setting(session, "today.long_wait_min_days"), names)
+    thresholds = sorted({setting(session, k) for k in (
+        "eligibility.looked_after_max_age", "eligibility.care_leaver_max_age",
+        "eligibility.additional_needs_max_age")})
+    items += _age_thresholds(conn, as_of, thresholds, setting(session, "today.age_warn_days"),
+                             names)
+    rank = {k: i for i, k in enumerate(KINDS)}
+    items.sort(key=lambda it: (rank[it.kind], it.order, it.id))
+    return items
+
+
+def _concerns(conn: sqlite3.Connection, as_of: date, names: bool) -> list[Item]:
+    out = []
+    for cid, mid, opened, yp, first, last in conn.execute(
+        "SELECT c.id, c.match_id, c.opened_date, m.young_person_id, "
+        + ("yp.first_name, yp.last_name " if names else "NULL, NULL ")
+        + "FROM concerns c JOIN matches m ON m.id = c.match_id "
+        "JOIN young_people yp ON yp.id = m.young_person_id "
+        "WHERE (c.closed_date IS NULL OR c.closed_date > :d) AND c.opened_date <= :d",
+        {"d": as_of.isoformat()},
+    ):
+        days = (as_of - _d(opened)).days
+        out.append(Item(
+            "concern", cid, days,
+            f"Concern {cid} on match {mid} ({_person(names, yp, first, last)}) open since "
+            f"{opened}: follow it up, then 'ivcli concern close {cid} --note ...'",
+            (-days,),
+        ))
+    return out
+
+
+def _overdue_visits(conn: sqlite3.Connection, as_of: date, limit: int, names: bool
+                    ) -> list[Item]:
+    out = []
+    rows = conn.execute(
+        "SELECT id, start_date, last, young_person_id, volunteer_id, yp_first, yp_last, "
+        "  vo_first, vo_last, "
+        "  CAST(julianday(:d) - julianday(coalesce(last, start_date)) AS INTEGER) AS days "
+        "FROM ("
+        "  SELECT m.id, m.start_date, m.young_person_id, m.volunteer_id, "
+        + ("yp.first_name AS yp_first, yp.last_name AS yp_last, vo.first_name AS vo_first, "
+           "vo.last_name AS vo_last, " if names else
+           "NULL AS yp_first, NULL AS yp_last, NULL AS vo_first, NULL AS vo_last, ")
+        + "   (SELECT max(v.date) FROM visits v WHERE v.match_id = m.id AND v.date <= :d) "
+        "     AS last "
+        "  FROM matches m "
+        + ("JOIN young_people yp ON yp.id = m.young_person_id "
+           "JOIN volunteers vo ON vo.id = m.volunteer_id " if names else "")
+        + "  WHERE m.status = 'active' AND m.start_date <= :d"
+        ") WHERE julianday(:d) - julianday(coalesce(last, start_date)) > :limit",
+        {"d": as_of.isoformat(), "limit": limit},
+    )
+    for mid, start, last, yp, vol, yf, yl, vf, vl, days in rows:
+        since = f"last visit {last}" if last else f"no visit since it started on {start}"
+        out.append(Item(
+            "overdue_visit", mid, days,
+            f"Match {mid} ({_person(names, yp, yf, yl)} with {_volunteer(names, vol, vf, vl)}):"
+            f" no visit for {days} days ({since})",
+            (-days,),
+        ))
+    return out
+
+
+def _reviews_due(session: Session, conn: sqlite3.Connection, as_of: date, names: bool
+                 ) -> list[Item]:
+    from ivcli.services.review_schedule import Schedule
+
+    schedule = Schedule.load(session)
+    warn = settings_service.get_int(session, "review.warn_days")
+    horizon = as_of + timedelta(days=warn)
+    out = []
+    # SQLite's date arithmetic finds what may be due (with a few days' margin: it rolls 31
+    # January + 1 month over to 3 March where the schedule stops at 28 February); the exact
+    # due date is then worked out below for those few.
+    rows = conn.execute(
+        "SELECT id, start_date, young_person_id, first, last_name, held, last FROM ("
+        " SELECT m.id, m.start_date, m.young_person_id, "
+        + ("yp.first_name AS first, yp.last_name AS last_name, " if names
+           else "NULL AS first, NULL AS last_name, ")
+        # Reviews held: the schedule only tells 0, 1 and "2 or more" apart.
+        + " (SELECT count(*) FROM (SELECT DISTINCT r.date FROM reviews r "
+        "   WHERE r.match_id = m.id AND r.date <= :d LIMIT 2)) AS held, "
+        " (SELECT max(r.date) FROM reviews r WHERE r.match_id = m.id AND r.date <= :d) AS last "
+        " FROM matches m "
+        + ("JOIN young_people yp ON yp.id = m.young_person_id " if names else "")
+        + " WHERE m.status IN ('active', 'paused') AND m.start_date <= :d "
+        " AND (m.end_date IS NULL OR m.end_date > :d)"
+        ") WHERE CASE WHEN held = 0 THEN date(start_date, :first) "
+        "  WHEN held = 1 THEN date(last, :second) ELSE date(last, :then) END <= :horizon",
+        {"d": as_of.isoformat(), "first": f"+{schedule.first_weeks * 7} days",
+         "second": f"+{schedule.second_months} months",
+         "then": f"+{schedule.then_months} months",
+         "horizon": (horizon + timedelta(days=4)).isoformat()},
+    )
+    for mid, start, yp, first, last_name, held, last in rows:
+        due = schedule.next_due(_d(start), held, _d(last) if last else None)
+        if due > horizon:
+            continue
+        days = (as_of - due).days
+        nth = {0: "first review", 1: "second review"}.get(held, "review")
+        when = (f"{nth} overdue since {due.isoformat()}" if days > 0
+                else f"{nth} due {due.isoformat()}")
+        out.append(Item(
+            "review_due", mid, days,
+            f"Match {mid} ({_person(names, yp, first, last_name)}): {when}; record it with "
+            f"'ivcli match review {mid}'",
+            (-days,),
+        ))
+    return out
+
+
+def _referral_decisions(conn: sqlite3.Connection, as_of: date, limit: int, names: bool
+                        ) -> list[Item]:
+    out = []
+    for rid, received, yp, first, last in conn.execute(
+        "SELECT r.id, r.referral_date, r.young_person_id, "
+        + ("yp.first_name, yp.last_name " if names else "NULL, NULL ")
+        + "FROM referrals r JOIN young_people yp ON yp.id = r.young_person_id "
+        "WHERE r.status = 'received' AND r.referral_date <= :d",
+        {"d": as_of.isoformat()},
+    ):
+        days = working_days_between(_d(received), as_of)
+        if days <= limit:
+            continue
+        out.append(Item(
+            "referral_decision", rid, days,
+            f"Referral {rid} ({_person(names, yp, first, last)}) received {received}: no "
+            f"decision after {days} working days",
+            (-days,),
+        ))
+    return out
+
+
+def _checks_lapsing(session: Session, conn: sqlite3.Connection, as_of: date, within: int,
+                    names: bool) -> list[Item]:
+    # Only a volunteer whose latest DBS certificate or training is old enough to lapse by the
+    # horizon can have a check lapsing (an Update Service status check only ever extends a
+    # certificate), so compliance.due looks at those alone, not at every volunteer.
+    horizon = as_of + timedelta(days=within)
+    g = settings_service.get_int
+    dbs_before = _add_years(horizon, -g(session, "dbs.valid_years")) + timedelta(days=1)
+    training_before = _add_years(horizon, -g(session, "training.valid_years")) + timedelta(days=1)
+    candidates = [vid for (vid,) in conn.execute(
+        "SELECT v.id FROM volunteers v "
+        "WHERE v.status IN ('approved', 'ready_for_panel', 'in_checks') AND ("
+        " (SELECT max(c.date) FROM volunteer_checks c WHERE c.volunteer_id = v.id "
+        "  AND c.step = 'dbs' AND c.date <= :d) <= :dbs "
+        " OR (SELECT max(c.date) FROM volunteer_checks c WHERE c.volunteer_id = v.id "
+        "  AND c.step = 'training' AND c.date <= :d) <= :training)",
+        {"d": as_of.isoformat(), "dbs": dbs_before.isoformat(),
+         "training": training_before.isoformat()},
+    )]
+    if not candidates:
+        return []
+    from ivcli.services import compliance
+
+    found = compliance.due(session, as_of, within, volunteer_ids=candidates)
+    who: dict[int, tuple[str, str]] = {}
+    if names and found:
+        ids = sorted({d.volunteer_id for d in found})
+        for i in range(0, len(ids), 900):
+            chunk = ids[i:i + 900]
+            marks = ", ".join("?" for _ in chunk)
+            for vid, first, last in conn.execute(
+                f"SELECT id, first_name, last_name FROM volunteers WHERE id IN ({marks})", chunk
+            ):
+                who[vid] = (first, last)
+    out = []
+    for d in found:
+        first, last = who.get(d.volunteer_id, (None, None))
+        person = _volunteer(names, d.volunteer_id, first, last, cap=True)
+        if d.lapsed:
+            state = f"{d.label} lapsed on {d.expires.isoformat()}"
+            if d.status == "approved":
+                state += "; not matchable until renewed"
+        else:
+            left = "1 day" if d.days_left == 1 else f"{d.days_left} days"
+            state = f"{d.label} lapses on {d.expires.isoformat()} (in {left})"
+        out.append(Item("check_lapsing", d.volunteer_id, d.days_left, f"{person}: {state}",
+                        (d.days_left,)))
+    return out
+
+
+def _long_waits(conn: sqlite3.Connection, as_of: date, count: int, min_days: int, names: bool
+                ) -> list[Item]:
+    if count <= 0:
+        return []
+    latest = (as_of - timedelta(days=min_days)).isoformat()
+    out = []
+    marks = ", ".join(f"'{s}'" for s in OPEN_MATCH)
+    for rid, since, yp, first, last in conn.execute(
+        "SELECT r.id, coalesce(r.decision_date, r.referral_date) AS since, r.young_person_id, "
+        + ("yp.first_name, yp.last_name " if names else "NULL, NULL ")
+        + "FROM referrals r JOIN young_people yp ON yp.id = r.young_person_id "
+        "WHERE r.status = 'accepted' AND coalesce(r.decision_date, r.referral_date) <= :latest "
+        f"AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.young_person_id = r.young_person_id "
+        f"AND m.status IN ({marks})) "
+        "ORDER BY since, r.id LIMIT :n",
+        {"latest": latest, "n": count},
+    ):
+        days = (as_of - _d(since)).days
+        out.append(Item(
+            "long_wait", rid, days,
+            f"Referral {rid} ({_person(names, yp, first, last)}) accepted {since}: waiting "
+            f"{days} days for a match",
+            (-days,),
+        ))
+    return out
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # born on 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def _age_thresholds(conn: sqlite3.Connection, as_of: date, ages: list[int], within: int,
+                    names: bool) -> list[Item]:
+    """Young people with an open referral or match whose 18th (21st, 25th) birthday falls in
+    the next ``within`` days: their appointment may end."""
+    out = []
+    end = as_of + timedelta(days=within)
+    marks = ", ".join(f"'{s}'" for s in OPEN_MATCH)
+    for age in ages:
+        # Born between these dates (a day's margin either side for 29 February).
+        lo = _add_years(as_of, -age) - timedelta(days=1)
+        hi = _add_years(end, -age) + timedelta(days=1)
+        for yp, dob, first, last, match in conn.execute(
+            "SELECT yp.id, yp.date_of_birth, "
+            + ("yp.first_name, yp.last_name, " if names else "NULL, NULL, ")
+            + f" (SELECT max(m.id) FROM matches m WHERE m.young_person_id = yp.id "
+            f"   AND m.status IN ({marks})) AS match "
+            "FROM young_people yp WHERE yp.date_of_birth BETWEEN :lo AND :hi "
+            f"AND (EXISTS (SELECT 1 FROM matches m WHERE m.young_person_id = yp.id "
+            f"  AND m.status IN ({marks})) "
+            "  OR EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = yp.id "
+            "  AND r.status IN ('received', 'accepted')))",
+            {"lo": lo.isoformat(), "hi": hi.isoformat()},
+        ):
+            birthday = _add_years(_d(dob), age)
+            if not as_of <= birthday <= end:
+                continue
+            days = (birthday - as_of).days
+            where = f" (match {match})" if match else " (on the waiting list)"
+            when = {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
+            out.append(Item(
+                "age_threshold", yp, days,
+                f"{_person(names, yp, first, last, cap=True)}{where} turns {age} {when}: "
+                "check whether the appointment continues",
+                (days,),
+            ))
+    return out
+
+
+HEADINGS = {
+    "concern": ("Open concerns", "days open"),
+    "overdue_visit": ("Matches with no recent visit", "days since a visit"),
+    "review_due": ("Reviews due", "days overdue; negative: due in"),
+    "referral_decision": ("Referrals waiting for a decision", "working days"),
+    "check_lapsing": ("Volunteer checks lapsing", "days left; negative: lapsed"),
+    "long_wait": ("Waiting longest for a match", "days waiting"),
+    "age_threshold": ("Reaching an age limit", "days to go"),
+}
+
+
+@dataclass
+class Section:
+    kind: str
+    heading: str
+    days_mean: str
+    total: int
+    items: list[Item]
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.items)
+
+
+def for_screen(items: list[Item], per_kind: int | None) -> list[Section]:
+    """The agenda grouped by kind for one screen: at most ``per_kind`` of each kind (the most
+    urgent) and how many more there are. ``None`` keeps every item."""
+    sections: dict[str, Section] = {}
+    for item in items:
+        sec = sections.get(item.kind)
+        if sec is None:
+            heading, days_mean = HEADINGS[item.kind]
+            sec = sections[item.kind] = Section(item.kind, heading, days_mean, 0, [])
+        sec.total += 1
+        if per_kind is None or len(sec.items) < per_kind:
+            sec.items.append(item)
+    return list(sections.values())

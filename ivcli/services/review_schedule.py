@@ -1,0 +1,49 @@
+"""When a match's next review is due (see ``services/reviews.py``). Kept apart from the
+models so ``ivcli today`` can work it out without loading them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from ivcli.services import settings as settings_service
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+def add_months(d: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day when it has no such day."""
+    month0 = d.month - 1 + months
+    year, month = d.year + month0 // 12, month0 % 12 + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The first review ``first_weeks`` after the start, the second ``second_months`` after
+    the first, then every ``then_months``."""
+
+    first_weeks: int
+    second_months: int
+    then_months: int
+
+    @classmethod
+    def load(cls, session: Session) -> Schedule:
+        g = settings_service.get_int
+        return cls(g(session, "review.first_weeks"), g(session, "review.second_months"),
+                   g(session, "review.then_months"))
+
+    def next_due(self, start: date, reviews_held: int, last: date | None) -> date:
+        """When the next review is due, given how many were held and the latest one."""
+        if reviews_held == 0 or last is None:
+            return start + timedelta(weeks=self.first_weeks)
+        if reviews_held == 1:
+            return add_months(last, self.second_months)
+        return add_months(last, self.then_months)

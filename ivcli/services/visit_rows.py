@@ -1,0 +1,227 @@
+"""A visit as it arrives (a row of a visit sheet or the flags of ``visit log``) and its validation.
+
+Standard library only, so the same rules check one visit typed at the terminal and a sheet of
+thousands, quickly. Problems name the line and the column, never the value (a note may name a
+child).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from ivcli.enums import CostType
+from ivcli.parsing import parse_date, parse_money
+
+FIELDS: tuple[str, ...] = (
+    "match_id", "date", "hours", "minutes", "activity", "cost", "cost_type", "note", "concern",
+)
+REQUIRED = ("match_id", "date", "activity")
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "match_id": ("match", "match no", "match number", "match ref"),
+    "date": ("visit date", "date of visit", "visited on", "day"),
+    "hours": ("hours", "length", "duration", "time spent", "length hours", "duration hours"),
+    "minutes": ("mins", "length minutes", "duration minutes"),
+    "activity": ("activities", "what we did", "activity type"),
+    "cost": ("amount", "expenses", "expense", "cost gbp", "cost £", "spend", "claim"),
+    "cost_type": ("expense type", "cost category", "category", "type of cost", "claim type"),
+    "note": ("notes", "comment", "comments"),
+    "concern": ("concerns", "concern note", "safeguarding", "safeguarding concern"),
+}
+
+MAX_TEXT = {"activity": 200, "note": 2_000, "concern": 10_000}
+MAX_MINUTES = 24 * 60
+
+_H_MM = re.compile(r"^(\d{1,2}):([0-5]\d)$")
+_H_M = re.compile(r"^(?:(\d{1,2})\s*h(?:ours?|rs?)?)?\s*(?:(\d{1,3})\s*m(?:in(?:ute)?s?)?)?$")
+
+
+def parse_hours(text: str) -> int:
+    """The length of a visit in whole minutes: ``2.5``, ``2:30``, ``2h30m`` or ``150m``."""
+    s = text.strip().lower()
+    minutes: Decimal | int | None = None
+    m = _H_MM.match(s)
+    if m:
+        minutes = int(m.group(1)) * 60 + int(m.group(2))
+    elif s and (m2 := _H_M.match(s)) and (m2.group(1) or m2.group(2)):
+        minutes = int(m2.group(1) or 0) * 60 + int(m2.group(2) or 0)
+    else:
+        try:
+            value = Decimal(s)
+        except InvalidOperation:
+            raise ValueError("not a length of time (hours, e.g. 2.5 or 2:30)") from None
+        if not value.is_finite():
+            raise ValueError("not a length of time (hours, e.g. 2.5 or 2:30)")
+        minutes = (value * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    result = int(minutes)
+    if result <= 0:
+        raise ValueError("must be more than no time at all")
+    if result > MAX_MINUTES:
+        raise ValueError("longer than a day")
+    return result
+
+
+def parse_minutes(text: str) -> int:
+    s = text.strip()
+    if not s.isdigit():
+        raise ValueError("not a whole number of minutes")
+    result = int(s)
+    if result <= 0:
+        raise ValueError("must be more than no time at all")
+    if result > MAX_MINUTES:
+        raise ValueError("longer than a day")
+    return result
+
+
+def parse_cost_type(text: str) -> str | None:
+    s = text.strip().lower()
+    if not s:
+        return None
+    try:
+        return CostType(s).value
+    except ValueError:
+        raise ValueError("not a cost type (travel, activity or food)") from None
+
+
+def activity_key(text: str) -> str:
+    """An activity as compared to find the same visit twice: case and spacing ignored."""
+    return " ".join(text.split()).casefold()
+
+
+def format_minutes(minutes: int) -> str:
+    h, m = divmod(minutes, 60)
+    return f"{h}:{m:02d}"
+
+
+def parse_month(text: str) -> tuple[date, date]:
+    """``2026-03`` (or ``03/2026``) into the first day of that month and of the next."""
+    s = text.strip()
+    m = re.match(r"^(\d{4})-(\d{1,2})$", s) or None
+    if m:
+        year, month = int(m.group(1)), int(m.group(2))
+    else:
+        m = re.match(r"^(\d{1,2})/(\d{4})$", s)
+        if not m:
+            raise ValueError("not a month; use YYYY-MM, e.g. 2026-03")
+        year, month = int(m.group(2)), int(m.group(1))
+    if not 1 <= month <= 12:
+        raise ValueError(f"there is no month {month}")
+    return month_bounds(date(year, month, 1))
+
+
+def month_bounds(d: date) -> tuple[date, date]:
+    first = d.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following
+
+
+def year_bounds(d: date) -> tuple[date, date]:
+    return date(d.year, 1, 1), date(d.year + 1, 1, 1)
+
+
+@dataclass
+class VisitRow:
+    line: int
+    match_id: int
+    date: date
+    minutes: int
+    activity: str
+    cost_pence: int = 0
+    cost_type: str | None = None
+    note: str | None = None
+    concern: str | None = None
+
+    @property
+    def key(self) -> tuple[int, date, str]:
+        return (self.match_id, self.date, activity_key(self.activity))
+
+
+@dataclass
+class RowProblem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "visit"
+        return f"{where}, {self.column}: {self.message}"
+
+
+def _text(raw: dict[str, str | None], key: str, problems: list[RowProblem], line: int
+          ) -> str | None:
+    value = (raw.get(key) or "").strip()
+    if not value:
+        return None
+    if len(value) > MAX_TEXT[key]:
+        problems.append(RowProblem(line, key, f"longer than {MAX_TEXT[key]} characters"))
+    if key == "activity":
+        value = " ".join(value.split())
+    return value
+
+
+def validate(raw: dict[str, str | None], line: int) -> tuple[VisitRow | None, list[RowProblem]]:
+    """Check one raw visit; return it clean or its problems (every one of them)."""
+    problems: list[RowProblem] = []
+    match_id = None
+    text = (raw.get("match_id") or "").strip()
+    if not text:
+        problems.append(RowProblem(line, "match_id", "is required"))
+    elif not text.isdigit():
+        problems.append(RowProblem(line, "match_id", "not a match id (a whole number)"))
+    else:
+        match_id = int(text)
+    on = None
+    text = (raw.get("date") or "").strip()
+    if not text:
+        problems.append(RowProblem(line, "date", "is required"))
+    else:
+        try:
+            on = parse_date(text)
+        except ValueError as exc:
+            problems.append(RowProblem(line, "date", str(exc)))
+    minutes = None
+    hours_text = (raw.get("hours") or "").strip()
+    minutes_text = (raw.get("minutes") or "").strip()
+    if hours_text and minutes_text:
+        problems.append(RowProblem(line, "hours", "give hours or minutes, not both"))
+    elif hours_text:
+        try:
+            minutes = parse_hours(hours_text)
+        except ValueError as exc:
+            problems.append(RowProblem(line, "hours", str(exc)))
+    elif minutes_text:
+        try:
+            minutes = parse_minutes(minutes_text)
+        except ValueError as exc:
+            problems.append(RowProblem(line, "minutes", str(exc)))
+    else:
+        problems.append(RowProblem(line, "hours", "is required"))
+    activity = _text(raw, "activity", problems, line)
+    if activity is None:
+        problems.append(RowProblem(line, "activity", "is required"))
+    cost = 0
+    text = (raw.get("cost") or "").strip()
+    if text:
+        try:
+            cost = parse_money(text)
+        except ValueError as exc:
+            problems.append(RowProblem(line, "cost", str(exc)))
+    cost_type = None
+    try:
+        cost_type = parse_cost_type(raw.get("cost_type") or "")
+    except ValueError as exc:
+        problems.append(RowProblem(line, "cost_type", str(exc)))
+    if cost and cost_type is None and not any(p.column == "cost_type" for p in problems):
+        problems.append(RowProblem(line, "cost_type", "is required with a cost (travel, "
+                                   "activity or food)"))
+    if not cost and cost_type is not None:
+        cost_type = None  # "travel" with no cost claims nothing
+    note = _text(raw, "note", problems, line)
+    concern = _text(raw, "concern", problems, line)
+    if problems:
+        return None, problems
+    assert match_id is not None and on is not None and minutes is not None and activity
+    return VisitRow(line, match_id, on, minutes, activity, cost, cost_type, note, concern), []

@@ -1,0 +1,369 @@
+"""Visits: the log of a match's meetings, their costs against a budget, and visit sheets.
+
+Rules:
+- A visit belongs to an active or paused match, on a day from the match's start to its end (if
+  it has one), and not in the future.
+- Money is whole pence; the length is whole minutes.
+- The same match, date and activity (case and spacing ignored) is the same visit: logging it
+  twice is refused and importing it again adds nothing.
+- A visit with a concern opens a concern (see ``services/concerns.py``); the concern's text is
+  kept only there, never in the visit.
+- Budgets (settings ``budget.monthly`` and ``budget.yearly``, 0 for none) are per match per
+  calendar month or year; going over one warns, it does not refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from ivcli.enums import MatchStatus
+from ivcli.errors import InvalidInput, NotFound, Refused
+from ivcli.models import Concern, Match, Visit
+from ivcli.parsing import format_pence
+from ivcli.services import settings as settings_service
+from ivcli.services.visit_rows import (
+    FIELDS,
+    REQUIRED,
+    SYNONYMS,
+    RowProblem,
+    VisitRow,
+    activity_key,
+    month_bounds,
+    validate,
+    year_bounds,
+)
+
+LOGGABLE = (MatchStatus.active.value, MatchStatus.paused.value)
+MAX_PROBLEMS_SHOWN = 200
+BATCH = 900  # ids per IN (...) query, under SQLite's variable limit
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def get_match(session: Session, match_id: int) -> Match:
+    match = session.get(Match, match_id)
+    if match is None:
+        raise NotFound(f"there is no match {match_id}", hint="'ivcli match list' shows their ids")
+    return match
+
+
+def match_problem(match_id: int, status: str, start: date | None, end: date | None, on: date,
+                  today: date) -> tuple[str, str] | None:
+    """Why a visit on ``on`` cannot be logged on a match in this state, as (column, message),
+    or None."""
+    if status not in LOGGABLE:
+        return "match_id", (f"match {match_id} is {status}; visits are logged only on an "
+                            "active or paused match")
+    if on > today:
+        return "date", "the visit date is in the future"
+    if start is None or on < start:
+        when = f" ({start.isoformat()})" if start else ""
+        return "date", f"the visit date is before match {match_id} started{when}"
+    if end is not None and on > end:
+        return "date", f"the visit date is after match {match_id} ended ({end.isoformat()})"
+    return None
+
+
+@dataclass
+class Logged:
+    visit_id: int
+    concern_id: int | None
+    warnings: list[str]
+
+
+def _insert(session: Session, row: VisitRow, now: datetime) -> tuple[int, int | None]:
+    visit = Visit(match_id=row.match_id, date=row.date, minutes=row.minutes,
+                  activity=row.activity, cost_pence=row.cost_pence, cost_type=row.cost_type,
+                  note=row.note, created_at=now)
+    session.add(visit)
+    session.flush()
+    assert visit.id is not None
+    concern_id = None
+    if row.concern:
+        concern = Concern(match_id=row.match_id, visit_id=visit.id, opened_date=row.date,
+                          text=row.concern, created_at=now)
+        session.add(concern)
+        session.flush()
+        concern_id = concern.id
+    return visit.id, concern_id
+
+
+def log(session: Session, row: VisitRow, today: date) -> Logged:
+    """Log one visit. Raises Refused (nothing written) when the rules above are broken."""
+    match = get_match(session, row.match_id)
+    problem = match_problem(row.match_id, match.status, match.start_date, match.end_date,
+                            row.date, today)
+    if problem:
+        raise Refused(f"{problem[1]}; nothing was logged")
+    same = _existing_keys(session, [row.match_id]).get(row.key)
+    if same is not None:
+        raise Refused(
+            f"match {row.match_id} already has visit {same} on that date with that activity; "
+            "nothing was logged",
+            hint="'ivcli visit list " f"{row.match_id}' shows it",
+        )
+    visit_id, concern_id = _insert(session, row, _now())
+    return Logged(visit_id, concern_id, budget_warnings(session, row.match_id, row.date))
+
+
+def _existing_keys(session: Session, match_ids: Iterable[int]) -> dict[tuple, int]:
+    ids = sorted(set(match_ids))
+    out: dict[tuple, int] = {}
+    conn = session.connection()
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i:i + BATCH]
+        marks = ", ".join(str(int(x)) for x in chunk)
+        for vid, mid, d, activity in conn.execute(text(
+            f"SELECT id, match_id, date, activity FROM visits WHERE match_id IN ({marks})"
+        )):
+            out.setdefault((mid, date.fromisoformat(d), activity_key(activity or "")), vid)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Budget
+
+
+def spent(session: Session, match_id: int, start: date, end: date) -> int:
+    """Pence spent on a match's visits from ``start`` up to (not including) ``end``."""
+    return int(session.connection().execute(text(
+        "SELECT coalesce(sum(cost_pence), 0) FROM visits WHERE match_id = :m "
+        "AND date >= :a AND date < :b"
+    ), {"m": match_id, "a": start.isoformat(), "b": end.isoformat()}).scalar_one())
+
+
+def budget_warnings(session: Session, match_id: int, on: date) -> list[str]:
+    """A line for each budget the match is over in the month or year of ``on``."""
+    out = []
+    for key, bounds, period in (
+        ("budget.monthly", month_bounds(on), on.strftime("%Y-%m")),
+        ("budget.yearly", year_bounds(on), str(on.year)),
+    ):
+        budget = settings_service.get_pence(session, key)
+        if budget <= 0:
+            continue
+        total = spent(session, match_id, *bounds)
+        if total > budget:
+            word = "monthly" if key == "budget.monthly" else "yearly"
+            out.append(
+                f"match {match_id} has spent {format_pence(total)} in {period}, over its "
+                f"{word} budget of {format_pence(budget)} (setting {key})"
+            )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Visit sheets
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    added: int = 0
+    unchanged: int = 0
+    concerns: int = 0
+    blank_rows: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class ImportFailed(InvalidInput):
+    """Invalid rows: nothing was written."""
+
+
+def _clean_rows(rows: Iterator[tuple[int, list[str]]], index: dict[str, int],
+                problems: list[RowProblem], report: ImportReport) -> Iterator[VisitRow]:
+    positions = [(f, index[f]) for f in FIELDS if f in index]
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            report.blank_rows += 1
+            continue
+        n = len(cells)
+        raw: dict[str, str | None] = {f: (cells[i] if i < n else "") for f, i in positions}
+        row, found = validate(raw, line)
+        if found:
+            problems.extend(found)
+            continue
+        assert row is not None
+        yield row
+
+
+def import_csv(
+    session: Session,
+    path: Path,
+    *,
+    today: date,
+    maps: Iterable[str] = (),
+    encoding: str = "utf-8",
+    dry_run: bool = False,
+    on_bytes: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import a visit sheet all or nothing. Raises ``ImportFailed`` listing every bad line.
+
+    With ``dry_run`` nothing is written (the session may be read-only)."""
+    from ivcli.importing.csvfile import open_csv
+
+    source, close = open_csv(path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED,
+                             maps=list(maps), encoding=encoding, on_bytes=on_bytes)
+    report = ImportReport(unknown_columns=source.columns.unknown)
+    problems: list[RowProblem] = []
+    try:
+        if "hours" not in source.columns.index and "minutes" not in source.columns.index:
+            raise InvalidInput(
+                "the CSV has no column for hours (or minutes)",
+                hint='name the column that holds it with --map "Their Header=hours"',
+            )
+        rows = list(_clean_rows(source.rows, source.columns.index, problems, report))
+    finally:
+        close()
+    report.rows = len(rows) + len({p.line for p in problems})
+    # The matches the sheet names, in one pass.
+    matches: dict[int, tuple[str, date | None, date | None]] = {}
+    ids = sorted({r.match_id for r in rows})
+    conn = session.connection()
+    for i in range(0, len(ids), BATCH):
+        marks = ", ".join(str(x) for x in ids[i:i + BATCH])
+        for mid, status, start, end in conn.execute(text(
+            f"SELECT id, status, start_date, end_date FROM matches WHERE id IN ({marks})"
+        )):
+            matches[mid] = (status, date.fromisoformat(start) if start else None,
+                            date.fromisoformat(end) if end else None)
+    for r in rows:
+        state = matches.get(r.match_id)
+        if state is None:
+            problems.append(RowProblem(r.line, "match_id", f"there is no match {r.match_id}"))
+            continue
+        problem = match_problem(r.match_id, *state, r.date, today)
+        if problem:
+            problems.append(RowProblem(r.line, *problem))
+    if problems:
+        problems.sort(key=lambda p: p.line)
+        shown = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+        raise ImportFailed(
+            f"{path.name}: {len({p.line for p in problems})} invalid row(s); "
+            "nothing was imported",
+            hint="correct those lines and import the file again (--dry-run checks without "
+            "writing)",
+            details=shown,
+        )
+    seen = _existing_keys(session, ids)
+    new: list[VisitRow] = []
+    for r in rows:
+        if r.key in seen:
+            continue
+        seen[r.key] = 0
+        new.append(r)
+    report.added = len(new)
+    report.unchanged = len(rows) - len(new)
+    report.concerns = sum(1 for r in new if r.concern)
+    if dry_run or not new:
+        return report
+    _insert_many(session, new)
+    touched = sorted({(r.match_id, r.date.replace(day=1)) for r in new})
+    for mid, month in touched:
+        for w in budget_warnings(session, mid, month):
+            if w not in report.warnings:
+                report.warnings.append(w)
+    return report
+
+
+def _insert_many(session: Session, rows: list[VisitRow]) -> None:
+    from ivcli.services.referrals import raw_connection
+
+    conn = raw_connection(session)
+    now = _now().replace(tzinfo=None).isoformat(sep=" ")
+    with_concern: list[VisitRow] = []
+    plain = []
+    for r in rows:
+        values = (r.match_id, r.date.isoformat(), r.minutes, r.activity, r.cost_pence,
+                  r.cost_type, r.note, now)
+        if r.concern:
+            with_concern.append(r)
+            cur = conn.execute(
+                "INSERT INTO visits (match_id, date, minutes, activity, cost_pence, cost_type, "
+                "note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+            conn.execute(
+                "INSERT INTO concerns (match_id, visit_id, opened_date, text, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (r.match_id, cur.lastrowid, r.date.isoformat(), r.concern, now))
+        else:
+            plain.append(values)
+    conn.executemany(
+        "INSERT INTO visits (match_id, date, minutes, activity, cost_pence, cost_type, note, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", plain)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+LIST_COLUMNS = ("id", "match_id", "date", "minutes", "activity", "cost", "cost_type",
+                "concern", "note")
+
+
+def list_visits(session: Session, match_id: int | None = None,
+                month: tuple[date, date] | None = None) -> list[dict[str, object]]:
+    """Visits, oldest first. ``concern`` says whether the visit opened one (never its text)."""
+    if match_id is not None:
+        get_match(session, match_id)
+    where, params = [], {}
+    if match_id is not None:
+        where.append("v.match_id = :m")
+        params["m"] = match_id
+    if month is not None:
+        where.append("v.date >= :a AND v.date < :b")
+        params["a"], params["b"] = month[0].isoformat(), month[1].isoformat()
+    sql = (
+        "SELECT v.id, v.match_id, v.date, v.minutes, v.activity, v.cost_pence, v.cost_type, "
+        "EXISTS (SELECT 1 FROM concerns c WHERE c.visit_id = v.id) AS concern, v.note "
+        "FROM visits v" + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY v.date, v.id"
+    )
+    out = []
+    for vid, mid, d, minutes, activity, cost, cost_type, concern, note in \
+            session.connection().execute(text(sql), params):
+        out.append({
+            "id": vid, "match_id": mid, "date": d, "minutes": minutes, "activity": activity,
+            "cost": format_pence(cost), "cost_type": cost_type, "concern": bool(concern),
+            "note": note,
+        })
+    return out
+
+
+EXPENSE_COLUMNS = ("visit_id", "date", "match_id", "volunteer_id", "volunteer", "cost_type",
+                   "amount")
+
+
+@dataclass
+class Expenses:
+    total_pence: int
+    items: list[dict[str, object]]
+
+    def as_json(self) -> dict[str, object]:
+        return {"total": format_pence(self.total_pence), "items": self.items}
+
+
+def expenses(session: Session, month: tuple[date, date]) -> Expenses:
+    """The claims list: every visit in the month with a cost, with the volunteer to repay.
+    Names no child; amounts are exact strings of pounds and pence."""
+    rows = session.connection().execute(text(
+        "SELECT v.id, v.date, v.match_id, m.volunteer_id, vo.first_name || ' ' || vo.last_name, "
+        "v.cost_type, v.cost_pence FROM visits v JOIN matches m ON m.id = v.match_id "
+        "JOIN volunteers vo ON vo.id = m.volunteer_id "
+        "WHERE v.date >= :a AND v.date < :b AND v.cost_pence > 0 ORDER BY v.date, v.id"
+    ), {"a": month[0].isoformat(), "b": month[1].isoformat()}).all()
+    items = [
+        {"visit_id": vid, "date": d, "match_id": mid, "volunteer_id": vol, "volunteer": name,
+         "cost_type": ctype, "amount": format_pence(pence)}
+        for vid, d, mid, vol, name, ctype, pence in rows
+    ]
+    return Expenses(sum(r[6] for r in rows), items)
