@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from ivcli.errors import InvalidInput
+from ivcli.services import audit
 from ivcli.settings import SETTINGS, SettingDef
 
 
@@ -59,9 +60,11 @@ def set_value(session: Session, key: str, raw: str) -> int | float | str:
              "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
         {"k": key, "v": str(value)},
     )
+    audit.record(session, [("settings", key, "update", ["value"])])
     return value
 
 
 def reset(session: Session, key: str) -> None:
     _definition(key)
     session.connection().execute(text("DELETE FROM settings WHERE key = :k"), {"k": key})
+    audit.record(session, [("settings", key, "delete", [])])
