@@ -338,3 +338,47 @@ def session(
                 raise
     finally:
         engine.dispose()
+
+
+def restore_from(source: Path, path: Path) -> None:
+    """Replace the database at ``path`` with a copy of ``source`` (already verified), through the
+    backup API so that open readers and the WAL stay consistent."""
+    check_file(path, write=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = connect_raw(path)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = WAL")
+            dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as exc:
+            if is_busy_error(exc):
+                raise busy() from None
+            raise
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    os.chmod(path, 0o600)
+
+
+def scrub(path: Path) -> None:
+    """After erasing personal data: move every page out of the WAL into the main file, rebuild
+    the file so no freed page keeps old content, and truncate the WAL to nothing."""
+    conn = connect_raw(path)
+    try:
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError as exc:
+        if is_busy_error(exc):
+            raise DatabaseBusy(
+                "the record was erased, but another ivcli kept the file busy, so older copies "
+                "of the erased text may remain in unused space",
+                hint="run 'ivcli check --scrub' when no other ivcli is running to finish the "
+                "clean-up",
+            ) from None
+        raise
+    finally:
+        conn.close()

@@ -62,6 +62,25 @@ SETTINGS: dict[str, SettingDef] = {
         ),
         SettingDef("training.valid_years", 3, "Training must be refreshed after this long."),
         SettingDef("checks.warn_days", 60, "Warn this many days before a check lapses."),
+        # Data protection (issue 7; sources for the defaults in docs/privacy.md).
+        SettingDef(
+            "retention.young_person_until_age",
+            25,
+            "A young person's records, once no referral or match is open, are anonymised from "
+            "this birthday ('ivcli retention').",
+        ),
+        SettingDef(
+            "retention.volunteer_years",
+            6,
+            "A volunteer who left or withdrew is anonymised this many years after their "
+            "involvement ended ('ivcli retention').",
+        ),
+        SettingDef(
+            "privacy.erase_dob_to",
+            "month",
+            "On erasure a date of birth is kept only to the first of its month (month) or year "
+            "(year), so age bands still count.",
+        ),
     ]
 }
 

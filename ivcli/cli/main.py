@@ -11,9 +11,9 @@ import typer
 from typer.core import TyperGroup
 
 from ivcli import __version__
-from ivcli.cli import demo, referral, settings
+from ivcli.cli import demo, referral, safety, settings
 from ivcli.cli.common import AppState, default_db_path
-from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, IvcliError
+from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_STORAGE, IvcliError
 
 
 def report_error(exc: IvcliError) -> None:
@@ -30,7 +30,7 @@ class IvcliGroup(TyperGroup):
     """Turns every error into one clean message and a documented exit code. No tracebacks."""
 
     def invoke(self, ctx: typer.Context) -> Any:
-        from ivcli.db import busy, is_busy_error
+        from ivcli.db import busy, is_busy_error, is_storage_error, storage_full
 
         try:
             return super().invoke(ctx)
@@ -46,6 +46,9 @@ class IvcliGroup(TyperGroup):
             if is_busy_error(exc):
                 report_error(busy())
                 raise typer.Exit(EXIT_BUSY) from None
+            if is_storage_error(exc):
+                report_error(storage_full())
+                raise typer.Exit(EXIT_STORAGE) from None
             if os.environ.get("IVCLI_DEBUG"):
                 raise
             sys.stderr.write(
@@ -67,6 +70,7 @@ app = typer.Typer(
 app.add_typer(referral.app, name="referral")
 app.add_typer(settings.app, name="settings")
 app.add_typer(demo.app)
+app.add_typer(safety.app)
 
 
 def _version(value: bool) -> None:
