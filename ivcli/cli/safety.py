@@ -146,13 +146,14 @@ def restore(
     otherwise.
     """
     from ivcli import db
-    from ivcli.errors import DatabaseUnusable
+    from ivcli.errors import DatabaseUnusable, InvalidInput
     from ivcli.render import message
 
     app_state = state(ctx)
     problem = db.verify_file(path)
     if problem:
-        raise DatabaseUnusable(f"{path} cannot be restored: {problem}; nothing was changed")
+        raise InvalidInput(f"{path} cannot be restored: {problem}; nothing was changed",
+                           hint="give a backup made by 'ivcli backup'")
     live = app_state.db_path
     if not confirmed(app_state, yes, f"Replace {live} with {path}?"):
         message("Nothing was changed.")

@@ -135,8 +135,8 @@ def record_bulk(
 
 
 def _identity(state: Any) -> str | None:
-    key = state.identity
-    if not key:
+    key = state.mapper.primary_key_from_instance(state.obj())
+    if not key or all(k is None for k in key):
         return None
     return ",".join(str(k) for k in key)
 
