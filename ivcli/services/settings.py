@@ -21,7 +21,8 @@ def _definition(key: str) -> SettingDef:
 
 def stored(session: Session) -> dict[str, str]:
     rows = session.connection().execute(text("SELECT key, value FROM settings"))
-    return dict(rows)
+    # dict(rows) would treat the result as a mapping (it has .keys()) and fail.
+    return dict(rows.tuples().all())
 
 
 def get(session: Session, key: str) -> int | float | str:
