@@ -22,7 +22,7 @@ def _definition(key: str) -> SettingDef:
 def stored(session: Session) -> dict[str, str]:
     rows = session.connection().execute(text("SELECT key, value FROM settings"))
     # dict(rows) would treat the result as a mapping (it has .keys()) and fail.
-    return dict(rows.tuples().all())
+    return {str(r[0]): str(r[1]) for r in rows}
 
 
 def get(session: Session, key: str) -> int | float | str:
