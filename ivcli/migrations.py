@@ -217,8 +217,8 @@ def m003_safety_audit(conn: sqlite3.Connection) -> None:
             record_id TEXT,
             action TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
             fields TEXT,
-            prev_hash TEXT NOT NULL,
-            hash TEXT NOT NULL
+            prev_hash BLOB NOT NULL,
+            hash BLOB NOT NULL
         );
         CREATE INDEX ix_audit_log_record ON audit_log (table_name, record_id);
         CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log

@@ -27,18 +27,24 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlmodel import Session
 
-GENESIS = "0" * 64
+GENESIS = bytes(32)
 ACTIONS = ("insert", "update", "delete")
 NOT_AUDITED = frozenset({"audit_log", "schema_migrations"})
 COLUMNS = ("id", "at", "command", "table_name", "record_id", "action", "fields")
 SEP = "\x1f"
 
 
-def link(prev: str, at: str, command: str, table: str, record_id: str | None, action: str,
-         fields: str | None) -> str:
+def link(prev: bytes, at: str, command: str, table: str, record_id: str | None, action: str,
+         fields: str | None) -> bytes:
     """The hash of one entry: SHA-256 over the previous hash and the entry's own content."""
-    text = SEP.join((prev, at, command, table, record_id or "", action, fields or ""))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text = SEP.join((at, command, table, record_id or "", action, fields or ""))
+    return hashlib.sha256(prev + text.encode("utf-8")).digest()
+
+
+def field_list(action: str, fields: Sequence[str]) -> str | None:
+    """Field names are kept for an update; an insert sets every field and a delete removes
+    the record, so neither repeats the list."""
+    return ",".join(fields) or None if action == "update" else None
 
 
 def now() -> str:
@@ -51,7 +57,7 @@ def raw_connection(session: Session) -> sqlite3.Connection:
     return conn
 
 
-def head(conn: sqlite3.Connection) -> str:
+def head(conn: sqlite3.Connection) -> bytes:
     row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     return row[0] if row else GENESIS
 
@@ -67,7 +73,7 @@ def record(session: Session, entries: Iterable[tuple[str, str | None, str, Seque
     prev = head(conn)
     rows = []
     for table, record_id, action, fields in entries:
-        names = ",".join(fields) or None
+        names = field_list(action, fields)
         h = link(prev, at, command, table, record_id, action, names)
         rows.append((at, command, table, record_id, action, names, prev, h))
         prev = h
@@ -103,15 +109,15 @@ def record_bulk(
     else:
         source = ids
     at, command = now(), str(session.info.get("command", "ivcli"))
-    names = ",".join(fields) or None
-    chain = {"prev": head(conn), "n": 0}
+    names = field_list(action, fields)
+    chain: dict[str, Any] = {"prev": head(conn), "n": 0}
 
-    def next_link(record_id: str) -> str:
+    def next_link(record_id: str) -> bytes:
         prev = chain["prev"]
-        h = link(str(prev), at, command, table, record_id, action, names)
+        h = link(prev, at, command, table, record_id, action, names)
         chain["prev"] = h
-        chain["n"] = int(chain["n"]) + 1
-        return f"{prev}{h}"
+        chain["n"] += 1
+        return prev + h
 
     conn.create_function("ivcli_audit_link", 1, next_link)
     # Ids are sorted and materialised first; the chain is then computed in one pass over them.
@@ -120,7 +126,7 @@ def record_bulk(
         f"WITH ids AS MATERIALIZED (SELECT CAST(id AS TEXT) AS rid FROM ({source}) ORDER BY id), "
         "linked AS MATERIALIZED (SELECT rid, ivcli_audit_link(rid) AS l FROM ids) "
         "INSERT INTO audit_log (at, command, table_name, record_id, action, fields, prev_hash, "
-        "hash) SELECT ?, ?, ?, rid, ?, ?, substr(l, 1, 64), substr(l, 65) FROM linked",
+        "hash) SELECT ?, ?, ?, rid, ?, ?, substr(l, 1, 32), substr(l, 33) FROM linked",
         (*params, at, command, table, action, names),
     )
     count = conn.total_changes - before  # rowcount is -1 for a statement starting WITH
@@ -222,7 +228,7 @@ def entries(session: Session, table: str | None = None, record_id: str | None = 
 @dataclass
 class ChainReport:
     entries: int
-    head: str
+    head: bytes
     problems: list[str]
 
 

@@ -55,7 +55,7 @@ def foreign_keys(conn: sqlite3.Connection) -> Check:
 def audit_chain(conn: sqlite3.Connection) -> Check:
     report = audit.verify_chain(conn)
     check = Check("audit_chain", list(report.problems),
-                  f"{report.entries} entries, last hash {report.head[:16]}")
+                  f"{report.entries} entries, last hash {report.head.hex()[:16]}")
     triggers = {r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")}
     for name in ("audit_log_no_update", "audit_log_no_delete"):
