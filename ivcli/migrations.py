@@ -203,7 +203,39 @@ def m002_identity_index(conn: sqlite3.Connection) -> None:
     conn.execute("DROP INDEX ix_young_people_identity")
 
 
-def m003_safety_audit(conn: sqlite3.Connection) -> None:
+def m003_volunteers_checks(conn: sqlite3.Connection) -> None:
+    """Volunteers: the date of the latest status change (approved, on hold, withdrawn, left), and
+    two references received on the same day. A check record is now one per volunteer, step, date
+    and number (the DBS certificate number, or which reference: 1 or 2)."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE volunteers ADD COLUMN status_date DATE;
+
+        CREATE TABLE volunteer_checks_002 (
+            id INTEGER PRIMARY KEY,
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            step TEXT NOT NULL,
+            date DATE NOT NULL,
+            number TEXT,
+            level TEXT,
+            outcome TEXT,
+            update_service BOOLEAN,
+            created_at DATETIME NOT NULL
+        );
+        INSERT INTO volunteer_checks_002 (id, volunteer_id, step, date, number, level, outcome,
+                                          update_service, created_at)
+            SELECT id, volunteer_id, step, date, number, level, outcome, update_service,
+                   created_at FROM volunteer_checks;
+        DROP TABLE volunteer_checks;
+        ALTER TABLE volunteer_checks_002 RENAME TO volunteer_checks;
+        CREATE UNIQUE INDEX ux_volunteer_checks_record
+            ON volunteer_checks (volunteer_id, step, date, coalesce(number, ''));
+        """,
+    )
+
+
+def m004_safety_audit(conn: sqlite3.Connection) -> None:
     """The audit trail: append-only and hash-chained. It records which record and which fields
     a command changed, never their values, so the log itself holds no personal data."""
     run_script(
@@ -269,7 +301,8 @@ def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_identity_index", m002_identity_index),
-    ("003_safety_audit", m003_safety_audit),
+    ("003_volunteers_checks", m003_volunteers_checks),
+    ("004_safety_audit", m004_safety_audit),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

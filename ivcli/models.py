@@ -81,6 +81,7 @@ class Volunteer(SQLModel, table=True):
     coordinator: str | None = None
     status: str = "applicant"
     status_reason: str | None = None
+    status_date: date | None = None  # when status last changed by hand (migration 002)
     approved_date: date | None = None
     profile: str | None = None
     notes: str | None = None

@@ -12,6 +12,18 @@ from collections.abc import Callable, Sequence
 import questionary
 
 
+def _ask(question: questionary.Question):  # type: ignore[no-untyped-def]
+    """Ask; input that ends (Ctrl-D, a closed pipe) before an answer is a missing value (exit 2),
+    never a hang or a traceback."""
+    try:
+        return question.unsafe_ask()
+    except EOFError:
+        from ivcli.errors import MissingValue
+
+        raise MissingValue("the input ended before every question was answered; "
+                           "nothing was changed") from None
+
+
 def can_prompt(no_input: bool) -> bool:
     """Prompt only for a person at a terminal, never for a script or with --no-input."""
     return not no_input and sys.stdin.isatty() and sys.stdout.isatty()
@@ -33,25 +45,25 @@ def text(
                 return problem
         return True
 
-    return str(questionary.text(label, default=default, validate=check).unsafe_ask()).strip()
+    return str(_ask(questionary.text(label, default=default, validate=check))).strip()
 
 
 def confirm(label: str, *, default: bool = False) -> bool:
-    return bool(questionary.confirm(label, default=default).unsafe_ask())
+    return bool(_ask(questionary.confirm(label, default=default)))
 
 
 def yes_no_unknown(label: str) -> bool | None:
-    answer = questionary.select(label, choices=["yes", "no", "not known"]).unsafe_ask()
+    answer = _ask(questionary.select(label, choices=["yes", "no", "not known"]))
     return {"yes": True, "no": False}.get(answer)
 
 
 def select(label: str, choices: Sequence[str], *, default: str | None = None) -> str:
-    return str(questionary.select(label, choices=list(choices), default=default).unsafe_ask())
+    return str(_ask(questionary.select(label, choices=list(choices), default=default)))
 
 
 def checkbox(label: str, choices: Sequence[str], *, checked: Sequence[str] = ()) -> list[str]:
     items = [questionary.Choice(c, checked=c in checked) for c in choices]
-    return list(questionary.checkbox(label, choices=items).unsafe_ask())
+    return list(_ask(questionary.checkbox(label, choices=items)))
 
 
 def ask_referral(raw: dict[str, str | None]) -> None:
@@ -104,3 +116,115 @@ def ask_referral(raw: dict[str, str | None]) -> None:
             raw[key] = "yes" if label in chosen else "no"
     if not raw.get("interests"):
         raw["interests"] = text("Interests (separated by ;):")
+
+
+def _date_problem(value: str) -> str | None:
+    from ivcli.parsing import parse_date
+
+    try:
+        parse_date(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def date_text(label: str, *, default: str = "", required: bool = True) -> str:
+    """A date typed day first (31/01/2026) or ISO, checked as it is typed."""
+    return text(label, default=default, required=required, validate=_date_problem)
+
+
+def ask_volunteer(raw: dict[str, str | None]) -> None:
+    """Fill in the missing parts of a new volunteer at the terminal. Edits ``raw`` in place."""
+    from datetime import date
+
+    for key, label in (("first_name", "First name"), ("last_name", "Last name")):
+        if not raw.get(key):
+            raw[key] = text(f"{label}:", required=True)
+    if not raw.get("date_of_birth"):
+        raw["date_of_birth"] = date_text("Date of birth (31/01/1990):")
+    if not raw.get("application_date"):
+        raw["application_date"] = date_text(
+            "Application date:", default=date.today().strftime("%d/%m/%Y"))
+    if not raw.get("gender"):
+        raw["gender"] = select("Gender:", ["female", "male", "non-binary", "not known"])
+        if raw["gender"] == "not known":
+            raw["gender"] = ""
+    for key, label in (("email", "Email (blank if none):"), ("phone", "Phone (blank if none):"),
+                       ("area", "Area or district they live in:"),
+                       ("languages", "Languages (separated by ;):"),
+                       ("interests", "Interests (separated by ;):")):
+        if raw.get(key) is None:
+            raw[key] = text(label)
+
+
+def _ask_interests(current: Sequence[str]) -> list[str]:
+    """A checkbox of the common interests, then any others typed in."""
+    from ivcli.vocab import INTERESTS, split_tags
+
+    chosen = checkbox("Interests (space to tick, enter when done):", INTERESTS,
+                      checked=[t for t in current if t in INTERESTS])
+    others = [t for t in current if t not in INTERESTS]
+    extra = text("Other interests (separated by ;):", default="; ".join(others))
+    return chosen + [t for t in split_tags(extra) if t not in chosen]
+
+
+def _ask_list(label: str, current: Sequence[str]) -> list[str]:
+    import re
+
+    answer = text(f"{label} (separated by ;):", default="; ".join(current))
+    return [p.strip() for p in re.split(r"[;,]", answer) if p.strip()]
+
+
+def _ask_age(label: str, current: int) -> int:
+    def problem(value: str) -> str | None:
+        v = value.strip()
+        return None if v.isdigit() and int(v) <= 120 else "a whole number of years"
+
+    return int(text(label, default=str(current), required=True, validate=problem))
+
+
+def _ask_availability(current: Sequence[str]) -> list[str]:
+    from ivcli.services.profiles import AVAILABILITY
+
+    return checkbox("When are they free? (space to tick, enter when done)", AVAILABILITY,
+                    checked=current)
+
+
+def ask_young_person_profile(current: dict) -> dict:
+    """The young person's matching questionnaire, starting from ``current`` (a complete
+    profile). Returns the answers as a profile dict (validated by the caller)."""
+    from ivcli.services.profiles import IV_GENDERS
+
+    out = dict(current)
+    out["interests"] = _ask_interests(current["interests"])
+    out["activities"] = _ask_list("Activities they would like to do", current["activities"])
+    out["iv_gender"] = select("Their Independent Visitor should be:", IV_GENDERS,
+                              default=current["iv_gender"])
+    out["iv_age_min"] = _ask_age("Youngest age of visitor they would like:",
+                                 current["iv_age_min"])
+    out["iv_age_max"] = _ask_age("Oldest age of visitor they would like:", current["iv_age_max"])
+    out["languages"] = _ask_list("Languages the visitor should speak", current["languages"])
+    out["culture_faith"] = text("Culture or faith that matters to them (blank if none):",
+                                default=current["culture_faith"])
+    out["personality"] = text("What kind of person would suit them:",
+                              default=current["personality"])
+    out["availability"] = _ask_availability(current["availability"])
+    out["area"] = text("Area or district they live in:", default=current["area"])
+    return out
+
+
+def ask_volunteer_profile(current: dict) -> dict:
+    """The volunteer's matching questionnaire, starting from ``current`` (a complete
+    profile)."""
+    out = dict(current)
+    out["interests"] = _ask_interests(current["interests"])
+    out["skills"] = _ask_list("Skills they bring", current["skills"])
+    out["languages"] = _ask_list("Languages they speak", current["languages"])
+    out["areas"] = _ask_list("Areas they can reach", current["areas"])
+    out["availability"] = _ask_availability(current["availability"])
+    out["child_age_min"] = _ask_age("Youngest child they would visit:", current["child_age_min"])
+    out["child_age_max"] = _ask_age("Oldest young person they would visit:",
+                                    current["child_age_max"])
+    out["capacity"] = int(select("How many young people could they visit?",
+                                 ["1", "2", "3"], default=str(min(current["capacity"], 3))))
+    return out

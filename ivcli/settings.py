@@ -62,6 +62,21 @@ SETTINGS: dict[str, SettingDef] = {
         ),
         SettingDef("training.valid_years", 3, "Training must be refreshed after this long."),
         SettingDef("checks.warn_days", 60, "Warn this many days before a check lapses."),
+        # Matching (docs/matching.md)
+        SettingDef("match.weight.interests", 35,
+                   "Weight of mutual interests in a suggestion's score."),
+        SettingDef("match.weight.activities", 20,
+                   "Weight of the activities the young person would like to do."),
+        SettingDef("match.weight.languages", 15,
+                   "Weight of speaking the languages the young person asked for."),
+        SettingDef("match.weight.availability", 20,
+                   "Weight of free times in common."),
+        SettingDef("match.weight.wishes", 10,
+                   "Weight of the young person's other wishes (culture or faith, personality)."),
+        SettingDef("match.wait_points_per_month", 5,
+                   "Whole-list proposals: points added per month a young person has waited."),
+        SettingDef("match.wait_points_max", 120,
+                   "Whole-list proposals: the most waiting points a young person can have."),
         # Data protection (issue 7; sources for the defaults in docs/privacy.md).
         SettingDef(
             "retention.young_person_until_age",

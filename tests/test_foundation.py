@@ -111,3 +111,22 @@ def test_python_dash_m_runs(tmp_path: Path):
                          text=True, cwd=Path(__file__).parent.parent)
     assert out.returncode == 0
     assert out.stdout.startswith("ivcli ")
+
+
+def test_output_into_a_closed_pipe_is_not_an_error(tmp_path: Path):
+    db = tmp_path / "p.db"
+    env = dict(os.environ, IVCLI_DB=str(db))
+    root = Path(__file__).parent.parent
+    from ivcli.services.demo import write_referrals_csv
+
+    csv_file = write_referrals_csv(tmp_path / "r.csv", 2_000)  # far more than a pipe buffer
+    subprocess.run([sys.executable, "-m", "ivcli", "referral", "import", str(csv_file)],
+                   env=env, cwd=root, check=True, capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-m", "ivcli", "referral", "list", "--format",
+                             "json"], env=env, cwd=root, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.read(5)
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert b"unexpectedly" not in err and b"Traceback" not in err

@@ -43,6 +43,16 @@ def all_rows(db: Path) -> dict[str, list[tuple]]:
         conn.close()
 
 
+def table_columns(db: Path) -> dict[str, list[str]]:
+    conn = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        return {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")] for t in tables}
+    finally:
+        conn.close()
+
+
 # ---------------------------------------------------------------------------------------------
 # Audit trail
 
@@ -219,13 +229,17 @@ def test_first_schema_database_upgrades_with_every_row_intact(cli, db_path):
     shutil.copy(OLD_DB, db_path)
     before = all_rows(db_path)
     assert rows(db_path, "SELECT name FROM schema_migrations") == [("001_initial",)]
+    old_columns = table_columns(db_path)
     cli("check")
     after = all_rows(db_path)
+    new_columns = table_columns(db_path)
     for table, old in before.items():
         if table == "schema_migrations":
             assert after[table][: len(old)] == old
-        else:
-            assert after[table] == old, table
+            continue
+        # Every old row, every old column, same value (new columns may be added).
+        keep = [new_columns[table].index(c) for c in old_columns[table]]
+        assert [tuple(r[i] for i in keep) for r in after[table]] == old, table
     names = [r[0] for r in rows(db_path, "SELECT name FROM schema_migrations")]
     from ivcli.migrations import MIGRATIONS
 

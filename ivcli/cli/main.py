@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from ivcli import __version__
-from ivcli.cli import demo, referral, safety, settings
+from ivcli.cli import demo, match, referral, safety, settings, volunteer, young_person
 from ivcli.cli.common import AppState, default_db_path
 from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_STORAGE, IvcliError
 
@@ -39,6 +39,11 @@ class IvcliGroup(TyperGroup):
         except IvcliError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (e.g. `ivcli referral list | head`): stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             sys.stderr.write("Interrupted; nothing was changed.\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -68,7 +73,10 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(referral.app, name="referral")
+app.add_typer(match.app, name="match")
 app.add_typer(settings.app, name="settings")
+app.add_typer(volunteer.app, name="volunteer")
+app.add_typer(young_person.app, name="young-person")
 app.add_typer(demo.app)
 app.add_typer(safety.app)
 

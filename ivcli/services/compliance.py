@@ -131,9 +131,20 @@ def problems(states: Iterable[CheckState]) -> list[CheckState]:
     return [s for s in states if s.status in ("missing", "lapsed")]
 
 
-def load_checks(session: Session, volunteer_ids: Iterable[int] | None = None
-                ) -> dict[int, list[VolunteerCheck]]:
+def load_checks(session: Session, volunteer_ids: Iterable[int] | None = None,
+                light: bool = False) -> dict[int, list[VolunteerCheck]]:
+    """Check records by volunteer. ``light`` reads only what ``evaluate`` needs (step, date,
+    update_service) as rows, not ORM objects: several times quicker for thousands."""
     q = select(VolunteerCheck)
+    if light:
+        q = select(VolunteerCheck.volunteer_id, VolunteerCheck.step,  # type: ignore[assignment]
+                   VolunteerCheck.date, VolunteerCheck.update_service)
+        out_rows: dict[int, list[VolunteerCheck]] = defaultdict(list)
+        if volunteer_ids is not None:
+            q = q.where(VolunteerCheck.volunteer_id.in_(list(volunteer_ids)))  # type: ignore[attr-defined]
+        for row in session.execute(q):
+            out_rows[row.volunteer_id].append(row)
+        return out_rows
     if volunteer_ids is not None:
         q = q.where(VolunteerCheck.volunteer_id.in_(list(volunteer_ids)))  # type: ignore[attr-defined]
     out: dict[int, list[VolunteerCheck]] = defaultdict(list)
@@ -147,13 +158,18 @@ def volunteer_states(session: Session, volunteer_id: int, as_of: date) -> list[C
     return evaluate(checks, as_of, Rules.load(session))
 
 
-def matchable_ids(session: Session, as_of: date) -> set[int]:
-    """Approved volunteers whose every check is recorded and current on ``as_of``."""
+def matchable_ids(session: Session, as_of: date, among: Iterable[int] | None = None) -> set[int]:
+    """Approved volunteers whose every check is recorded and current on ``as_of``; with
+    ``among``, only those of these volunteers (so a caller that needs a few is quick)."""
     rules = Rules.load(session)
     approved = list(session.execute(
             select(Volunteer.id).where(Volunteer.status == VolunteerStatus.approved.value)
         ).scalars())
-    checks = load_checks(session, approved) if len(approved) < 900 else load_checks(session)
+    if among is not None:
+        wanted = set(among)
+        approved = [v for v in approved if v in wanted]
+    checks = (load_checks(session, approved, light=True) if len(approved) < 900
+              else load_checks(session, light=True))
     return {v for v in approved if not problems(evaluate(checks.get(v, []), as_of, rules))}
 
 

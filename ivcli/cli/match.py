@@ -1,0 +1,268 @@
+"""ivcli match: suggestions, proposals and the match life cycle."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from ivcli.cli.common import Format, date_option, require, state
+from ivcli.enums import EndReason, MatchStatus, OutputFormat
+from ivcli.errors import MissingValue
+
+app = typer.Typer(
+    help="Matches: suggest volunteers, propose, record the young person's decision, start, "
+    "pause, resume and end.",
+    no_args_is_help=True,
+)
+
+MatchId = Annotated[int, typer.Argument(metavar="ID", help="The match's id.")]
+OnDate = Annotated[date | None, date_option("Date; default today", "--date")]
+
+
+def _emit_match(fmt: OutputFormat, record: dict[str, object]) -> None:
+    from ivcli.render import emit_one
+
+    emit_one(fmt.value, record, title=f"Match {record['id']}")
+
+
+def _done(message: str, fmt: OutputFormat, record: dict[str, object]) -> None:
+    from ivcli.render import message as say
+
+    say(message)
+    if fmt != OutputFormat.table:
+        _emit_match(fmt, record)
+
+
+@app.command("suggest")
+def suggest(
+    ctx: typer.Context,
+    young_person_id: Annotated[
+        int | None,
+        typer.Argument(metavar="YOUNG_PERSON_ID", help="The young person's id.",
+                       show_default=False),
+    ] = None,
+    all_: Annotated[
+        bool,
+        typer.Option("--all", help="One proposal for the whole waiting list at once."),
+    ] = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many volunteers to show.")] = 5,
+    as_of: Annotated[
+        date | None, date_option("Checks and ages as on this date; default today", "--as-of")
+    ] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Suggest volunteers for a young person on the waiting list, best first, with reasons.
+
+    Only approved volunteers with every check current and a free place are suggested, within
+    the young person's wishes (IV gender, age), the volunteer's ages and reachable areas.
+    With --all, proposes one volunteer per young person for the whole waiting list, matching
+    as many as possible and favouring the longest waiting. Nothing is written.
+    """
+    from ivcli.render import emit, message
+    from ivcli.services import matching
+
+    if all_ and young_person_id is not None:
+        raise typer.BadParameter("give a young person's id or --all, not both")
+    if not all_ and young_person_id is None:
+        raise MissingValue("missing YOUNG_PERSON_ID", hint="give a young person's id, or --all")
+    on = as_of or date.today()
+    with state(ctx).reading() as session:
+        if all_:
+            whole = matching.suggest_all(session, on)
+        else:
+            found = matching.suggest(session, young_person_id or 0, on, top)
+    if all_:
+        rows = [vars(p) for p in whole.proposals]
+        columns = ["young_person_id", "volunteer_id", "score", "waiting_days", "reasons",
+                   "concerns"]
+        emit(fmt.value, columns, _joined(rows, fmt), title="Proposal for the waiting list",
+             empty="No young person on the waiting list can be matched now.")
+        message(f"{len(whole.proposals)} of {whole.waiting} young people on the waiting list "
+                "matched in this proposal; nothing was written. Propose each with "
+                "'ivcli match propose YOUNG_PERSON_ID VOLUNTEER_ID'.")
+        if whole.unmatched:
+            shown = ", ".join(str(i) for i in whole.unmatched[:30])
+            more = f" and {len(whole.unmatched) - 30} more" if len(whole.unmatched) > 30 else ""
+            message(f"No suitable volunteer free now for young people {shown}{more}.",
+                    style="yellow")
+        return
+    rows = [vars(s) for s in found]
+    emit(fmt.value, ["volunteer_id", "score", "reasons", "concerns"], _joined(rows, fmt),
+         title=f"Suggested volunteers for young person {young_person_id}",
+         empty="No volunteer meets every rule for this young person now.")
+
+
+def _joined(rows: list[dict[str, object]], fmt: OutputFormat) -> list[dict[str, object]]:
+    """Lists of reasons as one cell ("a; b") for tables and CSV; JSON keeps arrays."""
+    if fmt == OutputFormat.json:
+        return rows
+    return [{k: "; ".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows]
+
+
+@app.command("propose")
+def propose(
+    ctx: typer.Context,
+    young_person_id: Annotated[int, typer.Argument(help="The young person's id.")],
+    volunteer_id: Annotated[int, typer.Argument(help="The volunteer's id.")],
+    on: OnDate = None,
+    note: Annotated[str | None, typer.Option(help="A note.", show_default=False)] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Propose a match for the young person to decide on. Prints the new match's id.
+
+    Refused (exit 1, with the reason) when the volunteer is not approved, a check is missing
+    or lapsed, they have no free place, or a hard rule is broken.
+    """
+    from ivcli.services import matching
+
+    with state(ctx).writing() as session:
+        m = matching.propose(session, young_person_id, volunteer_id, on or date.today(), note)
+        record = matching.as_row(m)
+    _done(f"Proposed match {record['id']}: young person {young_person_id} with volunteer "
+          f"{volunteer_id}. The young person decides: 'ivcli match accept|decline "
+          f"{record['id']}'.", fmt, record)
+    if fmt == OutputFormat.table:
+        typer.echo(record["id"])
+
+
+@app.command("accept")
+def accept(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
+           fmt: Format = OutputFormat.table) -> None:
+    """Record that the young person accepted the proposed match."""
+    from ivcli.services import matching
+
+    with state(ctx).writing() as session:
+        record = matching.as_row(matching.accept(session, match_id, on or date.today()))
+    _done(f"Match {match_id} accepted by the young person; record the introduction with "
+          f"'ivcli match start {match_id} --date DATE'.", fmt, record)
+
+
+@app.command("decline")
+def decline(
+    ctx: typer.Context,
+    match_id: MatchId,
+    reason: Annotated[str | None, typer.Option(help="Why it was declined.",
+                                               show_default=False)] = None,
+    on: OnDate = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Record that the young person declined; they go back on the waiting list."""
+    from ivcli.services import matching
+
+    if not reason:
+        if state(ctx).can_prompt():
+            from ivcli import prompts
+
+            reason = prompts.text("Why was it declined?", required=True)
+        else:
+            require(["--reason"])
+    with state(ctx).writing() as session:
+        m = matching.decline(session, match_id, reason or "", on or date.today())
+        record = matching.as_row(m)
+    _done(f"Match {match_id} declined; young person {m.young_person_id} is back on the waiting "
+          "list.", fmt, record)
+
+
+@app.command("start")
+def start(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
+          fmt: Format = OutputFormat.table) -> None:
+    """Record the introduction meeting: the match is active from this date."""
+    from ivcli.services import matching
+
+    with state(ctx).writing() as session:
+        record = matching.as_row(matching.start(session, match_id, on or date.today()))
+    _done(f"Match {match_id} started on {record['start_date']}.", fmt, record)
+
+
+@app.command("pause")
+def pause(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
+          note: Annotated[str | None, typer.Option(help="Why.", show_default=False)] = None,
+          fmt: Format = OutputFormat.table) -> None:
+    """Pause an active match, for illness or exams."""
+    from ivcli.services import matching
+
+    with state(ctx).writing() as session:
+        record = matching.as_row(matching.pause(session, match_id, on or date.today(), note))
+    _done(f"Match {match_id} paused.", fmt, record)
+
+
+@app.command("resume")
+def resume(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
+           note: Annotated[str | None, typer.Option(help="A note.", show_default=False)] = None,
+           fmt: Format = OutputFormat.table) -> None:
+    """Resume a paused match."""
+    from ivcli.services import matching
+
+    with state(ctx).writing() as session:
+        record = matching.as_row(matching.resume(session, match_id, on or date.today(), note))
+    _done(f"Match {match_id} resumed.", fmt, record)
+
+
+@app.command("end")
+def end(
+    ctx: typer.Context,
+    match_id: MatchId,
+    reason: Annotated[EndReason | None, typer.Option(help="Why it ended.",
+                                                     show_default=False)] = None,
+    on: OnDate = None,
+    note: Annotated[str | None, typer.Option(help="A note.", show_default=False)] = None,
+    close: Annotated[
+        bool,
+        typer.Option("--close", help="Close the referral too. Without it the young person "
+                     "goes back on the waiting list to be matched again."),
+    ] = False,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """End an active or paused match, with a reason."""
+    from ivcli.render import message
+    from ivcli.services import matching
+
+    code = reason.value if reason else None
+    if code is None:
+        if state(ctx).can_prompt():
+            from ivcli import prompts
+
+            code = prompts.select("Why did the match end?", [e.value for e in EndReason])
+        else:
+            require(["--reason"])
+    with state(ctx).writing() as session:
+        m = matching.end(session, match_id, code or "", on or date.today(), note, close)
+        record = matching.as_row(m)
+    after = ("the referral is closed" if close else
+             f"young person {m.young_person_id} is back on the waiting list")
+    _done(f"Match {match_id} ended ({code}); {after}.", fmt, record)
+    if not close and code in (EndReason.aged_out.value, EndReason.planned.value):
+        message(f"If young person {m.young_person_id} is not to be matched again, close the "
+                "referral: end with --close.", style="yellow")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[MatchStatus | None, typer.Option(help="Only matches with this status.",
+                                                       show_default=False)] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """List matches."""
+    from ivcli.render import emit
+    from ivcli.services import matching
+
+    with state(ctx).reading() as session:
+        rows = matching.list_matches(session, status.value if status else None)
+    emit(fmt.value, matching.MATCH_COLUMNS, rows, title="Matches", empty="No matches.")
+
+
+@app.command("show")
+def show(ctx: typer.Context, match_id: MatchId, fmt: Format = OutputFormat.table) -> None:
+    """Show one match and its history."""
+    from ivcli.render import emit
+    from ivcli.services import matching
+
+    with state(ctx).reading() as session:
+        record = matching.as_row(matching.get(session, match_id))
+        history = matching.events(session, match_id)
+    _emit_match(fmt, record)
+    if fmt == OutputFormat.table:
+        emit("table", matching.EVENT_COLUMNS, history, title="History")

@@ -1,0 +1,379 @@
+"""ivcli volunteer: safer recruitment from application to approval, checks that lapse, profiles."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ivcli.cli.common import Format, date_option, parse_yes_no_option, require, state
+from ivcli.enums import CheckStep, OutputFormat, VolunteerStatus
+
+app = typer.Typer(
+    help="Volunteers: add or import, record each safer-recruitment step, approve, see checks "
+    "due, and fill in their matching profile.",
+    no_args_is_help=True,
+)
+
+VolunteerId = Annotated[int, typer.Argument(metavar="ID", help="The volunteer's id.",
+                                            show_default=False)]
+
+
+def _opt(help: str, metavar: str | None = None) -> typer.models.OptionInfo:
+    return typer.Option(help=help, metavar=metavar, show_default=False)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    reference: Annotated[str | None, _opt("Your reference for the volunteer.")] = None,
+    first_name: Annotated[str | None, _opt("First name.")] = None,
+    last_name: Annotated[str | None, _opt("Last name.")] = None,
+    date_of_birth: Annotated[str | None, _opt("Date of birth (31/01/1990).", "DATE")] = None,
+    gender: Annotated[str | None, _opt("female, male, non-binary or as described.")] = None,
+    email: Annotated[str | None, _opt("Email (shown only by 'volunteer show').")] = None,
+    phone: Annotated[str | None, _opt("Phone (shown only by 'volunteer show').")] = None,
+    area: Annotated[str | None, _opt("The area or district they live in.")] = None,
+    languages: Annotated[str | None, _opt("Languages, separated by ; or ,")] = None,
+    interests: Annotated[str | None, _opt("Interests, separated by ; or ,")] = None,
+    coordinator: Annotated[str | None, _opt("Their allocated coordinator.")] = None,
+    application_date: Annotated[
+        str | None, _opt("Date of their application; default today.", "DATE")
+    ] = None,
+    notes: Annotated[str | None, _opt("Notes.")] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Add a volunteer with their application. At a terminal, asks for what is missing.
+
+    They must be 18 or over (setting volunteer.min_age) on the application date. Someone
+    already held (same reference, or same name and date of birth) is not added twice.
+    """
+    from ivcli.render import emit_one, message
+    from ivcli.services import volunteers
+
+    raw: dict[str, str | None] = {k: v for k, v in locals().items() if k not in ("ctx", "fmt")}
+    app_state = state(ctx)
+    if app_state.can_prompt():
+        from ivcli import prompts
+
+        prompts.ask_volunteer(raw)
+    if not raw.get("application_date"):
+        raw["application_date"] = date.today().isoformat()
+    require([f"--{k.replace('_', '-')}" for k in ("first_name", "last_name", "date_of_birth")
+             if not raw.get(k)])
+    today = date.today()
+    with app_state.writing() as session:
+        v = volunteers.add(session, {k: x for k, x in raw.items() if x is not None}, today)
+        shown = volunteers.show(session, v.id or 0, today)
+    message(f"Added volunteer {v.id} ({v.status}). Next: record each step with "
+            f"'ivcli volunteer check {v.id} STEP --date DATE'.")
+    if fmt != OutputFormat.table:
+        emit_one(fmt.value, shown.record)
+    else:
+        typer.echo(v.id)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A CSV file of volunteers.", show_default=False)],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help='Map a column: "Their Header=field" (repeatable).',
+                     show_default=False),
+    ] = None,
+    encoding: Annotated[
+        str, typer.Option(help="The file's encoding: utf-8 (with or without BOM) or cp1252.")
+    ] = "utf-8",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file and report; write nothing.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Import volunteers and their step dates from a CSV, all or nothing.
+
+    Any invalid row means nothing is written; every problem is listed with its line and
+    column. Importing the same file again adds nothing; a later copy of the spreadsheet adds
+    only the new step dates. A row with a panel date and every check current is approved on
+    its panel date. The columns are in docs/volunteer-csv.md.
+    """
+    from ivcli.cli.progress import byte_progress
+    from ivcli.render import message
+    from ivcli.services import volunteers
+
+    app_state = state(ctx)
+    db_path = app_state.db_path
+    today = date.today()
+    with byte_progress(file, enabled=not quiet) as on_bytes:
+        def run() -> volunteers.ImportResult:
+            with app_state.writing(dry_run=dry_run) as session:
+                return volunteers.import_csv(session, file, today=today, maps=map_ or [],
+                                             encoding=encoding, on_bytes=on_bytes)
+
+        if dry_run and not db_path.exists():
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                app_state.db_path = Path(tmp) / "dry-run.db"
+                try:
+                    r = run()
+                finally:
+                    app_state.db_path = db_path
+        else:
+            r = run()
+    if r.unknown_columns:
+        message("Ignored columns (not stored): " + ", ".join(r.unknown_columns)
+                + '. Map one with --map "Header=field".', style="yellow")
+    lead = "Dry run, nothing written: would add" if dry_run else "Added"
+    lines = [
+        f"{lead} {r.new_volunteers} volunteer(s) and {r.checks_added} step record(s); "
+        f"{r.existing} volunteer(s) already held.",
+    ]
+    if r.approved:
+        lines.append(f"Approved on their panel date: {len(r.approved)}.")
+    if r.panel_not_approved:
+        ids = ", ".join(str(i) for i in r.panel_not_approved[:20])
+        lines.append(f"Not approved despite a panel date (a step missing or lapsed): {ids}"
+                     + (" ..." if len(r.panel_not_approved) > 20 else "")
+                     + ". See 'ivcli volunteer show ID'.")
+    if r.blank_rows:
+        lines.append(f"Blank rows skipped: {r.blank_rows}.")
+    message("\n".join(lines))
+
+
+@app.command("check")
+def check(
+    ctx: typer.Context,
+    volunteer_id: VolunteerId,
+    step: Annotated[CheckStep, typer.Argument(
+        help="application, interview, reference (record two), dbs, dbs_status_check (Update "
+        "Service), training or panel.", show_default=False)],
+    on: Annotated[date | None, date_option("The date it happened (DBS: the issue date)",
+                                           "--date")] = None,
+    number: Annotated[str | None, _opt(
+        "dbs: the certificate number (12 digits); reference: which referee, 1 or 2.")] = None,
+    level: Annotated[str | None, _opt("dbs: enhanced, or enhanced_barred (with the children's "
+                                      "barred list).")] = None,
+    outcome: Annotated[str | None, _opt("dbs: clear or information_disclosed (never the "
+                                        "certificate's content).")] = None,
+    update_service: Annotated[str | None, _opt(
+        "dbs: the certificate is on the DBS Update Service (yes/no).", "YES/NO")] = None,
+) -> None:
+    """Record one safer-recruitment step with its date. Recording the same again changes
+    nothing.
+
+    A DBS certificate lapses after dbs.valid_years (3) unless it is on the Update Service and a
+    status check (step dbs_status_check) was done within dbs.status_check_months (12);
+    training lapses after training.valid_years (3).
+    """
+    from ivcli.render import message
+    from ivcli.services import volunteers
+
+    on_update_service = parse_yes_no_option(update_service)
+    app_state = state(ctx)
+    if (on is None or (step == CheckStep.dbs and not number)) and app_state.can_prompt():
+        from ivcli import prompts
+        from ivcli.parsing import parse_date
+
+        if on is None:
+            on = parse_date(prompts.date_text("Date:", default=date.today().strftime("%d/%m/%Y")))
+        if step == CheckStep.dbs and not number:
+            number = prompts.text("DBS certificate number:", required=True)
+            if on_update_service is None:
+                on_update_service = prompts.confirm("On the DBS Update Service?")
+    require((["--date"] if on is None else [])
+            + (["--number"] if step == CheckStep.dbs and not number else []))
+    assert on is not None
+    today = date.today()
+    with app_state.writing() as session:
+        r = volunteers.record_check(session, volunteer_id, step.value, on, today=today,
+                                    number=number, level=level, outcome=outcome,
+                                    update_service=on_update_service)
+    what = step.value + (f" {r.number}" if step == CheckStep.reference else "")
+    if not r.added:
+        message(f"Volunteer {volunteer_id}: {what} on {on.isoformat()} was already recorded; "
+                "nothing changed.")
+    else:
+        lapse = ""
+        if r.state is not None and r.state.expires is not None:
+            verb = "lapsed on" if r.state.status == "lapsed" else "current until"
+            lapse = f" ({r.state.label} {verb} {r.state.expires.isoformat()})"
+        message(f"Volunteer {volunteer_id}: recorded {what} on {on.isoformat()}{lapse}.")
+    message(f"Status: {r.status}.")
+    if r.status == VolunteerStatus.ready_for_panel.value and len(r.outstanding) == 1:
+        message(f"Ready for the approval panel. After it: 'ivcli volunteer check {volunteer_id} "
+                f"panel --date DATE', then 'ivcli volunteer approve {volunteer_id}'.")
+    elif r.outstanding:
+        message("Still to do: " + "; ".join(r.outstanding) + ".")
+    elif r.status != VolunteerStatus.approved.value:
+        message(f"Every step is recorded and current: approve with "
+                f"'ivcli volunteer approve {volunteer_id}'.")
+
+
+@app.command("approve")
+def approve(
+    ctx: typer.Context,
+    volunteer_id: VolunteerId,
+    on: Annotated[date | None, date_option("Approval date; default today", "--date")] = None,
+) -> None:
+    """Approve a volunteer after the panel. Refused (exit 1), listing every step missing or
+    lapsed on that date, until every check is recorded and current."""
+    from ivcli.render import message
+    from ivcli.services import volunteers
+
+    today = date.today()
+    with state(ctx).writing() as session:
+        changed = volunteers.approve(session, volunteer_id, on or today, today)
+    if changed:
+        message(f"Approved volunteer {volunteer_id}: they can now be matched.")
+    else:
+        message(f"Volunteer {volunteer_id} is already approved; nothing changed.")
+
+
+def _reason(reason: str | None, ctx: typer.Context, what: str) -> str:
+    if reason:
+        return reason
+    if state(ctx).can_prompt():
+        from ivcli import prompts
+
+        return prompts.text(f"Reason for {what}:", required=True)
+    require(["--reason"])
+    return ""
+
+
+def _set_status(ctx: typer.Context, volunteer_id: int, status: VolunteerStatus,
+                reason: str | None, on: date | None, what: str, done: str) -> None:
+    from ivcli.render import message
+    from ivcli.services import volunteers
+
+    text = _reason(reason, ctx, what)
+    today = date.today()
+    with state(ctx).writing() as session:
+        matches = volunteers.set_status(session, volunteer_id, status, text, on or today, today)
+    message(f"Volunteer {volunteer_id} {done}.")
+    if matches:
+        message(f"Warning: volunteer {volunteer_id} still has open match(es): "
+                f"{', '.join(str(m) for m in matches)}. Pause or end them.", style="yellow")
+
+
+ReasonOpt = Annotated[str | None, _opt("Why (kept on their record).")]
+DateOpt = Annotated[date | None, date_option("Date; default today", "--date")]
+
+
+@app.command("hold")
+def hold(ctx: typer.Context, volunteer_id: VolunteerId, reason: ReasonOpt = None,
+         on: DateOpt = None) -> None:
+    """Put a volunteer on hold (not matchable) with a reason; 'resume' ends it."""
+    _set_status(ctx, volunteer_id, VolunteerStatus.on_hold, reason, on, "the hold",
+                "is on hold")
+
+
+@app.command("withdraw")
+def withdraw(ctx: typer.Context, volunteer_id: VolunteerId, reason: ReasonOpt = None,
+             on: DateOpt = None) -> None:
+    """Record that a volunteer withdrew before approval, with a reason."""
+    _set_status(ctx, volunteer_id, VolunteerStatus.withdrawn, reason, on, "withdrawing",
+                "has withdrawn")
+
+
+@app.command("leave")
+def leave(ctx: typer.Context, volunteer_id: VolunteerId, reason: ReasonOpt = None,
+          on: DateOpt = None) -> None:
+    """Record that a volunteer has left the scheme, with a reason."""
+    _set_status(ctx, volunteer_id, VolunteerStatus.left, reason, on, "leaving", "has left")
+
+
+@app.command("resume")
+def resume(ctx: typer.Context, volunteer_id: VolunteerId, on: DateOpt = None) -> None:
+    """End a hold (approved again if they were approved), or take back a volunteer who
+    withdrew or left (into the pipeline; they need approving again)."""
+    from ivcli.render import message
+    from ivcli.services import volunteers
+
+    today = date.today()
+    with state(ctx).writing() as session:
+        status = volunteers.resume(session, volunteer_id, on or today, today)
+    message(f"Volunteer {volunteer_id} is {status}.")
+
+
+@app.command("due")
+def due(
+    ctx: typer.Context,
+    within: Annotated[int | None, typer.Option(
+        help="Days ahead to look; default the setting checks.warn_days (60).",
+        show_default=False)] = None,
+    as_of: Annotated[date | None, date_option("Count from this day; default today",
+                                              "--as-of")] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Checks lapsing within the window or already lapsed, most urgent first. An approved
+    volunteer with a lapsed check is shown as not matchable."""
+    from ivcli.render import emit
+    from ivcli.services import volunteers
+
+    with state(ctx).reading() as session:
+        rows = volunteers.due(session, as_of or date.today(), within)
+    emit(fmt.value, volunteers.DUE_COLUMNS, rows, title="Checks due",
+         empty="No checks due.")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[VolunteerStatus | None, typer.Option(
+        help="Only volunteers with this status.")] = None,
+    as_of: Annotated[date | None, date_option("Judge checks on this day; default today",
+                                              "--as-of")] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """List volunteers with their status and what is outstanding. No contact details."""
+    from ivcli.render import emit
+    from ivcli.services import volunteers
+
+    with state(ctx).reading() as session:
+        rows = volunteers.list_volunteers(session, status.value if status else None,
+                                          as_of or date.today())
+    emit(fmt.value, volunteers.LIST_COLUMNS, rows, title="Volunteers", empty="No volunteers.")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    volunteer_id: VolunteerId,
+    as_of: Annotated[date | None, date_option("Judge checks on this day; default today",
+                                              "--as-of")] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Show one volunteer: details, contact, profile and the pipeline as a timeline."""
+    from ivcli.render import emit_one, print_table, write_json
+    from ivcli.services import volunteers
+
+    with state(ctx).reading() as session:
+        shown = volunteers.show(session, volunteer_id, as_of or date.today())
+    if fmt == OutputFormat.json:
+        write_json({**shown.record, "timeline": shown.timeline, "steps": shown.steps})
+    elif fmt == OutputFormat.csv:
+        emit_one("csv", shown.record)
+    else:
+        emit_one("table", shown.record, title=f"Volunteer {volunteer_id}")
+        print_table(volunteers.TIMELINE_COLUMNS, shown.timeline, title="Timeline",
+                    empty="No steps recorded.")
+        print_table(volunteers.STEP_COLUMNS, shown.steps, title="Safer recruitment")
+
+
+@app.command("profile")
+def profile(
+    ctx: typer.Context,
+    volunteer_id: VolunteerId,
+    from_json: Annotated[str | None, typer.Option(
+        "--from-json", metavar="FILE",
+        help="Read the profile from a JSON file ('-' for standard input); keys given replace "
+        "those held. Keys: docs/profiles.md.", show_default=False)] = None,
+) -> None:
+    """Fill in the volunteer's matching profile: a questionnaire at a terminal, or a JSON
+    file."""
+    from ivcli.cli.young_person import run_profile
+
+    run_profile(ctx, "volunteer", volunteer_id, from_json)

@@ -1,0 +1,117 @@
+"""ivcli young-person: the young person's record and matching profile."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ivcli.cli.common import Format, date_option, require, state
+from ivcli.enums import OutputFormat
+from ivcli.errors import InvalidInput
+
+app = typer.Typer(
+    help="Young people: show the record and fill in the matching profile (ids as in "
+    "'referral list', column young_person_id).",
+    no_args_is_help=True,
+)
+
+YoungPersonId = Annotated[int, typer.Argument(
+    metavar="ID", help="The young person's id (young_person_id in 'referral list').",
+    show_default=False)]
+
+
+def _read_json(source: str) -> dict[str, Any]:
+    from ivcli.services.profiles import read_json_file
+
+    if source == "-":
+        return read_json_file(sys.stdin.read(), "standard input")
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidInput(f"no file at {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
+                           ) from None
+    return read_json_file(text, path.name)
+
+
+def _load(session: Any, side: str, record_id: int) -> tuple[Any, dict[str, Any]]:
+    from ivcli.services import profiles
+
+    if side == "young_person":
+        yp = profiles.get_young_person(session, record_id)
+        return yp, profiles.load_young_person_profile(yp)
+    from ivcli.services import volunteers
+
+    v = volunteers.get(session, record_id)
+    return v, profiles.load_volunteer_profile(v)
+
+
+def run_profile(ctx: typer.Context, side: str, record_id: int, from_json: str | None) -> None:
+    """Shared by 'young-person profile' and 'volunteer profile'."""
+    from ivcli.render import message
+    from ivcli.services import profiles
+
+    app_state = state(ctx)
+    who = "young person" if side == "young_person" else "volunteer"
+    if from_json is not None:
+        answers = _read_json(from_json)
+    elif app_state.can_prompt():
+        from ivcli import prompts
+
+        with app_state.reading() as session:  # no lock held while the questions are asked
+            _, current = _load(session, side, record_id)
+        ask = (prompts.ask_young_person_profile if side == "young_person"
+               else prompts.ask_volunteer_profile)
+        answers = ask(current)
+        if side == "volunteer":
+            answers.pop("gender", None)
+            answers.pop("area", None)
+    else:
+        require(["--from-json"])
+        return
+    with app_state.writing() as session:
+        record, current = _load(session, side, record_id)
+        merged = profiles.merge(side, current, answers)
+        profiles.save(side, record, merged)
+    message(f"Saved the profile of {who} {record_id}.")
+    unknown = profiles.unknown_interests(merged)
+    if unknown:
+        message("Not in the interest vocabulary (kept as typed; see docs/profiles.md): "
+                + ", ".join(unknown), style="yellow")
+
+
+@app.command("profile")
+def profile(
+    ctx: typer.Context,
+    young_person_id: YoungPersonId,
+    from_json: Annotated[str | None, typer.Option(
+        "--from-json", metavar="FILE",
+        help="Read the profile from a JSON file ('-' for standard input); keys given replace "
+        "those held. Keys: docs/profiles.md.", show_default=False)] = None,
+) -> None:
+    """Fill in the young person's matching profile with them: a questionnaire at a terminal,
+    or a JSON file."""
+    run_profile(ctx, "young_person", young_person_id, from_json)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    young_person_id: YoungPersonId,
+    as_of: Annotated[date | None, date_option("Age on this day; default today",
+                                              "--as-of")] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Show a young person's record, referrals and matching profile."""
+    from ivcli.render import emit_one
+    from ivcli.services import profiles
+
+    with state(ctx).reading() as session:
+        record = profiles.show_young_person(session, young_person_id, as_of or date.today())
+    emit_one(fmt.value, record, title=f"Young person {young_person_id}")

@@ -1,0 +1,296 @@
+"""The volunteer record as it arrives (a CSV row or the flags of ``volunteer add``) and its
+validation. Standard library only: the same rules for one volunteer typed at a terminal and for a
+spreadsheet of the whole pool. Described for coordinators in docs/volunteer-csv.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ivcli.parsing import age_on, name_key, normalise_gender, parse_date, parse_email, parse_yes_no
+
+FIELDS: tuple[str, ...] = (
+    "reference",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "gender",
+    "email",
+    "phone",
+    "area",
+    "languages",
+    "interests",
+    "coordinator",
+    "application_date",
+    "interview_date",
+    "reference_1_date",
+    "reference_2_date",
+    "dbs_number",
+    "dbs_issue_date",
+    "dbs_level",
+    "dbs_update_service",
+    "dbs_status_check_date",
+    "training_date",
+    "panel_date",
+    "notes",
+)
+REQUIRED = ("first_name", "last_name", "date_of_birth", "application_date")
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "reference": ("ref", "volunteer id", "volunteer ref", "volunteer reference", "id",
+                  "volunteer number"),
+    "first_name": ("forename", "forenames", "given name", "given names", "first names",
+                   "firstname"),
+    "last_name": ("surname", "family name", "lastname"),
+    "date_of_birth": ("dob", "birth date", "birthdate", "d.o.b."),
+    "gender": ("sex",),
+    "email": ("e-mail", "email address", "e-mail address"),
+    "phone": ("telephone", "mobile", "phone number", "tel", "mobile number"),
+    "area": ("district", "locality", "home area", "postcode district"),
+    "languages": ("language", "languages spoken"),
+    "interests": ("hobbies", "likes"),
+    "coordinator": ("allocated coordinator", "co-ordinator", "supervisor"),
+    "application_date": ("applied", "date applied", "application received", "application"),
+    "interview_date": ("interviewed", "interview", "date interviewed"),
+    "reference_1_date": ("reference 1", "ref 1", "ref 1 date", "first reference",
+                         "reference 1 received"),
+    "reference_2_date": ("reference 2", "ref 2", "ref 2 date", "second reference",
+                         "reference 2 received"),
+    "dbs_number": ("dbs certificate number", "dbs cert number", "dbs no", "dbs cert no",
+                   "certificate number"),
+    "dbs_issue_date": ("dbs date", "dbs issued", "dbs certificate date", "date of dbs"),
+    "dbs_level": ("dbs type",),
+    "dbs_update_service": ("update service", "on update service", "dbs update"),
+    "dbs_status_check_date": ("status check", "dbs status check", "update service check"),
+    "training_date": ("training", "trained", "date trained", "training completed"),
+    "panel_date": ("panel", "approval panel", "panel approved", "approval date"),
+    "notes": ("note", "comments", "comment"),
+}
+
+# The step each date column records (CSV column -> (step, number)).
+STEP_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
+    ("application_date", "application", None),
+    ("interview_date", "interview", None),
+    ("reference_1_date", "reference", "1"),
+    ("reference_2_date", "reference", "2"),
+    ("dbs_issue_date", "dbs", None),  # number: the certificate number
+    ("dbs_status_check_date", "dbs_status_check", None),
+    ("training_date", "training", None),
+    ("panel_date", "panel", None),
+)
+
+DBS_LEVELS = {
+    "enhanced": "enhanced",
+    "enhanced with barred list": "enhanced_barred",
+    "enhanced with barred list check": "enhanced_barred",
+    "enhanced barred": "enhanced_barred",
+    "enhanced_barred": "enhanced_barred",
+    "enhanced + barred": "enhanced_barred",
+    "enhanced and barred": "enhanced_barred",
+}
+DBS_OUTCOMES = ("clear", "information_disclosed")
+
+MAX_TEXT = {"notes": 10_000, "interests": 2_000, "languages": 500}
+MAX_DEFAULT = 200
+_PHONE = re.compile(r"^\+?[0-9 ()\-.]{7,25}$")
+
+
+@dataclass
+class RowProblem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "volunteer"
+        return f"{where}, {self.column}: {self.message}"
+
+
+@dataclass
+class CheckRow:
+    step: str
+    date: date
+    number: str | None = None
+    level: str | None = None
+    outcome: str | None = None
+    update_service: bool | None = None
+
+
+@dataclass
+class VolunteerRow:
+    line: int
+    reference: str | None
+    first_name: str
+    last_name: str
+    name_key: str
+    date_of_birth: date
+    gender: str | None
+    email: str | None
+    phone: str | None
+    area: str | None
+    languages: str | None
+    interests: str | None
+    coordinator: str | None
+    notes: str | None
+    checks: list[CheckRow] = field(default_factory=list)
+
+
+def parse_dbs_number(text: str) -> str | None:
+    """A DBS certificate number: 12 digits (spaces ignored)."""
+    s = re.sub(r"[\s\-]", "", text)
+    if not s:
+        return None
+    if not (s.isdigit() and len(s) == 12):
+        raise ValueError("not a DBS certificate number (12 digits)")
+    return s
+
+
+def parse_dbs_level(text: str) -> str | None:
+    s = " ".join(text.split()).lower()
+    if not s:
+        return None
+    try:
+        return DBS_LEVELS[s]
+    except KeyError:
+        raise ValueError("not a DBS level (enhanced, or enhanced_barred: with the children's "
+                         "barred list)") from None
+
+
+def parse_dbs_outcome(text: str) -> str | None:
+    s = "_".join(text.lower().split())
+    if not s:
+        return None
+    if s not in DBS_OUTCOMES:
+        raise ValueError("not a DBS outcome (clear or information_disclosed; the content of a "
+                         "certificate is never recorded)")
+    return s
+
+
+def parse_phone(text: str) -> str | None:
+    s = " ".join(text.split())
+    if not s:
+        return None
+    if not _PHONE.match(s) or sum(ch.isdigit() for ch in s) < 7:
+        raise ValueError("not a phone number")
+    return s
+
+
+def age_problem(date_of_birth: date, application_date: date, min_age: int) -> str | None:
+    age = age_on(date_of_birth, application_date)
+    if age < min_age:
+        return (f"aged {age} on the application date; a volunteer must be {min_age} or over "
+                "(setting volunteer.min_age)")
+    return None
+
+
+def _text(raw: dict[str, str], key: str, problems: list[RowProblem], line: int) -> str | None:
+    value = (raw.get(key) or "").strip()
+    if not value:
+        return None
+    limit = MAX_TEXT.get(key, MAX_DEFAULT)
+    if len(value) > limit:
+        problems.append(RowProblem(line, key, f"longer than {limit} characters"))
+    if key != "notes":
+        value = " ".join(value.split())
+    return value
+
+
+def validate(
+    raw: dict[str, str], line: int, today: date, min_age: int
+) -> tuple[VolunteerRow | None, list[RowProblem]]:
+    """Check one raw volunteer (values as text) and return it clean, or its problems."""
+    problems: list[RowProblem] = []
+    first = _text(raw, "first_name", problems, line)
+    last = _text(raw, "last_name", problems, line)
+    for key, value in (("first_name", first), ("last_name", last)):
+        if value is None:
+            problems.append(RowProblem(line, key, "is required"))
+
+    def get_date(key: str, required: bool = False) -> date | None:
+        value = (raw.get(key) or "").strip()
+        if not value:
+            if required:
+                problems.append(RowProblem(line, key, "is required"))
+            return None
+        try:
+            d = parse_date(value)
+        except ValueError as exc:
+            problems.append(RowProblem(line, key, str(exc)))
+            return None
+        if d > today:
+            problems.append(RowProblem(line, key, "is in the future"))
+            return None
+        return d
+
+    def parse(key: str, parser):  # type: ignore[no-untyped-def]
+        try:
+            return parser(raw.get(key) or "")
+        except ValueError as exc:
+            problems.append(RowProblem(line, key, str(exc)))
+            return None
+
+    dob = get_date("date_of_birth", required=True)
+    dates = {col: get_date(col, required=col in REQUIRED) for col, _, _ in STEP_COLUMNS}
+    if dob is not None:
+        for col, d in dates.items():
+            if d is not None and d < dob:
+                problems.append(RowProblem(line, col, "is before the date of birth"))
+        application = dates["application_date"]
+        if application is not None:
+            problem = age_problem(dob, application, min_age)
+            if problem:
+                problems.append(RowProblem(line, "date_of_birth", problem))
+
+    email = parse("email", parse_email)
+    phone = parse("phone", parse_phone)
+    dbs_number = parse("dbs_number", parse_dbs_number)
+    dbs_level = parse("dbs_level", parse_dbs_level)
+    update_service = parse("dbs_update_service", parse_yes_no)
+    has_dbs = bool((raw.get("dbs_issue_date") or "").strip())
+    if has_dbs and dbs_number is None and not (raw.get("dbs_number") or "").strip():
+        problems.append(RowProblem(line, "dbs_number", "is required with dbs_issue_date"))
+    if not has_dbs:
+        for key in ("dbs_number", "dbs_level", "dbs_update_service"):
+            if (raw.get(key) or "").strip() and (key != "dbs_update_service" or update_service):
+                problems.append(RowProblem(line, key, "given without dbs_issue_date"))
+    if (raw.get("dbs_status_check_date") or "").strip() and update_service is not True:
+        problems.append(RowProblem(line, "dbs_status_check_date",
+                                   "a status check needs dbs_update_service yes"))
+    if (dates["dbs_status_check_date"] and dates["dbs_issue_date"]
+            and dates["dbs_status_check_date"] < dates["dbs_issue_date"]):
+        problems.append(RowProblem(line, "dbs_status_check_date",
+                                   "is before the DBS issue date"))
+    texts = {k: _text(raw, k, problems, line)
+             for k in ("reference", "area", "languages", "interests", "coordinator", "notes")}
+    if problems:
+        return None, problems
+    assert first is not None and last is not None and dob is not None
+    checks = []
+    for col, step, number in STEP_COLUMNS:
+        d = dates[col]
+        if d is None:
+            continue
+        if step == "dbs":
+            checks.append(CheckRow(step, d, dbs_number, dbs_level, None, bool(update_service)))
+        else:
+            checks.append(CheckRow(step, d, number))
+    row = VolunteerRow(
+        line=line,
+        reference=texts["reference"],
+        first_name=first,
+        last_name=last,
+        name_key=f"{name_key(first)}|{name_key(last)}",
+        date_of_birth=dob,
+        gender=normalise_gender(raw.get("gender") or ""),
+        email=email,
+        phone=phone,
+        area=texts["area"],
+        languages=texts["languages"],
+        interests=texts["interests"],
+        coordinator=texts["coordinator"],
+        notes=texts["notes"],
+        checks=checks,
+    )
+    return row, []

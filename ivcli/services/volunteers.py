@@ -1,0 +1,738 @@
+"""Volunteers: intake (one at a time or a spreadsheet of the pool), the safer-recruitment steps,
+approval, status changes, and the read views (list, show, due).
+
+Status follows the recorded steps (``pipeline_status``): an applicant has only an application;
+in checks once any other step is recorded; ready for panel when every step before the panel is
+recorded and current. Approval is a decision (``approve``), refused while any step is missing or
+lapsed (the rules are in ``compliance``). On hold, withdrawn and left are set by hand with a
+reason and a date.
+
+A volunteer is the same volunteer when they have the same reference, or else the same normalised
+name and date of birth (when at most one of the two has a reference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ivcli.enums import CheckStep, VolunteerStatus
+from ivcli.errors import InvalidInput, NotFound, Refused
+from ivcli.models import Match, Volunteer, VolunteerCheck
+from ivcli.parsing import age_on
+from ivcli.services import compliance
+from ivcli.services import settings as settings_service
+from ivcli.services.compliance import CheckState
+from ivcli.services.volunteer_rows import (
+    FIELDS,
+    REQUIRED,
+    SYNONYMS,
+    CheckRow,
+    RowProblem,
+    VolunteerRow,
+    age_problem,
+    parse_dbs_level,
+    parse_dbs_number,
+    parse_dbs_outcome,
+    validate,
+)
+from ivcli.vocab import split_tags
+
+MAX_PROBLEMS_SHOWN = 200
+HAND_SET = (VolunteerStatus.approved.value, VolunteerStatus.on_hold.value,
+            VolunteerStatus.withdrawn.value, VolunteerStatus.left.value)
+ENDED = (VolunteerStatus.withdrawn.value, VolunteerStatus.left.value)
+OPEN_MATCHES = ("proposed", "accepted", "active", "paused")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def get(session: Session, volunteer_id: int) -> Volunteer:
+    v = session.get(Volunteer, volunteer_id)
+    if v is None:
+        raise NotFound(f"there is no volunteer {volunteer_id}",
+                       hint="'ivcli volunteer list' shows their ids")
+    return v
+
+
+# ---------------------------------------------------------------------------------------------
+# Status
+
+
+def pipeline_status(states: Iterable[CheckState]) -> str:
+    """The status the recorded steps give a volunteer who is not approved, on hold or gone."""
+    states = list(states)
+    before_panel = [s for s in states if s.step != CheckStep.panel.value]
+    if all(s.status in ("current", "lapsing") for s in before_panel):
+        return VolunteerStatus.ready_for_panel.value
+    if any(s.date is not None for s in states if s.step != CheckStep.application.value):
+        return VolunteerStatus.in_checks.value
+    return VolunteerStatus.applicant.value
+
+
+def refresh_status(session: Session, v: Volunteer, as_of: date) -> str:
+    """Bring a pipeline status (applicant, in checks, ready for panel) up to date."""
+    if v.status not in HAND_SET:
+        assert v.id is not None
+        new = pipeline_status(compliance.volunteer_states(session, v.id, as_of))
+        if new != v.status:
+            v.status = new
+            v.updated_at = _now()
+    return v.status
+
+
+def describe(state: CheckState, count: int = 0) -> str:
+    """One missing or lapsed step in words, for refusals and `show`."""
+    if state.status == "missing":
+        if state.step == CheckStep.reference.value and count:
+            return f"{state.label}: only {count} of 2 recorded"
+        return f"{state.label}: not recorded"
+    if state.status == "lapsed":
+        return f"{state.label}: lapsed on {state.expires.isoformat() if state.expires else '?'}"
+    if state.status == "lapsing":
+        return f"{state.label}: lapses on {state.expires.isoformat() if state.expires else '?'}"
+    return f"{state.label}: current"
+
+
+def _reference_count(checks: Iterable[VolunteerCheck], as_of: date) -> int:
+    return sum(1 for c in checks if c.step == CheckStep.reference.value and c.date <= as_of)
+
+
+def outstanding(session: Session, volunteer_id: int, as_of: date) -> list[str]:
+    """Every missing or lapsed step of one volunteer, in words."""
+    checks = compliance.load_checks(session, [volunteer_id]).get(volunteer_id, [])
+    states = compliance.evaluate(checks, as_of, compliance.Rules.load(session))
+    refs = _reference_count(checks, as_of)
+    return [describe(s, refs) for s in compliance.problems(states)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake
+
+
+def _seed_profile(row: VolunteerRow) -> str | None:
+    from ivcli.services.profiles import normalise_languages
+
+    seed: dict[str, list[str]] = {}
+    tags = split_tags(row.interests)
+    if tags:
+        seed["interests"] = tags
+    if row.languages:
+        import re
+
+        langs = normalise_languages(re.split(r"[;,]", row.languages))
+        if langs:
+            seed["languages"] = langs
+    if not seed:
+        return None
+    import json
+
+    return json.dumps(seed, ensure_ascii=False)
+
+
+@dataclass
+class Identities:
+    """Who is already held, for linking rows to existing volunteers."""
+
+    by_ref: dict[str, int]
+    by_name: dict[tuple[str, str], tuple[int, str | None]]
+
+    @classmethod
+    def load(cls, conn: Any) -> Identities:
+        by_ref: dict[str, int] = {}
+        by_name: dict[tuple[str, str], tuple[int, str | None]] = {}
+        for vid, ref, key, dob in conn.execute(
+            "SELECT id, reference, name_key, date_of_birth FROM volunteers ORDER BY id"
+        ):
+            if ref is not None:
+                by_ref[ref] = vid
+            by_name.setdefault((key, str(dob)), (vid, ref))
+        return cls(by_ref, by_name)
+
+    def find(self, row: VolunteerRow) -> tuple[int | None, bool]:
+        """(existing id or None, whether the existing record lacks this row's reference)."""
+        if row.reference and row.reference in self.by_ref:
+            return self.by_ref[row.reference], False
+        hit = self.by_name.get((row.name_key, row.date_of_birth.isoformat()))
+        if hit is not None:
+            vid, ref = hit
+            if ref is None or row.reference is None:
+                return vid, bool(row.reference and ref is None)
+        return None, False
+
+    def remember(self, vid: int, row: VolunteerRow) -> None:
+        if row.reference:
+            self.by_ref[row.reference] = vid
+        self.by_name.setdefault((row.name_key, row.date_of_birth.isoformat()),
+                                (vid, row.reference))
+
+
+_PERSON_COLS = ("reference", "first_name", "last_name", "name_key", "date_of_birth", "gender",
+                "email", "phone", "area", "languages", "interests", "coordinator", "notes")
+
+
+def _insert_volunteer(conn: Any, row: VolunteerRow, now: str) -> int:
+    values = [getattr(row, c) for c in _PERSON_COLS]
+    values[4] = row.date_of_birth.isoformat()
+    cur = conn.execute(
+        f"INSERT INTO volunteers ({', '.join(_PERSON_COLS)}, status, profile, created_at, "
+        f"updated_at) VALUES ({', '.join('?' for _ in _PERSON_COLS)}, 'applicant', ?, ?, ?)",
+        (*values, _seed_profile(row), now, now),
+    )
+    return int(cur.lastrowid)
+
+
+def _insert_check(conn: Any, vid: int, c: CheckRow, now: str) -> bool:
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO volunteer_checks (volunteer_id, step, date, number, level, "
+        "outcome, update_service, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (vid, c.step, c.date.isoformat(), c.number, c.level, c.outcome, c.update_service, now),
+    )
+    return cur.rowcount == 1
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    ids: list[int] = field(default_factory=list)  # the volunteer of each row, in order
+    new_volunteers: int = 0
+    existing: int = 0
+    checks_added: int = 0
+    approved: list[int] = field(default_factory=list)
+    panel_not_approved: list[int] = field(default_factory=list)
+    blank_rows: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+
+
+class ImportFailed(InvalidInput):
+    """Invalid rows: nothing was written."""
+
+
+def _ingest(session: Session, rows: Iterable[VolunteerRow], today: date) -> ImportResult:
+    """Link or add each clean row's volunteer and add the check records not already held."""
+    from ivcli.services.referrals import raw_connection
+
+    conn = raw_connection(session)
+    session.flush()
+    ids = Identities.load(conn)
+    now = _now().replace(tzinfo=None).isoformat(sep=" ")
+    result = ImportResult()
+    touched: dict[int, VolunteerRow] = {}
+    existing: set[int] = set()
+    for row in rows:
+        result.rows += 1
+        vid, fill_ref = ids.find(row)
+        if vid is None:
+            vid = _insert_volunteer(conn, row, now)
+            result.new_volunteers += 1
+        elif vid not in touched:
+            existing.add(vid)
+        if fill_ref:
+            conn.execute("UPDATE volunteers SET reference = ?, updated_at = ? WHERE id = ?",
+                         (row.reference, now, vid))
+        ids.remember(vid, row)
+        result.ids.append(vid)
+        for c in row.checks:
+            result.checks_added += _insert_check(conn, vid, c, now)
+        touched[vid] = row
+    result.existing = len(existing)
+    _settle_statuses(session, conn, touched, today, now, result)
+    session.expire_all()  # the rows changed under the ORM's feet
+    return result
+
+
+def _settle_statuses(session: Session, conn: Any, touched: dict[int, VolunteerRow], today: date,
+                     now: str, result: ImportResult) -> None:
+    """Statuses after an import: the steps decide, and a panel date with every check current
+    today is an approval on the panel date. Set-based, so a large pool stays quick."""
+    if not touched:
+        return
+    rules = compliance.Rules.load(session)
+    few = len(touched) < 900
+    checks = compliance.load_checks(session, list(touched) if few else None)
+    statuses = dict(conn.execute(
+        "SELECT id, status FROM volunteers"
+        + (f" WHERE id IN ({', '.join('?' for _ in touched)})" if few else ""),
+        list(touched) if few else [],
+    ).fetchall())
+    updates: list[tuple[str, str | None, int]] = []
+    approvals: list[tuple[str, str, str, int]] = []
+    for vid, row in touched.items():
+        status = statuses[vid]
+        if status in HAND_SET:
+            continue
+        states = compliance.evaluate(checks.get(vid, []), today, rules)
+        panel = max((c.date for c in row.checks if c.step == "panel"), default=None)
+        if panel is not None and not compliance.problems(states):
+            approvals.append((panel.isoformat(), panel.isoformat(), now, vid))
+            result.approved.append(vid)
+            continue
+        if panel is not None:
+            result.panel_not_approved.append(vid)
+        new = pipeline_status(states)
+        if new != status:
+            updates.append((new, now, vid))
+    conn.executemany("UPDATE volunteers SET status = ?, updated_at = ? WHERE id = ?", updates)
+    conn.executemany(
+        "UPDATE volunteers SET status = 'approved', approved_date = ?, status_date = ?, "
+        "updated_at = ? WHERE id = ?", approvals)
+
+
+def read_rows(
+    rows: Iterable[tuple[int, list[str]]],
+    index: dict[str, int],
+    today: date,
+    min_age: int,
+    problems: list[RowProblem],
+    counters: dict[str, int],
+) -> Iterable[VolunteerRow]:
+    positions = [(f, index[f]) for f in FIELDS if f in index]
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            counters["blank"] += 1
+            continue
+        n = len(cells)
+        raw = {f: (cells[i] if i < n else "") for f, i in positions}
+        row, found = validate(raw, line, today, min_age)
+        if found:
+            problems.extend(found)
+            continue
+        assert row is not None
+        yield row
+
+
+def import_csv(
+    session: Session,
+    path: Path,
+    *,
+    today: date,
+    maps: Iterable[str] = (),
+    encoding: str = "utf-8",
+    on_bytes: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import a volunteers CSV all or nothing. Raises ``ImportFailed`` listing every bad line."""
+    from ivcli.importing.csvfile import open_csv
+
+    min_age = settings_service.get_int(session, "volunteer.min_age")
+    source, close = open_csv(
+        path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, maps=list(maps),
+        encoding=encoding, on_bytes=on_bytes,
+    )
+    problems: list[RowProblem] = []
+    counters = {"blank": 0}
+    try:
+        clean = read_rows(source.rows, source.columns.index, today, min_age, problems, counters)
+        # Rows are written as they stream; any problem raises below and the command's
+        # transaction rolls everything back.
+        result = _ingest(session, clean, today)
+    finally:
+        close()
+    if problems:
+        shown = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+        bad_lines = len({p.line for p in problems})
+        raise ImportFailed(
+            f"{path.name}: {bad_lines} invalid row(s); nothing was imported",
+            hint="correct those lines and import the file again (--dry-run checks without "
+            "writing)",
+            details=shown,
+        )
+    result.blank_rows = counters["blank"]
+    result.unknown_columns = source.columns.unknown
+    return result
+
+
+def add(session: Session, raw: dict[str, str], today: date) -> Volunteer:
+    """Add one volunteer with their application (and any other step dates given)."""
+    min_age = settings_service.get_int(session, "volunteer.min_age")
+    row, problems = validate(raw, 0, today, min_age)
+    if problems:
+        age = [p for p in problems if "volunteer.min_age" in p.message]
+        cls = Refused if age and len(age) == len(problems) else InvalidInput
+        raise cls("the volunteer cannot be added; nothing was added",
+                  details=[str(p) for p in problems])
+    assert row is not None
+    from ivcli.services.referrals import raw_connection
+
+    session.flush()
+    vid, _ = Identities.load(raw_connection(session)).find(row)
+    if vid is not None:
+        raise Refused(
+            f"volunteer {vid} is already held (same reference, or same name and date of "
+            "birth); nothing was added",
+            hint=f"see them with 'ivcli volunteer show {vid}'",
+        )
+    result = _ingest(session, [row], today)
+    return get(session, result.ids[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# Recording a step
+
+
+@dataclass
+class Recorded:
+    volunteer_id: int
+    step: str
+    date: date
+    number: str | None
+    added: bool
+    status: str
+    state: CheckState | None
+    outstanding: list[str]
+
+
+def _check_options_allowed(step: str, number: str | None, level: str | None,
+                           outcome: str | None, update_service: bool | None) -> None:
+    given = [n for n, v in (("--number", number), ("--level", level), ("--outcome", outcome),
+                            ("--update-service", update_service)) if v is not None]
+    allowed = {"dbs": {"--number", "--level", "--outcome", "--update-service"},
+               "reference": {"--number"}}.get(step, set())
+    wrong = [g for g in given if g not in allowed]
+    if wrong:
+        raise InvalidInput(f"{', '.join(wrong)} does not apply to the {step} step",
+                           hint="--number, --level, --outcome and --update-service are for dbs; "
+                           "--number (1 or 2) also says which reference")
+
+
+def record_check(
+    session: Session,
+    volunteer_id: int,
+    step: str,
+    on: date,
+    *,
+    today: date,
+    number: str | None = None,
+    level: str | None = None,
+    outcome: str | None = None,
+    update_service: bool | None = None,
+) -> Recorded:
+    """Record that ``step`` was done on ``on``. Recording the same again changes nothing."""
+    v = get(session, volunteer_id)
+    if step not in {s.value for s in CheckStep}:
+        raise InvalidInput(f"there is no step {step!r}",
+                           hint="steps: " + ", ".join(s.value for s in CheckStep))
+    _check_options_allowed(step, number, level, outcome, update_service)
+    if on > today:
+        raise InvalidInput("the date is in the future; record a step once it has happened")
+    if on < v.date_of_birth:
+        raise InvalidInput("the date is before the volunteer's date of birth")
+    checks = compliance.load_checks(session, [volunteer_id]).get(volunteer_id, [])
+    if step == CheckStep.application.value:
+        problem = age_problem(v.date_of_birth, on, settings_service.get_int(
+            session, "volunteer.min_age"))
+        if problem:
+            raise Refused(f"volunteer {volunteer_id} cannot apply on that date: {problem}")
+    elif step == CheckStep.reference.value:
+        refs = [c for c in checks if c.step == step]
+        if number is None:
+            if any(c.date == on for c in refs):
+                same = next(c for c in refs if c.date == on)
+                raise Refused(
+                    f"volunteer {volunteer_id} already has reference {same.number or '1'} on "
+                    "that date; nothing was recorded",
+                    hint="if this is the other referee, say which with --number 2",
+                )
+            used = {c.number for c in refs}
+            number = next(str(i) for i in range(1, len(refs) + 2) if str(i) not in used)
+        elif not (number.isdigit() and 1 <= int(number) <= 9):
+            raise InvalidInput("--number for a reference says which referee: 1 or 2")
+    elif step == CheckStep.dbs.value:
+        try:
+            number = parse_dbs_number(number or "")
+            level = parse_dbs_level(level or "")
+            outcome = parse_dbs_outcome(outcome or "")
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+        if number is None:
+            raise InvalidInput("a DBS check needs the certificate number (--number)")
+        update_service = bool(update_service)
+    elif step == CheckStep.dbs_status_check.value:
+        certs = sorted((c for c in checks if c.step == "dbs" and c.date <= on),
+                       key=lambda c: c.date)
+        if not certs:
+            raise Refused(f"volunteer {volunteer_id} has no DBS certificate recorded on or "
+                          "before that date; nothing was recorded",
+                          hint="record it first with --number and --update-service yes")
+        if not certs[-1].update_service:
+            raise Refused(
+                f"volunteer {volunteer_id}'s DBS certificate is not recorded as on the Update "
+                "Service, so a status check does not keep it current; nothing was recorded",
+                hint=f"if it is, record it again: 'ivcli volunteer check {volunteer_id} dbs "
+                "--date ISSUE-DATE --number N --update-service yes'",
+            )
+    added = not any(c.step == step and c.date == on and (c.number or "") == (number or "")
+                    for c in checks)
+    if added:
+        session.add(VolunteerCheck(volunteer_id=volunteer_id, step=step, date=on, number=number,
+                                   level=level, outcome=outcome, update_service=update_service,
+                                   created_at=_now()))
+        session.flush()
+    status = refresh_status(session, v, today)
+    states = compliance.volunteer_states(session, volunteer_id, today)
+    shown_step = "dbs" if step == "dbs_status_check" else step
+    state = next((s for s in states if s.step == shown_step), None)
+    return Recorded(volunteer_id, step, on, number, added, status, state,
+                    outstanding(session, volunteer_id, today))
+
+
+# ---------------------------------------------------------------------------------------------
+# Decisions
+
+
+def approve(session: Session, volunteer_id: int, on: date, today: date) -> bool:
+    """Approve. Returns False when already approved. Refused listing every missing or lapsed
+    step on ``on``."""
+    v = get(session, volunteer_id)
+    if on > today:
+        raise InvalidInput("the approval date is in the future")
+    if v.status in ENDED:
+        raise Refused(
+            f"volunteer {volunteer_id} has {'left' if v.status == 'left' else 'withdrawn'}; "
+            "nothing was changed",
+            hint=f"if they are coming back, 'ivcli volunteer resume {volunteer_id}' first",
+        )
+    if v.status == VolunteerStatus.approved.value:
+        return False
+    missing = outstanding(session, volunteer_id, on)
+    if missing:
+        raise Refused(
+            f"volunteer {volunteer_id} cannot be approved: "
+            f"{len(missing)} step(s) missing or lapsed",
+            hint=f"record each with 'ivcli volunteer check {volunteer_id} STEP --date DATE' "
+            "(dbs also needs --number)",
+            details=missing,
+        )
+    v.status = VolunteerStatus.approved.value
+    v.approved_date = on
+    v.status_date = on
+    v.status_reason = None
+    v.updated_at = _now()
+    return True
+
+
+def open_matches(session: Session, volunteer_id: int) -> list[int]:
+    return [int(m) for m in session.execute(
+        select(Match.id).where(Match.volunteer_id == volunteer_id,
+                               Match.status.in_(OPEN_MATCHES))  # type: ignore[attr-defined]
+    ).scalars()]
+
+
+def set_status(session: Session, volunteer_id: int, status: VolunteerStatus, reason: str,
+               on: date, today: date) -> list[int]:
+    """Put on hold, withdraw or record as left. Returns the volunteer's open match ids (the
+    coordinator must deal with them)."""
+    v = get(session, volunteer_id)
+    if not reason or not reason.strip():
+        raise InvalidInput("a reason is required", hint="give it with --reason")
+    if on > today:
+        raise InvalidInput("the date is in the future")
+    if v.status == status.value:
+        raise Refused(f"volunteer {volunteer_id} is already {status.value}")
+    if v.status in ENDED and status != VolunteerStatus.left:
+        raise Refused(f"volunteer {volunteer_id} is {v.status}; nothing was changed",
+                      hint=f"'ivcli volunteer resume {volunteer_id}' if they are coming back")
+    if status == VolunteerStatus.withdrawn and v.approved_date is not None:
+        raise Refused(
+            f"volunteer {volunteer_id} was approved; an approved volunteer who stops has left",
+            hint=f"use 'ivcli volunteer leave {volunteer_id} --reason ...'",
+        )
+    v.status = status.value
+    v.status_reason = " ".join(reason.split())
+    v.status_date = on
+    v.updated_at = _now()
+    return open_matches(session, volunteer_id)
+
+
+def resume(session: Session, volunteer_id: int, on: date, today: date) -> str:
+    """Back from on hold (approved again if they were approved), or back into the pipeline after
+    withdrawing or leaving (a returning volunteer is approved again by `approve`)."""
+    v = get(session, volunteer_id)
+    if v.status not in (VolunteerStatus.on_hold.value, *ENDED):
+        raise Refused(f"volunteer {volunteer_id} is {v.status}, not on hold, withdrawn or left")
+    was_hold = v.status == VolunteerStatus.on_hold.value
+    if was_hold and v.approved_date is not None:
+        v.status = VolunteerStatus.approved.value
+    else:
+        v.approved_date = None if not was_hold else v.approved_date
+        v.status = VolunteerStatus.applicant.value
+    v.status_reason = None
+    v.status_date = on
+    v.updated_at = _now()
+    return refresh_status(session, v, today)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+LIST_COLUMNS = ("id", "reference", "first_name", "last_name", "status", "area", "coordinator",
+                "approved_date", "matchable", "next_expiry", "outstanding")
+
+
+def list_volunteers(session: Session, status: str | None, as_of: date) -> list[dict[str, object]]:
+    """Volunteers with their pipeline state. No contact details (lists are shared)."""
+    rules = compliance.Rules.load(session)
+    q = select(Volunteer)
+    if status:
+        q = q.where(Volunteer.status == status)
+    vols = list(session.execute(q.order_by(Volunteer.id)).scalars())
+    checks = compliance.load_checks(session)
+    out: list[dict[str, object]] = []
+    for v in vols:
+        assert v.id is not None
+        mine = checks.get(v.id, [])
+        states = compliance.evaluate(mine, as_of, rules)
+        bad = compliance.problems(states)
+        expiries = [s.expires for s in states if s.expires and s.status != "lapsed"]
+        refs = _reference_count(mine, as_of)
+        out.append({
+            "id": v.id,
+            "reference": v.reference,
+            "first_name": v.first_name,
+            "last_name": v.last_name,
+            "status": v.status,
+            "area": v.area,
+            "coordinator": v.coordinator,
+            "approved_date": v.approved_date,
+            "matchable": v.status == VolunteerStatus.approved.value and not bad,
+            "next_expiry": min(expiries) if expiries else None,
+            "outstanding": "; ".join(describe(s, refs) for s in bad),
+        })
+    return out
+
+
+@dataclass
+class Shown:
+    record: dict[str, object]
+    timeline: list[dict[str, object]]
+    steps: list[dict[str, object]]
+
+
+TIMELINE_COLUMNS = ("date", "event", "detail")
+STEP_COLUMNS = ("step", "state", "date", "expires", "days_left")
+
+
+def _latest(checks: list[VolunteerCheck], step: str, number: str | None = None
+            ) -> VolunteerCheck | None:
+    found = [c for c in checks if c.step == step and (number is None or c.number == number)]
+    return max(found, key=lambda c: c.date) if found else None
+
+
+def show(session: Session, volunteer_id: int, as_of: date) -> Shown:
+    from ivcli.services.profiles import load_volunteer_profile, unknown_interests
+
+    v = get(session, volunteer_id)
+    checks = sorted(compliance.load_checks(session, [volunteer_id]).get(volunteer_id, []),
+                    key=lambda c: (c.date, c.id or 0))
+    states = compliance.evaluate(checks, as_of, compliance.Rules.load(session))
+    by_step = {s.step: s for s in states}
+    bad = compliance.problems(states)
+    refs = sorted((c for c in checks if c.step == "reference"), key=lambda c: c.date)
+    dbs = _latest(checks, "dbs")
+    status_check = _latest(checks, "dbs_status_check")
+
+    def last(step: str) -> date | None:
+        c = _latest(checks, step)
+        return c.date if c else None
+
+    profile = load_volunteer_profile(v)
+    record: dict[str, object] = {
+        "id": v.id,
+        "reference": v.reference,
+        "first_name": v.first_name,
+        "last_name": v.last_name,
+        "date_of_birth": v.date_of_birth,
+        "age": age_on(v.date_of_birth, as_of),
+        "gender": v.gender,
+        "email": v.email,
+        "phone": v.phone,
+        "area": v.area,
+        "coordinator": v.coordinator,
+        "status": v.status,
+        "status_date": v.status_date,
+        "status_reason": v.status_reason,
+        "approved_date": v.approved_date,
+        "matchable": v.status == VolunteerStatus.approved.value and not bad,
+        "outstanding": "; ".join(describe(s, len(refs)) for s in bad),
+        "application_date": last("application"),
+        "interview_date": last("interview"),
+        "reference_1_date": refs[0].date if refs else None,
+        "reference_2_date": refs[1].date if len(refs) > 1 else None,
+        "dbs_number": dbs.number if dbs else None,
+        "dbs_issue_date": dbs.date if dbs else None,
+        "dbs_level": dbs.level if dbs else None,
+        "dbs_outcome": dbs.outcome if dbs else None,
+        "dbs_update_service": dbs.update_service if dbs else None,
+        "dbs_status_check_date": status_check.date if status_check else None,
+        "dbs_expires": by_step["dbs"].expires,
+        "training_date": last("training"),
+        "training_expires": by_step["training"].expires,
+        "panel_date": last("panel"),
+    }
+    for key in ("interests", "skills", "languages", "areas", "availability", "child_age_min",
+                "child_age_max", "capacity"):
+        record[key] = profile[key]
+    record["unknown_interests"] = unknown_interests(profile)
+    record["notes"] = v.notes
+
+    timeline: list[dict[str, object]] = []
+    for c in checks:
+        detail = []
+        if c.step == "reference":
+            detail.append(f"referee {c.number or '?'}")
+        if c.step == "dbs":
+            detail.append(f"certificate {c.number}" if c.number else "no number")
+            if c.level:
+                detail.append(c.level)
+            if c.outcome:
+                detail.append(c.outcome)
+            detail.append("on the Update Service" if c.update_service else
+                          "not on the Update Service")
+        timeline.append({"date": c.date, "event": c.step, "detail": ", ".join(detail)})
+    if v.approved_date:
+        timeline.append({"date": v.approved_date, "event": "approved", "detail": ""})
+    if v.status_date and v.status in (VolunteerStatus.on_hold.value, *ENDED):
+        timeline.append({"date": v.status_date, "event": v.status,
+                         "detail": v.status_reason or ""})
+    timeline.sort(key=lambda e: e["date"])  # type: ignore[arg-type, return-value]
+    steps = [{"step": s.label, "state": s.status, "date": s.date, "expires": s.expires,
+              "days_left": s.days_left} for s in states]
+    return Shown(record, timeline, steps)
+
+
+DUE_COLUMNS = ("volunteer_id", "first_name", "last_name", "status", "step", "expires",
+               "days_left", "state", "matchable")
+
+
+def due(session: Session, as_of: date, within: int | None) -> list[dict[str, object]]:
+    """Checks lapsing within ``within`` days (default: setting checks.warn_days) or lapsed,
+    most urgent first."""
+    if within is None:
+        within = settings_service.get_int(session, "checks.warn_days")
+    if within < 0:
+        raise InvalidInput("--within must be 0 or more days")
+    items = compliance.due(session, as_of, within)
+    names = {v.id: v for v in session.execute(
+        select(Volunteer).where(Volunteer.id.in_({d.volunteer_id for d in items}))  # type: ignore[union-attr]
+    ).scalars()} if items else {}
+    return [{
+        "volunteer_id": d.volunteer_id,
+        "first_name": names[d.volunteer_id].first_name,
+        "last_name": names[d.volunteer_id].last_name,
+        "status": d.status,
+        "step": d.label,
+        "expires": d.expires,
+        "days_left": d.days_left,
+        "state": "lapsed" if d.lapsed else "lapsing",
+        "matchable": d.matchable,
+    } for d in items]
