@@ -152,8 +152,9 @@ def test_orm_delete_and_core_writes_are_audited(db_path):
     got = rows(db_path, "SELECT command, table_name, record_id, action, fields FROM audit_log")
     assert got[0][:4] == ("volunteer add", "volunteers", "1", "insert")
     assert got[1] == ("volunteer remove", "volunteers", "1", "delete", None)
-    # Not itemised by the code that wrote them, but never unrecorded: one entry per table/action.
-    assert got[2:] == [("something core", "volunteers", None, "insert", None),
+    # Not itemised by the code that wrote them, but never unrecorded: new rows are found by
+    # id, other writes get one entry per table and action.
+    assert got[2:] == [("something core", "volunteers", "1", "insert", None),
                        ("something core", "volunteers", None, "update", "area,phone")]
 
 

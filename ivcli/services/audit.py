@@ -7,8 +7,9 @@ Every write session (``db.session(write=True)``) is attached here:
 - Set-based writes (INSERT ... SELECT, UPDATE ... FROM) call ``record_bulk``, which writes one
   audit row per record with a single INSERT ... SELECT.
 - A safety net catches the rest: an SQLite authorizer notes every table a statement writes, and
-  before the commit a table written with no itemised record gets one table-level entry (record id
-  empty, the columns an UPDATE named), so no write goes unrecorded.
+  before the commit a table written with no itemised record gets entries all the same: one per
+  new row for an insert (the rows above the highest id when the transaction began), else one
+  table-level entry (record id empty, the columns an UPDATE named). No write goes unrecorded.
 
 The log is append-only (SQLite triggers refuse UPDATE and DELETE) and hash-chained: each entry's
 hash covers the previous entry's hash and its own content, so ``ivcli check`` finds an edited,
@@ -181,8 +182,16 @@ def _before_commit(session: Session) -> None:
     audited = {t for t, _ in session.info.get("audited", set())}
     missing = [(t, a, sorted(cols)) for (t, a), cols in sorted(written.items())
                if t not in audited]
-    if missing:
-        record(session, [(t, None, a, cols) for t, a, cols in missing])
+    first_ids: dict[str, int] = session.info.get("max_ids", {})
+    coarse = []
+    for table, action, cols in missing:
+        if action == "insert" and table in first_ids:
+            # New rows are the ones above the highest id when the transaction began.
+            record_bulk(session, table, (first_ids[table] + 1, None), "insert", ())
+        else:
+            coarse.append((table, None, action, cols))
+    if coarse:
+        record(session, coarse)
 
 
 def attach(session: Session) -> None:
@@ -204,7 +213,20 @@ def attach(session: Session) -> None:
                 cols.add(arg2)
         return sqlite3.SQLITE_OK
 
-    raw_connection(session).set_authorizer(authorizer)
+    conn = raw_connection(session)
+    # The highest id of each table as the transaction begins (we hold the write lock), so rows
+    # that code inserts without recording them can still be itemised at commit.
+    max_ids: dict[str, int] = {}
+    for (table,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall():
+        if table in NOT_AUDITED:
+            continue
+        cols = {r[1]: r[2].upper() for r in conn.execute(f"PRAGMA table_info({table})")}
+        if cols.get("id") == "INTEGER":
+            max_ids[table] = conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+    session.info["max_ids"] = max_ids
+    conn.set_authorizer(authorizer)
 
 
 # ---------------------------------------------------------------------------------------------
