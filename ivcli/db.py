@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ivcli.errors import DatabaseBusy, DatabaseMissing, DatabaseUnusable
+from ivcli.errors import DatabaseBusy, DatabaseMissing, DatabaseUnusable, StorageFull
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -47,8 +47,32 @@ def is_busy_error(exc: BaseException) -> bool:
 
 def busy() -> DatabaseBusy:
     return DatabaseBusy(
-        "another ivcli is writing to the database; nothing changed",
-        hint="try again in a moment",
+        "another ivcli is writing; nothing changed",
+        hint="another ivcli command holds the database; try again in a moment "
+        "(IVCLI_BUSY_TIMEOUT sets how many seconds to wait)",
+    )
+
+
+STORAGE_MESSAGES = ("database or disk is full", "disk i/o error")
+
+
+def is_storage_error(exc: BaseException) -> bool:
+    """True for a full disk, a file-size limit or a failed write, raw or wrapped."""
+    import errno
+
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, OSError) and orig.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return True
+    return isinstance(orig, sqlite3.DatabaseError) and any(
+        m in str(orig).lower() for m in STORAGE_MESSAGES
+    )
+
+
+def storage_full() -> StorageFull:
+    return StorageFull(
+        "could not write: the disk is full, a file-size limit was reached or the disk failed; "
+        "nothing changed",
+        hint="free some space (or check the disk) and run the command again",
     )
 
 
@@ -131,6 +155,12 @@ def prepare(path: Path, *, write: bool) -> None:
                     f"{path} is an SQLite file but not an ivcli database",
                     hint="point --db at an ivcli database or a new file",
                 )
+            if migrations.applied(conn):
+                # Nothing is lost to a schema change: keep a copy of the file as it was.
+                backup_database(conn, backup_name(path, "before-" + migrations.pending(conn)[0][0]))
+            # Table rebuilds need foreign keys off, and the pragma is a no-op inside a
+            # transaction; migrate() runs foreign_key_check before the commit.
+            conn.execute("PRAGMA foreign_keys = OFF")
             conn.execute("BEGIN IMMEDIATE")
             try:
                 migrations.migrate(conn, now_iso())
@@ -141,9 +171,103 @@ def prepare(path: Path, *, write: bool) -> None:
         except sqlite3.DatabaseError as exc:
             if is_busy_error(exc):
                 raise busy() from None
+            if is_storage_error(exc):
+                raise storage_full() from None
             raise DatabaseUnusable(f"cannot use {path}: {exc}") from None
+        except OSError as exc:
+            if is_storage_error(exc):
+                raise storage_full() from None
+            raise
     finally:
         conn.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Backups: always through SQLite's backup API (a plain file copy of a live WAL database can be
+# torn), to a temporary name in the target folder, synced, renamed, then verified.
+
+
+def backup_name(db_path: Path, label: str = "") -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    suffix = f"-{label}" if label else ""
+    folder = db_path.parent / "backups"
+    candidate = folder / f"{db_path.stem}-{stamp}{suffix}.db"
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{db_path.stem}-{stamp}{suffix}-{n}.db"
+    return candidate
+
+
+def fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def backup_database(source: sqlite3.Connection | Path, target: Path) -> Path:
+    """Copy a database with the backup API to ``target`` (0600), atomically: a temporary file
+    in the same folder, fsync, rename, fsync the folder, then ``integrity_check`` the result."""
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    create_private_file(tmp)
+    own = isinstance(source, Path)
+    src = sqlite3.connect(source, timeout=busy_timeout()) if isinstance(source, Path) else source
+    try:
+        dst = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            dst.close()
+        fsync_path(tmp)
+        os.replace(tmp, target)
+        fsync_path(target.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        if own:
+            src.close()
+    os.chmod(target, 0o600)
+    problem = verify_file(target)
+    if problem:
+        raise DatabaseUnusable(f"the backup at {target} failed its check: {problem}")
+    return target
+
+
+def verify_file(path: Path) -> str | None:
+    """None when ``path`` is a sound ivcli database this version can open; else why not."""
+    from ivcli import migrations
+
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(16) != SQLITE_HEADER:
+                return "not an SQLite file"
+    except OSError as exc:
+        return f"cannot read it ({exc.strerror})"
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return f"cannot open it ({exc})"
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchall()
+        if result != [("ok",)]:
+            return f"integrity_check: {result[0][0]}"
+        if not migrations.applied(conn):
+            return "an SQLite file but not an ivcli database"
+        try:
+            migrations.pending(conn)
+        except DatabaseUnusable:
+            return "written by a newer ivcli"
+    except sqlite3.DatabaseError as exc:
+        return f"not a usable database ({exc})"
+    finally:
+        conn.close()
+    return None
 
 
 def make_engine(path: Path, *, write: bool) -> Engine:
@@ -171,11 +295,14 @@ def make_engine(path: Path, *, write: bool) -> Engine:
 
 
 @contextmanager
-def session(path: Path, *, write: bool, dry_run: bool = False) -> Iterator[Session]:
+def session(
+    path: Path, *, write: bool, dry_run: bool = False, command: str | None = None
+) -> Iterator[Session]:
     """One command's unit of work: a Session inside one transaction, committed on success.
 
     On any exception (or with ``dry_run``) the transaction is rolled back and the database is as
-    it was.
+    it was. A writing session records every ORM change in the audit trail (``services.audit``),
+    under ``command`` (e.g. "referral accept").
     """
     from sqlalchemy.exc import OperationalError
     from sqlmodel import Session
@@ -184,20 +311,74 @@ def session(path: Path, *, write: bool, dry_run: bool = False) -> Iterator[Sessi
     engine = make_engine(path, write=write)
     try:
         with Session(engine, expire_on_commit=False) as s:
+            s.info["command"] = command or "ivcli"
             try:
                 s.begin()
+                if write:
+                    from ivcli.services import audit
+
+                    audit.attach(s)
                 yield s
                 if dry_run:
                     s.rollback()
                 else:
                     s.commit()
-            except OperationalError as exc:
-                s.rollback()
+            except (OperationalError, sqlite3.DatabaseError, OSError) as exc:
+                try:
+                    s.rollback()
+                except Exception:  # noqa: BLE001 - closing the connection rolls back anyway
+                    pass
                 if is_busy_error(exc):
                     raise busy() from None
+                if is_storage_error(exc):
+                    raise storage_full() from None
                 raise
             except BaseException:
                 s.rollback()
                 raise
     finally:
         engine.dispose()
+
+
+def restore_from(source: Path, path: Path) -> None:
+    """Replace the database at ``path`` with a copy of ``source`` (already verified), through the
+    backup API so that open readers and the WAL stay consistent."""
+    check_file(path, write=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = connect_raw(path)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = WAL")
+            dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as exc:
+            if is_busy_error(exc):
+                raise busy() from None
+            raise
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    os.chmod(path, 0o600)
+
+
+def scrub(path: Path) -> None:
+    """After erasing personal data: move every page out of the WAL into the main file, rebuild
+    the file so no freed page keeps old content, and truncate the WAL to nothing."""
+    conn = connect_raw(path)
+    try:
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError as exc:
+        if is_busy_error(exc):
+            raise DatabaseBusy(
+                "the record was erased, but another ivcli kept the file busy, so older copies "
+                "of the erased text may remain in unused space",
+                hint="run 'ivcli check --scrub' when no other ivcli is running to finish the "
+                "clean-up",
+            ) from None
+        raise
+    finally:
+        conn.close()

@@ -12,6 +12,7 @@ EXIT_ERROR = 1  # the request was refused or the input was invalid; nothing was 
 EXIT_USAGE = 2  # the command line was wrong or a needed value was missing (e.g. with --no-input)
 EXIT_BUSY = 3  # another ivcli held the database for longer than the busy timeout
 EXIT_DATABASE = 4  # the database file cannot be used (newer schema, not an ivcli database, corrupt)
+EXIT_STORAGE = 5  # the disk is full, a file-size limit was reached, or a write failed
 EXIT_INTERNAL = 70  # a bug in ivcli: please report it
 EXIT_INTERRUPTED = 130  # Ctrl-C
 
@@ -56,6 +57,12 @@ class DatabaseBusy(IvcliError):
 
 class DatabaseUnusable(IvcliError):
     exit_code = EXIT_DATABASE
+
+
+class StorageFull(IvcliError):
+    """A write failed for lack of space (ENOSPC, EFBIG, 'database or disk is full')."""
+
+    exit_code = EXIT_STORAGE
 
 
 class Interrupted(IvcliError):

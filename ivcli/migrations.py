@@ -255,11 +255,75 @@ def m004_reports_indexes(conn: sqlite3.Connection) -> None:
     )
 
 
+def m005_safety_audit(conn: sqlite3.Connection) -> None:
+    """The audit trail: append-only and hash-chained. It records which record and which fields
+    a command changed, never their values, so the log itself holds no personal data."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at DATETIME NOT NULL,
+            command TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            record_id TEXT,
+            action TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
+            fields TEXT,
+            prev_hash BLOB NOT NULL,
+            hash BLOB NOT NULL
+        );
+        CREATE INDEX ix_audit_log_record ON audit_log (table_name, record_id);
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN
+            SELECT RAISE(ABORT, 'audit_log is append-only');
+        END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN
+            SELECT RAISE(ABORT, 'audit_log is append-only');
+        END;
+        """,
+    )
+
+
+def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
+                  copy: dict[str, str] | None = None) -> None:
+    """Change a table's definition the way SQLite's ALTER TABLE documentation prescribes:
+    create the new table under a temporary name, copy every row, drop the old one, rename.
+
+    Runs inside the migration transaction, which ``db.prepare`` opens with foreign keys OFF (the
+    pragma is a no-op inside a transaction) so that dropping the old table cannot cascade to or
+    fail on dependent rows; ``migrate`` runs ``PRAGMA foreign_key_check`` before it commits.
+    ``create_sql`` is the new ``CREATE TABLE {table} (...)``; ``copy`` maps new column names to
+    SQL expressions over the old columns (default: every column the two have in common).
+    Indexes and triggers on the table are re-created from their stored SQL.
+    """
+    old_cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+    extras = [r[0] for r in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') "
+        "AND sql IS NOT NULL", (table,))]
+    tmp = f"{table}__new"
+    conn.execute(create_sql.replace(f"CREATE TABLE {table} ", f"CREATE TABLE {tmp} ", 1))
+    new_cols = [r[1] for r in conn.execute(f"PRAGMA table_info({tmp})")]
+    mapping = copy or {c: c for c in new_cols if c in old_cols}
+    targets = ", ".join(mapping)
+    sources = ", ".join(mapping.values())
+    before = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    conn.execute(f"INSERT INTO {tmp} ({targets}) SELECT {sources} FROM {table}")
+    after = conn.execute(f"SELECT count(*) FROM {tmp}").fetchone()[0]
+    if after != before:
+        raise sqlite3.IntegrityError(f"rebuilding {table} copied {after} of {before} rows")
+    conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"ALTER TABLE {tmp} RENAME TO {table}")
+    for sql in extras:
+        conn.execute(sql)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_identity_index", m002_identity_index),
     ("003_volunteers_checks", m003_volunteers_checks),
     ("004_reports_indexes", m004_reports_indexes),
+    ("005_safety_audit", m005_safety_audit),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -302,5 +366,14 @@ def migrate(conn: sqlite3.Connection, now: str) -> list[str]:
         fn(conn)
         conn.execute(
             "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, now)
+        )
+    # Foreign keys are off while migrating (see rebuild_table): prove nothing dangles before
+    # the transaction commits.
+    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise sqlite3.IntegrityError(
+            f"migration left {len(broken)} broken reference(s), e.g. {table} row {rowid} -> "
+            f"{parent}"
         )
     return [name for name, _ in todo]

@@ -58,11 +58,13 @@ def cell_str(value: object) -> str:
 
 
 def csv_cell(value: object) -> str:
+    """A CSV cell: escape and bidi controls shown escaped (tab and newline kept: the csv module
+    quotes them), and a cell a spreadsheet would run as a formula prefixed with '."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    s = cell_str(value)
+    s = _UNSAFE.sub(_escape_char, cell_str(value))
     if isinstance(value, str) and s.startswith(FORMULA_START):
         return "'" + s
     return s

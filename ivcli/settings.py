@@ -128,6 +128,25 @@ SETTINGS: dict[str, SettingDef] = {
                    "days since acceptance."),
         SettingDef("today.age_warn_days", 60, "'ivcli today' lists young people reaching an "
                    "eligibility age limit (18, 21, 25) within this many days."),
+        # Data protection (issue 7; sources for the defaults in docs/privacy.md).
+        SettingDef(
+            "retention.young_person_until_age",
+            25,
+            "A young person's records, once no referral or match is open, are anonymised from "
+            "this birthday ('ivcli retention').",
+        ),
+        SettingDef(
+            "retention.volunteer_years",
+            6,
+            "A volunteer who left or withdrew is anonymised this many years after their "
+            "involvement ended ('ivcli retention').",
+        ),
+        SettingDef(
+            "privacy.erase_dob_to",
+            "month",
+            "On erasure a date of birth is kept only to the first of its month (month) or year "
+            "(year), so age bands still count.",
+        ),
     ]
 }
 

@@ -29,6 +29,7 @@ class AppState:
     quiet: bool = False
     explicit_db: bool = False  # --db or IVCLI_DB was given (the demo keeps apart otherwise)
     extra: dict[str, Any] = field(default_factory=dict)
+    command: str = ""  # e.g. "referral accept": set by state(ctx), recorded in the audit trail
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -44,7 +45,8 @@ class AppState:
         With ``dry_run`` everything is rolled back at the end."""
         from ivcli import db
 
-        with db.session(self.db_path, write=True, dry_run=dry_run) as s:
+        with db.session(self.db_path, write=True, dry_run=dry_run,
+                        command=self.command or None) as s:
             yield s
 
     def can_prompt(self) -> bool:
@@ -59,9 +61,23 @@ def default_db_path() -> Path:
     return user_data_path("ivcli", appauthor=False) / "ivcli.db"
 
 
+def command_path(ctx: typer.Context) -> str:
+    """The command as typed without the program name, e.g. "referral accept"."""
+    names: list[str] = []
+    c: typer.Context | None = ctx
+    while c is not None and c.parent is not None:
+        if c.info_name:
+            names.append(c.info_name)
+        c = c.parent
+    return " ".join(reversed(names))
+
+
 def state(ctx: typer.Context) -> AppState:
     obj = ctx.find_root().obj
     assert isinstance(obj, AppState)
+    path = command_path(ctx)
+    if path:
+        obj.command = path
     return obj
 
 

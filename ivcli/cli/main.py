@@ -18,6 +18,7 @@ from ivcli.cli import (
     match,
     referral,
     report,
+    safety,
     settings,
     today,
     visit,
@@ -25,7 +26,7 @@ from ivcli.cli import (
     young_person,
 )
 from ivcli.cli.common import AppState, default_db_path
-from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, IvcliError
+from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_STORAGE, IvcliError
 
 
 def report_error(exc: IvcliError) -> None:
@@ -42,7 +43,7 @@ class IvcliGroup(TyperGroup):
     """Turns every error into one clean message and a documented exit code. No tracebacks."""
 
     def invoke(self, ctx: typer.Context) -> Any:
-        from ivcli.db import busy, is_busy_error
+        from ivcli.db import busy, is_busy_error, is_storage_error, storage_full
 
         try:
             return super().invoke(ctx)
@@ -63,6 +64,9 @@ class IvcliGroup(TyperGroup):
             if is_busy_error(exc):
                 report_error(busy())
                 raise typer.Exit(EXIT_BUSY) from None
+            if is_storage_error(exc):
+                report_error(storage_full())
+                raise typer.Exit(EXIT_STORAGE) from None
             if os.environ.get("IVCLI_DEBUG"):
                 raise
             sys.stderr.write(
@@ -92,6 +96,7 @@ app.add_typer(visit.app, name="visit")
 app.add_typer(concern.app, name="concern")
 app.add_typer(expenses.app)
 app.add_typer(today.app)
+app.add_typer(safety.app)
 
 
 def _version(value: bool) -> None:

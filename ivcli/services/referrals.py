@@ -24,6 +24,7 @@ from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, CRITERIA_LABELS, Ref
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.models import Referral, YoungPerson
 from ivcli.parsing import age_on
+from ivcli.services import audit
 from ivcli.services import settings as settings_service
 from ivcli.services.referral_rows import (
     CLEAN,
@@ -135,6 +136,12 @@ def ingest(
             "AND (yp.reference IS NULL OR stage_referrals.reference = '')"
         )
         # Fill in a council reference we did not have before.
+        audit.record_bulk(
+            session, "young_people",
+            "SELECT id FROM young_people WHERE reference IS NULL AND id IN (SELECT person_id "
+            "FROM stage_referrals WHERE existing = 1 AND reference <> '')",
+            "update", ("reference", "updated_at"),
+        )
         ex(
             "UPDATE young_people SET reference = s.reference, updated_at = ? FROM ("
             " SELECT person_id, min(reference) AS reference FROM stage_referrals"
@@ -173,6 +180,8 @@ def ingest(
     new_people = ex("SELECT count(*) FROM young_people WHERE id > ?", (max_before,)).fetchone()[0]
     result.new_people = new_people
     if new_people:
+        audit.record_bulk(session, "young_people", (max_before + 1, None), "insert",
+                          ("reference", *person_cols, "created_at", "updated_at"))
         ex(
             "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
             "WHERE stage_referrals.person_id IS NULL AND stage_referrals.ident NOT LIKE '~%' "
@@ -206,6 +215,10 @@ def ingest(
         (now, now),
     )
     result.added = cur.rowcount
+    if result.added:
+        audit.record_bulk(session, "referrals", (before + 1, None), "insert",
+                          ("young_person_id", "status", *referral_cols, "created_at",
+                           "updated_at"))
     result.unchanged = count - result.added
     # 4. Possible duplicates: a new young person with the same date of birth and the same first
     #    or last name as another young person held.

@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from ivcli.errors import InvalidInput
+from ivcli.services import audit
 from ivcli.settings import SETTINGS, SettingDef
 
 
@@ -20,7 +21,8 @@ def _definition(key: str) -> SettingDef:
 
 def stored(session: Session) -> dict[str, str]:
     rows = session.connection().execute(text("SELECT key, value FROM settings"))
-    return {str(key): str(value) for key, value in rows}
+    # dict(rows) would treat the result as a mapping (it has .keys()) and fail.
+    return {str(r[0]): str(r[1]) for r in rows}
 
 
 def get(session: Session, key: str) -> int | float | str:
@@ -66,9 +68,11 @@ def set_value(session: Session, key: str, raw: str) -> int | float | str:
              "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
         {"k": key, "v": str(value)},
     )
+    audit.record(session, [("settings", key, "update", ["value"])])
     return value
 
 
 def reset(session: Session, key: str) -> None:
     _definition(key)
     session.connection().execute(text("DELETE FROM settings WHERE key = :k"), {"k": key})
+    audit.record(session, [("settings", key, "delete", [])])

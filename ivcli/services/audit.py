@@ -1,0 +1,282 @@
+"""The audit trail: which command changed which record and which fields, never the values.
+
+Every write session (``db.session(write=True)``) is attached here:
+
+- ORM writes are recorded automatically, in the same transaction, by an ``after_flush`` listener
+  that looks at the session's new, changed and deleted objects.
+- Set-based writes (INSERT ... SELECT, UPDATE ... FROM) call ``record_bulk``, which writes one
+  audit row per record with a single INSERT ... SELECT.
+- A safety net catches the rest: an SQLite authorizer notes every table a statement writes, and
+  before the commit a table written with no itemised record gets entries all the same: one per
+  new row for an insert (the rows above the highest id when the transaction began), else one
+  table-level entry (record id empty, the columns an UPDATE named). No write goes unrecorded.
+
+The log is append-only (SQLite triggers refuse UPDATE and DELETE) and hash-chained: each entry's
+hash covers the previous entry's hash and its own content, so ``ivcli check`` finds an edited,
+inserted or removed entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlmodel import Session
+
+GENESIS = bytes(32)
+ACTIONS = ("insert", "update", "delete")
+NOT_AUDITED = frozenset({"audit_log", "schema_migrations"})
+COLUMNS = ("id", "at", "command", "table_name", "record_id", "action", "fields")
+SEP = "\x1f"
+
+
+def link(prev: bytes, at: str, command: str, table: str, record_id: str | None, action: str,
+         fields: str | None) -> bytes:
+    """The hash of one entry: SHA-256 over the previous hash and the entry's own content."""
+    text = SEP.join((at, command, table, record_id or "", action, fields or ""))
+    return hashlib.sha256(prev + text.encode("utf-8")).digest()
+
+
+def field_list(action: str, fields: Sequence[str]) -> str | None:
+    """Field names are kept for an update; an insert sets every field and a delete removes
+    the record, so neither repeats the list."""
+    return ",".join(fields) or None if action == "update" else None
+
+
+def now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def raw_connection(session: Session) -> sqlite3.Connection:
+    conn = session.connection().connection.driver_connection
+    assert isinstance(conn, sqlite3.Connection)
+    return conn
+
+
+def head(conn: sqlite3.Connection) -> bytes:
+    row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0] if row else GENESIS
+
+
+def _mark(session: Session, table: str, action: str) -> None:
+    session.info.setdefault("audited", set()).add((table, action))
+
+
+def record(session: Session, entries: Iterable[tuple[str, str | None, str, Sequence[str]]]) -> int:
+    """Append entries (table, record id, action, field names) in the session's transaction."""
+    conn = raw_connection(session)
+    at, command = now(), str(session.info.get("command", "ivcli"))
+    prev = head(conn)
+    rows = []
+    for table, record_id, action, fields in entries:
+        names = field_list(action, fields)
+        h = link(prev, at, command, table, record_id, action, names)
+        rows.append((at, command, table, record_id, action, names, prev, h))
+        prev = h
+        _mark(session, table, action)
+    conn.executemany(
+        "INSERT INTO audit_log (at, command, table_name, record_id, action, fields, prev_hash, "
+        "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return len(rows)
+
+
+def record_bulk(
+    session: Session,
+    table: str,
+    ids: tuple[int, int | None] | str,
+    action: str,
+    fields: Sequence[str],
+    params: Sequence[Any] = (),
+) -> int:
+    """Record a set-based write: one entry per record, in one INSERT ... SELECT.
+
+    ``ids`` is an inclusive range ``(first, last)`` of ``table``'s ids (``last`` None: no upper
+    bound) or an SQL query selecting a column ``id`` (with ``params``). For an update or delete,
+    call it before the statement, with the same condition; for an insert, after.
+    """
+    assert action in ACTIONS
+    conn = raw_connection(session)
+    if isinstance(ids, tuple):
+        first, last = ids
+        source = f"SELECT id FROM {table} WHERE id >= ?" + ("" if last is None else " AND id <= ?")
+        params = (first,) if last is None else (first, last)
+    else:
+        source = ids
+    at, command = now(), str(session.info.get("command", "ivcli"))
+    names = field_list(action, fields)
+    chain: dict[str, Any] = {"prev": head(conn), "n": 0}
+    # link() with the parts every entry shares encoded once.
+    before_id = SEP.join((at, command, table, "")).encode("utf-8")
+    after_id = SEP.join(("", action, names or "")).encode("utf-8")
+    sha256 = hashlib.sha256
+
+    def next_link(record_id: str) -> bytes:
+        prev = chain["prev"]
+        h = sha256(prev + before_id + record_id.encode("utf-8") + after_id).digest()
+        chain["prev"] = h
+        chain["n"] += 1
+        return prev + h
+
+    conn.create_function("ivcli_audit_link", 1, next_link)
+    # Ids are sorted and materialised first; the chain is then computed in one pass over them.
+    before = conn.total_changes
+    conn.execute(
+        f"WITH ids AS MATERIALIZED (SELECT CAST(id AS TEXT) AS rid FROM ({source}) ORDER BY id), "
+        "linked AS MATERIALIZED (SELECT rid, ivcli_audit_link(rid) AS l FROM ids) "
+        "INSERT INTO audit_log (at, command, table_name, record_id, action, fields, prev_hash, "
+        "hash) SELECT ?, ?, ?, rid, ?, ?, substr(l, 1, 32), substr(l, 33) FROM linked",
+        (*params, at, command, table, action, names),
+    )
+    count = conn.total_changes - before  # rowcount is -1 for a statement starting WITH
+    if count and (count != chain["n"] or head(conn) != chain["prev"]):
+        raise RuntimeError("audit chain was written out of order")
+    _mark(session, table, action)
+    return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Automatic recording for a write session
+
+
+def _identity(state: Any) -> str | None:
+    key = state.mapper.primary_key_from_instance(state.obj())
+    if not key or all(k is None for k in key):
+        return None
+    return ",".join(str(k) for k in key)
+
+
+def _changed(state: Any) -> list[str]:
+    return [
+        attr.key for attr in state.mapper.column_attrs
+        if state.attrs[attr.key].history.has_changes()
+    ]
+
+
+def _after_flush(session: Session, _flush_context: Any) -> None:
+    entries: list[tuple[str, str | None, str, Sequence[str]]] = []
+    for objs, action in ((session.new, "insert"), (session.dirty, "update"),
+                         (session.deleted, "delete")):
+        for obj in objs:
+            state = inspect(obj)
+            table = state.mapper.local_table.name
+            if table in NOT_AUDITED:
+                continue
+            fields = [] if action == "delete" else _changed(state)
+            if action == "update" and not fields:
+                continue
+            entries.append((table, _identity(state), action, fields))
+    if entries:
+        record(session, entries)
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()
+    written: dict[tuple[str, str], set[str]] = session.info.get("written", {})
+    audited = {t for t, _ in session.info.get("audited", set())}
+    missing = [(t, a, sorted(cols)) for (t, a), cols in sorted(written.items())
+               if t not in audited]
+    first_ids: dict[str, int] = session.info.get("max_ids", {})
+    coarse = []
+    for table, action, cols in missing:
+        if action == "insert" and table in first_ids:
+            # New rows are the ones above the highest id when the transaction began.
+            record_bulk(session, table, (first_ids[table] + 1, None), "insert", ())
+        else:
+            coarse.append((table, None, action, cols))
+    if coarse:
+        record(session, coarse)
+
+
+def attach(session: Session) -> None:
+    """Record every write of this session in the audit trail, in its own transaction."""
+    event.listen(session, "after_flush", _after_flush)
+    event.listen(session, "before_commit", _before_commit)
+    written: dict[tuple[str, str], set[str]] = {}
+    session.info["written"] = written
+    actions = {sqlite3.SQLITE_INSERT: "insert", sqlite3.SQLITE_UPDATE: "update",
+               sqlite3.SQLITE_DELETE: "delete"}
+
+    def authorizer(code: int, arg1: str | None, arg2: str | None, dbname: str | None,
+                   trigger: str | None) -> int:
+        action = actions.get(code)
+        if (action and dbname == "main" and trigger is None and arg1
+                and arg1 not in NOT_AUDITED and not arg1.startswith("sqlite_")):
+            cols = written.setdefault((arg1, action), set())
+            if action == "update" and arg2:
+                cols.add(arg2)
+        return sqlite3.SQLITE_OK
+
+    conn = raw_connection(session)
+    # The highest id of each table as the transaction begins (we hold the write lock), so rows
+    # that code inserts without recording them can still be itemised at commit.
+    max_ids: dict[str, int] = {}
+    for (table,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall():
+        if table in NOT_AUDITED:
+            continue
+        cols = {r[1]: r[2].upper() for r in conn.execute(f"PRAGMA table_info({table})")}
+        if cols.get("id") == "INTEGER":
+            max_ids[table] = conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+    session.info["max_ids"] = max_ids
+    conn.set_authorizer(authorizer)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and checking
+
+
+def entries(session: Session, table: str | None = None, record_id: str | None = None,
+            limit: int = 0) -> list[dict[str, object]]:
+    conn = raw_connection(session)
+    where, params = "", []
+    if table:
+        where = " WHERE table_name = ?"
+        params.append(table)
+        if record_id is not None:
+            where += " AND record_id = ?"
+            params.append(record_id)
+    sql = f"SELECT {', '.join(COLUMNS)} FROM audit_log{where} ORDER BY id DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    rows = [dict(zip(COLUMNS, r, strict=True)) for r in conn.execute(sql, params)]
+    rows.reverse()
+    return rows
+
+
+@dataclass
+class ChainReport:
+    entries: int
+    head: bytes
+    problems: list[str]
+
+
+def verify_chain(conn: sqlite3.Connection, max_problems: int = 20) -> ChainReport:
+    """Recompute every hash in order; report the entries that do not follow from the last."""
+    prev = GENESIS
+    problems: list[str] = []
+    n = 0
+    last_id = 0
+    for row in conn.execute(
+        "SELECT id, at, command, table_name, record_id, action, fields, prev_hash, hash "
+        "FROM audit_log ORDER BY id"
+    ):
+        n += 1
+        entry_id, at, command, table, record_id, action, fields, prev_hash, h = row
+        if prev_hash != prev:
+            problems.append(f"audit entry {entry_id} does not follow entry {last_id} "
+                            "(an entry was removed or inserted)")
+        elif link(prev, at, command, table, record_id, action, fields) != h:
+            problems.append(f"audit entry {entry_id} was altered after it was written")
+        if len(problems) >= max_problems:
+            break
+        prev = h
+        last_id = entry_id
+    return ChainReport(n, prev, problems)

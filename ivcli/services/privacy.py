@@ -1,0 +1,273 @@
+"""Data-protection duties: subject access export, erasure and retention.
+
+Tables are found by their columns (``young_person_id``, ``volunteer_id``, ``match_id``), so
+records other parts of ivcli add are covered without changes here. Erasure keeps every row (so
+past reports still add up) and removes what identifies a person: names, references, contact
+details, free-text notes and profiles; a date of birth is coarsened to the first of its month or
+year so age bands still count.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session
+
+from ivcli.errors import InvalidInput, NotFound
+from ivcli.parsing import age_on
+from ivcli.services import audit
+from ivcli.services import settings as settings_service
+
+ERASED = "erased"
+KINDS = {"young_person": "young_people", "volunteer": "volunteers"}
+LINK_COLUMN = {"young_person": "young_person_id", "volunteer": "volunteer_id"}
+# Columns that identify a person or hold free text about them, wherever they occur.
+PERSONAL = frozenset({
+    "first_name", "last_name", "reference", "email", "phone", "address", "postcode", "profile",
+    "notes", "note", "text", "close_note", "decision_reason", "status_reason", "referrer_name",
+    "referrer_email", "interests", "languages", "number", "description", "comment", "comments",
+    "summary", "details",
+})
+NAME_KEYS = ("name_key", "first_key", "last_key")
+OPEN_REFERRAL = ("received", "accepted", "matched")
+OPEN_MATCH = ("proposed", "accepted", "active", "paused")
+GONE_VOLUNTEER = ("withdrawn", "left")
+
+
+def _conn(session: Session) -> sqlite3.Connection:
+    return audit.raw_connection(session)
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[tuple[str, str, bool]]:
+    """(name, declared type, not null) of each column."""
+    return [(r[1], (r[2] or "").upper(), bool(r[3]))
+            for r in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def _tables_with(conn: sqlite3.Connection, column: str) -> list[str]:
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT IN ('audit_log', 'schema_migrations') ORDER BY name")]
+    return [t for t in names if any(c[0] == column for c in _columns(conn, t))]
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> list[dict[str, object]]:
+    cur = conn.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur]
+
+
+def _get_person(conn: sqlite3.Connection, kind: str, person_id: int) -> dict[str, object]:
+    table = KINDS[kind]
+    rows = _rows(conn, f"SELECT * FROM {table} WHERE id = ?", (person_id,))
+    if not rows:
+        what = kind.replace("_", " ")
+        raise NotFound(f"there is no {what} {person_id}")
+    return rows[0]
+
+
+def _related(conn: sqlite3.Connection, kind: str, person_id: int) -> dict[str, list[int]]:
+    """Ids of the rows held about one person, by table (the person's own row included)."""
+    out: dict[str, list[int]] = {KINDS[kind]: [person_id]}
+    for table in _tables_with(conn, LINK_COLUMN[kind]):
+        out[table] = [r[0] for r in conn.execute(
+            f"SELECT id FROM {table} WHERE {LINK_COLUMN[kind]} = ? ORDER BY id", (person_id,))]
+    match_ids = out.get("matches", [])
+    if kind == "young_person" and match_ids:
+        marks = ", ".join("?" for _ in match_ids)
+        for table in _tables_with(conn, "match_id"):
+            out[table] = [r[0] for r in conn.execute(
+                f"SELECT id FROM {table} WHERE match_id IN ({marks}) ORDER BY id", match_ids)]
+    return {t: ids for t, ids in out.items() if ids}
+
+
+# ---------------------------------------------------------------------------------------------
+# Subject access
+
+
+def subject_export(session: Session, kind: str, person_id: int) -> dict[str, object]:
+    """Everything held about one person, as JSON-ready data, with the audit entries for it."""
+    conn = _conn(session)
+    _get_person(conn, kind, person_id)
+    related = _related(conn, kind, person_id)
+    records: dict[str, list[dict[str, object]]] = {}
+    entries: list[dict[str, object]] = []
+    for table, ids in related.items():
+        marks = ", ".join("?" for _ in ids)
+        rows = _rows(conn, f"SELECT * FROM {table} WHERE id IN ({marks}) ORDER BY id", tuple(ids))
+        if kind == "volunteer" and table not in ("volunteers", "volunteer_checks"):
+            # Records shared with a young person: the volunteer's part only, no notes about
+            # the child (third-party data).
+            rows = [{k: v for k, v in r.items() if k not in PERSONAL} for r in rows]
+        records[table] = rows
+        for r in ids:
+            entries.extend(audit.entries(session, table, str(r)))
+    entries.sort(key=lambda e: int(e["id"]))  # type: ignore[call-overload]
+    return {
+        "subject": {"kind": kind, "id": person_id},
+        "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "records": records,
+        "audit": entries,
+        "notes": [
+            "Every record ivcli holds about this person, by table.",
+            "The audit entries say when which command changed which fields; they hold no values.",
+        ] + (["Records shared with a young person omit notes about the young person."]
+             if kind == "volunteer" else []),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Erasure
+
+
+@dataclass
+class Erased:
+    kind: str
+    person_id: int
+    records: dict[str, int]  # table -> rows changed
+
+
+def coarsen(dob: date, to: str) -> date:
+    return date(dob.year, 1, 1) if to == "year" else date(dob.year, dob.month, 1)
+
+
+def is_erased(row: dict[str, object]) -> bool:
+    return row.get("first_name") == ERASED and row.get("name_key") == ""
+
+
+def _scrub_rows(session: Session, table: str, ids: list[int], own: bool, dob_to: str) -> int:
+    """Clear the personal columns of ``ids`` in ``table``; ``own`` is the person's own row."""
+    conn = _conn(session)
+    sets: list[str] = []
+    params: list[object] = []
+    fields: list[str] = []
+    for name, kind, not_null in _columns(conn, table):
+        if name in PERSONAL and ("TEXT" in kind or kind == ""):
+            if not_null:
+                sets.append(f"{name} = ?")
+                params.append(ERASED)
+            else:
+                sets.append(f"{name} = NULL")
+            fields.append(name)
+        elif own and name in NAME_KEYS:
+            sets.append(f"{name} = ''")
+            fields.append(name)
+        elif own and name == "date_of_birth":
+            fmt = "%Y-01-01" if dob_to == "year" else "%Y-%m-01"
+            sets.append(f"{name} = strftime('{fmt}', {name})")
+            fields.append(name)
+        elif name == "updated_at":
+            sets.append("updated_at = ?")
+            params.append(datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+                          .isoformat(sep=" "))
+            fields.append(name)
+    if not sets or not ids:
+        return 0
+    marks = ", ".join("?" for _ in ids)
+    where = f"id IN ({marks})"
+    audit.record_bulk(session, table, f"SELECT id FROM {table} WHERE {where}", "update", fields,
+                      params=tuple(ids))
+    cur = conn.execute(f"UPDATE {table} SET {', '.join(sets)} WHERE {where}", (*params, *ids))
+    return cur.rowcount
+
+
+def erase(session: Session, kind: str, person_id: int) -> Erased:
+    """Remove one person's personal data, keeping every row so counts still add up. The
+    caller's transaction must be a write; ``PRAGMA secure_delete`` zeroes the old content."""
+    conn = _conn(session)
+    person = _get_person(conn, kind, person_id)
+    if is_erased(person):
+        raise InvalidInput(f"{kind.replace('_', ' ')} {person_id} was already erased")
+    conn.execute("PRAGMA secure_delete = ON")
+    dob_to = dob_precision(session)
+    # A volunteer's erasure covers the rows that name them (their own, checks, matches' notes)
+    # and leaves the young person's visit records alone.
+    related = _related(conn, kind, person_id)
+    changed: dict[str, int] = {}
+    for table, ids in related.items():
+        own = table == KINDS[kind]
+        n = _scrub_rows(session, table, ids, own, dob_to)
+        if n:
+            changed[table] = n
+    return Erased(kind, person_id, changed)
+
+
+def dob_precision(session: Session) -> str:
+    value = str(settings_service.get(session, "privacy.erase_dob_to")).strip().lower()
+    if value not in ("month", "year"):
+        raise InvalidInput("the setting privacy.erase_dob_to must be month or year",
+                           hint="ivcli settings set privacy.erase_dob_to month")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Retention
+
+
+@dataclass
+class Due:
+    kind: str
+    id: int
+    due_since: date
+    reason: str
+
+    def as_row(self) -> dict[str, object]:
+        return {"kind": self.kind, "id": self.id, "due_since": self.due_since,
+                "reason": self.reason}
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or value == "":
+        return None
+    return date.fromisoformat(str(value)[:10])
+
+
+def retention_due(session: Session, as_of: date) -> list[Due]:
+    """Records past their retention period and not yet anonymised."""
+    conn = _conn(session)
+    until_age = settings_service.get_int(session, "retention.young_person_until_age")
+    volunteer_years = settings_service.get_int(session, "retention.volunteer_years")
+    out: list[Due] = []
+    ref_open = ", ".join(f"'{s}'" for s in OPEN_REFERRAL)
+    match_open = ", ".join(f"'{s}'" for s in OPEN_MATCH)
+    for yp_id, dob in conn.execute(
+        "SELECT id, date_of_birth FROM young_people yp WHERE NOT (first_name = ? AND name_key = "
+        f"'') AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = yp.id AND "
+        f"r.status IN ({ref_open})) AND NOT EXISTS (SELECT 1 FROM matches m WHERE "
+        f"m.young_person_id = yp.id AND m.status IN ({match_open})) ORDER BY id", (ERASED,)
+    ):
+        birth = _as_date(dob)
+        if birth is None:
+            continue
+        since = _add_years(birth, until_age)
+        if age_on(birth, as_of) >= until_age:
+            out.append(Due("young_person", yp_id, since,
+                           f"aged {until_age} or over and no open referral or match "
+                           "(setting retention.young_person_until_age)"))
+    gone = ", ".join(f"'{s}'" for s in GONE_VOLUNTEER)
+    for v_id, updated, last_end in conn.execute(
+        "SELECT v.id, v.updated_at, (SELECT max(coalesce(m.end_date, m.updated_at)) FROM matches "
+        "m WHERE m.volunteer_id = v.id) FROM volunteers v WHERE NOT (first_name = ? AND "
+        f"name_key = '') AND v.status IN ({gone}) AND NOT EXISTS (SELECT 1 FROM matches m WHERE "
+        f"m.volunteer_id = v.id AND m.status IN ({match_open})) ORDER BY v.id", (ERASED,)
+    ):
+        ended = max(d for d in (_as_date(updated), _as_date(last_end)) if d is not None)
+        since = _add_years(ended, volunteer_years)
+        if since <= as_of:
+            out.append(Due("volunteer", v_id, since,
+                           f"left or withdrew; involvement ended {ended.isoformat()}, over "
+                           f"{volunteer_years} years ago (setting retention.volunteer_years)"))
+    return out
+
+
+def apply_retention(session: Session, due: list[Due]) -> list[Erased]:
+    return [erase(session, d.kind, d.id) for d in due]

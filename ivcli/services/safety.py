@@ -1,0 +1,109 @@
+"""Checking the database: SQLite's own checks, the audit chain and the scheme's invariants."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from ivcli.services import audit
+
+OPEN_MATCH = ("proposed", "accepted", "active", "paused")
+LIVE_MATCH = ("active", "paused")
+MAX_SHOWN = 50
+
+
+@dataclass
+class Check:
+    name: str
+    problems: list[str] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_row(self) -> dict[str, object]:
+        detail = "; ".join(self.problems[:MAX_SHOWN])
+        if len(self.problems) > MAX_SHOWN:
+            detail += f"; ... and {len(self.problems) - MAX_SHOWN} more"
+        return {"check": self.name, "ok": self.ok, "detail": detail or self.note}
+
+
+def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone() is not None
+
+
+def integrity(conn: sqlite3.Connection) -> Check:
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    return Check("integrity_check", [] if rows == ["ok"] else rows, "ok")
+
+
+def foreign_keys(conn: sqlite3.Connection) -> Check:
+    rows = conn.execute("PRAGMA foreign_key_check").fetchall()
+    return Check(
+        "foreign_key_check",
+        [f"{table} row {rowid} refers to a missing {parent} record" for table, rowid, parent, _
+         in rows],
+        "ok",
+    )
+
+
+def audit_chain(conn: sqlite3.Connection) -> Check:
+    report = audit.verify_chain(conn)
+    check = Check("audit_chain", list(report.problems),
+                  f"{report.entries} entries, last hash {report.head.hex()[:16]}")
+    triggers = {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")}
+    for name in ("audit_log_no_update", "audit_log_no_delete"):
+        if name not in triggers:
+            check.problems.append(f"the trigger {name} that keeps the log append-only is missing")
+    return check
+
+
+def invariants(conn: sqlite3.Connection) -> Check:
+    problems: list[str] = []
+    open_list = ", ".join(f"'{s}'" for s in OPEN_MATCH)
+    live_list = ", ".join(f"'{s}'" for s in LIVE_MATCH)
+    for yp, n in conn.execute(
+        f"SELECT young_person_id, count(*) FROM matches WHERE status IN ({open_list}) "
+        "GROUP BY young_person_id HAVING count(*) > 1 ORDER BY young_person_id"
+    ):
+        problems.append(f"young person {yp} has {n} open matches (at most one may be proposed, "
+                        "accepted, active or paused)")
+    for ref, yp in conn.execute(
+        "SELECT r.id, r.young_person_id FROM referrals r WHERE r.status = 'matched' "
+        "AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.young_person_id = r.young_person_id "
+        "AND m.status NOT IN ('proposed', 'declined')) ORDER BY r.id"
+    ):
+        problems.append(f"referral {ref} is matched but young person {yp} has no match that "
+                        "went ahead")
+    for m, yp in conn.execute(
+        f"SELECT m.id, m.young_person_id FROM matches m WHERE m.status IN ({live_list}) "
+        "AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = m.young_person_id "
+        "AND r.status IN ('accepted', 'matched')) ORDER BY m.id"
+    ):
+        problems.append(f"match {m} is live but young person {yp} has no accepted or matched "
+                        "referral")
+    for m, ref in conn.execute(
+        "SELECT m.id, m.referral_id FROM matches m JOIN referrals r ON r.id = m.referral_id "
+        "WHERE r.young_person_id <> m.young_person_id ORDER BY m.id"
+    ):
+        problems.append(f"match {m} names referral {ref}, which is for another young person")
+    for v in conn.execute(
+        "SELECT id FROM visits WHERE minutes < 0 OR cost_pence < 0 ORDER BY id"
+    ):
+        problems.append(f"visit {v[0]} has a negative length or cost")
+    return Check("invariants", problems, "ok")
+
+
+def run_checks(session: Session) -> list[Check]:
+    conn = audit.raw_connection(session)
+    checks = [integrity(conn), foreign_keys(conn)]
+    if _table_exists(conn, "audit_log"):
+        checks.append(audit_chain(conn))
+    checks.append(invariants(conn))
+    return checks

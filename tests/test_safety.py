@@ -1,0 +1,420 @@
+"""Data safety in-process: audit trail, check, backup and restore, migrations of an old file,
+subject access, erasure and retention."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+OLD_DB = FIXTURES / "safety" / "v001.db"
+EXAMPLE = Path(__file__).parent.parent / "docs" / "examples" / "referrals.csv"
+
+
+def add(cli, first="Amy", last="Lee", dob="01/02/2014", *extra: str) -> int:
+    r = cli("referral", "add", "--first-name", first, "--last-name", last, "--date-of-birth", dob,
+            "--long-term-care-plan", "yes", "--consent", "yes", "--carer-support", "yes",
+            "--social-isolation", "yes", "--referral-date", "01/03/2026", *extra)
+    return int(r.stdout.strip())
+
+
+def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def all_rows(db: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+    finally:
+        conn.close()
+
+
+def table_columns(db: Path) -> dict[str, list[str]]:
+    conn = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        return {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")] for t in tables}
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit trail
+
+
+def test_every_write_is_audited_with_command_and_field_names_only(cli, db_path):
+    ref = add(cli, "Zebedee", "Quartermain")
+    cli("referral", "accept", str(ref))
+    cli("referral", "update", str(ref), "--notes", "secret note text")
+    entries = cli.json("audit")
+    got = [(e["command"], e["table_name"], e["record_id"], e["action"]) for e in entries]
+    assert got == [
+        ("referral add", "young_people", "1", "insert"),
+        ("referral add", "referrals", str(ref), "insert"),
+        ("referral accept", "referrals", str(ref), "update"),
+        ("referral update", "referrals", str(ref), "update"),
+    ]
+    assert entries[2]["fields"].startswith("status,decision_date")
+    assert entries[3]["fields"].split(",")[0] == "notes"
+    raw = repr(rows(db_path, "SELECT * FROM audit_log"))
+    for value in ("Zebedee", "Quartermain", "secret note", "2014-02-01"):
+        assert value not in raw
+    only = cli.json("audit", "--record", f"referrals:{ref}")
+    assert [e["action"] for e in only] == ["insert", "update", "update"]
+
+
+def test_import_records_one_entry_per_record(cli, db_path):
+    cli("referral", "import", str(EXAMPLE), "-q")
+    counts = dict(rows(db_path, "SELECT table_name, count(*) FROM audit_log GROUP BY 1"))
+    assert counts == {
+        "young_people": rows(db_path, "SELECT count(*) FROM young_people")[0][0],
+        "referrals": rows(db_path, "SELECT count(*) FROM referrals")[0][0],
+    }
+    cli("check")
+
+
+def test_dry_run_leaves_no_audit_entries(cli, db_path):
+    add(cli)
+    cli("referral", "import", str(EXAMPLE), "--dry-run", "-q")
+    assert rows(db_path, "SELECT count(*) FROM audit_log")[0][0] == 2
+
+
+def test_audit_log_refuses_update_and_delete(cli, db_path):
+    add(cli)
+    conn = sqlite3.connect(db_path)
+    for sql in ("UPDATE audit_log SET fields = 'x'", "DELETE FROM audit_log"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute(sql)
+    conn.close()
+
+
+def test_check_finds_a_tampered_entry(cli, db_path):
+    add(cli)
+    add(cli, "Bea", "Moss", "03/04/2013")
+    cli("check")
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET fields = 'first_name' WHERE id = 3")
+    conn.commit()
+    conn.close()
+    result = cli("check", code=1)
+    assert "audit entry 3 was altered" in result.stdout
+    assert "audit_log_no_update" in result.stdout
+
+
+def test_check_finds_a_removed_entry(cli, db_path):
+    add(cli)
+    add(cli, "Bea", "Moss", "03/04/2013")
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP TRIGGER audit_log_no_delete")
+    conn.execute("DELETE FROM audit_log WHERE id = 2")
+    conn.commit()
+    conn.close()
+    result = cli("check", "--format", "json", code=1)
+    chain = {c["check"]: c for c in json.loads(result.stdout)}["audit_chain"]
+    assert "audit entry 3 does not follow entry 1" in chain["detail"]
+
+
+def test_orm_delete_and_core_writes_are_audited(db_path):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from ivcli import db
+    from ivcli.models import Volunteer
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with db.session(db_path, write=True, command="volunteer add") as s:
+        v = Volunteer(first_name="Vi", last_name="Oh", name_key="vi|oh",
+                      date_of_birth=now.date(), created_at=now, updated_at=now)
+        s.add(v)
+    with db.session(db_path, write=True, command="volunteer remove") as s:
+        s.delete(s.get(Volunteer, v.id))
+    with db.session(db_path, write=True, command="something core") as s:
+        s.execute(text("INSERT INTO volunteers (first_name, last_name, name_key, date_of_birth, "
+                       "created_at, updated_at) VALUES ('a', 'b', 'a|b', '2000-01-01', 'x', 'x')"))
+        s.execute(text("UPDATE volunteers SET area = 'North', phone = '1'"))
+    got = rows(db_path, "SELECT command, table_name, record_id, action, fields FROM audit_log")
+    assert got[0][:4] == ("volunteer add", "volunteers", "1", "insert")
+    assert got[1] == ("volunteer remove", "volunteers", "1", "delete", None)
+    # Not itemised by the code that wrote them, but never unrecorded: new rows are found by
+    # id, other writes get one entry per table and action.
+    assert got[2:] == [("something core", "volunteers", "1", "insert", None),
+                       ("something core", "volunteers", None, "update", "area,phone")]
+
+
+def test_check_finds_broken_invariants(cli, db_path):
+    ref = add(cli)
+    conn = sqlite3.connect(db_path)
+    conn.execute("INSERT INTO volunteers (id, first_name, last_name, name_key, date_of_birth, "
+                 "created_at, updated_at) VALUES (1, 'V', 'W', 'v|w', '1980-01-01', 'x', 'x')")
+    for _ in range(2):
+        conn.execute("INSERT INTO matches (young_person_id, volunteer_id, referral_id, status, "
+                     "proposed_date, created_at, updated_at) VALUES (1, 1, ?, 'active', "
+                     "'2026-01-01', 'x', 'x')", (ref,))
+    conn.commit()
+    conn.close()
+    result = cli("check", code=1)
+    assert "young person 1 has 2 open matches" in result.stdout
+    assert "match 1 is live but young person 1 has no accepted" in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# Backup and restore
+
+
+def test_backup_is_private_verified_and_complete(cli, db_path, tmp_path):
+    cli("referral", "import", str(EXAMPLE), "-q")
+    out = Path(cli("backup").stdout.strip())
+    assert out.parent == db_path.parent / "backups"
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    assert rows(out, "PRAGMA integrity_check") == [("ok",)]
+    assert all_rows(out) == all_rows(db_path)
+    assert not list(out.parent.glob(".*tmp"))
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    second = Path(cli("backup", str(folder)).stdout.strip())
+    assert second.parent == folder
+    result = cli("backup", str(second), code=1)
+    assert "already exists" in result.stderr
+
+
+def test_restore_refuses_what_is_not_an_ivcli_database(cli, db_path, tmp_path):
+    add(cli)
+    before = all_rows(db_path)
+    junk = tmp_path / "junk.db"
+    junk.write_text("name,dob\nAmy,2014-01-01\n")
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    for bad in (junk, other, tmp_path / "missing.db"):
+        result = cli("restore", str(bad), "--yes", code=1)
+        assert "cannot be restored" in result.stderr
+    assert all_rows(db_path) == before
+
+
+def test_restore_needs_yes_without_a_terminal_and_saves_the_current_database(cli, db_path):
+    add(cli)
+    saved = Path(cli("backup").stdout.strip())
+    add(cli, "Bea", "Moss", "03/04/2013")
+    result = cli("restore", str(saved), code=2)
+    assert "--yes" in result.stderr
+    assert rows(db_path, "SELECT count(*) FROM young_people") == [(2,)]
+    cli("restore", str(saved), "--yes")
+    assert rows(db_path, "SELECT count(*) FROM young_people") == [(1,)]
+    before_restore = list((db_path.parent / "backups").glob("*before-restore*.db"))
+    assert len(before_restore) == 1
+    assert rows(before_restore[0], "SELECT count(*) FROM young_people") == [(2,)]
+    cli("check")
+
+
+# ---------------------------------------------------------------------------------------------
+# Migrations
+
+
+def test_first_schema_database_upgrades_with_every_row_intact(cli, db_path):
+    shutil.copy(OLD_DB, db_path)
+    before = all_rows(db_path)
+    assert rows(db_path, "SELECT name FROM schema_migrations") == [("001_initial",)]
+    old_columns = table_columns(db_path)
+    cli("check")
+    after = all_rows(db_path)
+    new_columns = table_columns(db_path)
+    for table, old in before.items():
+        if table == "schema_migrations":
+            assert after[table][: len(old)] == old
+            continue
+        # Every old row, every old column, same value (new columns may be added).
+        keep = [new_columns[table].index(c) for c in old_columns[table]]
+        assert [tuple(r[i] for i in keep) for r in after[table]] == old, table
+    names = [r[0] for r in rows(db_path, "SELECT name FROM schema_migrations")]
+    from ivcli.migrations import MIGRATIONS
+
+    assert names == [n for n, _ in MIGRATIONS]
+    backups = list((db_path.parent / "backups").glob("*before-002_identity_index*.db"))
+    assert len(backups) == 1
+    assert all_rows(backups[0]) == before
+    assert stat.S_IMODE(os.stat(backups[0]).st_mode) == 0o600
+    # And it keeps working: an import links to the old records.
+    cli("referral", "import", str(EXAMPLE), "-q")
+    cli("check")
+
+
+def test_table_rebuild_keeps_dependent_rows(db_path, monkeypatch):
+    """A migration that rebuilds a parent table (here: young_people.date_of_birth nullable)
+    leaves every referral, match and visit pointing at it in place."""
+    from ivcli import db, migrations
+
+    shutil.copy(OLD_DB, db_path)
+    db.prepare(db_path, write=True)
+    before = all_rows(db_path)
+
+    def rebuild(conn):
+        sql = rows(db_path, "SELECT sql FROM sqlite_master WHERE name = 'young_people'")[0][0]
+        migrations.rebuild_table(
+            conn, "young_people", sql.replace("date_of_birth DATE NOT NULL", "date_of_birth DATE")
+        )
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("999_test", rebuild)])
+    db.prepare(db_path, write=True)
+    after = all_rows(db_path)
+    for table, old in before.items():
+        if table != "schema_migrations":
+            assert after[table] == old, table
+    assert rows(db_path, "PRAGMA foreign_key_check") == []
+    notnull = {r[1]: r[3] for r in rows(db_path, "PRAGMA table_info(young_people)")}
+    assert notnull["date_of_birth"] == 0
+    assert rows(db_path, "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'young_people' "
+                "AND type = 'index' AND sql IS NOT NULL")[0][0] == 2
+
+
+def test_a_migration_that_would_break_references_changes_nothing(db_path, monkeypatch):
+    from ivcli import db, migrations
+    from ivcli.errors import DatabaseUnusable
+
+    shutil.copy(OLD_DB, db_path)
+    db.prepare(db_path, write=True)
+    before = all_rows(db_path)
+
+    def lossy(conn):
+        conn.execute("DELETE FROM young_people WHERE id = 4")  # referred to by a match
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("999_lossy", lossy)])
+    with pytest.raises(DatabaseUnusable, match="broken reference"):
+        db.prepare(db_path, write=True)
+    assert all_rows(db_path) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Subject access, erasure, retention
+
+
+def test_subject_export_holds_everything_about_one_person(cli, db_path, tmp_path):
+    shutil.copy(OLD_DB, db_path)
+    out = tmp_path / "sar.json"
+    cli("subject-export", "8", "--output", str(out))
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    data = json.loads(out.read_text())
+    rec = data["records"]
+    assert rec["young_people"][0]["first_name"] == "Child8"
+    assert [r["young_person_id"] for r in rec["referrals"]] == [8]
+    assert len(rec["matches"]) == 1 and len(rec["visits"]) == 3
+    assert len(rec["concerns"]) == 1 and len(rec["reviews"]) == 1
+    assert "Child5" not in out.read_text()
+    vol = json.loads(cli("subject-export", "--volunteer", "1").stdout)
+    assert vol["records"]["volunteers"][0]["email"] == "v1@example.org"
+    assert len(vol["records"]["volunteer_checks"]) == 5
+    assert "note" not in vol["records"]["matches"][0]
+    cli("subject-export", code=2)
+    cli("subject-export", "99", code=1)
+
+
+def test_erase_removes_the_name_from_the_file_and_keeps_the_counts(cli, db_path):
+    cli("referral", "import", str(EXAMPLE), "-q")
+    yp = add(cli, "Xanthippe", "Wolstenholme", "17/05/2012", "--notes", "Loves Quidditch")
+    add(cli, "Xanthippe", "Wolstenholme", "17/05/2012", "--referral-date", "02/03/2026")
+    list_before = cli.json("referral", "list")
+    cli("check", "--scrub")
+    data = db_path.read_bytes()
+    assert b"Wolstenholme" in data or b"Wolstenholme" in Path(f"{db_path}-wal").read_bytes()
+    yp_id = rows(db_path, "SELECT young_person_id FROM referrals WHERE id = ?", (yp,))[0][0]
+    result = cli("erase", "young-person", str(yp_id), "--yes")
+    assert "Backups made before now still hold it" in result.stderr
+    for suffix in ("", "-wal"):
+        f = Path(f"{db_path}{suffix}")
+        if f.exists():
+            blob = f.read_bytes()
+            for secret in (b"Xanthippe", b"Wolstenholme", b"xanthippe", b"Quidditch"):
+                assert secret not in blob, (suffix, secret)
+    after = cli.json("referral", "list")
+    assert len(after) == len(list_before)
+    assert [r["status"] for r in after] == [r["status"] for r in list_before]
+    mine = [r for r in after if r["young_person_id"] == yp_id]
+    assert len(mine) == 2
+    assert {r["first_name"] for r in mine} == {"erased"}
+    assert {r["date_of_birth"] for r in mine} == {"2012-05-01"}
+    shown = cli.json("referral", "show", str(yp))
+    assert shown["notes"] is None and shown["reference"] is None
+    cli("check")
+    cli("erase", "young-person", str(yp_id), "--yes", code=1)
+
+
+def test_erase_volunteer(cli, db_path):
+    shutil.copy(OLD_DB, db_path)
+    cli("erase", "volunteer", "2", "--yes")
+    v = rows(db_path, "SELECT first_name, email, phone, notes, date_of_birth, status FROM "
+             "volunteers WHERE id = 2")[0]
+    assert v == ("erased", None, None, None, "1980-05-01", "approved")
+    assert rows(db_path, "SELECT number FROM volunteer_checks WHERE volunteer_id = 2 AND "
+                "step = 'dbs'") == [(None,)]
+    assert rows(db_path, "SELECT note FROM matches WHERE volunteer_id = 2") == [(None,)]
+    assert rows(db_path, "SELECT count(*) FROM visits WHERE note = 'fine'") == [(18,)]
+    assert rows(db_path, "SELECT email FROM volunteers WHERE id = 3") == [("v3@example.org",)]
+
+
+def test_erase_without_yes_and_no_terminal_erases_nothing(cli, db_path):
+    add(cli)
+    before = all_rows(db_path)
+    result = cli("erase", "young-person", "1", input="\n", code=2)
+    assert "--yes" in result.stderr
+    assert all_rows(db_path) == before
+
+
+def test_erase_prompt_defaults_to_no(cli, db_path, monkeypatch):
+    from tests.test_prompts import ENTER, keys
+
+    add(cli)
+    before = all_rows(db_path)
+    monkeypatch.setattr("ivcli.prompts.can_prompt", lambda no_input: True)
+    with keys(ENTER):
+        result = cli("erase", "young-person", "1")
+    assert "Nothing was erased" in result.stderr
+    assert all_rows(db_path) == before
+    with keys("y"):
+        cli("erase", "young-person", "1")
+    assert rows(db_path, "SELECT first_name FROM young_people") == [("erased",)]
+
+
+def test_retention_lists_and_anonymises_past_the_period(cli, db_path):
+    shutil.copy(OLD_DB, db_path)
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE volunteers SET status = 'left', updated_at = '2030-01-01 00:00:00' "
+                 "WHERE id IN (6, 10)")
+    conn.execute("UPDATE matches SET status = 'ended', end_date = '2031-06-01' "
+                 "WHERE volunteer_id = 6")
+    conn.commit()
+    conn.close()
+    # Born 2010-2019; young person 2 (born 2012) has only a declined referral, 1 a received one.
+    assert cli.json("retention", "--as-of", "01/01/2030") == []
+    due = cli.json("retention", "--as-of", "2036-01-01")
+    assert [(d["kind"], d["id"], d["due_since"]) for d in due] == [("volunteer", 10, "2036-01-01")]
+    due = cli.json("retention", "--as-of", "2045-01-01")
+    kinds = {(d["kind"], d["id"]) for d in due}
+    assert ("young_person", 2) in kinds and ("young_person", 1) not in kinds
+    assert ("volunteer", 6) in kinds  # six years after the match ended, not the status change
+    cli("settings", "set", "retention.volunteer_years", "5")
+    due = cli.json("retention", "--as-of", "2035-01-01")
+    assert [(d["kind"], d["id"]) for d in due] == [("volunteer", 10)]
+    before = all_rows(db_path)
+    cli("retention", "--as-of", "2045-01-01", "--apply", code=2)
+    assert all_rows(db_path) == before
+    cli("retention", "--as-of", "2045-01-01", "--apply", "--yes")
+    assert rows(db_path, "SELECT first_name FROM young_people WHERE id = 2") == [("erased",)]
+    assert rows(db_path, "SELECT first_name FROM young_people WHERE id = 1") == [("Child1",)]
+    assert rows(db_path, "SELECT first_name FROM volunteers WHERE id = 10") == [("erased",)]
+    assert cli.json("retention", "--as-of", "2045-01-01") == []
+    cli("check")
