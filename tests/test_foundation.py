@@ -155,3 +155,32 @@ def test_demo_never_overwrites_real_records(cli, db_path: Path):
         "--date-of-birth", "01/02/2014")
     result = cli("--db", str(db_path), "demo", code=1)
     assert "never overwrites" in result.stderr
+
+
+def test_each_command_is_found_in_the_one_sub_app_run_builds():
+    """`run()` builds only the sub-app of the command given; every root command must be found."""
+    import typer.main
+
+    from ivcli.cli.main import SUB_APPS, _command_name, _needed, app
+
+    names = list(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert len(names) > 10
+    for name in names:
+        needed = _needed(_command_name(["--db", "x.db", name, "--help"]))
+        assert len(needed) == 1, name
+        from ivcli.cli.main import build_app
+
+        sub = typer.main.get_command(build_app(needed))
+        assert name in sub.commands, name  # type: ignore[attr-defined]
+    assert _needed(_command_name(["--help"])) == SUB_APPS
+    assert _needed(_command_name(["no-such-command"])) == SUB_APPS
+
+
+def test_console_entry_runs_a_sub_command(tmp_path: Path):
+    env = dict(os.environ, IVCLI_DB=str(tmp_path / "e.db"))
+    out = subprocess.run([sys.executable, "-m", "ivcli", "--no-input", "referral", "add",
+                          "--first-name", "A", "--last-name", "B", "--date-of-birth",
+                          "01/01/2014"], env=env, capture_output=True, text=True,
+                         cwd=Path(__file__).parent.parent)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1"
