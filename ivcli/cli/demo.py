@@ -19,7 +19,10 @@ def demo(
         bool, typer.Option("--replace", help="Rebuild an existing demo database from scratch.")
     ] = False,
 ) -> None:
-    """Build a demo database of made-up young people and referrals, and show them for review.
+    """Build a demo database of a made-up scheme and show its referrals for review.
+
+    Young people with referrals in every state, volunteers at every step of safer recruitment,
+    active matches with their visits (one overdue, one with an open concern).
 
     It is written to demo.db in your user data folder (not your real database) unless you give
     --db. ivcli never overwrites a database that is not a demo.
@@ -54,4 +57,6 @@ def demo(
     with app_state.reading() as session:
         rows = referrals.list_referrals(session)
     emit("table", referrals.LIST_COLUMNS, rows, title="Referrals to review (demo data)")
-    message(f"Try: ivcli --db {path} referral list --status received")
+    message(f"Try: ivcli --db {path} today   (what needs attention)\n"
+            f"     ivcli --db {path} match suggest --all\n"
+            f"     ivcli --db {path} report monthly --month last")

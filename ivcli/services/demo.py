@@ -204,6 +204,35 @@ def _volunteers_and_matches(session, today: date, rnd: random.Random) -> None:  
             days=rnd.randint(5, (today - young.waiting_since).days - 20))
         m = matching.propose(session, young.id, suggestions[0].volunteer_id, proposed_on)
         matching.accept(session, m.id, proposed_on + timedelta(days=3))
-        matching.start(session, m.id, min(today, proposed_on + timedelta(days=14)))
+        started = min(today, proposed_on + timedelta(days=14))
+        matching.start(session, m.id, started)
         made += 1
         session.flush()
+        _visits(session, m.id, started, today, rnd, overdue=made == 2, concern=made == 3)
+
+
+ACTIVITIES = ["bowling", "cinema", "cafe and a walk", "swimming", "climbing wall", "museum",
+              "football in the park", "baking at the community centre"]
+
+
+def _visits(session, match_id: int, started: date, today: date, rnd: random.Random,  # type: ignore[no-untyped-def]
+            *, overdue: bool, concern: bool) -> None:
+    """About one visit a month since the match started; one match has gone quiet (overdue
+    on `ivcli today`) and one visit raised a concern still open."""
+    from ivcli.services import visits
+    from ivcli.services.visit_rows import VisitRow
+
+    day = started + timedelta(days=rnd.randint(7, 20))
+    stop = today - timedelta(days=60 if overdue else 0)
+    n = 0
+    while day <= stop:
+        n += 1
+        cost = rnd.choice([0, 350, 480, 1265, 820])
+        visits.log(session, VisitRow(
+            line=0, match_id=match_id, date=day, minutes=rnd.choice([120, 150, 180]),
+            activity=rnd.choice(ACTIVITIES), cost_pence=cost,
+            cost_type=rnd.choice(["activity", "food", "travel"]) if cost else None,
+            concern="Said they are being bullied at school; follow up with the social worker"
+            if concern and n == 2 else None,
+        ), today)
+        day += timedelta(days=rnd.randint(24, 34))
