@@ -49,6 +49,25 @@ class AppState:
                         command=self.command or None) as s:
             yield s
 
+    @contextmanager
+    def importing(self, *, dry_run: bool) -> Iterator[Session]:
+        """The write transaction of a CSV import. A dry run is rolled back at the end, and on a
+        database that does not exist yet it checks against a temporary one, creating nothing."""
+        if not (dry_run and not self.db_path.exists()):
+            with self.writing(dry_run=dry_run) as s:
+                yield s
+            return
+        import tempfile
+
+        real = self.db_path
+        with tempfile.TemporaryDirectory() as tmp:
+            self.db_path = Path(tmp) / "dry-run.db"
+            try:
+                with self.writing(dry_run=True) as s:
+                    yield s
+            finally:
+                self.db_path = real
+
     def can_prompt(self) -> bool:
         from ivcli.prompts import can_prompt
 
@@ -107,6 +126,29 @@ Format = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", help="table for people; json or csv for scripts."),
 ]
+
+
+# The options every CSV import takes (referrals, volunteers, visit sheets).
+CsvMap = Annotated[
+    list[str] | None,
+    typer.Option("--map", help='Map a column: "Their Header=field" (repeatable).',
+                 show_default=False),
+]
+CsvEncoding = Annotated[
+    str, typer.Option(help="The file's encoding: utf-8 (with or without BOM) or cp1252.")
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Check the file and report; write nothing.")
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+def warn_unknown_columns(columns: list[str]) -> None:
+    if columns:
+        from ivcli.render import message
+
+        message("Ignored columns (not stored): " + ", ".join(columns)
+                + '. Map one with --map "Header=field".', style="yellow")
 
 
 def date_option(help: str, *names: str) -> Any:

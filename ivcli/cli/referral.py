@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from ivcli.cli.common import Format, date_option, require, state
+from ivcli.cli.common import (
+    CsvEncoding,
+    CsvMap,
+    DryRun,
+    Format,
+    Quiet,
+    date_option,
+    require,
+    state,
+    warn_unknown_columns,
+)
 from ivcli.enums import (
     OutputFormat,
     ReferralStatus,
@@ -108,18 +118,10 @@ def add(
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A CSV file of referrals.", show_default=False)],
-    map_: Annotated[
-        list[str] | None,
-        typer.Option("--map", help='Map a column: "Their Header=field" (repeatable).',
-                     show_default=False),
-    ] = None,
-    encoding: Annotated[
-        str, typer.Option(help="The file's encoding: utf-8 (with or without BOM) or cp1252.")
-    ] = "utf-8",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check the file and report; write nothing.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    map_: CsvMap = None,
+    encoding: CsvEncoding = "utf-8",
+    dry_run: DryRun = False,
+    quiet: Quiet = False,
 ) -> None:
     """Import referrals from a council CSV, all or nothing.
 
@@ -130,35 +132,14 @@ def import_(
     from ivcli.render import message
     from ivcli.services import referrals
 
-    app_state = state(ctx)
-    db_path = app_state.db_path
     with byte_progress(file, enabled=not quiet) as on_bytes:
-        if dry_run and not db_path.exists():
-            import tempfile
-
-            with tempfile.TemporaryDirectory() as tmp:
-                app_state.db_path = Path(tmp) / "dry-run.db"
-                try:
-                    with app_state.writing(dry_run=True) as session:
-                        report = referrals.import_csv(
-                            session, file, today=date.today(), maps=map_ or [],
-                            encoding=encoding, on_bytes=on_bytes,
-                        )
-                finally:
-                    app_state.db_path = db_path
-        else:
-            with app_state.writing(dry_run=dry_run) as session:
-                report = referrals.import_csv(
-                    session, file, today=date.today(), maps=map_ or [], encoding=encoding,
-                    dry_run=dry_run, on_bytes=on_bytes,
-                )
+        with state(ctx).importing(dry_run=dry_run) as session:
+            report = referrals.import_csv(
+                session, file, today=date.today(), maps=map_ or [], encoding=encoding,
+                dry_run=dry_run, on_bytes=on_bytes,
+            )
     r = report.result
-    if report.unknown_columns:
-        message(
-            "Ignored columns (not stored): " + ", ".join(report.unknown_columns)
-            + ". Map one with --map \"Header=field\".",
-            style="yellow",
-        )
+    warn_unknown_columns(report.unknown_columns)
     lead = "Dry run, nothing written: would add" if dry_run else "Added"
     lines = [
         f"{lead} {r.added} referral(s); {r.unchanged} unchanged (already held).",

@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from ivcli.cli.common import Format, date_option, require, state
+from ivcli.cli.common import (
+    CsvEncoding,
+    CsvMap,
+    DryRun,
+    Format,
+    Quiet,
+    date_option,
+    require,
+    state,
+    warn_unknown_columns,
+)
 from ivcli.enums import CostType, OutputFormat
 from ivcli.errors import InvalidInput
 
@@ -110,18 +120,10 @@ def log(
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A CSV visit sheet.", show_default=False)],
-    map_: Annotated[
-        list[str] | None,
-        typer.Option("--map", help='Map a column: "Their Header=field" (repeatable).',
-                     show_default=False),
-    ] = None,
-    encoding: Annotated[
-        str, typer.Option(help="The file's encoding: utf-8 (with or without BOM) or cp1252.")
-    ] = "utf-8",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check the file and report; write nothing.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    map_: CsvMap = None,
+    encoding: CsvEncoding = "utf-8",
+    dry_run: DryRun = False,
+    quiet: Quiet = False,
 ) -> None:
     """Import a visit sheet (CSV), all or nothing.
 
@@ -134,15 +136,11 @@ def import_(
     from ivcli.render import message
     from ivcli.services import visits
 
-    app_state = state(ctx)
     with byte_progress(file, enabled=not quiet) as on_bytes:
-        opener = app_state.reading() if dry_run else app_state.writing()
-        with opener as session:
+        with state(ctx).importing(dry_run=dry_run) as session:
             report = visits.import_csv(session, file, today=date.today(), maps=map_ or [],
                                        encoding=encoding, dry_run=dry_run, on_bytes=on_bytes)
-    if report.unknown_columns:
-        message("Ignored columns (not stored): " + ", ".join(report.unknown_columns)
-                + ". Map one with --map \"Header=field\".", style="yellow")
+    warn_unknown_columns(report.unknown_columns)
     lead = "Dry run, nothing written: would add" if dry_run else "Added"
     lines = [f"{lead} {report.added} visit(s); {report.unchanged} unchanged (already held)."]
     if report.concerns:

@@ -8,7 +8,18 @@ from typing import Annotated
 
 import typer
 
-from ivcli.cli.common import Format, date_option, parse_yes_no_option, require, state
+from ivcli.cli.common import (
+    CsvEncoding,
+    CsvMap,
+    DryRun,
+    Format,
+    Quiet,
+    date_option,
+    parse_yes_no_option,
+    require,
+    state,
+    warn_unknown_columns,
+)
 from ivcli.enums import CheckStep, OutputFormat, VolunteerStatus
 
 app = typer.Typer(
@@ -79,18 +90,10 @@ def add(
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A CSV file of volunteers.", show_default=False)],
-    map_: Annotated[
-        list[str] | None,
-        typer.Option("--map", help='Map a column: "Their Header=field" (repeatable).',
-                     show_default=False),
-    ] = None,
-    encoding: Annotated[
-        str, typer.Option(help="The file's encoding: utf-8 (with or without BOM) or cp1252.")
-    ] = "utf-8",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check the file and report; write nothing.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    map_: CsvMap = None,
+    encoding: CsvEncoding = "utf-8",
+    dry_run: DryRun = False,
+    quiet: Quiet = False,
 ) -> None:
     """Import volunteers and their step dates from a CSV, all or nothing.
 
@@ -103,29 +106,11 @@ def import_(
     from ivcli.render import message
     from ivcli.services import volunteers
 
-    app_state = state(ctx)
-    db_path = app_state.db_path
-    today = date.today()
     with byte_progress(file, enabled=not quiet) as on_bytes:
-        def run() -> volunteers.ImportResult:
-            with app_state.writing(dry_run=dry_run) as session:
-                return volunteers.import_csv(session, file, today=today, maps=map_ or [],
-                                             encoding=encoding, on_bytes=on_bytes)
-
-        if dry_run and not db_path.exists():
-            import tempfile
-
-            with tempfile.TemporaryDirectory() as tmp:
-                app_state.db_path = Path(tmp) / "dry-run.db"
-                try:
-                    r = run()
-                finally:
-                    app_state.db_path = db_path
-        else:
-            r = run()
-    if r.unknown_columns:
-        message("Ignored columns (not stored): " + ", ".join(r.unknown_columns)
-                + '. Map one with --map "Header=field".', style="yellow")
+        with state(ctx).importing(dry_run=dry_run) as session:
+            r = volunteers.import_csv(session, file, today=date.today(), maps=map_ or [],
+                                      encoding=encoding, on_bytes=on_bytes)
+    warn_unknown_columns(r.unknown_columns)
     lead = "Dry run, nothing written: would add" if dry_run else "Added"
     lines = [
         f"{lead} {r.new_volunteers} volunteer(s) and {r.checks_added} step record(s); "
