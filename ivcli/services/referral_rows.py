@@ -7,10 +7,10 @@ rules apply to one referral typed at the terminal and to a council's batch expor
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 
 from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, ReferrerRole
+from ivcli.importing.problems import RowProblem as BaseRowProblem
 from ivcli.parsing import name_key, normalise_gender, parse_date, parse_email, parse_yes_no
 from ivcli.vocab import split_tags
 
@@ -123,15 +123,8 @@ CLEAN: tuple[str, ...] = (
 )
 
 
-@dataclass
-class RowProblem:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" if self.line else "referral"
-        return f"{where}, {self.column}: {self.message}"
+class RowProblem(BaseRowProblem):
+    record = "referral"
 
 
 def parse_role(text: str) -> str | None:

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, CRITERIA_LABELS, ReferralStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
+from ivcli.importing.problems import Problems
 from ivcli.models import Referral, YoungPerson
 from ivcli.parsing import age_on
 from ivcli.services import audit
@@ -31,7 +32,6 @@ from ivcli.services.referral_rows import (
     FIELDS,
     REQUIRED,
     SYNONYMS,
-    RowProblem,
     RowValidator,
     sql_value,
     validate,
@@ -39,7 +39,6 @@ from ivcli.services.referral_rows import (
 
 BATCH = 5_000
 IMPORT_CACHE_KIB = 32_768
-MAX_PROBLEMS_SHOWN = 200
 MAX_DUPLICATES_KEPT = 1_000
 
 
@@ -263,15 +262,11 @@ class ImportReport:
     dry_run: bool
 
 
-class ImportFailed(InvalidInput):
-    """Invalid rows: nothing was written."""
-
-
 def read_clean_rows(
     rows: Iterator[tuple[int, list[str]]],
     index: dict[str, int],
     today: date,
-    problems: list[RowProblem],
+    problems: Problems,
     counters: dict[str, int],
 ) -> Iterator[tuple]:
     check = RowValidator(today, index)
@@ -281,10 +276,7 @@ def read_clean_rows(
             continue
         row, found = check(line, cells)
         if found:
-            counters["bad_rows"] += 1
-            counters["problems"] += len(found)
-            if len(problems) < MAX_PROBLEMS_SHOWN:
-                problems.extend(found)
+            problems.add(found)
             continue
         yield row
 
@@ -306,23 +298,14 @@ def import_csv(
         path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, maps=list(maps),
         encoding=encoding, on_bytes=on_bytes,
     )
-    problems: list[RowProblem] = []
-    counters = {"blank": 0, "bad_rows": 0, "problems": 0}
+    problems = Problems()
+    counters = {"blank": 0}
     try:
         clean = read_clean_rows(source.rows, source.columns.index, today, problems, counters)
         result = ingest(session, clean, abandon=lambda: bool(problems))
     finally:
         close()
-    if problems:
-        shown = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
-        if counters["problems"] > len(shown):
-            shown.append(f"... and {counters['problems'] - len(shown)} more problems")
-        raise ImportFailed(
-            f"{path.name}: {counters['bad_rows']} invalid row(s); nothing was imported",
-            hint="correct those lines and import the file again (--dry-run checks without "
-            "writing)",
-            details=shown,
-        )
+    problems.raise_if_any(path)
     return ImportReport(result, counters["blank"], source.columns.unknown, dry_run)
 
 

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ivcli.enums import CostType
+from ivcli.importing.problems import RowProblem as BaseRowProblem
 from ivcli.parsing import parse_date, parse_money
 
 FIELDS: tuple[str, ...] = (
@@ -139,15 +140,8 @@ class VisitRow:
         return (self.match_id, self.date, activity_key(self.activity))
 
 
-@dataclass
-class RowProblem:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" if self.line else "visit"
-        return f"{where}, {self.column}: {self.message}"
+class RowProblem(BaseRowProblem):
+    record = "visit"
 
 
 def _text(raw: dict[str, str | None], key: str, problems: list[RowProblem], line: int

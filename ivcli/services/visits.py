@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from ivcli.enums import MatchStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
+from ivcli.importing.problems import Problems
 from ivcli.models import Concern, Match, Visit
 from ivcli.parsing import format_pence
 from ivcli.services import settings as settings_service
@@ -40,7 +41,6 @@ from ivcli.services.visit_rows import (
 )
 
 LOGGABLE = (MatchStatus.active.value, MatchStatus.paused.value)
-MAX_PROBLEMS_SHOWN = 200
 BATCH = 900  # ids per IN (...) query, under SQLite's variable limit
 
 
@@ -175,12 +175,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
 
 
-class ImportFailed(InvalidInput):
-    """Invalid rows: nothing was written."""
-
-
 def _clean_rows(rows: Iterator[tuple[int, list[str]]], index: dict[str, int],
-                problems: list[RowProblem], report: ImportReport) -> Iterator[VisitRow]:
+                problems: Problems, report: ImportReport) -> Iterator[VisitRow]:
     positions = [(f, index[f]) for f in FIELDS if f in index]
     for line, cells in rows:
         if not any(c.strip() for c in cells):
@@ -190,7 +186,7 @@ def _clean_rows(rows: Iterator[tuple[int, list[str]]], index: dict[str, int],
         raw: dict[str, str | None] = {f: (cells[i] if i < n else "") for f, i in positions}
         row, found = validate(raw, line)
         if found:
-            problems.extend(found)
+            problems.add(found)
             continue
         assert row is not None
         yield row
@@ -214,7 +210,7 @@ def import_csv(
     source, close = open_csv(path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED,
                              maps=list(maps), encoding=encoding, on_bytes=on_bytes)
     report = ImportReport(unknown_columns=source.columns.unknown)
-    problems: list[RowProblem] = []
+    problems = Problems()
     try:
         if "hours" not in source.columns.index and "minutes" not in source.columns.index:
             raise InvalidInput(
@@ -224,7 +220,7 @@ def import_csv(
         rows = list(_clean_rows(source.rows, source.columns.index, problems, report))
     finally:
         close()
-    report.rows = len(rows) + len({p.line for p in problems})
+    report.rows = len(rows) + problems.bad_rows
     # The matches the sheet names, in one pass.
     matches: dict[int, tuple[str, date | None, date | None]] = {}
     ids = sorted({r.match_id for r in rows})
@@ -239,23 +235,12 @@ def import_csv(
     for r in rows:
         state = matches.get(r.match_id)
         if state is None:
-            problems.append(RowProblem(r.line, "match_id", f"there is no match {r.match_id}"))
+            problems.add([RowProblem(r.line, "match_id", f"there is no match {r.match_id}")])
             continue
         problem = match_problem(r.match_id, *state, r.date, today)
         if problem:
-            problems.append(RowProblem(r.line, *problem))
-    if problems:
-        problems.sort(key=lambda p: p.line)
-        shown = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
-        if len(problems) > MAX_PROBLEMS_SHOWN:
-            shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
-        raise ImportFailed(
-            f"{path.name}: {len({p.line for p in problems})} invalid row(s); "
-            "nothing was imported",
-            hint="correct those lines and import the file again (--dry-run checks without "
-            "writing)",
-            details=shown,
-        )
+            problems.add([RowProblem(r.line, *problem)])
+    problems.raise_if_any(path)
     seen = _existing_keys(session, ids)
     new: list[VisitRow] = []
     for r in rows:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ivcli.importing.problems import RowProblem as BaseRowProblem
 from ivcli.parsing import age_on, name_key, normalise_gender, parse_date, parse_email, parse_yes_no
 
 FIELDS: tuple[str, ...] = (
@@ -97,15 +98,8 @@ MAX_DEFAULT = 200
 _PHONE = re.compile(r"^\+?[0-9 ()\-.]{7,25}$")
 
 
-@dataclass
-class RowProblem:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" if self.line else "volunteer"
-        return f"{where}, {self.column}: {self.message}"
+class RowProblem(BaseRowProblem):
+    record = "volunteer"
 
 
 @dataclass

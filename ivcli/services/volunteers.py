@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from ivcli.enums import CheckStep, VolunteerStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
+from ivcli.importing.problems import Problems
 from ivcli.models import Match, Volunteer, VolunteerCheck
 from ivcli.parsing import age_on
 from ivcli.services import compliance
@@ -34,7 +35,6 @@ from ivcli.services.volunteer_rows import (
     REQUIRED,
     SYNONYMS,
     CheckRow,
-    RowProblem,
     VolunteerRow,
     age_problem,
     parse_dbs_level,
@@ -44,7 +44,6 @@ from ivcli.services.volunteer_rows import (
 )
 from ivcli.vocab import split_tags
 
-MAX_PROBLEMS_SHOWN = 200
 HAND_SET = (VolunteerStatus.approved.value, VolunteerStatus.on_hold.value,
             VolunteerStatus.withdrawn.value, VolunteerStatus.left.value)
 ENDED = (VolunteerStatus.withdrawn.value, VolunteerStatus.left.value)
@@ -212,10 +211,6 @@ class ImportResult:
     unknown_columns: list[str] = field(default_factory=list)
 
 
-class ImportFailed(InvalidInput):
-    """Invalid rows: nothing was written."""
-
-
 def _ingest(session: Session, rows: Iterable[VolunteerRow], today: date) -> ImportResult:
     """Link or add each clean row's volunteer and add the check records not already held."""
     from ivcli.services.referrals import raw_connection
@@ -291,7 +286,7 @@ def read_rows(
     index: dict[str, int],
     today: date,
     min_age: int,
-    problems: list[RowProblem],
+    problems: Problems,
     counters: dict[str, int],
 ) -> Iterable[VolunteerRow]:
     positions = [(f, index[f]) for f in FIELDS if f in index]
@@ -303,7 +298,7 @@ def read_rows(
         raw = {f: (cells[i] if i < n else "") for f, i in positions}
         row, found = validate(raw, line, today, min_age)
         if found:
-            problems.extend(found)
+            problems.add(found)
             continue
         assert row is not None
         yield row
@@ -326,7 +321,7 @@ def import_csv(
         path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, maps=list(maps),
         encoding=encoding, on_bytes=on_bytes,
     )
-    problems: list[RowProblem] = []
+    problems = Problems()
     counters = {"blank": 0}
     try:
         clean = read_rows(source.rows, source.columns.index, today, min_age, problems, counters)
@@ -335,17 +330,7 @@ def import_csv(
         result = _ingest(session, clean, today)
     finally:
         close()
-    if problems:
-        shown = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
-        if len(problems) > MAX_PROBLEMS_SHOWN:
-            shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
-        bad_lines = len({p.line for p in problems})
-        raise ImportFailed(
-            f"{path.name}: {bad_lines} invalid row(s); nothing was imported",
-            hint="correct those lines and import the file again (--dry-run checks without "
-            "writing)",
-            details=shown,
-        )
+    problems.raise_if_any(path)
     result.blank_rows = counters["blank"]
     result.unknown_columns = source.columns.unknown
     return result

@@ -1,0 +1,70 @@
+"""What is wrong with the rows of an imported CSV, and the one error that reports them.
+
+Imports are all or nothing: every problem is counted, the first few hundred are kept to show
+(memory stays flat for a file of any size), and ``raise_if_any`` refuses the whole file, naming
+each bad line and column, never a value from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from ivcli.errors import InvalidInput
+
+SHOWN = 200
+
+
+@dataclass
+class RowProblem:
+    line: int  # 0 for a record typed on the command line
+    column: str
+    message: str
+
+    record: ClassVar[str] = "record"  # what a line-less problem is about: "referral", ...
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else self.record
+        return f"{where}, {self.column}: {self.message}"
+
+
+class ImportFailed(InvalidInput):
+    """Invalid rows: nothing was written."""
+
+
+class Problems:
+    """The problems of one import, collected row by row."""
+
+    def __init__(self) -> None:
+        self.kept: list[RowProblem] = []
+        self.count = 0
+        self.bad_rows = 0
+
+    def add(self, found: Iterable[RowProblem]) -> None:
+        """The problems of one row (a row is counted once, however many it has)."""
+        found = list(found)
+        if not found:
+            return
+        self.bad_rows += 1
+        self.count += len(found)
+        if len(self.kept) < SHOWN:
+            self.kept.extend(found)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def raise_if_any(self, path: Path) -> None:
+        if not self:
+            return
+        shown = sorted(self.kept, key=lambda p: p.line)[:SHOWN]
+        details = [str(p) for p in shown]
+        if self.count > len(shown):
+            details.append(f"... and {self.count - len(shown)} more problems")
+        raise ImportFailed(
+            f"{path.name}: {self.bad_rows} invalid row(s); nothing was imported",
+            hint="correct those lines and import the file again (--dry-run checks without "
+            "writing)",
+            details=details,
+        )
