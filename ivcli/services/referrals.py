@@ -38,7 +38,7 @@ from ivcli.services.referral_rows import (
 )
 
 BATCH = 5_000
-IMPORT_CACHE_KIB = 32_768
+IMPORT_CACHE_KIB = 8192
 MAX_DUPLICATES_KEPT = 1_000
 
 
