@@ -36,6 +36,19 @@ def _opt(help: str, metavar: str | None = None) -> typer.models.OptionInfo:
     return typer.Option(help=help, metavar=metavar, show_default=False)
 
 
+# The best-interest criteria, as options of `add` and `update` (yes/no; blank: not known).
+LongTermCarePlan = Annotated[str | None, _opt("Core: a long-term care plan.", YN)]
+Consent = Annotated[str | None, _opt("Core: the young person consents.", YN)]
+CarerSupport = Annotated[str | None, _opt("Core: carers support it.", YN)]
+SocialIsolation = Annotated[str | None, _opt("Additional: socially isolated.", YN)]
+PlacementInstability = Annotated[str | None, _opt("Additional: placement instability.", YN)]
+NoFamilyContact = Annotated[str | None, _opt("Additional: no family contact.", YN)]
+SingleCarerPlacement = Annotated[str | None, _opt("Additional: single-carer placement.", YN)]
+RelationshipDifficulty = Annotated[
+    str | None, _opt("Additional: difficulty forming relationships.", YN)
+]
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,
@@ -57,20 +70,14 @@ def add(
         _opt("social_worker, iro, personal_adviser, other_professional or self."),
     ] = None,
     referrer_email: Annotated[str | None, _opt("The referrer's email.")] = None,
-    long_term_care_plan: Annotated[str | None, _opt("Core: a long-term care plan.", YN)] = None,
-    consent: Annotated[str | None, _opt("Core: the young person consents.", YN)] = None,
-    carer_support: Annotated[str | None, _opt("Core: carers support it.", YN)] = None,
-    social_isolation: Annotated[str | None, _opt("Additional: socially isolated.", YN)] = None,
-    placement_instability: Annotated[
-        str | None, _opt("Additional: placement instability.", YN)
-    ] = None,
-    no_family_contact: Annotated[str | None, _opt("Additional: no family contact.", YN)] = None,
-    single_carer_placement: Annotated[
-        str | None, _opt("Additional: single-carer placement.", YN)
-    ] = None,
-    relationship_difficulty: Annotated[
-        str | None, _opt("Additional: difficulty forming relationships.", YN)
-    ] = None,
+    long_term_care_plan: LongTermCarePlan = None,
+    consent: Consent = None,
+    carer_support: CarerSupport = None,
+    social_isolation: SocialIsolation = None,
+    placement_instability: PlacementInstability = None,
+    no_family_contact: NoFamilyContact = None,
+    single_carer_placement: SingleCarerPlacement = None,
+    relationship_difficulty: RelationshipDifficulty = None,
     interests: Annotated[str | None, _opt("Interests, separated by ; or ,")] = None,
     notes: Annotated[str | None, _opt("Notes.")] = None,
     fmt: Format = OutputFormat.table,
@@ -192,20 +199,14 @@ def show(
 def update(
     ctx: typer.Context,
     referral_id: Annotated[int, typer.Argument(metavar="ID", help="The referral's id.")],
-    long_term_care_plan: Annotated[str | None, _opt("Core: a long-term care plan.", YN)] = None,
-    consent: Annotated[str | None, _opt("Core: the young person consents.", YN)] = None,
-    carer_support: Annotated[str | None, _opt("Core: carers support it.", YN)] = None,
-    social_isolation: Annotated[str | None, _opt("Additional: socially isolated.", YN)] = None,
-    placement_instability: Annotated[
-        str | None, _opt("Additional: placement instability.", YN)
-    ] = None,
-    no_family_contact: Annotated[str | None, _opt("Additional: no family contact.", YN)] = None,
-    single_carer_placement: Annotated[
-        str | None, _opt("Additional: single-carer placement.", YN)
-    ] = None,
-    relationship_difficulty: Annotated[
-        str | None, _opt("Additional: difficulty forming relationships.", YN)
-    ] = None,
+    long_term_care_plan: LongTermCarePlan = None,
+    consent: Consent = None,
+    carer_support: CarerSupport = None,
+    social_isolation: SocialIsolation = None,
+    placement_instability: PlacementInstability = None,
+    no_family_contact: NoFamilyContact = None,
+    single_carer_placement: SingleCarerPlacement = None,
+    relationship_difficulty: RelationshipDifficulty = None,
     referrer_name: Annotated[str | None, _opt("Who referred.")] = None,
     referrer_role: Annotated[str | None, _opt("The referrer's role.")] = None,
     referrer_email: Annotated[str | None, _opt("The referrer's email.")] = None,
