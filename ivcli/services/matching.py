@@ -439,8 +439,8 @@ def score_matrix(young: Sequence[Young], vols: Sequence[Vol], weights: Weights) 
     weight_sum = np.zeros(n, dtype=np.float64)
     for part in COMPONENTS:
         w = weights.values[part]
-        if w <= 0:
-            continue
+        if w <= 0 or not any(_young_items(y, part) for y in young):
+            continue  # nobody asked for anything here: no volunteer tags to read
         ym, vm, given = _encode(young, vols, part)
         if not given.any():
             continue
