@@ -144,6 +144,26 @@ def format_pence(pence: int) -> str:
     return f"{sign}{pence // 100}.{pence % 100:02d}"
 
 
+def add_years(d: date, years: int) -> date:
+    """The same day ``years`` later (28 February for 29 February in a common year)."""
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def add_months(d: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day when it has no such day."""
+    month0 = d.month - 1 + months
+    year, month = d.year + month0 // 12, month0 % 12 + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
 def age_on(date_of_birth: date, on: date) -> int:
     years = on.year - date_of_birth.year
     if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):

@@ -22,6 +22,7 @@ from sqlalchemy import Integer, String, column, select, table
 from sqlmodel import Session
 
 from ivcli.enums import CheckStep, VolunteerStatus
+from ivcli.parsing import add_months, add_years
 from ivcli.services import settings as settings_service
 
 if TYPE_CHECKING:
@@ -56,24 +57,6 @@ STEP_LABELS = {
     "training": "training",
     "panel": "approval panel",
 }
-
-
-def add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
-
-
-def add_months(d: date, months: int) -> date:
-    month0 = d.month - 1 + months
-    year, month = d.year + month0 // 12, month0 % 12 + 1
-    for day in (d.day, 30, 29, 28):
-        try:
-            return date(year, month, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)

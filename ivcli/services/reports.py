@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from ivcli.enums import CheckStep, EndReason, VolunteerStatus
+from ivcli.parsing import add_years
 from ivcli.services import settings as settings_service
 
 # ---------------------------------------------------------------------------------------------
@@ -554,8 +555,8 @@ def _checks(session: Session, on: date) -> tuple[int, int]:
     horizon = on + timedelta(days=rules.warn_days + 3)
     params = {
         "end": on.isoformat(),
-        "dbs_cut": compliance.add_years(horizon, -rules.dbs_years).isoformat(),
-        "training_cut": compliance.add_years(horizon, -rules.training_years).isoformat(),
+        "dbs_cut": add_years(horizon, -rules.dbs_years).isoformat(),
+        "training_cut": add_years(horizon, -rules.training_years).isoformat(),
     }
     statuses = ", ".join(f"'{s.value}'" for s in (
         VolunteerStatus.approved, VolunteerStatus.ready_for_panel, VolunteerStatus.in_checks))

@@ -7,22 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from ivcli.parsing import add_months
 from ivcli.services import settings as settings_service
 
 if TYPE_CHECKING:
     from sqlmodel import Session
-
-
-def add_months(d: date, months: int) -> date:
-    """The same day ``months`` later, or the month's last day when it has no such day."""
-    month0 = d.month - 1 + months
-    year, month = d.year + month0 // 12, month0 % 12 + 1
-    for day in (d.day, 30, 29, 28):
-        try:
-            return date(year, month, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
