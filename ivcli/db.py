@@ -19,7 +19,7 @@ from ivcli.errors import DatabaseBusy, DatabaseMissing, DatabaseUnusable, Storag
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-    from sqlmodel import Session
+    from sqlalchemy.orm import Session
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT = 10.0
@@ -305,7 +305,7 @@ def session(
     under ``command`` (e.g. "referral accept").
     """
     from sqlalchemy.exc import OperationalError
-    from sqlmodel import Session
+    from sqlalchemy.orm import Session
 
     prepare(path, write=write)
     engine = make_engine(path, write=write)

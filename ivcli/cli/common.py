@@ -19,7 +19,7 @@ from ivcli.enums import OutputFormat
 from ivcli.errors import MissingValue
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from sqlalchemy.orm import Session
 
 
 @dataclass

@@ -23,7 +23,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from ivcli.services import settings as settings_service
 

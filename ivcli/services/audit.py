@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 GENESIS = bytes(32)
 ACTIONS = ("insert", "update", "delete")

@@ -19,7 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Integer, String, column, select, table
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from ivcli.enums import CheckStep, VolunteerStatus
 from ivcli.parsing import add_months, add_years

@@ -31,7 +31,7 @@ from functools import cached_property
 
 import numpy as np
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from ivcli.enums import EndReason, MatchStatus, ReferralStatus
 from ivcli.errors import InvalidInput, NotFound, Refused

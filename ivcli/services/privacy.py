@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from ivcli.errors import InvalidInput, NotFound
 from ivcli.parsing import age_on

@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from ivcli.enums import CheckStep, EndReason, VolunteerStatus
 from ivcli.parsing import add_years

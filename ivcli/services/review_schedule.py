@@ -11,7 +11,7 @@ from ivcli.parsing import add_months
 from ivcli.services import settings as settings_service
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from ivcli.services import audit
 

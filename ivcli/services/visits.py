@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from ivcli.enums import MatchStatus
 from ivcli.errors import InvalidInput, NotFound, Refused

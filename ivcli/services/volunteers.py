@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from ivcli.enums import CheckStep, VolunteerStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
