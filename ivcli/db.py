@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ivcli.errors import DatabaseBusy, DatabaseMissing, DatabaseUnusable, StorageFull
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -294,6 +294,32 @@ def make_engine(path: Path, *, write: bool) -> Engine:
     return engine
 
 
+def dbapi(unit: Session | Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under a Session or a Core Connection, inside its transaction:
+    for bulk statements (``executemany``, INSERT ... SELECT) and large reads of plain rows."""
+    proxied = unit.connection
+    if callable(proxied):  # a Session: its Connection first
+        proxied = proxied().connection
+    conn = proxied.driver_connection
+    assert isinstance(conn, sqlite3.Connection)
+    return conn
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    """SQLite's busy and disk errors, raw or wrapped by SQLAlchemy, as ivcli's own."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        yield
+    except (OperationalError, sqlite3.DatabaseError, OSError) as exc:
+        if is_busy_error(exc):
+            raise busy() from None
+        if is_storage_error(exc):
+            raise storage_full() from None
+        raise
+
+
 @contextmanager
 def session(
     path: Path, *, write: bool, dry_run: bool = False, command: str | None = None
@@ -304,13 +330,12 @@ def session(
     it was. A writing session records every ORM change in the audit trail (``services.audit``),
     under ``command`` (e.g. "referral accept").
     """
-    from sqlalchemy.exc import OperationalError
     from sqlalchemy.orm import Session
 
     prepare(path, write=write)
     engine = make_engine(path, write=write)
     try:
-        with Session(engine, expire_on_commit=False) as s:
+        with Session(engine, expire_on_commit=False) as s, _translated_errors():
             s.info["command"] = command or "ivcli"
             try:
                 s.begin()
@@ -323,19 +348,26 @@ def session(
                     s.rollback()
                 else:
                     s.commit()
-            except (OperationalError, sqlite3.DatabaseError, OSError) as exc:
+            except BaseException:
                 try:
                     s.rollback()
                 except Exception:  # noqa: BLE001 - closing the connection rolls back anyway
                     pass
-                if is_busy_error(exc):
-                    raise busy() from None
-                if is_storage_error(exc):
-                    raise storage_full() from None
                 raise
-            except BaseException:
-                s.rollback()
-                raise
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def reader(path: Path) -> Iterator[Connection]:
+    """A read-only unit of work on a Core Connection, for commands that read with SQL and build
+    no ORM objects: they start quicker, without importing ``sqlalchemy.orm`` or the models.
+    Services that take a Session for reading with ``execute`` accept this too."""
+    prepare(path, write=False)
+    engine = make_engine(path, write=False)
+    try:
+        with engine.connect() as conn, _translated_errors(), conn.begin():
+            yield conn
     finally:
         engine.dispose()
 

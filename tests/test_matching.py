@@ -351,8 +351,8 @@ def test_rules_agree_and_prefilter_is_safe(tmp_path_factory, yprof, vprofs):
     vids = [add_volunteer(path, profile=p, area=a, gender=g) for p, a, g in vprofs]
     with db.session(path, write=False) as s:
         y = matching.waiting_young_person(s, yp, ON)
-        vols = matching._volunteers(s, ON)
-        kept = {v.id for v in matching._volunteers(s, ON, likely_for=y)}
+        vols = matching.load_volunteers(s, ON)
+        kept = {v.id for v in matching.load_volunteers(s, ON, likely_for=y)}
         ok = matching.feasible_matrix([y], vols)[0]
         for v, fits in zip(vols, ok, strict=True):
             assert bool(fits) == (not matching.rule_breaks(y, v)), (yprof, v.p)
@@ -376,3 +376,31 @@ def test_more_shared_interests_never_lower_the_score(shared):
     w = matching.Weights(dict.fromkeys(matching.COMPONENTS, 1.0))
     s = matching.score_matrix([y], [fewer, more], w)[0]
     assert s[1] > s[0]
+
+
+def test_suggest_starts_without_the_orm(db_path: Path):
+    """``match suggest`` reads with SQL alone: neither the ORM nor the models (and pydantic)
+    are imported, which keeps it within its start-up target (benchmarks/bench_match.py)."""
+    import subprocess
+    import sys
+
+    yp = add_young(db_path, profile={"interests": ["football"]})
+    vid = add_volunteer(db_path, profile={"interests": ["football"]})
+    code = (
+        "import atexit, sys\n"
+        "def heavy():\n"
+        "    sys.stderr.write('HEAVY=' + ','.join(m for m in ('sqlalchemy.orm', 'sqlmodel',"
+        " 'pydantic', 'ivcli.models') if m in sys.modules))\n"
+        "atexit.register(heavy)\n"
+        "from ivcli.cli.main import run\n"
+        "run()\n"
+    )
+    for extra in ([str(yp)], ["--all"]):
+        out = subprocess.run(
+            [sys.executable, "-c", code, "--db", str(db_path), "match", "suggest", *extra,
+             "--as-of", ON.isoformat(), "--format", "json"],
+            capture_output=True, text=True, cwd=Path(__file__).parent.parent,
+        )
+        assert out.returncode == 0, out.stderr
+        assert str(vid) in out.stdout
+        assert out.stderr.rstrip().endswith("HEAVY="), out.stderr

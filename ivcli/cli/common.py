@@ -19,6 +19,7 @@ from ivcli.enums import OutputFormat
 from ivcli.errors import MissingValue
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
 
@@ -38,6 +39,15 @@ class AppState:
 
         with db.session(self.db_path, write=False) as s:
             yield s
+
+    @contextmanager
+    def reading_sql(self) -> Iterator[Connection]:
+        """Like ``reading``, on a Core Connection: for commands whose services read with SQL
+        alone (``match suggest``), which then start without ``sqlalchemy.orm``."""
+        from ivcli import db
+
+        with db.reader(self.db_path) as conn:
+            yield conn
 
     @contextmanager
     def writing(self, *, dry_run: bool = False) -> Iterator[Session]:

@@ -69,11 +69,11 @@ def suggest(
     if not all_ and young_person_id is None:
         raise MissingValue("missing YOUNG_PERSON_ID", hint="give a young person's id, or --all")
     on = as_of or date.today()
-    with state(ctx).reading() as session:
+    with state(ctx).reading_sql() as conn:
         if all_:
-            whole = matching.suggest_all(session, on)
+            whole = matching.suggest_all(conn, on)
         else:
-            found = matching.suggest(session, young_person_id or 0, on, top)
+            found = matching.suggest(conn, young_person_id or 0, on, top)
     if all_:
         rows = [vars(p) for p in whole.proposals]
         columns = ["young_person_id", "volunteer_id", "score", "waiting_days", "reasons",
@@ -116,11 +116,11 @@ def propose(
     Refused (exit 1, with the reason) when the volunteer is not approved, a check is missing
     or lapsed, they have no free place, or a hard rule is broken.
     """
-    from ivcli.services import matching
+    from ivcli.services import matches
 
     with state(ctx).writing() as session:
-        m = matching.propose(session, young_person_id, volunteer_id, on or date.today(), note)
-        record = matching.as_row(m)
+        m = matches.propose(session, young_person_id, volunteer_id, on or date.today(), note)
+        record = matches.as_row(m)
     _done(f"Proposed match {record['id']}: young person {young_person_id} with volunteer "
           f"{volunteer_id}. The young person decides: 'ivcli match accept|decline "
           f"{record['id']}'.", fmt, record)
@@ -132,10 +132,10 @@ def propose(
 def accept(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
            fmt: Format = OutputFormat.table) -> None:
     """Record that the young person accepted the proposed match."""
-    from ivcli.services import matching
+    from ivcli.services import matches
 
     with state(ctx).writing() as session:
-        record = matching.as_row(matching.accept(session, match_id, on or date.today()))
+        record = matches.as_row(matches.accept(session, match_id, on or date.today()))
     _done(f"Match {match_id} accepted by the young person; record the introduction with "
           f"'ivcli match start {match_id} --date DATE'.", fmt, record)
 
@@ -150,7 +150,7 @@ def decline(
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Record that the young person declined; they go back on the waiting list."""
-    from ivcli.services import matching
+    from ivcli.services import matches
 
     if not reason:
         if state(ctx).can_prompt():
@@ -160,8 +160,8 @@ def decline(
         else:
             require(["--reason"])
     with state(ctx).writing() as session:
-        m = matching.decline(session, match_id, reason or "", on or date.today())
-        record = matching.as_row(m)
+        m = matches.decline(session, match_id, reason or "", on or date.today())
+        record = matches.as_row(m)
     _done(f"Match {match_id} declined; young person {m.young_person_id} is back on the waiting "
           "list.", fmt, record)
 
@@ -170,10 +170,10 @@ def decline(
 def start(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
           fmt: Format = OutputFormat.table) -> None:
     """Record the introduction meeting: the match is active from this date."""
-    from ivcli.services import matching
+    from ivcli.services import matches
 
     with state(ctx).writing() as session:
-        record = matching.as_row(matching.start(session, match_id, on or date.today()))
+        record = matches.as_row(matches.start(session, match_id, on or date.today()))
     _done(f"Match {match_id} started on {record['start_date']}.", fmt, record)
 
 
@@ -182,10 +182,10 @@ def pause(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
           note: Annotated[str | None, typer.Option(help="Why.", show_default=False)] = None,
           fmt: Format = OutputFormat.table) -> None:
     """Pause an active match, for illness or exams."""
-    from ivcli.services import matching
+    from ivcli.services import matches
 
     with state(ctx).writing() as session:
-        record = matching.as_row(matching.pause(session, match_id, on or date.today(), note))
+        record = matches.as_row(matches.pause(session, match_id, on or date.today(), note))
     _done(f"Match {match_id} paused.", fmt, record)
 
 
@@ -194,10 +194,10 @@ def resume(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
            note: Annotated[str | None, typer.Option(help="A note.", show_default=False)] = None,
            fmt: Format = OutputFormat.table) -> None:
     """Resume a paused match."""
-    from ivcli.services import matching
+    from ivcli.services import matches
 
     with state(ctx).writing() as session:
-        record = matching.as_row(matching.resume(session, match_id, on or date.today(), note))
+        record = matches.as_row(matches.resume(session, match_id, on or date.today(), note))
     _done(f"Match {match_id} resumed.", fmt, record)
 
 
@@ -218,7 +218,7 @@ def end(
 ) -> None:
     """End an active or paused match, with a reason."""
     from ivcli.render import message
-    from ivcli.services import matching
+    from ivcli.services import matches
 
     code = reason.value if reason else None
     if code is None:
@@ -229,8 +229,8 @@ def end(
         else:
             require(["--reason"])
     with state(ctx).writing() as session:
-        m = matching.end(session, match_id, code or "", on or date.today(), note, close)
-        record = matching.as_row(m)
+        m = matches.end(session, match_id, code or "", on or date.today(), note, close)
+        record = matches.as_row(m)
     after = ("the referral is closed" if close else
              f"young person {m.young_person_id} is back on the waiting list")
     _done(f"Match {match_id} ended ({code}); {after}.", fmt, record)
@@ -248,25 +248,25 @@ def list_(
 ) -> None:
     """List matches."""
     from ivcli.render import emit
-    from ivcli.services import matching
+    from ivcli.services import matches
 
     with state(ctx).reading() as session:
-        rows = matching.list_matches(session, status.value if status else None)
-    emit(fmt.value, matching.MATCH_COLUMNS, rows, title="Matches", empty="No matches.")
+        rows = matches.list_matches(session, status.value if status else None)
+    emit(fmt.value, matches.MATCH_COLUMNS, rows, title="Matches", empty="No matches.")
 
 
 @app.command("show")
 def show(ctx: typer.Context, match_id: MatchId, fmt: Format = OutputFormat.table) -> None:
     """Show one match and its history."""
     from ivcli.render import emit
-    from ivcli.services import matching
+    from ivcli.services import matches
 
     with state(ctx).reading() as session:
-        record = matching.as_row(matching.get(session, match_id))
-        history = matching.events(session, match_id)
+        record = matches.as_row(matches.get(session, match_id))
+        history = matches.events(session, match_id)
     _emit_match(fmt, record)
     if fmt == OutputFormat.table:
-        emit("table", matching.EVENT_COLUMNS, history, title="History")
+        emit("table", matches.EVENT_COLUMNS, history, title="History")
 
 
 app.command("review")(review)  # ivcli/cli/review.py: record a review, say when the next is due

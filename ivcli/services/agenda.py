@@ -22,10 +22,13 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
+from ivcli.db import dbapi
 from ivcli.services import settings as settings_service
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 KINDS = ("concern", "overdue_visit", "review_due", "referral_decision", "check_lapsing",
          "long_wait", "age_threshold")
@@ -61,12 +64,6 @@ def working_days_between(start: date, end: date) -> int:
     return count
 
 
-def _conn(session: Session) -> sqlite3.Connection:
-    conn = session.connection().connection.driver_connection
-    assert isinstance(conn, sqlite3.Connection)
-    return conn
-
-
 def _d(text: str) -> date:
     return date.fromisoformat(text)
 
@@ -87,7 +84,7 @@ def _volunteer(names: bool, vol_id: int, first: str | None, last: str | None, *,
 
 def agenda(session: Session, as_of: date, *, names: bool = False) -> list[Item]:
     """Everything that needs attention on ``as_of``, most urgent first."""
-    conn = _conn(session)
+    conn = dbapi(session)
     setting = settings_service.get_int
     items: list[Item] = []
     items += _concerns(conn, as_of, names)

@@ -19,13 +19,15 @@ from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Integer, String, column, select, table
-from sqlalchemy.orm import Session
 
+from ivcli.db import dbapi
 from ivcli.enums import CheckStep, VolunteerStatus
 from ivcli.parsing import add_months, add_years
 from ivcli.services import settings as settings_service
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from ivcli.models import VolunteerCheck
 
 # What the light readers need: building the SQLModel classes costs more than all of
@@ -143,7 +145,7 @@ def load_checks(session: Session, volunteer_ids: Iterable[int] | None = None,
             params = tuple(ids)
         out_rows: dict[int, list[VolunteerCheck]] = defaultdict(list)
         make = date.fromisoformat
-        for vid, step, day, on_update in session.connection().exec_driver_sql(sql, params):
+        for vid, step, day, on_update in dbapi(session).execute(sql, params):
             row = CheckRow(vid, step, make(day), None if on_update is None else bool(on_update))
             out_rows[vid].append(row)  # type: ignore[arg-type]
         return out_rows
@@ -159,19 +161,18 @@ def load_checks(session: Session, volunteer_ids: Iterable[int] | None = None,
 
 
 def volunteer_states(session: Session, volunteer_id: int, as_of: date) -> list[CheckState]:
-    checks = load_checks(session, [volunteer_id]).get(volunteer_id, [])
+    checks = load_checks(session, [volunteer_id], light=True).get(volunteer_id, [])
     return evaluate(checks, as_of, Rules.load(session))
 
 
 def matchable_ids(session: Session, as_of: date, among: Iterable[int] | None = None) -> set[int]:
     """Approved volunteers whose every check is recorded and current on ``as_of``; with
     ``among``, only those of these volunteers (so a caller that needs a few is quick)."""
-    from ivcli.models import Volunteer
-
     rules = Rules.load(session)
+    t = _VOLUNTEERS.c
     approved = list(session.execute(
-            select(Volunteer.id).where(Volunteer.status == VolunteerStatus.approved.value)
-        ).scalars())
+        select(t.id).where(t.status == VolunteerStatus.approved.value)
+    ).scalars())
     if among is not None:
         wanted = set(among)
         approved = [v for v in approved if v in wanted]

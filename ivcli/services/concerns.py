@@ -7,13 +7,16 @@ no report, agenda or export prints it.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.models import Concern
 from ivcli.services.visits import get_match
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 MAX_TEXT = 10_000
 LIST_COLUMNS = ("id", "match_id", "visit_id", "opened_date", "days_open", "status",

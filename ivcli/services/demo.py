@@ -152,7 +152,7 @@ def _uk(d: date) -> str:
 def _volunteers_and_matches(session, today: date, rnd: random.Random) -> None:  # type: ignore[no-untyped-def]
     """Volunteers at every step of safer recruitment (one whose DBS lapses soon), and matches
     for some of the young people waiting: active, one ended."""
-    from ivcli.services import matching, volunteers
+    from ivcli.services import matches, matching, volunteers
 
     approved_ids = []
     for i in range(14):
@@ -202,10 +202,10 @@ def _volunteers_and_matches(session, today: date, rnd: random.Random) -> None:  
             continue
         proposed_on = young.waiting_since + timedelta(
             days=rnd.randint(5, (today - young.waiting_since).days - 20))
-        m = matching.propose(session, young.id, suggestions[0].volunteer_id, proposed_on)
-        matching.accept(session, m.id, proposed_on + timedelta(days=3))
+        m = matches.propose(session, young.id, suggestions[0].volunteer_id, proposed_on)
+        matches.accept(session, m.id, proposed_on + timedelta(days=3))
         started = min(today, proposed_on + timedelta(days=14))
-        matching.start(session, m.id, started)
+        matches.start(session, m.id, started)
         made += 1
         session.flush()
         _visits(session, m.id, started, today, rnd, overdue=made == 2, concern=made == 3)

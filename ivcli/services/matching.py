@@ -1,5 +1,5 @@
 """Matching: suggestions within hard rules, a score out of 100 with reasons in words, one proposal
-for the whole waiting list, and the match life cycle. See docs/matching.md.
+for the whole waiting list. See docs/matching.md; the life cycle is in ``services.matches``.
 
 Hard rules, never broken (a missing preference is no restriction):
 - the volunteer is approved with every check current (``compliance.matchable_ids``) and has a
@@ -23,24 +23,25 @@ here reads them with defaults for missing keys.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ivcli.enums import EndReason, MatchStatus, ReferralStatus
+from ivcli.db import dbapi
+from ivcli.enums import MatchStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
-from ivcli.models import Match, MatchEvent, Referral, Volunteer, YoungPerson
 from ivcli.parsing import normalise_gender
 from ivcli.services import compliance
 from ivcli.services import settings as settings_service
 from ivcli.services.profiles import slots_of, stored_profile
 from ivcli.vocab import normalise_tag
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 LIVE = (MatchStatus.proposed.value, MatchStatus.accepted.value, MatchStatus.active.value,
         MatchStatus.paused.value)
@@ -245,12 +246,6 @@ def vol_from(row_id: int, age: int, gender: str | None, area: str | None, langua
 # Loading from the database (raw SQL: thousands of rows, no ORM objects)
 
 
-def _raw(session: Session) -> sqlite3.Connection:
-    conn = session.connection().connection.driver_connection
-    assert isinstance(conn, sqlite3.Connection)
-    return conn
-
-
 def _age_sql(column: str) -> str:
     return (f"(CAST(strftime('%Y', :on) AS INTEGER) - CAST(strftime('%Y', {column}) AS INTEGER)"
             f" - (strftime('%m-%d', :on) < strftime('%m-%d', {column})))")
@@ -274,7 +269,7 @@ def waiting(session: Session, on: date, young_person_id: int | None = None) -> l
     sql = _WAITING_SQL + (" AND yp.id = :yp" if young_person_id is not None else "")
     params: dict[str, object] = {"on": on.isoformat(), "yp": young_person_id}
     seen: dict[int, Young] = {}
-    for yp_id, ref_id, age, since, ended, area, profile, interests in _raw(session).execute(
+    for yp_id, ref_id, age, since, ended, area, profile, interests in dbapi(session).execute(
         sql + " ORDER BY r.id", params
     ):
         start = max(date.fromisoformat(since), date.fromisoformat(ended) if ended else
@@ -285,7 +280,7 @@ def waiting(session: Session, on: date, young_person_id: int | None = None) -> l
     return sorted(seen.values(), key=lambda y: (y.waiting_since, y.id))
 
 
-def _volunteers(session: Session, on: date, ids: Sequence[int] | None = None,
+def load_volunteers(session: Session, on: date, ids: Sequence[int] | None = None,
                 likely_for: Young | None = None) -> list[Vol]:
     """Approved volunteers with their profiles and live-match counts. With ``likely_for``,
     SQL first drops those certain to break a hard rule for that young person (see
@@ -301,7 +296,7 @@ def _volunteers(session: Session, on: date, ids: Sequence[int] | None = None,
         sql += f" AND v.id IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
     if likely_for is not None:
         sql += _prefilter(likely_for, params)
-    rows = _raw(session).execute(sql + " ORDER BY v.id", params)
+    rows = dbapi(session).execute(sql + " ORDER BY v.id", params)
     wish = likely_for.iv_gender if likely_for is not None else None
     if wish is None:
         return [vol_from(*row) for row in rows]
@@ -351,7 +346,7 @@ def _prefilter(y: Young, params: dict[str, object]) -> str:
 def _past_pairs(session: Session, young_ids: Iterable[int]) -> set[tuple[int, int]]:
     """(young person, volunteer) pairs with a declined or ended match: not suggested again."""
     wanted = set(young_ids)
-    rows = _raw(session).execute(
+    rows = dbapi(session).execute(
         "SELECT young_person_id, volunteer_id FROM matches WHERE status IN ('declined', 'ended')"
     )
     return {(y, v) for y, v in rows if y in wanted}
@@ -611,18 +606,20 @@ def waiting_young_person(session: Session, young_person_id: int, on: date) -> Yo
     found = waiting(session, on, young_person_id)
     if found:
         return found[0]
-    if session.get(YoungPerson, young_person_id) is None:
+    conn = dbapi(session)
+    if conn.execute("SELECT 1 FROM young_people WHERE id = ?", (young_person_id,)).fetchone() \
+            is None:
         raise NotFound(f"there is no young person {young_person_id}",
                        hint="'ivcli referral list' shows young people's ids")
-    live = session.execute(
-        select(Match).where(Match.young_person_id == young_person_id,
-                            Match.status.in_(LIVE))  # type: ignore[attr-defined]
-    ).scalars().first()
+    live = conn.execute(
+        f"SELECT id, status FROM matches WHERE young_person_id = ? AND status IN ({_LIVE_SQL}) "
+        "ORDER BY id LIMIT 1", (young_person_id,)
+    ).fetchone()
     if live is not None:
         raise Refused(
-            f"young person {young_person_id} already has match {live.id} ({live.status}); "
+            f"young person {young_person_id} already has match {live[0]} ({live[1]}); "
             "a young person has one match at a time",
-            hint=f"decline or end match {live.id} first",
+            hint=f"decline or end match {live[0]} first",
         )
     raise Refused(
         f"young person {young_person_id} is not on the waiting list (no accepted referral)",
@@ -643,7 +640,7 @@ def suggest(session: Session, young_person_id: int, on: date, top: int = 5) -> l
     if top < 1:
         raise InvalidInput("--top must be at least 1")
     y = waiting_young_person(session, young_person_id, on)
-    vols = [v for v in _volunteers(session, on, likely_for=y) if v.free > 0]
+    vols = [v for v in load_volunteers(session, on, likely_for=y) if v.free > 0]
     past = {v for _, v in _past_pairs(session, [y.id])}
     vols = [v for v in vols if v.id not in past]
     if not vols:
@@ -722,7 +719,7 @@ def assign(value_rows: np.ndarray, feasible: np.ndarray, bonus: np.ndarray
 def suggest_all(session: Session, on: date) -> WholeList:
     """One proposal for the whole waiting list (nothing is written)."""
     young = waiting(session, on)
-    vols = [v for v in _volunteers(session, on) if v.free > 0]
+    vols = [v for v in load_volunteers(session, on) if v.free > 0]
     current = compliance.matchable_ids(session, on, among=[v.id for v in vols])
     vols = [v for v in vols if v.id in current]
     if not young or not vols:
@@ -753,205 +750,3 @@ def suggest_all(session: Session, on: date) -> WholeList:
                                   (on - y.waiting_since).days, reasons, concerns))
     matched = {p.young_person_id for p in proposals}
     return WholeList(proposals, [y.id for y in young if y.id not in matched], len(young))
-
-
-# ---------------------------------------------------------------------------------------------
-# The match life cycle
-
-
-MATCH_COLUMNS = ("id", "young_person_id", "volunteer_id", "status", "proposed_date",
-                 "start_date", "end_date", "end_reason")
-SHOW_COLUMNS = MATCH_COLUMNS + ("referral_id", "decision_date", "decision_reason", "note")
-EVENT_COLUMNS = ("date", "event", "note")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def as_row(m: Match, columns: Sequence[str] = SHOW_COLUMNS) -> dict[str, object]:
-    return {c: getattr(m, c) for c in columns}
-
-
-def get(session: Session, match_id: int) -> Match:
-    m = session.get(Match, match_id)
-    if m is None:
-        raise NotFound(f"there is no match {match_id}", hint="'ivcli match list' shows their ids")
-    return m
-
-
-def events(session: Session, match_id: int) -> list[dict[str, object]]:
-    get(session, match_id)
-    rows = session.execute(
-        select(MatchEvent).where(MatchEvent.match_id == match_id)
-        .order_by(MatchEvent.date, MatchEvent.id)  # type: ignore[arg-type]
-    ).scalars()
-    return [{"date": e.date, "event": e.event, "note": e.note} for e in rows]
-
-
-def list_matches(session: Session, status: str | None = None) -> list[dict[str, object]]:
-    q = select(Match)
-    if status:
-        q = q.where(Match.status == status)
-    rows = session.execute(q.order_by(Match.id)).scalars()  # type: ignore[arg-type]
-    return [as_row(m, MATCH_COLUMNS) for m in rows]
-
-
-def _record(session: Session, m: Match, on: date, event: str, note: str | None = None) -> None:
-    assert m.id is not None
-    m.updated_at = _now()
-    session.add(MatchEvent(match_id=m.id, date=on, event=event, note=note, created_at=_now()))
-
-
-def _last_date(session: Session, m: Match) -> date:
-    dates = [e["date"] for e in events(session, m.id or 0)]
-    return max([m.proposed_date, *[d for d in dates if isinstance(d, date)]])
-
-
-def _step(session: Session, match_id: int, allowed: Sequence[str], action: str, on: date
-          ) -> Match:
-    m = get(session, match_id)
-    if m.status not in allowed:
-        hint = None
-        if action == "start" and m.status == MatchStatus.proposed:
-            hint = f"record the young person's decision first with 'ivcli match accept {m.id}'"
-        done = {"accept": "accepted", "decline": "declined", "start": "started",
-                "pause": "paused", "resume": "resumed", "end": "ended"}[action]
-        raise Refused(
-            f"match {match_id} is {m.status}; only a {' or '.join(allowed)} match can be {done}",
-            hint=hint,
-        )
-    last = _last_date(session, m)
-    if on < last:
-        raise InvalidInput(f"the date is before match {match_id}'s last step on "
-                           f"{last.isoformat()}", hint="give a later --date")
-    return m
-
-
-def _referral(session: Session, m: Match) -> Referral | None:
-    return session.get(Referral, m.referral_id) if m.referral_id else None
-
-
-def _back_to_waiting(session: Session, m: Match) -> None:
-    ref = _referral(session, m)
-    if ref is not None and ref.status == ReferralStatus.matched:
-        ref.status = ReferralStatus.accepted.value
-        ref.updated_at = _now()
-
-
-def propose(session: Session, young_person_id: int, volunteer_id: int, on: date,
-            note: str | None = None) -> Match:
-    """Propose a match; refused when any hard rule is broken."""
-    y = waiting_young_person(session, young_person_id, on)
-    vol = session.get(Volunteer, volunteer_id)
-    if vol is None:
-        raise NotFound(f"there is no volunteer {volunteer_id}",
-                       hint="'ivcli volunteer list' shows their ids")
-    if vol.status != "approved":
-        raise Refused(f"volunteer {volunteer_id} is not approved (status {vol.status}); only "
-                      "approved volunteers with every check current can be matched")
-    if volunteer_id not in compliance.matchable_ids(session, on, among=[volunteer_id]):
-        gaps = [f"{s.label} {'missing' if s.status == 'missing' else 'lapsed'}"
-                + (f" on {s.expires.isoformat()}" if s.expires and s.status == "lapsed" else "")
-                for s in compliance.problems(compliance.volunteer_states(session, volunteer_id,
-                                                                         on))]
-        raise Refused(f"volunteer {volunteer_id} cannot be matched: {'; '.join(gaps)}",
-                      hint="record the renewed check, then propose again")
-    (v,) = _volunteers(session, on, [volunteer_id])
-    if v.free <= 0:
-        raise Refused(f"volunteer {volunteer_id} has no free place (capacity {v.capacity}, "
-                      f"{v.live} live match(es))",
-                      hint="end or decline one of their matches, or raise their capacity")
-    breaks = rule_breaks(y, v)
-    if breaks:
-        raise Refused(f"young person {young_person_id} and volunteer {volunteer_id} cannot be "
-                      "matched: " + "; ".join(breaks),
-                      hint="if a profile is out of date, update it and propose again")
-    now = _now()
-    m = Match(young_person_id=young_person_id, volunteer_id=volunteer_id,
-              referral_id=y.referral_id, status=MatchStatus.proposed.value, proposed_date=on,
-              note=note, created_at=now, updated_at=now)
-    session.add(m)
-    session.flush()
-    _record(session, m, on, "proposed", note)
-    ref = session.get(Referral, y.referral_id)
-    assert ref is not None
-    ref.status = ReferralStatus.matched.value
-    ref.updated_at = now
-    return m
-
-
-def accept(session: Session, match_id: int, on: date) -> Match:
-    m = _step(session, match_id, [MatchStatus.proposed.value], "accept", on)
-    m.status = MatchStatus.accepted.value
-    m.decision_date = on
-    _record(session, m, on, "accepted")
-    return m
-
-
-def decline(session: Session, match_id: int, reason: str, on: date) -> Match:
-    if not reason or not reason.strip():
-        raise InvalidInput("a reason is required", hint="give it with --reason")
-    m = _step(session, match_id, [MatchStatus.proposed.value, MatchStatus.accepted.value],
-              "decline", on)
-    m.status = MatchStatus.declined.value
-    m.decision_date = on
-    m.decision_reason = reason.strip()
-    _record(session, m, on, "declined", reason.strip())
-    _back_to_waiting(session, m)
-    return m
-
-
-def start(session: Session, match_id: int, on: date) -> Match:
-    m = _step(session, match_id, [MatchStatus.accepted.value], "start", on)
-    m.status = MatchStatus.active.value
-    m.start_date = on
-    _record(session, m, on, "started")
-    ref = _referral(session, m)
-    if ref is not None:
-        ref.matched_date = on
-        ref.updated_at = _now()
-    return m
-
-
-def pause(session: Session, match_id: int, on: date, note: str | None = None) -> Match:
-    m = _step(session, match_id, [MatchStatus.active.value], "pause", on)
-    m.status = MatchStatus.paused.value
-    _record(session, m, on, "paused", note)
-    return m
-
-
-def resume(session: Session, match_id: int, on: date, note: str | None = None) -> Match:
-    m = _step(session, match_id, [MatchStatus.paused.value], "resume", on)
-    m.status = MatchStatus.active.value
-    _record(session, m, on, "resumed", note)
-    return m
-
-
-def end(session: Session, match_id: int, reason: str, on: date, note: str | None = None,
-        close: bool = False) -> Match:
-    """End an active or paused match. The young person returns to the waiting list, unless
-    ``close``: then their referral is closed."""
-    codes = [e.value for e in EndReason]
-    if reason not in codes:
-        raise InvalidInput(f"unknown end reason; use one of {', '.join(codes)}")
-    m = _step(session, match_id, [MatchStatus.active.value, MatchStatus.paused.value], "end", on)
-    m.status = MatchStatus.ended.value
-    m.end_date = on
-    m.end_reason = reason
-    if note:
-        m.note = note.strip()
-    _record(session, m, on, "ended", f"{reason}: {note.strip()}" if note else reason)
-    ref = _referral(session, m)
-    if close and ref is not None:
-        ref.status = ReferralStatus.closed.value
-        ref.closed_date = on
-        ref.updated_at = _now()
-    else:
-        _back_to_waiting(session, m)
-    return m
-
-
-def referral_status(session: Session, m: Match) -> str | None:
-    ref = _referral(session, m)
-    return ref.status if ref else None

@@ -12,13 +12,15 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from ivcli.errors import InvalidInput, NotFound
 from ivcli.parsing import age_on
 from ivcli.services import audit
 from ivcli.services import settings as settings_service
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 ERASED = "erased"
 KINDS = {"young_person": "young_people", "volunteer": "volunteers"}

@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from ivcli.db import dbapi
 from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, CRITERIA_LABELS, ReferralStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.importing.problems import Problems
@@ -37,16 +38,12 @@ from ivcli.services.referral_rows import (
     validate,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 BATCH = 5_000
 IMPORT_CACHE_KIB = 8192
 MAX_DUPLICATES_KEPT = 1_000
-
-
-def raw_connection(session: Session) -> sqlite3.Connection:
-    """The session's own DB-API connection, inside the command's transaction."""
-    conn = session.connection().connection.driver_connection
-    assert isinstance(conn, sqlite3.Connection)
-    return conn
 
 
 def _now() -> str:
@@ -94,7 +91,7 @@ def ingest(
 ) -> IngestResult:
     """Link and insert clean rows (see ``referral_rows.CLEAN``). Runs inside the caller's
     transaction; the caller commits, or rolls back on error."""
-    conn = raw_connection(session)
+    conn = dbapi(session)
     # A larger page cache for this transaction keeps index updates of a big file in memory.
     conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     _create_stage(conn)

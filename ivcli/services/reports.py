@@ -32,15 +32,17 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from ivcli.enums import CheckStep, EndReason, VolunteerStatus
 from ivcli.parsing import add_years
 from ivcli.services import settings as settings_service
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # ---------------------------------------------------------------------------------------------
 # Periods

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from ivcli.errors import InvalidInput, Refused
 from ivcli.models import Review
 from ivcli.services.review_schedule import Schedule
 from ivcli.services.visits import get_match
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 MAX_NOTE = 10_000
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from ivcli.services import audit
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 OPEN_MATCH = ("proposed", "accepted", "active", "paused")
 LIVE_MATCH = ("active", "paused")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from ivcli.errors import InvalidInput
-from ivcli.services import audit
 from ivcli.settings import SETTINGS, SettingDef
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def _definition(key: str) -> SettingDef:
@@ -20,14 +23,14 @@ def _definition(key: str) -> SettingDef:
 
 
 def stored(session: Session) -> dict[str, str]:
-    rows = session.connection().execute(text("SELECT key, value FROM settings"))
+    rows = session.execute(text("SELECT key, value FROM settings"))
     # dict(rows) would treat the result as a mapping (it has .keys()) and fail.
     return {str(r[0]): str(r[1]) for r in rows}
 
 
 def get(session: Session, key: str) -> int | float | str:
     d = _definition(key)
-    row = session.connection().execute(
+    row = session.execute(
         text("SELECT value FROM settings WHERE key = :k"), {"k": key}
     ).first()
     return d.default if row is None else d.parse(row[0])
@@ -68,6 +71,8 @@ def set_value(session: Session, key: str, raw: str) -> int | float | str:
              "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
         {"k": key, "v": str(value)},
     )
+    from ivcli.services import audit
+
     audit.record(session, [("settings", key, "update", ["value"])])
     return value
 
@@ -75,4 +80,6 @@ def set_value(session: Session, key: str, raw: str) -> int | float | str:
 def reset(session: Session, key: str) -> None:
     _definition(key)
     session.connection().execute(text("DELETE FROM settings WHERE key = :k"), {"k": key})
+    from ivcli.services import audit
+
     audit.record(session, [("settings", key, "delete", [])])

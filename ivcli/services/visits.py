@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from ivcli.enums import MatchStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
@@ -39,6 +39,9 @@ from ivcli.services.visit_rows import (
     validate,
     year_bounds,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 LOGGABLE = (MatchStatus.active.value, MatchStatus.paused.value)
 BATCH = 900  # ids per IN (...) query, under SQLite's variable limit
@@ -263,9 +266,9 @@ def import_csv(
 
 
 def _insert_many(session: Session, rows: list[VisitRow]) -> None:
-    from ivcli.services.referrals import raw_connection
+    from ivcli.db import dbapi
 
-    conn = raw_connection(session)
+    conn = dbapi(session)
     now = _now().replace(tzinfo=None).isoformat(sep=" ")
     with_concern: list[VisitRow] = []
     plain = []

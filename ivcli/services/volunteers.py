@@ -17,10 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ivcli.enums import CheckStep, VolunteerStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
@@ -43,6 +42,9 @@ from ivcli.services.volunteer_rows import (
     validate,
 )
 from ivcli.vocab import split_tags
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 HAND_SET = (VolunteerStatus.approved.value, VolunteerStatus.on_hold.value,
             VolunteerStatus.withdrawn.value, VolunteerStatus.left.value)
@@ -213,9 +215,9 @@ class ImportResult:
 
 def _ingest(session: Session, rows: Iterable[VolunteerRow], today: date) -> ImportResult:
     """Link or add each clean row's volunteer and add the check records not already held."""
-    from ivcli.services.referrals import raw_connection
+    from ivcli.db import dbapi
 
-    conn = raw_connection(session)
+    conn = dbapi(session)
     session.flush()
     ids = Identities.load(conn)
     now = _now().replace(tzinfo=None).isoformat(sep=" ")
@@ -346,10 +348,10 @@ def add(session: Session, raw: dict[str, str], today: date) -> Volunteer:
         raise cls("the volunteer cannot be added; nothing was added",
                   details=[str(p) for p in problems])
     assert row is not None
-    from ivcli.services.referrals import raw_connection
+    from ivcli.db import dbapi
 
     session.flush()
-    vid, _ = Identities.load(raw_connection(session)).find(row)
+    vid, _ = Identities.load(dbapi(session)).find(row)
     if vid is not None:
         raise Refused(
             f"volunteer {vid} is already held (same reference, or same name and date of "
