@@ -347,6 +347,23 @@ def test_a_migration_that_would_break_references_changes_nothing(db_path, monkey
 # Subject access, erasure, retention
 
 
+def test_a_schema_5_audit_trail_still_verifies_after_the_upgrade(cli, db_path, tmp_path):
+    """v005.db's trail was written and hashed by ivcli at schema 005 (one entry per record)."""
+    shutil.copy(OLD_DB.with_name("v005.db"), db_path)
+    before = rows(db_path, "SELECT * FROM audit_log ORDER BY id")
+    assert len(before) == 55
+    cli("check")
+    assert rows(db_path, "SELECT name FROM schema_migrations")[-1] == ("006_audit_ranges",)
+    after = rows(db_path, "SELECT * FROM audit_log ORDER BY id")
+    assert [r[:-1] for r in after] == before and {r[-1] for r in after} == {None}
+    more = tmp_path / "more.csv"
+    more.write_text(EXAMPLE.read_text(encoding="utf-8-sig").replace("MOS-", "NEW-"),
+                    encoding="utf-8")
+    cli("referral", "import", str(more), "-q")
+    assert rows(db_path, "SELECT count(*) FROM audit_log WHERE record_to IS NOT NULL")[0][0] == 2
+    cli("check")
+
+
 def test_subject_export_holds_everything_about_one_person(cli, db_path, tmp_path):
     shutil.copy(OLD_DB, db_path)
     out = tmp_path / "sar.json"
