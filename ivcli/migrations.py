@@ -285,6 +285,13 @@ def m005_safety_audit(conn: sqlite3.Connection) -> None:
     )
 
 
+def m006_audit_ranges(conn: sqlite3.Connection) -> None:
+    """A set-based insert of a run of ids is one audit entry: ``record_id`` is the first id,
+    ``record_to`` the last (inclusive); NULL for an entry about one record, whose hash is
+    computed exactly as before, so an existing chain still verifies."""
+    conn.execute("ALTER TABLE audit_log ADD COLUMN record_to TEXT")
+
+
 def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
                   copy: dict[str, str] | None = None) -> None:
     """Change a table's definition the way SQLite's ALTER TABLE documentation prescribes:
@@ -324,6 +331,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("003_volunteers_checks", m003_volunteers_checks),
     ("004_reports_indexes", m004_reports_indexes),
     ("005_safety_audit", m005_safety_audit),
+    ("006_audit_ranges", m006_audit_ranges),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

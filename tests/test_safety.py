@@ -69,6 +69,7 @@ def test_every_write_is_audited_with_command_and_field_names_only(cli, db_path):
         ("referral accept", "referrals", str(ref), "update"),
         ("referral update", "referrals", str(ref), "update"),
     ]
+    assert all(e["record_to"] is None for e in entries)  # single records, never a range
     assert entries[2]["fields"].startswith("status,decision_date")
     assert entries[3]["fields"].split(",")[0] == "notes"
     raw = repr(rows(db_path, "SELECT * FROM audit_log"))
@@ -78,14 +79,57 @@ def test_every_write_is_audited_with_command_and_field_names_only(cli, db_path):
     assert [e["action"] for e in only] == ["insert", "update", "update"]
 
 
-def test_import_records_one_entry_per_record(cli, db_path):
+def test_import_records_one_range_entry_per_table(cli, db_path):
+    add(cli)  # young person 1, referral 1: single entries
     cli("referral", "import", str(EXAMPLE), "-q")
-    counts = dict(rows(db_path, "SELECT table_name, count(*) FROM audit_log GROUP BY 1"))
-    assert counts == {
-        "young_people": rows(db_path, "SELECT count(*) FROM young_people")[0][0],
-        "referrals": rows(db_path, "SELECT count(*) FROM referrals")[0][0],
-    }
+    got = rows(db_path, "SELECT table_name, record_id, record_to FROM audit_log "
+               "WHERE command = 'referral import' AND action = 'insert' ORDER BY id")
+    last = {t: rows(db_path, f"SELECT max(id), count(*) FROM {t}")[0]
+            for t in ("young_people", "referrals")}
+    assert last["young_people"][1] > 3 and last["referrals"][1] > 3
+    assert got == [("young_people", "2", str(last["young_people"][0])),
+                   ("referrals", "2", str(last["referrals"][0]))]
+    middle = last["referrals"][0] // 2 + 1
+    shown = cli.json("audit", "--record", f"referrals:{middle}")
+    assert [(e["command"], e["record_id"], e["record_to"]) for e in shown] == [
+        ("referral import", "2", str(last["referrals"][0]))]
+    assert [e["command"] for e in cli.json("audit", "--record", "referrals:1")] == [
+        "referral add"]
+    assert cli.json("audit", "--record", f"referrals:{last['referrals'][0] + 1}") == []
+    assert "referral import" in cli("audit", "--record", f"young_people:{middle}").stdout
     cli("check")
+
+
+def test_check_finds_a_tampered_range(cli, db_path):
+    cli("referral", "import", str(EXAMPLE), "-q")
+    cli("check")
+    (entry, to), = rows(db_path, "SELECT id, record_to FROM audit_log "
+                        "WHERE table_name = 'referrals' AND record_to IS NOT NULL")
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET record_to = ? WHERE id = ?", (str(int(to) - 1), entry))
+    conn.commit()
+    conn.close()
+    result = cli("check", "--format", "json", code=1)
+    chain = {c["check"]: c for c in json.loads(result.stdout)}["audit_chain"]
+    assert f"audit entry {entry} was altered" in chain["detail"]
+
+
+def test_record_bulk_covers_a_range_with_one_entry(db_path):
+    from sqlalchemy import text
+
+    from ivcli import db
+    from ivcli.services import audit
+
+    insert = text("INSERT INTO volunteers (first_name, last_name, name_key, date_of_birth, "
+                  "created_at, updated_at) VALUES ('a', 'b', 'a|b', '2000-01-01', 'x', 'x')")
+    with db.session(db_path, write=True, command="bulk") as s:
+        for _ in range(3):
+            s.execute(insert)
+        assert audit.record_bulk(s, "volunteers", (1, None), "insert", ()) == 3
+        assert audit.record_bulk(s, "volunteers", (4, None), "insert", ()) == 0
+        assert audit.record_bulk(s, "volunteers", (2, 3), "insert", ()) == 2
+    assert rows(db_path, "SELECT record_id, record_to FROM audit_log") == [("1", "3"), ("2", "3")]
 
 
 def test_dry_run_leaves_no_audit_entries(cli, db_path):
@@ -303,6 +347,23 @@ def test_a_migration_that_would_break_references_changes_nothing(db_path, monkey
 # Subject access, erasure, retention
 
 
+def test_a_schema_5_audit_trail_still_verifies_after_the_upgrade(cli, db_path, tmp_path):
+    """v005.db's trail was written and hashed by ivcli at schema 005 (one entry per record)."""
+    shutil.copy(OLD_DB.with_name("v005.db"), db_path)
+    before = rows(db_path, "SELECT * FROM audit_log ORDER BY id")
+    assert len(before) == 55
+    cli("check")
+    assert rows(db_path, "SELECT name FROM schema_migrations")[-1] == ("006_audit_ranges",)
+    after = rows(db_path, "SELECT * FROM audit_log ORDER BY id")
+    assert [r[:-1] for r in after] == before and {r[-1] for r in after} == {None}
+    more = tmp_path / "more.csv"
+    more.write_text(EXAMPLE.read_text(encoding="utf-8-sig").replace("MOS-", "NEW-"),
+                    encoding="utf-8")
+    cli("referral", "import", str(more), "-q")
+    assert rows(db_path, "SELECT count(*) FROM audit_log WHERE record_to IS NOT NULL")[0][0] == 2
+    cli("check")
+
+
 def test_subject_export_holds_everything_about_one_person(cli, db_path, tmp_path):
     shutil.copy(OLD_DB, db_path)
     out = tmp_path / "sar.json"
@@ -321,6 +382,18 @@ def test_subject_export_holds_everything_about_one_person(cli, db_path, tmp_path
     assert "note" not in vol["records"]["matches"][0]
     cli("subject-export", code=2)
     cli("subject-export", "99", code=1)
+
+
+def test_subject_export_lists_a_covering_range_entry_once(cli, tmp_path):
+    header, amira, ben = EXAMPLE.read_text(encoding="utf-8-sig").splitlines()[:3]
+    again = amira.replace("05/06/2026", "06/06/2026")
+    csv_file = tmp_path / "two.csv"
+    csv_file.write_text("\n".join((header, amira, ben, again)) + "\n", encoding="utf-8")
+    cli("referral", "import", str(csv_file), "-q")
+    data = json.loads(cli("subject-export", "1").stdout)
+    assert [r["id"] for r in data["records"]["referrals"]] == [1, 3]
+    assert [(e["table_name"], e["record_id"], e["record_to"]) for e in data["audit"]] == [
+        ("young_people", "1", "2"), ("referrals", "1", "3")]
 
 
 def test_erase_removes_the_name_from_the_file_and_keeps_the_counts(cli, db_path):

@@ -45,6 +45,18 @@ def counts(db: Path) -> dict[str, int]:
         conn.close()
 
 
+def covered(db: Path) -> int:
+    """How many inserted records the audit trail's insert entries name (a range counts each)."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT coalesce(sum(CAST(coalesce(record_to, record_id) AS INTEGER) "
+            "- CAST(record_id AS INTEGER) + 1), 0) FROM audit_log WHERE action = 'insert'"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+
+
 def assert_sound(db: Path) -> None:
     conn = sqlite3.connect(db)
     try:
@@ -105,7 +117,9 @@ def test_two_imports_at_once_both_land_or_one_is_busy(base: Path, tmp_path: Path
     got = counts(base)
     assert {k: got[k] for k in ("young_people", "referrals")} == {
         k: expected[k] for k in ("young_people", "referrals")}
-    assert got["audit_log"] == got["young_people"] + got["referrals"]
+    # Each import is one range entry per table, and together they cover every record.
+    assert got["audit_log"] == 2 * (1 + len(landed))
+    assert covered(base) == got["young_people"] + got["referrals"]
     assert_sound(base)
 
 

@@ -49,7 +49,8 @@ def audit_(
     """Show the audit trail: when, which command, which record and which fields changed.
 
     The trail never holds the values themselves. It is append-only and hash-chained; 'ivcli
-    check' verifies it.
+    check' verifies it. An import's new records are one entry per table, for the ids from
+    record_id to record_to.
     """
     from ivcli.render import emit
     from ivcli.services import audit
@@ -61,8 +62,7 @@ def audit_(
             raise typer.BadParameter("use TABLE:ID, e.g. referrals:12", param_hint="--record")
     with state(ctx).reading() as session:
         rows = audit.entries(session, table, record_id, limit)
-    columns = ("id", "at", "command", "table_name", "record_id", "action", "fields")
-    emit(fmt.value, columns, rows, title="Audit trail", empty="No audit entries.")
+    emit(fmt.value, audit.COLUMNS, rows, title="Audit trail", empty="No audit entries.")
 
 
 @app.command("check")

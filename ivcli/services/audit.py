@@ -4,11 +4,12 @@ Every write session (``db.session(write=True)``) is attached here:
 
 - ORM writes are recorded automatically, in the same transaction, by an ``after_flush`` listener
   that looks at the session's new, changed and deleted objects.
-- Set-based writes (INSERT ... SELECT, UPDATE ... FROM) call ``record_bulk``, which writes one
-  audit row per record with a single INSERT ... SELECT.
+- Set-based writes (INSERT ... SELECT, UPDATE ... FROM) call ``record_bulk``. An insert of a
+  run of ids is one range entry (``record_id`` the first id, ``record_to`` the last); an update
+  or delete gets one entry per record, written with a single INSERT ... SELECT.
 - A safety net catches the rest: an SQLite authorizer notes every table a statement writes, and
-  before the commit a table written with no itemised record gets entries all the same: one per
-  new row for an insert (the rows above the highest id when the transaction began), else one
+  before the commit a table written with no itemised record gets entries all the same: one range
+  entry for an insert (the rows above the highest id when the transaction began), else one
   table-level entry (record id empty, the columns an UPDATE named). No write goes unrecorded.
 
 The log is append-only (SQLite triggers refuse UPDATE and DELETE) and hash-chained: each entry's
@@ -31,14 +32,19 @@ from sqlalchemy.orm import Session
 GENESIS = bytes(32)
 ACTIONS = ("insert", "update", "delete")
 NOT_AUDITED = frozenset({"audit_log", "schema_migrations"})
-COLUMNS = ("id", "at", "command", "table_name", "record_id", "action", "fields")
+COLUMNS = ("id", "at", "command", "table_name", "record_id", "record_to", "action", "fields")
 SEP = "\x1f"
 
 
 def link(prev: bytes, at: str, command: str, table: str, record_id: str | None, action: str,
-         fields: str | None) -> bytes:
-    """The hash of one entry: SHA-256 over the previous hash and the entry's own content."""
+         fields: str | None, record_to: str | None = None) -> bytes:
+    """The hash of one entry: SHA-256 over the previous hash and the entry's own content.
+
+    A range entry's last id is appended; an entry about one record (``record_to`` None) hashes
+    exactly as entries did before ranges existed."""
     text = SEP.join((at, command, table, record_id or "", action, fields or ""))
+    if record_to is not None:
+        text += SEP + record_to
     return hashlib.sha256(prev + text.encode("utf-8")).digest()
 
 
@@ -95,11 +101,13 @@ def record_bulk(
     fields: Sequence[str],
     params: Sequence[Any] = (),
 ) -> int:
-    """Record a set-based write: one entry per record, in one INSERT ... SELECT.
+    """Record a set-based write; return the number of records it covers.
 
     ``ids`` is an inclusive range ``(first, last)`` of ``table``'s ids (``last`` None: no upper
-    bound) or an SQL query selecting a column ``id`` (with ``params``). For an update or delete,
-    call it before the statement, with the same condition; for an insert, after.
+    bound) or an SQL query selecting a column ``id`` (with ``params``). An insert over a range
+    is one entry from the lowest to the highest id present in it (none if it is empty); anything
+    else is one entry per record, in one INSERT ... SELECT. For an update or delete, call it
+    before the statement, with the same condition; for an insert, after.
     """
     assert action in ACTIONS
     conn = raw_connection(session)
@@ -107,6 +115,8 @@ def record_bulk(
         first, last = ids
         source = f"SELECT id FROM {table} WHERE id >= ?" + ("" if last is None else " AND id <= ?")
         params = (first,) if last is None else (first, last)
+        if action == "insert":
+            return _record_range(session, table, source, params)
     else:
         source = ids
     at, command = now(), str(session.info.get("command", "ivcli"))
@@ -139,6 +149,29 @@ def record_bulk(
         raise RuntimeError("audit chain was written out of order")
     _mark(session, table, action)
     return count
+
+
+def _record_range(session: Session, table: str, source: str, params: Sequence[Any]) -> int:
+    """One insert entry covering the rows ``source`` selects: record_id their lowest id,
+    record_to their highest. A single row gets an ordinary one-record entry."""
+    conn = raw_connection(session)
+    low, high, count = conn.execute(
+        f"SELECT min(id), max(id), count(*) FROM ({source})", tuple(params)).fetchone()
+    if not count:
+        return 0
+    if low == high:
+        return record(session, [(table, str(low), "insert", ())])
+    at, command = now(), str(session.info.get("command", "ivcli"))
+    prev = head(conn)
+    record_id, record_to = str(low), str(high)
+    h = link(prev, at, command, table, record_id, "insert", None, record_to)
+    conn.execute(
+        "INSERT INTO audit_log (at, command, table_name, record_id, record_to, action, fields, "
+        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, 'insert', NULL, ?, ?)",
+        (at, command, table, record_id, record_to, prev, h),
+    )
+    _mark(session, table, "insert")
+    return int(count)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,12 +268,18 @@ def attach(session: Session) -> None:
 
 def entries(session: Session, table: str | None = None, record_id: str | None = None,
             limit: int = 0) -> list[dict[str, object]]:
+    """Audit entries, oldest first; for one record (``table`` and ``record_id``) those naming
+    it and the range entries covering it."""
     conn = raw_connection(session)
     where, params = "", []
     if table:
         where = " WHERE table_name = ?"
         params.append(table)
-        if record_id is not None:
+        if record_id is not None and record_id.isascii() and record_id.isdigit():
+            where += (" AND (record_id = ? OR (record_to IS NOT NULL"
+                      " AND CAST(record_id AS INTEGER) <= ? AND CAST(record_to AS INTEGER) >= ?))")
+            params.extend((record_id, int(record_id), int(record_id)))
+        elif record_id is not None:
             where += " AND record_id = ?"
             params.append(record_id)
     sql = f"SELECT {', '.join(COLUMNS)} FROM audit_log{where} ORDER BY id DESC"
@@ -265,15 +304,15 @@ def verify_chain(conn: sqlite3.Connection, max_problems: int = 20) -> ChainRepor
     n = 0
     last_id = 0
     for row in conn.execute(
-        "SELECT id, at, command, table_name, record_id, action, fields, prev_hash, hash "
-        "FROM audit_log ORDER BY id"
+        "SELECT id, at, command, table_name, record_id, action, fields, prev_hash, hash, "
+        "record_to FROM audit_log ORDER BY id"
     ):
         n += 1
-        entry_id, at, command, table, record_id, action, fields, prev_hash, h = row
+        entry_id, at, command, table, record_id, action, fields, prev_hash, h, record_to = row
         if prev_hash != prev:
             problems.append(f"audit entry {entry_id} does not follow entry {last_id} "
                             "(an entry was removed or inserted)")
-        elif link(prev, at, command, table, record_id, action, fields) != h:
+        elif link(prev, at, command, table, record_id, action, fields, record_to) != h:
             problems.append(f"audit entry {entry_id} was altered after it was written")
         if len(problems) >= max_problems:
             break

@@ -95,7 +95,7 @@ def subject_export(session: Session, kind: str, person_id: int) -> dict[str, obj
     _get_person(conn, kind, person_id)
     related = _related(conn, kind, person_id)
     records: dict[str, list[dict[str, object]]] = {}
-    entries: list[dict[str, object]] = []
+    entries: dict[int, dict[str, object]] = {}  # by entry id: one range entry covers many ids
     for table, ids in related.items():
         marks = ", ".join("?" for _ in ids)
         rows = _rows(conn, f"SELECT * FROM {table} WHERE id IN ({marks}) ORDER BY id", tuple(ids))
@@ -105,13 +105,12 @@ def subject_export(session: Session, kind: str, person_id: int) -> dict[str, obj
             rows = [{k: v for k, v in r.items() if k not in PERSONAL} for r in rows]
         records[table] = rows
         for r in ids:
-            entries.extend(audit.entries(session, table, str(r)))
-    entries.sort(key=lambda e: int(e["id"]))  # type: ignore[call-overload]
+            entries.update((int(str(e["id"])), e) for e in audit.entries(session, table, str(r)))
     return {
         "subject": {"kind": kind, "id": person_id},
         "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "records": records,
-        "audit": entries,
+        "audit": [entries[k] for k in sorted(entries)],
         "notes": [
             "Every record ivcli holds about this person, by table.",
             "The audit entries say when which command changed which fields; they hold no values.",
