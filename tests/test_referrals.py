@@ -270,3 +270,39 @@ def test_csv_output_neutralises_formulas(cli):
     lines = out.splitlines()
     assert lines[0] == ("id,young_person_id,status,referral_date,reference,first_name,"
                         "last_name,date_of_birth")
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 30), date(2021, 6, 15)])
+def test_fast_path_agrees_with_the_full_check(today):
+    """The validator's fast path (values already seen in valid rows) gives exactly what the
+    full check gives, row by row, problems included; an earlier ``today`` makes many learned
+    dates future ones, and edited rows reuse learned values to break one rule each."""
+    from ivcli.services.demo import HEADER, referral_rows
+    from ivcli.services.referral_rows import RowValidator
+
+    positions = {h: i for i, h in enumerate(HEADER)}
+    rows = [list(r) for r in referral_rows(3000, seed=7)]
+    col = positions.__getitem__
+    edited = []
+    for i, r in enumerate(rows[:600]):
+        e = list(r)
+        kind = i % 6
+        if kind == 0:  # referred before birth, with learned dates
+            e[col("referral_date")], e[col("date_of_birth")] = r[col("date_of_birth")], \
+                r[col("referral_date")]
+        elif kind == 1:
+            e[col("area")] = "North\nside"
+        elif kind == 2:
+            e[col("ethnicity")] = "x" * 201
+        elif kind == 3:
+            e[col("notes")] = "n" * 10_001
+        elif kind == 4:
+            e[col("consent")] = "maybe"
+        else:
+            e = e[:10]  # a short row: the missing cells read as blank
+        edited.append(e)
+    warm = RowValidator(today, positions)
+    for line, cells in enumerate(rows + edited + rows, start=2):
+        fast = warm(line, list(cells))
+        full = RowValidator(today, positions)(line, list(cells))
+        assert fast == full, line

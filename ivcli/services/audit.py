@@ -24,10 +24,14 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+
+from ivcli.db import dbapi
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 GENESIS = bytes(32)
 ACTIONS = ("insert", "update", "delete")
@@ -58,12 +62,6 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def raw_connection(session: Session) -> sqlite3.Connection:
-    conn = session.connection().connection.driver_connection
-    assert isinstance(conn, sqlite3.Connection)
-    return conn
-
-
 def head(conn: sqlite3.Connection) -> bytes:
     row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     return row[0] if row else GENESIS
@@ -75,7 +73,7 @@ def _mark(session: Session, table: str, action: str) -> None:
 
 def record(session: Session, entries: Iterable[tuple[str, str | None, str, Sequence[str]]]) -> int:
     """Append entries (table, record id, action, field names) in the session's transaction."""
-    conn = raw_connection(session)
+    conn = dbapi(session)
     at, command = now(), str(session.info.get("command", "ivcli"))
     prev = head(conn)
     rows = []
@@ -110,7 +108,7 @@ def record_bulk(
     before the statement, with the same condition; for an insert, after.
     """
     assert action in ACTIONS
-    conn = raw_connection(session)
+    conn = dbapi(session)
     if isinstance(ids, tuple):
         first, last = ids
         source = f"SELECT id FROM {table} WHERE id >= ?" + ("" if last is None else " AND id <= ?")
@@ -154,7 +152,7 @@ def record_bulk(
 def _record_range(session: Session, table: str, source: str, params: Sequence[Any]) -> int:
     """One insert entry covering the rows ``source`` selects: record_id their lowest id,
     record_to their highest. A single row gets an ordinary one-record entry."""
-    conn = raw_connection(session)
+    conn = dbapi(session)
     low, high, count = conn.execute(
         f"SELECT min(id), max(id), count(*) FROM ({source})", tuple(params)).fetchone()
     if not count:
@@ -246,7 +244,7 @@ def attach(session: Session) -> None:
                 cols.add(arg2)
         return sqlite3.SQLITE_OK
 
-    conn = raw_connection(session)
+    conn = dbapi(session)
     # The highest id of each table as the transaction begins (we hold the write lock), so rows
     # that code inserts without recording them can still be itemised at commit.
     max_ids: dict[str, int] = {}
@@ -270,7 +268,7 @@ def entries(session: Session, table: str | None = None, record_id: str | None = 
             limit: int = 0) -> list[dict[str, object]]:
     """Audit entries, oldest first; for one record (``table`` and ``record_id``) those naming
     it and the range entries covering it."""
-    conn = raw_connection(session)
+    conn = dbapi(session)
     where, params = "", []
     if table:
         where = " WHERE table_name = ?"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from ivcli.db import dbapi
 from ivcli.errors import InvalidInput, NotFound
 from ivcli.parsing import age_on
 from ivcli.services import audit
@@ -36,10 +37,6 @@ NAME_KEYS = ("name_key", "first_key", "last_key")
 OPEN_REFERRAL = ("received", "accepted", "matched")
 OPEN_MATCH = ("proposed", "accepted", "active", "paused")
 GONE_VOLUNTEER = ("withdrawn", "left")
-
-
-def _conn(session: Session) -> sqlite3.Connection:
-    return audit.raw_connection(session)
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> list[tuple[str, str, bool]]:
@@ -91,7 +88,7 @@ def _related(conn: sqlite3.Connection, kind: str, person_id: int) -> dict[str, l
 
 def subject_export(session: Session, kind: str, person_id: int) -> dict[str, object]:
     """Everything held about one person, as JSON-ready data, with the audit entries for it."""
-    conn = _conn(session)
+    conn = dbapi(session)
     _get_person(conn, kind, person_id)
     related = _related(conn, kind, person_id)
     records: dict[str, list[dict[str, object]]] = {}
@@ -140,7 +137,7 @@ def is_erased(row: dict[str, object]) -> bool:
 
 def _scrub_rows(session: Session, table: str, ids: list[int], own: bool, dob_to: str) -> int:
     """Clear the personal columns of ``ids`` in ``table``; ``own`` is the person's own row."""
-    conn = _conn(session)
+    conn = dbapi(session)
     sets: list[str] = []
     params: list[object] = []
     fields: list[str] = []
@@ -177,7 +174,7 @@ def _scrub_rows(session: Session, table: str, ids: list[int], own: bool, dob_to:
 def erase(session: Session, kind: str, person_id: int) -> Erased:
     """Remove one person's personal data, keeping every row so counts still add up. The
     caller's transaction must be a write; ``PRAGMA secure_delete`` zeroes the old content."""
-    conn = _conn(session)
+    conn = dbapi(session)
     person = _get_person(conn, kind, person_id)
     if is_erased(person):
         raise InvalidInput(f"{kind.replace('_', ' ')} {person_id} was already erased")
@@ -234,7 +231,7 @@ def _as_date(value: object) -> date | None:
 
 def retention_due(session: Session, as_of: date) -> list[Due]:
     """Records past their retention period and not yet anonymised."""
-    conn = _conn(session)
+    conn = dbapi(session)
     until_age = settings_service.get_int(session, "retention.young_person_until_age")
     volunteer_years = settings_service.get_int(session, "retention.volunteer_years")
     out: list[Due] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from operator import itemgetter
 
 from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, ReferrerRole
 from ivcli.importing.problems import RowProblem as BaseRowProblem
@@ -203,8 +204,13 @@ UNKNOWN = -1  # a yes/no left blank, as staged (see RowValidator)
 class RowValidator:
     """Checks raw referral rows and returns them clean, in ``CLEAN`` order.
 
-    ``positions`` gives, for each field present, its index in the row's cells. Parsers are
-    memoised per validator, so a large file validates at the speed of dictionary look-ups.
+    ``positions`` gives, for each field present, its index in the row's cells.
+
+    Council exports repeat the same values (dates, yes/no, roles, first names) thousands of
+    times, so a row is first tried on a fast path: each cell (the ten yes/no cells together) is
+    looked up among values already seen in a valid row. A row with any value not seen before
+    takes the full check (``_check``), which is the reference for every rule, names every
+    problem, and teaches the fast path the values of a row it finds valid.
 
     Clean rows are shaped for fast binding into SQLite: a missing text is ``""`` and a yes/no is
     1, 0 or ``UNKNOWN`` (-1), never None or bool, which Python's sqlite3 binds through its slow
@@ -213,9 +219,10 @@ class RowValidator:
 
     def __init__(self, today: date, positions: dict[str, int]):
         self.today = today
+        self.today_iso = today.isoformat()
         self.width = len(FIELDS)
         # Missing columns read the empty cell appended to every row (index -1).
-        self.p = {f: positions.get(f, -1) for f in FIELDS}
+        self.p = p = {f: positions.get(f, -1) for f in FIELDS}
         self.first = _memo(_name)
         self.last = _memo(_name)
         self.dob = _memo(_date_or_none)
@@ -225,8 +232,73 @@ class RowValidator:
         self.email = _memo(parse_email)
         self.interests = _memo(_interests)
         self.yes_no_cache: dict[str, object] = {}
-        self.flag_positions = [(k, self.p[k]) for k in YES_NO]
-        self.text_positions = [(k, self.p[k]) for k in PLAIN_TEXT]
+        self.flag_positions = [(k, p[k]) for k in YES_NO]
+        self.text_positions = [(k, p[k]) for k in PLAIN_TEXT]
+        # The fast path: cells picked out in C, values seen in valid rows.
+        self.pick = itemgetter(p["first_name"], p["last_name"], p["date_of_birth"],
+                               p["referral_date"], p["gender"], p["referrer_role"],
+                               p["referrer_email"], p["interests"], p["notes"])
+        self.pick_flags = itemgetter(*(i for _, i in self.flag_positions))
+        self.pick_texts = itemgetter(*(i for _, i in self.text_positions))
+        self.seen_names: dict[str, tuple[str, str]] = {}
+        self.seen_dates: dict[str, str] = {}
+        self.seen_flags: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self.seen_gender: dict[str, str] = {}
+        self.seen_role: dict[str, str] = {}
+        self.seen_email: dict[str, str] = {}
+        self.seen_interests: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, line: int, cells: list[str]) -> tuple[tuple | None, list[RowProblem]]:
+        cells.append("")
+        if len(cells) <= self.width:
+            cells.extend([""] * (self.width - len(cells) + 1))
+        first_raw, last_raw, dob_raw, ref_raw, gender, role, email, interests, notes = \
+            self.pick(cells)
+        names, dates = self.seen_names, self.seen_dates
+        texts = list(map(str.strip, self.pick_texts(cells)))
+        notes = notes.strip()
+        try:
+            first, last = names[first_raw], names[last_raw]
+            dob, referred = dates[dob_raw], dates[ref_raw]
+            flags = self.seen_flags[self.pick_flags(cells)]
+            gender_value = self.seen_gender[gender]
+            role_value = self.seen_role[role]
+            email_value = self.seen_email[email]
+            interest_text, profile = self.seen_interests[interests]
+        except KeyError:  # a value not seen in a valid row yet
+            return self._check(line, cells)
+        if (dob > self.today_iso or referred > self.today_iso or referred < dob
+                or len(notes) > MAX_TEXT["notes"] or max(map(len, texts)) > MAX_DEFAULT
+                or "\n" in (joined := "".join(texts)) or "\r" in joined):
+            return self._check(line, cells)
+        first_name, first_key = first
+        last_name, last_key = last
+        reference, ethnicity, local_authority, area, placement_type, referrer_name = texts
+        return (
+            line, reference, first_name, last_name, f"{first_key}|{last_key}", first_key,
+            last_key, dob, gender_value, ethnicity, flags[0], flags[1], local_authority, area,
+            placement_type, profile, referred, referrer_name, role_value, email_value,
+            *flags[2:], interest_text, notes,
+        ), []
+
+    def _learn(self, cells: list[str], row: tuple) -> None:
+        """Remember the values of a valid row for the fast path."""
+        if max(len(self.seen_names), len(self.seen_dates), len(self.seen_email),
+               len(self.seen_interests)) >= CACHE_LIMIT:
+            return
+        c = CLEAN_POSITIONS
+        first_raw, last_raw, dob_raw, ref_raw, gender, role, email, interests, _ = \
+            self.pick(cells)
+        self.seen_names[first_raw] = (row[c["first_name"]], row[c["first_key"]])
+        self.seen_names[last_raw] = (row[c["last_name"]], row[c["last_key"]])
+        self.seen_dates[dob_raw] = row[c["date_of_birth"]]
+        self.seen_dates[ref_raw] = row[c["referral_date"]]
+        if len(self.seen_flags) < CACHE_LIMIT:
+            self.seen_flags[self.pick_flags(cells)] = tuple(row[c[k]] for k in YES_NO)
+        self.seen_gender[gender] = row[c["gender"]]
+        self.seen_role[role] = row[c["referrer_role"]]
+        self.seen_email[email] = row[c["referrer_email"]]
+        self.seen_interests[interests] = (row[c["interests"]], row[c["profile"]])
 
     def _yes_no(self, raw: str) -> object:
         try:
@@ -238,11 +310,9 @@ class RowValidator:
             self.yes_no_cache[raw] = result
         return result
 
-    def __call__(self, line: int, cells: list[str]) -> tuple[tuple | None, list[RowProblem]]:
+    def _check(self, line: int, cells: list[str]) -> tuple[tuple | None, list[RowProblem]]:
+        """Every rule, every problem named (``cells`` already padded)."""
         p = self.p
-        cells.append("")
-        if len(cells) <= self.width:
-            cells.extend([""] * (self.width - len(cells) + 1))
         problems: list[RowProblem] = []
         first = self.first(cells[p["first_name"]])
         last = self.last(cells[p["last_name"]])
@@ -300,7 +370,7 @@ class RowValidator:
         last_name, last_key = last  # type: ignore[misc]
         reference, ethnicity, local_authority, area, placement_type, referrer_name = texts
         interest_text, profile = interests  # type: ignore[misc]
-        return (
+        row = (
             line,
             reference,
             first_name,
@@ -324,10 +394,15 @@ class RowValidator:
             *flags[2:],
             interest_text or "",
             notes,
-        ), []
+        )
+        self._learn(cells, row)
+        return row, []
+
+
 
 
 FIELD_POSITIONS = {f: i for i, f in enumerate(FIELDS)}
+CLEAN_POSITIONS = {f: i for i, f in enumerate(CLEAN)}
 
 
 def validate(raw: dict[str, str], line: int, today: date) -> tuple[tuple | None, list[RowProblem]]:

@@ -268,7 +268,7 @@ def read_clean_rows(
 ) -> Iterator[tuple]:
     check = RowValidator(today, index)
     for line, cells in rows:
-        if not any(cells) or not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             counters["blank"] += 1
             continue
         row, found = check(line, cells)

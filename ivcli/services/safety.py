@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ivcli.db import dbapi
 from ivcli.services import audit
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def invariants(conn: sqlite3.Connection) -> Check:
 
 
 def run_checks(session: Session) -> list[Check]:
-    conn = audit.raw_connection(session)
+    conn = dbapi(session)
     checks = [integrity(conn), foreign_keys(conn)]
     if _table_exists(conn, "audit_log"):
         checks.append(audit_chain(conn))
