@@ -359,6 +359,38 @@ def session(
 
 
 @contextmanager
+def writer(path: Path, *, command: str | None = None, dry_run: bool = False
+           ) -> Iterator[Connection]:
+    """A write transaction (``BEGIN IMMEDIATE``) on a Core Connection, for bulk commands that
+    write with SQL alone (``referral import``): they start without ``sqlalchemy.orm`` or the
+    models. They record their writes with ``audit.record_bulk``; the audit trail's safety net
+    itemises anything else before the commit, as for a Session. Rolled back on any error or
+    with ``dry_run``."""
+    from ivcli.services import audit
+
+    prepare(path, write=True)
+    engine = make_engine(path, write=True)
+    try:
+        with engine.connect() as conn, _translated_errors():
+            conn.info["command"] = command or "ivcli"
+            tx = conn.begin()
+            try:
+                audit.watch(conn)
+                yield conn
+                if dry_run:
+                    tx.rollback()
+                else:
+                    audit.complete(conn)
+                    tx.commit()
+            except BaseException:
+                if tx.is_active:
+                    tx.rollback()
+                raise
+    finally:
+        engine.dispose()
+
+
+@contextmanager
 def reader(path: Path) -> Iterator[Connection]:
     """A read-only unit of work on a Core Connection, for commands that read with SQL and build
     no ORM objects: they start quicker, without importing ``sqlalchemy.orm`` or the models.

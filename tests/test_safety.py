@@ -491,3 +491,25 @@ def test_retention_lists_and_anonymises_past_the_period(cli, db_path):
     assert rows(db_path, "SELECT first_name FROM volunteers WHERE id = 10") == [("erased",)]
     assert cli.json("retention", "--as-of", "2045-01-01") == []
     cli("check")
+
+
+def test_core_writer_itemises_unrecorded_writes_and_rolls_back(db_path):
+    """A bulk writer on a Core connection (``db.writer``) gets the audit trail's safety net: a
+    write nobody recorded is still itemised before the commit; on an error nothing stays."""
+    from ivcli import db
+
+    with db.writer(db_path, command="test bulk") as conn:
+        db.dbapi(conn).execute(
+            "INSERT INTO settings (key, value) VALUES ('eligibility.min_age', '6')")
+        db.dbapi(conn).execute(
+            "INSERT INTO young_people (first_name, last_name, name_key, first_key, last_key, "
+            "date_of_birth, created_at, updated_at) VALUES ('A', 'B', 'a|b', 'a', 'b', "
+            "'2015-01-01', 'x', 'x')")
+    logged = rows(db_path, "SELECT command, table_name, record_id, action FROM audit_log")
+    assert ("test bulk", "young_people", "1", "insert") in logged
+    assert ("test bulk", "settings", None, "insert") in logged
+    before = all_rows(db_path)
+    with pytest.raises(RuntimeError), db.writer(db_path, command="test bulk") as conn:
+        db.dbapi(conn).execute("DELETE FROM settings")
+        raise RuntimeError("stop")
+    assert all_rows(db_path) == before

@@ -60,11 +60,22 @@ class AppState:
             yield s
 
     @contextmanager
-    def importing(self, *, dry_run: bool) -> Iterator[Session]:
-        """The write transaction of a CSV import. A dry run is rolled back at the end, and on a
-        database that does not exist yet it checks against a temporary one, creating nothing."""
+    def writing_sql(self, *, dry_run: bool = False) -> Iterator[Connection]:
+        """Like ``writing``, on a Core Connection: for bulk writes with SQL alone (``referral
+        import``), which then start without ``sqlalchemy.orm`` or the models."""
+        from ivcli import db
+
+        with db.writer(self.db_path, command=self.command or None, dry_run=dry_run) as conn:
+            yield conn
+
+    @contextmanager
+    def importing(self, *, dry_run: bool, orm: bool = True) -> Iterator[Any]:
+        """The write transaction of a CSV import (a Session; with ``orm=False`` a Core
+        Connection). A dry run is rolled back at the end, and on a database that does not exist
+        yet it checks against a temporary one, creating nothing."""
+        write = self.writing if orm else self.writing_sql
         if not (dry_run and not self.db_path.exists()):
-            with self.writing(dry_run=dry_run) as s:
+            with write(dry_run=dry_run) as s:
                 yield s
             return
         import tempfile
@@ -73,7 +84,7 @@ class AppState:
         with tempfile.TemporaryDirectory() as tmp:
             self.db_path = Path(tmp) / "dry-run.db"
             try:
-                with self.writing(dry_run=True) as s:
+                with write(dry_run=True) as s:
                     yield s
             finally:
                 self.db_path = real

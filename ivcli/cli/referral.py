@@ -91,7 +91,7 @@ def add(
         k: v for k, v in locals().items() if k not in ("ctx", "fmt")
     }
     from ivcli.render import emit_one, message
-    from ivcli.services import referrals
+    from ivcli.services import intake, referrals
 
     app_state = state(ctx)
     if app_state.can_prompt():
@@ -103,7 +103,7 @@ def add(
     require([f"--{k.replace('_', '-')}" for k in ("first_name", "last_name", "date_of_birth")
              if not raw.get(k)])
     with app_state.writing() as session:
-        linked = referrals.add(session, {k: v for k, v in raw.items() if v is not None},
+        linked = intake.add(session, {k: v for k, v in raw.items() if v is not None},
                                date.today())
         dupes = session.info.get("possible_duplicates", [])
         record = referrals.show(session, linked.referral_id or 0)
@@ -137,12 +137,12 @@ def import_(
     """
     from ivcli.cli.progress import byte_progress
     from ivcli.render import message
-    from ivcli.services import referrals
+    from ivcli.services import intake
 
     with byte_progress(file, enabled=not quiet) as on_bytes:
-        with state(ctx).importing(dry_run=dry_run) as session:
-            report = referrals.import_csv(
-                session, file, today=date.today(), maps=map_ or [], encoding=encoding,
+        with state(ctx).importing(dry_run=dry_run, orm=False) as conn:
+            report = intake.import_csv(
+                conn, file, today=date.today(), maps=map_ or [], encoding=encoding,
                 dry_run=dry_run, on_bytes=on_bytes,
             )
     r = report.result

@@ -1,6 +1,7 @@
 """The audit trail: which command changed which record and which fields, never the values.
 
-Every write session (``db.session(write=True)``) is attached here:
+Every write session (``db.session(write=True)``) is attached here, and every bulk writer on a
+Core connection (``db.writer``) is watched the same way, without the ORM listener:
 
 - ORM writes are recorded automatically, in the same transaction, by an ``after_flush`` listener
   that looks at the session's new, changed and deleted objects.
@@ -31,7 +32,10 @@ from sqlalchemy import event, inspect
 from ivcli.db import dbapi
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
+
+    Unit = Session | Connection
 
 GENESIS = bytes(32)
 ACTIONS = ("insert", "update", "delete")
@@ -67,11 +71,11 @@ def head(conn: sqlite3.Connection) -> bytes:
     return row[0] if row else GENESIS
 
 
-def _mark(session: Session, table: str, action: str) -> None:
+def _mark(session: Unit, table: str, action: str) -> None:
     session.info.setdefault("audited", set()).add((table, action))
 
 
-def record(session: Session, entries: Iterable[tuple[str, str | None, str, Sequence[str]]]) -> int:
+def record(session: Unit, entries: Iterable[tuple[str, str | None, str, Sequence[str]]]) -> int:
     """Append entries (table, record id, action, field names) in the session's transaction."""
     conn = dbapi(session)
     at, command = now(), str(session.info.get("command", "ivcli"))
@@ -92,7 +96,7 @@ def record(session: Session, entries: Iterable[tuple[str, str | None, str, Seque
 
 
 def record_bulk(
-    session: Session,
+    session: Unit,
     table: str,
     ids: tuple[int, int | None] | str,
     action: str,
@@ -149,7 +153,7 @@ def record_bulk(
     return count
 
 
-def _record_range(session: Session, table: str, source: str, params: Sequence[Any]) -> int:
+def _record_range(session: Unit, table: str, source: str, params: Sequence[Any]) -> int:
     """One insert entry covering the rows ``source`` selects: record_id their lowest id,
     record_to their highest. A single row gets an ordinary one-record entry."""
     conn = dbapi(session)
@@ -207,8 +211,9 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
         record(session, entries)
 
 
-def _before_commit(session: Session) -> None:
-    session.flush()
+def complete(session: Unit) -> None:
+    """The safety net, just before the commit: a table written with no itemised record gets
+    entries all the same (see the module's docstring)."""
     written: dict[tuple[str, str], set[str]] = session.info.get("written", {})
     audited = {t for t, _ in session.info.get("audited", set())}
     missing = [(t, a, sorted(cols)) for (t, a), cols in sorted(written.items())
@@ -225,10 +230,22 @@ def _before_commit(session: Session) -> None:
         record(session, coarse)
 
 
+def _before_commit(session: Session) -> None:
+    session.flush()
+    complete(session)
+
+
 def attach(session: Session) -> None:
     """Record every write of this session in the audit trail, in its own transaction."""
     event.listen(session, "after_flush", _after_flush)
     event.listen(session, "before_commit", _before_commit)
+    watch(session)
+
+
+def watch(session: Unit) -> None:
+    """Note every table a statement writes (an SQLite authorizer) and each table's highest id
+    as the transaction begins, for ``complete``. ``db.writer`` calls this and ``complete``
+    itself; a Session gets them through ``attach``."""
     written: dict[tuple[str, str], set[str]] = {}
     session.info["written"] = written
     actions = {sqlite3.SQLITE_INSERT: "insert", sqlite3.SQLITE_UPDATE: "update",

@@ -105,7 +105,7 @@ def build(session, today: date, young_people: int = 36, seed: int = 7) -> dict[s
     reviews. Returns how many referrals are in each status."""
     from sqlalchemy import text
 
-    from ivcli.services import referrals
+    from ivcli.services import intake, referrals
     from ivcli.services.referral_rows import FIELD_POSITIONS, RowValidator
 
     rnd = random.Random(seed)
@@ -117,7 +117,7 @@ def build(session, today: date, young_people: int = 36, seed: int = 7) -> dict[s
         row, problems = check(line, raw)
         assert row is not None, problems
         clean.append(row)
-    referrals.ingest(session, clean)
+    intake.ingest(session, clean)
     session.connection().execute(
         text("INSERT INTO settings (key, value) VALUES (:k, 'yes')"), {"k": DEMO_MARKER}
     )

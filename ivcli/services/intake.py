@@ -1,0 +1,332 @@
+"""Referral intake: one referral typed at the terminal, or a council CSV, all or nothing.
+
+One child is one record. A referral links to an existing young person by council reference, or
+else by the same normalised name and date of birth; a near miss (same date of birth and the same
+first or last name) is reported as a possible duplicate and never merged. A referral is the same
+referral when it is for the same young person on the same referral date.
+
+Intake is set-based so a 100,000-row file is quick and memory stays flat: validated rows stream
+into a temporary staging table in batches, then a few SQL statements link, insert and count.
+It works on the transaction's own sqlite3 connection and needs no ORM objects, so ``referral
+import`` runs on a Core connection (``db.writer``) and starts without the ORM or the models.
+Screening and decisions are in ``services.referrals``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ivcli.db import dbapi
+from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA
+from ivcli.errors import InvalidInput, Refused
+from ivcli.importing.problems import Problems
+from ivcli.services import audit
+from ivcli.services.referral_rows import (
+    CLEAN,
+    FIELDS,
+    REQUIRED,
+    SYNONYMS,
+    RowValidator,
+    sql_value,
+    validate,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    Unit = Session | Connection
+
+
+BATCH = 5_000
+IMPORT_CACHE_KIB = 8192
+MAX_DUPLICATES_KEPT = 1_000
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
+
+
+@dataclass
+class Linked:
+    line: int
+    referral_id: int | None
+    young_person_id: int
+    added: bool
+    existing_person: bool
+
+
+@dataclass
+class IngestResult:
+    rows: int = 0
+    added: int = 0
+    unchanged: int = 0
+    new_people: int = 0
+    linked_existing: int = 0
+    possible_duplicates: list[tuple[int, int]] = field(default_factory=list)  # (line, yp id)
+    duplicate_count: int = 0
+    linked: list[Linked] = field(default_factory=list)
+
+
+STAGE_COLUMNS = ", ".join(f"{c}" for c in CLEAN)
+
+
+def _create_stage(conn: sqlite3.Connection) -> None:
+    conn.execute("DROP TABLE IF EXISTS temp.stage_referrals")
+    conn.execute(
+        f"CREATE TEMP TABLE stage_referrals ({STAGE_COLUMNS}, ident TEXT, person_id INTEGER, "
+        "existing INTEGER DEFAULT 0)"
+    )
+
+
+def ingest(
+    session: Unit,
+    rows: Iterable[tuple],
+    *,
+    collect: bool = False,
+    abandon: Callable[[], bool] | None = None,
+) -> IngestResult:
+    """Link and insert clean rows (see ``referral_rows.CLEAN``). Runs inside the caller's
+    transaction; the caller commits, or rolls back on error."""
+    conn = dbapi(session)
+    # A larger page cache for this transaction keeps index updates of a big file in memory.
+    conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    _create_stage(conn)
+    placeholders = ", ".join("?" for _ in CLEAN)
+    insert = f"INSERT INTO stage_referrals ({STAGE_COLUMNS}) VALUES ({placeholders})"
+    batch: list[tuple] = []
+    count = 0
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            conn.executemany(insert, batch)
+            count += len(batch)
+            batch.clear()
+    if batch:
+        conn.executemany(insert, batch)
+        count += len(batch)
+    result = IngestResult(rows=count)
+    if count == 0 or (abandon and abandon()):
+        return result
+    now = _now()
+    ex = conn.execute
+    max_before = ex("SELECT coalesce(max(id), 0) FROM young_people").fetchone()[0]
+    ex("CREATE INDEX temp.ix_stage_ref ON stage_referrals (reference)")
+    ex("CREATE INDEX temp.ix_stage_name ON stage_referrals (name_key, date_of_birth)")
+    if max_before:
+        # 1. Young people already held: by council reference first, else by name and date of
+        #    birth when neither side has a different reference.
+        ex(
+            "UPDATE stage_referrals SET person_id = yp.id, existing = 1 FROM young_people yp "
+            "WHERE stage_referrals.reference <> '' "
+            "AND yp.reference = stage_referrals.reference"
+        )
+        ex(
+            "UPDATE stage_referrals SET person_id = yp.id, existing = 1 FROM young_people yp "
+            "WHERE stage_referrals.person_id IS NULL "
+            "AND yp.date_of_birth = stage_referrals.date_of_birth "
+            "AND yp.last_key = stage_referrals.last_key AND yp.name_key = stage_referrals.name_key "
+            "AND (yp.reference IS NULL OR stage_referrals.reference = '')"
+        )
+        # Fill in a council reference we did not have before.
+        audit.record_bulk(
+            session, "young_people",
+            "SELECT id FROM young_people WHERE reference IS NULL AND id IN (SELECT person_id "
+            "FROM stage_referrals WHERE existing = 1 AND reference <> '')",
+            "update", ("reference", "updated_at"),
+        )
+        ex(
+            "UPDATE young_people SET reference = s.reference, updated_at = ? FROM ("
+            " SELECT person_id, min(reference) AS reference FROM stage_referrals"
+            " WHERE existing = 1 AND reference <> '' GROUP BY person_id) s "
+            "WHERE young_people.id = s.person_id AND young_people.reference IS NULL",
+            (now,),
+        )
+    # 2. New young people. Rows of one child in this file share an identity: their reference,
+    #    or the reference another row with the same name and date of birth gives, or else the
+    #    name and date of birth.
+    ex(
+        "UPDATE stage_referrals SET ident = (SELECT s2.reference FROM stage_referrals s2 "
+        "WHERE s2.name_key = stage_referrals.name_key "
+        "AND s2.date_of_birth = stage_referrals.date_of_birth "
+        "AND s2.reference <> '' ORDER BY s2.line LIMIT 1) "
+        "WHERE person_id IS NULL AND reference = ''"
+    )
+    ex(
+        "UPDATE stage_referrals SET ident = coalesce(NULLIF(reference, ''), ident, "
+        "'~' || name_key || '|' || date_of_birth) WHERE person_id IS NULL"
+    )
+    ex("CREATE INDEX temp.ix_stage_ident ON stage_referrals (ident, line)")
+    person_cols = (
+        "first_name", "last_name", "name_key", "first_key", "last_key", "date_of_birth",
+        "gender", "ethnicity", "disability", "care_leaver", "local_authority", "area",
+        "placement_type", "profile",
+    )
+    ex(
+        f"INSERT INTO young_people (reference, {', '.join(person_cols)}, created_at, updated_at) "
+        f"SELECT CASE WHEN ident LIKE '~%' THEN NULL ELSE ident END, "
+        f"{', '.join(sql_value(c) for c in person_cols)}, ?, ? "
+        f"FROM stage_referrals WHERE line IN (SELECT min(line) FROM stage_referrals "
+        f"WHERE ident IS NOT NULL GROUP BY ident) ORDER BY line",
+        (now, now),
+    )
+    new_people = ex("SELECT count(*) FROM young_people WHERE id > ?", (max_before,)).fetchone()[0]
+    result.new_people = new_people
+    if new_people:
+        audit.record_bulk(session, "young_people", (max_before + 1, None), "insert",
+                          ("reference", *person_cols, "created_at", "updated_at"))
+        ex(
+            "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
+            "WHERE stage_referrals.person_id IS NULL AND stage_referrals.ident NOT LIKE '~%' "
+            "AND yp.reference = stage_referrals.ident"
+        )
+        ex(
+            "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
+            "WHERE stage_referrals.person_id IS NULL AND yp.id > ? AND yp.reference IS NULL "
+            "AND yp.date_of_birth = stage_referrals.date_of_birth "
+            "AND yp.last_key = stage_referrals.last_key AND yp.name_key = stage_referrals.name_key",
+            (max_before,),
+        )
+    result.linked_existing = ex(
+        "SELECT count(DISTINCT person_id) FROM stage_referrals WHERE existing = 1"
+    ).fetchone()[0]
+    # 3. Referrals: one per young person and referral date; the same again is unchanged.
+    ex("CREATE INDEX temp.ix_stage_person ON stage_referrals (person_id, referral_date, line)")
+    referral_cols = (
+        "referral_date", "referrer_name", "referrer_role", "referrer_email",
+        *CORE_CRITERIA, *ADDITIONAL_CRITERIA, "interests", "notes",
+    )
+    before = ex("SELECT coalesce(max(id), 0) FROM referrals").fetchone()[0]
+    held = " AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = s.person_id " \
+           "AND r.referral_date = s.referral_date)" if before else ""
+    cur = ex(
+        f"INSERT INTO referrals (young_person_id, status, {', '.join(referral_cols)}, "
+        f"created_at, updated_at) SELECT person_id, 'received', "
+        f"{', '.join(sql_value(c, 's.') for c in referral_cols)}, ?, ? FROM stage_referrals s"
+        f" WHERE line IN (SELECT min(line) FROM stage_referrals GROUP BY person_id, "
+        f"referral_date){held} ORDER BY line",
+        (now, now),
+    )
+    result.added = cur.rowcount
+    if result.added:
+        audit.record_bulk(session, "referrals", (before + 1, None), "insert",
+                          ("young_person_id", "status", *referral_cols, "created_at",
+                           "updated_at"))
+    result.unchanged = count - result.added
+    # 4. Possible duplicates: a new young person with the same date of birth and the same first
+    #    or last name as another young person held.
+    if new_people:
+        pairs = " UNION ".join(
+            "SELECT n.id AS n, o.id AS o FROM young_people n JOIN young_people o "
+            f"ON o.date_of_birth = n.date_of_birth AND o.{key} = n.{key} AND o.id <> n.id "
+            "WHERE n.id > :before AND (o.id < n.id OR o.id <= :before)"
+            for key in ("last_key", "first_key")
+        )
+        cursor = ex(
+            "SELECT (SELECT min(line) FROM stage_referrals s WHERE s.person_id = d.n), d.o "
+            f"FROM ({pairs}) d ORDER BY 1, 2",
+            {"before": max_before},
+        )
+        for pair in cursor:
+            result.duplicate_count += 1
+            if len(result.possible_duplicates) < MAX_DUPLICATES_KEPT:
+                result.possible_duplicates.append(pair)
+    if collect:
+        for line, person, existing, ref_id in ex(
+            "SELECT s.line, s.person_id, s.existing, r.id FROM stage_referrals s "
+            "LEFT JOIN referrals r ON r.young_person_id = s.person_id "
+            "AND r.referral_date = s.referral_date ORDER BY s.line"
+        ):
+            result.linked.append(
+                Linked(line, ref_id, person, bool(ref_id and ref_id > before), bool(existing))
+            )
+    ex("DROP TABLE temp.stage_referrals")
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV import
+
+
+@dataclass
+class ImportReport:
+    result: IngestResult
+    blank_rows: int
+    unknown_columns: list[str]
+    dry_run: bool
+
+
+def read_clean_rows(
+    rows: Iterator[tuple[int, list[str]]],
+    index: dict[str, int],
+    today: date,
+    problems: Problems,
+    counters: dict[str, int],
+) -> Iterator[tuple]:
+    check = RowValidator(today, index)
+    for line, cells in rows:
+        if not "".join(cells).strip():
+            counters["blank"] += 1
+            continue
+        row, found = check(line, cells)
+        if found:
+            problems.add(found)
+            continue
+        yield row
+
+
+def import_csv(
+    session: Unit,
+    path: Path,
+    *,
+    today: date,
+    maps: Iterable[str] = (),
+    encoding: str = "utf-8",
+    dry_run: bool = False,
+    on_bytes: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import a referral CSV all or nothing. Raises ``ImportFailed`` listing every bad line."""
+    from ivcli.importing.csvfile import open_csv
+
+    source, close = open_csv(
+        path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, maps=list(maps),
+        encoding=encoding, on_bytes=on_bytes,
+    )
+    problems = Problems()
+    counters = {"blank": 0}
+    try:
+        clean = read_clean_rows(source.rows, source.columns.index, today, problems, counters)
+        result = ingest(session, clean, abandon=lambda: bool(problems))
+    finally:
+        close()
+    problems.raise_if_any(path)
+    return ImportReport(result, counters["blank"], source.columns.unknown, dry_run)
+
+
+# ---------------------------------------------------------------------------------------------
+# One referral
+
+
+def add(session: Unit, raw: dict[str, str], today: date) -> Linked:
+    row, problems = validate(raw, 0, today)
+    if problems:
+        raise InvalidInput(
+            "the referral is not valid; nothing was added",
+            details=[str(p) for p in problems],
+        )
+    result = ingest(session, [row], collect=True)
+    linked = result.linked[0]
+    if not linked.added:
+        raise Refused(
+            f"young person {linked.young_person_id} already has referral {linked.referral_id} "
+            "on that referral date; nothing was added",
+            hint=f"see it with 'ivcli referral show {linked.referral_id}'",
+        )
+    linked_dupes = result.possible_duplicates
+    session.info["possible_duplicates"] = [yp for _, yp in linked_dupes]
+    return linked
