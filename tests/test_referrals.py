@@ -331,3 +331,38 @@ def test_import_starts_without_the_orm(db_path):
     assert out.returncode == 0, out.stderr
     assert counts(db_path) == (25, 25)
     assert out.stderr.rstrip().endswith("HEAVY="), out.stderr
+
+
+def index_sql(db_path: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                            "AND sql IS NOT NULL ORDER BY name").fetchall()
+    finally:
+        conn.close()
+
+
+def test_big_load_builds_the_same_indexes_again_or_rolls_back(cli, db_path, tmp_path):
+    """A load bigger than the tables drops their secondary indexes for the insert and builds
+    them again: the schema after is the schema before; an error part-way restores them."""
+    from ivcli import db
+    from ivcli.services import intake
+    from ivcli.services.demo import write_referrals_csv
+
+    add(cli)  # creates the database with one young person and referral
+    schema = index_sql(db_path)
+    assert any(name == "ix_referrals_status" for name, _ in schema)
+    big = write_referrals_csv(tmp_path / "big.csv", intake.BATCH + 500, seed=3)
+    with pytest.raises(RuntimeError), db.writer(db_path, command="test") as conn:
+        intake.import_csv(conn, big, today=date.today())
+        inside = db.dbapi(conn).execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "ORDER BY name").fetchall()
+        assert inside == schema  # built again within the transaction
+        raise RuntimeError("stop after the load")
+    assert index_sql(db_path) == schema
+    assert counts(db_path) == (1, 1)
+    cli("referral", "import", str(big), "--quiet")
+    assert index_sql(db_path) == schema
+    assert counts(db_path)[1] == 1 + intake.BATCH + 500
+    cli("check")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -79,9 +80,31 @@ STAGE_COLUMNS = ", ".join(f"{c}" for c in CLEAN)
 def _create_stage(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE IF EXISTS temp.stage_referrals")
     conn.execute(
-        f"CREATE TEMP TABLE stage_referrals ({STAGE_COLUMNS}, ident TEXT, person_id INTEGER, "
+        f"CREATE TEMP TABLE stage_referrals (line INTEGER PRIMARY KEY, "
+        f"{STAGE_COLUMNS.removeprefix('line, ')}, ident TEXT, person_id INTEGER, "
         "existing INTEGER DEFAULT 0)"
     )
+
+
+@contextmanager
+def _indexes_deferred(conn: sqlite3.Connection, table: str, adding: int) -> Iterator[None]:
+    """For a big load (``adding`` rows, at least as many as ``table`` holds): drop the table's
+    secondary indexes for the insert and build them again after, which is quicker than updating
+    them row by row. It is all one transaction: on an error the rollback restores them. Unique
+    constraints are not touched, so they are still checked row by row."""
+    held = conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+    if adding < max(held, BATCH):
+        yield
+        return
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL ORDER BY name", (table,)
+    ).fetchall()
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        conn.execute(sql)
 
 
 def ingest(
@@ -96,6 +119,7 @@ def ingest(
     conn = dbapi(session)
     # A larger page cache for this transaction keeps index updates of a big file in memory.
     conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    conn.execute(f"PRAGMA temp.cache_size = -{IMPORT_CACHE_KIB}")
     _create_stage(conn)
     placeholders = ", ".join("?" for _ in CLEAN)
     insert = f"INSERT INTO stage_referrals ({STAGE_COLUMNS}) VALUES ({placeholders})"
@@ -167,31 +191,35 @@ def ingest(
         "gender", "ethnicity", "disability", "care_leaver", "local_authority", "area",
         "placement_type", "profile",
     )
-    ex(
-        f"INSERT INTO young_people (reference, {', '.join(person_cols)}, created_at, updated_at) "
-        f"SELECT CASE WHEN ident LIKE '~%' THEN NULL ELSE ident END, "
-        f"{', '.join(sql_value(c) for c in person_cols)}, ?, ? "
-        f"FROM stage_referrals WHERE line IN (SELECT min(line) FROM stage_referrals "
-        f"WHERE ident IS NOT NULL GROUP BY ident) ORDER BY line",
-        (now, now),
-    )
-    new_people = ex("SELECT count(*) FROM young_people WHERE id > ?", (max_before,)).fetchone()[0]
-    result.new_people = new_people
-    if new_people:
-        audit.record_bulk(session, "young_people", (max_before + 1, None), "insert",
-                          ("reference", *person_cols, "created_at", "updated_at"))
+    with _indexes_deferred(conn, "young_people", count):
         ex(
-            "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
-            "WHERE stage_referrals.person_id IS NULL AND stage_referrals.ident NOT LIKE '~%' "
-            "AND yp.reference = stage_referrals.ident"
+            f"INSERT INTO young_people (reference, {', '.join(person_cols)}, created_at, "
+            f"updated_at) "
+            f"SELECT CASE WHEN ident LIKE '~%' THEN NULL ELSE ident END, "
+            f"{', '.join(sql_value(c) for c in person_cols)}, ?, ? "
+            f"FROM stage_referrals WHERE line IN (SELECT min(line) FROM stage_referrals "
+            f"WHERE ident IS NOT NULL GROUP BY ident) ORDER BY line",
+            (now, now),
         )
-        ex(
-            "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
-            "WHERE stage_referrals.person_id IS NULL AND yp.id > ? AND yp.reference IS NULL "
-            "AND yp.date_of_birth = stage_referrals.date_of_birth "
-            "AND yp.last_key = stage_referrals.last_key AND yp.name_key = stage_referrals.name_key",
-            (max_before,),
-        )
+        new_people = ex("SELECT count(*) FROM young_people WHERE id > ?",
+                        (max_before,)).fetchone()[0]
+        result.new_people = new_people
+        if new_people:
+            audit.record_bulk(session, "young_people", (max_before + 1, None), "insert",
+                              ("reference", *person_cols, "created_at", "updated_at"))
+            ex(
+                "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
+                "WHERE stage_referrals.person_id IS NULL AND stage_referrals.ident NOT LIKE '~%' "
+                "AND yp.reference = stage_referrals.ident"
+            )
+            ex(
+                "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
+                "WHERE stage_referrals.person_id IS NULL AND yp.id > ? AND yp.reference IS NULL "
+                "AND yp.date_of_birth = stage_referrals.date_of_birth "
+                "AND yp.last_key = stage_referrals.last_key "
+                "AND yp.name_key = stage_referrals.name_key",
+                (max_before,),
+            )
     result.linked_existing = ex(
         "SELECT count(DISTINCT person_id) FROM stage_referrals WHERE existing = 1"
     ).fetchone()[0]
@@ -204,14 +232,15 @@ def ingest(
     before = ex("SELECT coalesce(max(id), 0) FROM referrals").fetchone()[0]
     held = " AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = s.person_id " \
            "AND r.referral_date = s.referral_date)" if before else ""
-    cur = ex(
-        f"INSERT INTO referrals (young_person_id, status, {', '.join(referral_cols)}, "
-        f"created_at, updated_at) SELECT person_id, 'received', "
-        f"{', '.join(sql_value(c, 's.') for c in referral_cols)}, ?, ? FROM stage_referrals s"
-        f" WHERE line IN (SELECT min(line) FROM stage_referrals GROUP BY person_id, "
-        f"referral_date){held} ORDER BY line",
-        (now, now),
-    )
+    with _indexes_deferred(conn, "referrals", count):
+        cur = ex(
+            f"INSERT INTO referrals (young_person_id, status, {', '.join(referral_cols)}, "
+            f"created_at, updated_at) SELECT person_id, 'received', "
+            f"{', '.join(sql_value(c, 's.') for c in referral_cols)}, ?, ? FROM stage_referrals s"
+            f" WHERE line IN (SELECT min(line) FROM stage_referrals GROUP BY person_id, "
+            f"referral_date){held} ORDER BY line",
+            (now, now),
+        )
     result.added = cur.rowcount
     if result.added:
         audit.record_bulk(session, "referrals", (before + 1, None), "insert",
