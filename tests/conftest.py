@@ -53,3 +53,25 @@ def cli() -> Cli:
 
 
 FIXTURES = Path(__file__).parent / "data"
+
+
+HEAVY = ("sqlalchemy.orm", "sqlmodel", "pydantic", "ivcli.models")
+
+
+def run_noting_imports(*args: str) -> tuple[int, str, str, list[str]]:
+    """Run ``ivcli ARGS`` in a fresh interpreter; return its exit code, stdout, stderr and which
+    of the ORM, the models and pydantic it imported (for commands that must start without)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: sys.stderr.write('\\nHEAVY=' + ','.join(m for m in {HEAVY!r}"
+        " if m in sys.modules)))\n"
+        "from ivcli.cli.main import run\n"
+        "run()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                         cwd=Path(__file__).parent.parent)
+    stderr, _, heavy = out.stderr.rpartition("\nHEAVY=")
+    return out.returncode, out.stdout, stderr, [m for m in heavy.strip().split(",") if m]

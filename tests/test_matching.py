@@ -381,26 +381,14 @@ def test_more_shared_interests_never_lower_the_score(shared):
 def test_suggest_starts_without_the_orm(db_path: Path):
     """``match suggest`` reads with SQL alone: neither the ORM nor the models (and pydantic)
     are imported, which keeps it within its start-up target (benchmarks/bench_match.py)."""
-    import subprocess
-    import sys
+    from tests.conftest import run_noting_imports
 
     yp = add_young(db_path, profile={"interests": ["football"]})
     vid = add_volunteer(db_path, profile={"interests": ["football"]})
-    code = (
-        "import atexit, sys\n"
-        "def heavy():\n"
-        "    sys.stderr.write('HEAVY=' + ','.join(m for m in ('sqlalchemy.orm', 'sqlmodel',"
-        " 'pydantic', 'ivcli.models') if m in sys.modules))\n"
-        "atexit.register(heavy)\n"
-        "from ivcli.cli.main import run\n"
-        "run()\n"
-    )
     for extra in ([str(yp)], ["--all"]):
-        out = subprocess.run(
-            [sys.executable, "-c", code, "--db", str(db_path), "match", "suggest", *extra,
-             "--as-of", ON.isoformat(), "--format", "json"],
-            capture_output=True, text=True, cwd=Path(__file__).parent.parent,
-        )
-        assert out.returncode == 0, out.stderr
-        assert str(vid) in out.stdout
-        assert out.stderr.rstrip().endswith("HEAVY="), out.stderr
+        code, stdout, stderr, heavy = run_noting_imports(
+            "--db", str(db_path), "match", "suggest", *extra, "--as-of", ON.isoformat(),
+            "--format", "json")
+        assert code == 0, stderr
+        assert str(vid) in stdout
+        assert heavy == []

@@ -311,26 +311,13 @@ def test_fast_path_agrees_with_the_full_check(today):
 def test_import_starts_without_the_orm(db_path):
     """``referral import`` writes with SQL on a Core connection: neither the ORM nor the models
     (and pydantic) are imported, which keeps it near its target (benchmarks/bench_import.py)."""
-    import subprocess
-    import sys
+    from tests.conftest import run_noting_imports
 
-    code = (
-        "import atexit, sys\n"
-        "def heavy():\n"
-        "    sys.stderr.write('HEAVY=' + ','.join(m for m in ('sqlalchemy.orm', 'sqlmodel',"
-        " 'pydantic', 'ivcli.models') if m in sys.modules))\n"
-        "atexit.register(heavy)\n"
-        "from ivcli.cli.main import run\n"
-        "run()\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, "--db", str(db_path), "referral", "import",
-         str(DATA / "excel_25.csv"), "--quiet"],
-        capture_output=True, text=True, cwd=Path(__file__).parent.parent,
-    )
-    assert out.returncode == 0, out.stderr
+    code, _, stderr, heavy = run_noting_imports("--db", str(db_path), "referral", "import",
+                                                 str(DATA / "excel_25.csv"), "--quiet")
+    assert code == 0, stderr
     assert counts(db_path) == (25, 25)
-    assert out.stderr.rstrip().endswith("HEAVY="), out.stderr
+    assert heavy == []
 
 
 def index_sql(db_path: Path) -> list[tuple[str, str]]:

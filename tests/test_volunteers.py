@@ -377,3 +377,20 @@ def test_large_pool_import_settles_every_status(cli, tmp_path):
     cli("volunteer", "import", str(f), "--quiet")
     statuses = [v["status"] for v in cli.json("volunteer", "list")]
     assert statuses.count("in_checks") == 475 and statuses.count("applicant") == 475
+
+
+def test_volunteer_import_starts_without_the_orm(tmp_path):
+    """``volunteer import`` writes with SQL on a Core connection: neither the ORM nor the models
+    are imported (benchmarks/bench_volunteers.py holds its time to the referral import's)."""
+    from tests.conftest import run_noting_imports
+
+    db = tmp_path / "v.db"
+    csv_file = tmp_path / "pool.csv"
+    csv_file.write_text(
+        "first_name,last_name,date_of_birth,application_date\nVera,Tester,01/05/1990,"
+        "01/01/2025\n", encoding="utf-8")
+    code, _, stderr, heavy = run_noting_imports("--db", str(db), "volunteer", "import",
+                                                 str(csv_file), "--quiet")
+    assert code == 0, stderr
+    assert "Added 1 volunteer(s)" in stderr
+    assert heavy == []

@@ -104,12 +104,12 @@ def import_(
     """
     from ivcli.cli.progress import byte_progress
     from ivcli.render import message
-    from ivcli.services import volunteers
+    from ivcli.services import volunteer_intake
 
     with byte_progress(file, enabled=not quiet) as on_bytes:
-        with state(ctx).importing(dry_run=dry_run) as session:
-            r = volunteers.import_csv(session, file, today=date.today(), maps=map_ or [],
-                                      encoding=encoding, on_bytes=on_bytes)
+        with state(ctx).importing(dry_run=dry_run, orm=False) as conn:
+            r = volunteer_intake.import_csv(conn, file, today=date.today(), maps=map_ or [],
+                                            encoding=encoding, on_bytes=on_bytes)
     warn_unknown_columns(r.unknown_columns)
     lead = "Dry run, nothing written: would add" if dry_run else "Added"
     lines = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from ivcli.importing.problems import RowProblem as BaseRowProblem
 from ivcli.parsing import age_on, name_key, normalise_gender, parse_date, parse_email, parse_yes_no
@@ -179,6 +180,11 @@ def age_problem(date_of_birth: date, application_date: date, min_age: int) -> st
     return None
 
 
+# A pool's CSV repeats the same dates many times; a date is immutable, so parses are shared
+# (a failure raises again each time and is not cached).
+_parse_date = lru_cache(maxsize=1 << 16)(parse_date)
+
+
 def _text(raw: dict[str, str], key: str, problems: list[RowProblem], line: int) -> str | None:
     value = (raw.get(key) or "").strip()
     if not value:
@@ -209,7 +215,7 @@ def validate(
                 problems.append(RowProblem(line, key, "is required"))
             return None
         try:
-            d = parse_date(value)
+            d = _parse_date(value)
         except ValueError as exc:
             problems.append(RowProblem(line, key, str(exc)))
             return None

@@ -1,5 +1,5 @@
-"""Volunteers: intake (one at a time or a spreadsheet of the pool), the safer-recruitment steps,
-approval, status changes, and the read views (list, show, due).
+"""Volunteers: adding one, the safer-recruitment steps, approval, status changes, and the read
+views (list, show, due). A spreadsheet of the pool is imported by ``services.volunteer_intake``.
 
 Status follows the recorded steps (``pipeline_status``): an applicant has only an application;
 in checks once any other step is recorded; ready for panel when every step before the panel is
@@ -13,41 +13,33 @@ name and date of birth (when at most one of the two has a reference).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from ivcli.db import dbapi
 from ivcli.enums import CheckStep, VolunteerStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
-from ivcli.importing.problems import Problems
 from ivcli.models import Match, Volunteer, VolunteerCheck
 from ivcli.parsing import age_on
-from ivcli.services import compliance
+from ivcli.services import compliance, volunteer_intake
 from ivcli.services import settings as settings_service
 from ivcli.services.compliance import CheckState
+from ivcli.services.volunteer_intake import HAND_SET, pipeline_status
 from ivcli.services.volunteer_rows import (
-    FIELDS,
-    REQUIRED,
-    SYNONYMS,
-    CheckRow,
-    VolunteerRow,
     age_problem,
     parse_dbs_level,
     parse_dbs_number,
     parse_dbs_outcome,
     validate,
 )
-from ivcli.vocab import split_tags
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-HAND_SET = (VolunteerStatus.approved.value, VolunteerStatus.on_hold.value,
-            VolunteerStatus.withdrawn.value, VolunteerStatus.left.value)
 ENDED = (VolunteerStatus.withdrawn.value, VolunteerStatus.left.value)
 OPEN_MATCHES = ("proposed", "accepted", "active", "paused")
 
@@ -66,17 +58,6 @@ def get(session: Session, volunteer_id: int) -> Volunteer:
 
 # ---------------------------------------------------------------------------------------------
 # Status
-
-
-def pipeline_status(states: Iterable[CheckState]) -> str:
-    """The status the recorded steps give a volunteer who is not approved, on hold or gone."""
-    states = list(states)
-    before_panel = [s for s in states if s.step != CheckStep.panel.value]
-    if all(s.status in ("current", "lapsing") for s in before_panel):
-        return VolunteerStatus.ready_for_panel.value
-    if any(s.date is not None for s in states if s.step != CheckStep.application.value):
-        return VolunteerStatus.in_checks.value
-    return VolunteerStatus.applicant.value
 
 
 def refresh_status(session: Session, v: Volunteer, as_of: date) -> str:
@@ -119,225 +100,6 @@ def outstanding(session: Session, volunteer_id: int, as_of: date) -> list[str]:
 # Intake
 
 
-def _seed_profile(row: VolunteerRow) -> str | None:
-    from ivcli.services.profiles import normalise_languages
-
-    seed: dict[str, list[str]] = {}
-    tags = split_tags(row.interests)
-    if tags:
-        seed["interests"] = tags
-    if row.languages:
-        import re
-
-        langs = normalise_languages(re.split(r"[;,]", row.languages))
-        if langs:
-            seed["languages"] = langs
-    if not seed:
-        return None
-    import json
-
-    return json.dumps(seed, ensure_ascii=False)
-
-
-@dataclass
-class Identities:
-    """Who is already held, for linking rows to existing volunteers."""
-
-    by_ref: dict[str, int]
-    by_name: dict[tuple[str, str], tuple[int, str | None]]
-
-    @classmethod
-    def load(cls, conn: Any) -> Identities:
-        by_ref: dict[str, int] = {}
-        by_name: dict[tuple[str, str], tuple[int, str | None]] = {}
-        for vid, ref, key, dob in conn.execute(
-            "SELECT id, reference, name_key, date_of_birth FROM volunteers ORDER BY id"
-        ):
-            if ref is not None:
-                by_ref[ref] = vid
-            by_name.setdefault((key, str(dob)), (vid, ref))
-        return cls(by_ref, by_name)
-
-    def find(self, row: VolunteerRow) -> tuple[int | None, bool]:
-        """(existing id or None, whether the existing record lacks this row's reference)."""
-        if row.reference and row.reference in self.by_ref:
-            return self.by_ref[row.reference], False
-        hit = self.by_name.get((row.name_key, row.date_of_birth.isoformat()))
-        if hit is not None:
-            vid, ref = hit
-            if ref is None or row.reference is None:
-                return vid, bool(row.reference and ref is None)
-        return None, False
-
-    def remember(self, vid: int, row: VolunteerRow) -> None:
-        if row.reference:
-            self.by_ref[row.reference] = vid
-        self.by_name.setdefault((row.name_key, row.date_of_birth.isoformat()),
-                                (vid, row.reference))
-
-
-_PERSON_COLS = ("reference", "first_name", "last_name", "name_key", "date_of_birth", "gender",
-                "email", "phone", "area", "languages", "interests", "coordinator", "notes")
-
-
-def _insert_volunteer(conn: Any, row: VolunteerRow, now: str) -> int:
-    values = [getattr(row, c) for c in _PERSON_COLS]
-    values[4] = row.date_of_birth.isoformat()
-    cur = conn.execute(
-        f"INSERT INTO volunteers ({', '.join(_PERSON_COLS)}, status, profile, created_at, "
-        f"updated_at) VALUES ({', '.join('?' for _ in _PERSON_COLS)}, 'applicant', ?, ?, ?)",
-        (*values, _seed_profile(row), now, now),
-    )
-    return int(cur.lastrowid)
-
-
-def _insert_check(conn: Any, vid: int, c: CheckRow, now: str) -> bool:
-    cur = conn.execute(
-        "INSERT OR IGNORE INTO volunteer_checks (volunteer_id, step, date, number, level, "
-        "outcome, update_service, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (vid, c.step, c.date.isoformat(), c.number, c.level, c.outcome, c.update_service, now),
-    )
-    return cur.rowcount == 1
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    ids: list[int] = field(default_factory=list)  # the volunteer of each row, in order
-    new_volunteers: int = 0
-    existing: int = 0
-    checks_added: int = 0
-    approved: list[int] = field(default_factory=list)
-    panel_not_approved: list[int] = field(default_factory=list)
-    blank_rows: int = 0
-    unknown_columns: list[str] = field(default_factory=list)
-
-
-def _ingest(session: Session, rows: Iterable[VolunteerRow], today: date) -> ImportResult:
-    """Link or add each clean row's volunteer and add the check records not already held."""
-    from ivcli.db import dbapi
-
-    conn = dbapi(session)
-    session.flush()
-    ids = Identities.load(conn)
-    now = _now().replace(tzinfo=None).isoformat(sep=" ")
-    result = ImportResult()
-    touched: dict[int, VolunteerRow] = {}
-    existing: set[int] = set()
-    for row in rows:
-        result.rows += 1
-        vid, fill_ref = ids.find(row)
-        if vid is None:
-            vid = _insert_volunteer(conn, row, now)
-            result.new_volunteers += 1
-        elif vid not in touched:
-            existing.add(vid)
-        if fill_ref:
-            conn.execute("UPDATE volunteers SET reference = ?, updated_at = ? WHERE id = ?",
-                         (row.reference, now, vid))
-        ids.remember(vid, row)
-        result.ids.append(vid)
-        for c in row.checks:
-            result.checks_added += _insert_check(conn, vid, c, now)
-        touched[vid] = row
-    result.existing = len(existing)
-    _settle_statuses(session, conn, touched, today, now, result)
-    session.expire_all()  # the rows changed under the ORM's feet
-    return result
-
-
-def _settle_statuses(session: Session, conn: Any, touched: dict[int, VolunteerRow], today: date,
-                     now: str, result: ImportResult) -> None:
-    """Statuses after an import: the steps decide, and a panel date with every check current
-    today is an approval on the panel date. Set-based, so a large pool stays quick."""
-    if not touched:
-        return
-    rules = compliance.Rules.load(session)
-    few = len(touched) < 900
-    checks = compliance.load_checks(session, list(touched) if few else None)
-    statuses = dict(conn.execute(
-        "SELECT id, status FROM volunteers"
-        + (f" WHERE id IN ({', '.join('?' for _ in touched)})" if few else ""),
-        list(touched) if few else [],
-    ).fetchall())
-    updates: list[tuple[str, str | None, int]] = []
-    approvals: list[tuple[str, str, str, int]] = []
-    for vid, row in touched.items():
-        status = statuses[vid]
-        if status in HAND_SET:
-            continue
-        states = compliance.evaluate(checks.get(vid, []), today, rules)
-        panel = max((c.date for c in row.checks if c.step == "panel"), default=None)
-        if panel is not None and not compliance.problems(states):
-            approvals.append((panel.isoformat(), panel.isoformat(), now, vid))
-            result.approved.append(vid)
-            continue
-        if panel is not None:
-            result.panel_not_approved.append(vid)
-        new = pipeline_status(states)
-        if new != status:
-            updates.append((new, now, vid))
-    conn.executemany("UPDATE volunteers SET status = ?, updated_at = ? WHERE id = ?", updates)
-    conn.executemany(
-        "UPDATE volunteers SET status = 'approved', approved_date = ?, status_date = ?, "
-        "updated_at = ? WHERE id = ?", approvals)
-
-
-def read_rows(
-    rows: Iterable[tuple[int, list[str]]],
-    index: dict[str, int],
-    today: date,
-    min_age: int,
-    problems: Problems,
-    counters: dict[str, int],
-) -> Iterable[VolunteerRow]:
-    positions = [(f, index[f]) for f in FIELDS if f in index]
-    for line, cells in rows:
-        if not any(c.strip() for c in cells):
-            counters["blank"] += 1
-            continue
-        n = len(cells)
-        raw = {f: (cells[i] if i < n else "") for f, i in positions}
-        row, found = validate(raw, line, today, min_age)
-        if found:
-            problems.add(found)
-            continue
-        assert row is not None
-        yield row
-
-
-def import_csv(
-    session: Session,
-    path: Path,
-    *,
-    today: date,
-    maps: Iterable[str] = (),
-    encoding: str = "utf-8",
-    on_bytes: Callable[[int], None] | None = None,
-) -> ImportResult:
-    """Import a volunteers CSV all or nothing. Raises ``ImportFailed`` listing every bad line."""
-    from ivcli.importing.csvfile import open_csv
-
-    min_age = settings_service.get_int(session, "volunteer.min_age")
-    source, close = open_csv(
-        path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, maps=list(maps),
-        encoding=encoding, on_bytes=on_bytes,
-    )
-    problems = Problems()
-    counters = {"blank": 0}
-    try:
-        clean = read_rows(source.rows, source.columns.index, today, min_age, problems, counters)
-        # Rows are written as they stream; any problem raises below and the command's
-        # transaction rolls everything back.
-        result = _ingest(session, clean, today)
-    finally:
-        close()
-    problems.raise_if_any(path)
-    result.blank_rows = counters["blank"]
-    result.unknown_columns = source.columns.unknown
-    return result
-
-
 def add(session: Session, raw: dict[str, str], today: date) -> Volunteer:
     """Add one volunteer with their application (and any other step dates given)."""
     min_age = settings_service.get_int(session, "volunteer.min_age")
@@ -348,17 +110,16 @@ def add(session: Session, raw: dict[str, str], today: date) -> Volunteer:
         raise cls("the volunteer cannot be added; nothing was added",
                   details=[str(p) for p in problems])
     assert row is not None
-    from ivcli.db import dbapi
-
     session.flush()
-    vid, _ = Identities.load(dbapi(session)).find(row)
+    vid, _ = volunteer_intake.Identities.load(dbapi(session)).find(row)
     if vid is not None:
         raise Refused(
             f"volunteer {vid} is already held (same reference, or same name and date of "
             "birth); nothing was added",
             hint=f"see them with 'ivcli volunteer show {vid}'",
         )
-    result = _ingest(session, [row], today)
+    result = volunteer_intake.ingest(session, [row], today)
+    session.expire_all()  # the rows changed under the ORM's feet
     return get(session, result.ids[0])
 
 
@@ -573,7 +334,7 @@ def list_volunteers(session: Session, status: str | None, as_of: date) -> list[d
     if status:
         q = q.where(Volunteer.status == status)
     vols = list(session.execute(q.order_by(Volunteer.id)).scalars())
-    checks = compliance.load_checks(session)
+    checks = compliance.load_checks(session, light=True)
     out: list[dict[str, object]] = []
     for v in vols:
         assert v.id is not None

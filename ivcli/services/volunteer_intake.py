@@ -1,0 +1,281 @@
+"""Volunteer intake: one volunteer (``volunteer add``) or a spreadsheet of the pool, written
+with SQL on the transaction's own connection, so ``volunteer import`` runs on a Core connection
+(``db.writer``) and starts without the ORM or the models.
+
+A volunteer is the same volunteer when they have the same reference, or else the same normalised
+name and date of birth (when at most one of the two has a reference). Statuses follow the
+recorded steps (``pipeline_status``); a panel date with every check current is an approval on
+that date. The rest of the volunteer's life is in ``services.volunteers``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ivcli.db import dbapi
+from ivcli.enums import CheckStep, VolunteerStatus
+from ivcli.importing.problems import Problems
+from ivcli.services import compliance
+from ivcli.services import settings as settings_service
+from ivcli.services.compliance import CheckState
+from ivcli.services.volunteer_rows import (
+    FIELDS,
+    REQUIRED,
+    SYNONYMS,
+    CheckRow,
+    VolunteerRow,
+    validate,
+)
+from ivcli.vocab import split_tags
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    Unit = Session | Connection
+
+HAND_SET = (VolunteerStatus.approved.value, VolunteerStatus.on_hold.value,
+            VolunteerStatus.withdrawn.value, VolunteerStatus.left.value)
+
+
+def pipeline_status(states: Iterable[CheckState]) -> str:
+    """The status the recorded steps give a volunteer who is not approved, on hold or gone."""
+    states = list(states)
+    before_panel = [s for s in states if s.step != CheckStep.panel.value]
+    if all(s.status in ("current", "lapsing") for s in before_panel):
+        return VolunteerStatus.ready_for_panel.value
+    if any(s.date is not None for s in states if s.step != CheckStep.application.value):
+        return VolunteerStatus.in_checks.value
+    return VolunteerStatus.applicant.value
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake
+
+
+def _seed_profile(row: VolunteerRow) -> str | None:
+    from ivcli.services.profiles import normalise_languages
+
+    seed: dict[str, list[str]] = {}
+    tags = split_tags(row.interests)
+    if tags:
+        seed["interests"] = tags
+    if row.languages:
+        import re
+
+        langs = normalise_languages(re.split(r"[;,]", row.languages))
+        if langs:
+            seed["languages"] = langs
+    if not seed:
+        return None
+    import json
+
+    return json.dumps(seed, ensure_ascii=False)
+
+
+@dataclass
+class Identities:
+    """Who is already held, for linking rows to existing volunteers."""
+
+    by_ref: dict[str, int]
+    by_name: dict[tuple[str, str], tuple[int, str | None]]
+
+    @classmethod
+    def load(cls, conn: Any) -> Identities:
+        by_ref: dict[str, int] = {}
+        by_name: dict[tuple[str, str], tuple[int, str | None]] = {}
+        for vid, ref, key, dob in conn.execute(
+            "SELECT id, reference, name_key, date_of_birth FROM volunteers ORDER BY id"
+        ):
+            if ref is not None:
+                by_ref[ref] = vid
+            by_name.setdefault((key, str(dob)), (vid, ref))
+        return cls(by_ref, by_name)
+
+    def find(self, row: VolunteerRow) -> tuple[int | None, bool]:
+        """(existing id or None, whether the existing record lacks this row's reference)."""
+        if row.reference and row.reference in self.by_ref:
+            return self.by_ref[row.reference], False
+        hit = self.by_name.get((row.name_key, row.date_of_birth.isoformat()))
+        if hit is not None:
+            vid, ref = hit
+            if ref is None or row.reference is None:
+                return vid, bool(row.reference and ref is None)
+        return None, False
+
+    def remember(self, vid: int, row: VolunteerRow) -> None:
+        if row.reference:
+            self.by_ref[row.reference] = vid
+        self.by_name.setdefault((row.name_key, row.date_of_birth.isoformat()),
+                                (vid, row.reference))
+
+
+_PERSON_COLS = ("reference", "first_name", "last_name", "name_key", "date_of_birth", "gender",
+                "email", "phone", "area", "languages", "interests", "coordinator", "notes")
+
+
+def _insert_volunteer(conn: Any, row: VolunteerRow, now: str) -> int:
+    values = [getattr(row, c) for c in _PERSON_COLS]
+    values[4] = row.date_of_birth.isoformat()
+    cur = conn.execute(
+        f"INSERT INTO volunteers ({', '.join(_PERSON_COLS)}, status, profile, created_at, "
+        f"updated_at) VALUES ({', '.join('?' for _ in _PERSON_COLS)}, 'applicant', ?, ?, ?)",
+        (*values, _seed_profile(row), now, now),
+    )
+    return int(cur.lastrowid)
+
+
+_INSERT_CHECK = (
+    "INSERT OR IGNORE INTO volunteer_checks (volunteer_id, step, date, number, level, outcome, "
+    "update_service, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+CHECK_BATCH = 5_000
+
+
+def _check_values(vid: int, c: CheckRow, now: str) -> tuple:
+    return (vid, c.step, c.date.isoformat(), c.number, c.level, c.outcome, c.update_service, now)
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    ids: list[int] = field(default_factory=list)  # the volunteer of each row, in order
+    new_volunteers: int = 0
+    existing: int = 0
+    checks_added: int = 0
+    approved: list[int] = field(default_factory=list)
+    panel_not_approved: list[int] = field(default_factory=list)
+    blank_rows: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+
+
+def ingest(session: Unit, rows: Iterable[VolunteerRow], today: date) -> ImportResult:
+    """Link or add each clean row's volunteer and add the check records not already held."""
+    conn = dbapi(session)
+    ids = Identities.load(conn)
+    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
+    result = ImportResult()
+    touched: dict[int, VolunteerRow] = {}
+    existing: set[int] = set()
+    checks: list[tuple] = []  # check records, written in batches (a repeat is ignored)
+    for row in rows:
+        result.rows += 1
+        vid, fill_ref = ids.find(row)
+        if vid is None:
+            vid = _insert_volunteer(conn, row, now)
+            result.new_volunteers += 1
+        elif vid not in touched:
+            existing.add(vid)
+        if fill_ref:
+            conn.execute("UPDATE volunteers SET reference = ?, updated_at = ? WHERE id = ?",
+                         (row.reference, now, vid))
+        ids.remember(vid, row)
+        result.ids.append(vid)
+        checks.extend(_check_values(vid, c, now) for c in row.checks)
+        if len(checks) >= CHECK_BATCH:
+            result.checks_added += conn.executemany(_INSERT_CHECK, checks).rowcount
+            checks.clear()
+        touched[vid] = row
+    if checks:
+        result.checks_added += conn.executemany(_INSERT_CHECK, checks).rowcount
+    result.existing = len(existing)
+    _settle_statuses(session, conn, touched, today, now, result)
+    return result
+
+
+def _settle_statuses(session: Unit, conn: Any, touched: dict[int, VolunteerRow], today: date,
+                     now: str, result: ImportResult) -> None:
+    """Statuses after an import: the steps decide, and a panel date with every check current
+    today is an approval on the panel date. Set-based, so a large pool stays quick."""
+    if not touched:
+        return
+    rules = compliance.Rules.load(session)
+    few = len(touched) < 900
+    checks = compliance.load_checks(session, list(touched) if few else None, light=True)
+    statuses = dict(conn.execute(
+        "SELECT id, status FROM volunteers"
+        + (f" WHERE id IN ({', '.join('?' for _ in touched)})" if few else ""),
+        list(touched) if few else [],
+    ).fetchall())
+    updates: list[tuple[str, str | None, int]] = []
+    approvals: list[tuple[str, str, str, int]] = []
+    for vid, row in touched.items():
+        status = statuses[vid]
+        if status in HAND_SET:
+            continue
+        states = compliance.evaluate(checks.get(vid, []), today, rules)
+        panel = max((c.date for c in row.checks if c.step == "panel"), default=None)
+        if panel is not None and not compliance.problems(states):
+            approvals.append((panel.isoformat(), panel.isoformat(), now, vid))
+            result.approved.append(vid)
+            continue
+        if panel is not None:
+            result.panel_not_approved.append(vid)
+        new = pipeline_status(states)
+        if new != status:
+            updates.append((new, now, vid))
+    conn.executemany("UPDATE volunteers SET status = ?, updated_at = ? WHERE id = ?", updates)
+    conn.executemany(
+        "UPDATE volunteers SET status = 'approved', approved_date = ?, status_date = ?, "
+        "updated_at = ? WHERE id = ?", approvals)
+
+
+def read_rows(
+    rows: Iterable[tuple[int, list[str]]],
+    index: dict[str, int],
+    today: date,
+    min_age: int,
+    problems: Problems,
+    counters: dict[str, int],
+) -> Iterable[VolunteerRow]:
+    positions = [(f, index[f]) for f in FIELDS if f in index]
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            counters["blank"] += 1
+            continue
+        n = len(cells)
+        raw = {f: (cells[i] if i < n else "") for f, i in positions}
+        row, found = validate(raw, line, today, min_age)
+        if found:
+            problems.add(found)
+            continue
+        assert row is not None
+        yield row
+
+
+def import_csv(
+    session: Unit,
+    path: Path,
+    *,
+    today: date,
+    maps: Iterable[str] = (),
+    encoding: str = "utf-8",
+    on_bytes: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import a volunteers CSV all or nothing. Raises ``ImportFailed`` listing every bad line."""
+    from ivcli.importing.csvfile import open_csv
+
+    min_age = settings_service.get_int(session, "volunteer.min_age")
+    source, close = open_csv(
+        path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, maps=list(maps),
+        encoding=encoding, on_bytes=on_bytes,
+    )
+    problems = Problems()
+    counters = {"blank": 0}
+    try:
+        clean = read_rows(source.rows, source.columns.index, today, min_age, problems, counters)
+        # Rows are written as they stream; any problem raises below and the command's
+        # transaction rolls everything back.
+        result = ingest(session, clean, today)
+    finally:
+        close()
+    problems.raise_if_any(path)
+    result.blank_rows = counters["blank"]
+    result.unknown_columns = source.columns.unknown
+    return result
