@@ -88,7 +88,7 @@ def _create_stage(conn: sqlite3.Connection) -> None:
 
 @contextmanager
 def _indexes_deferred(conn: sqlite3.Connection, table: str, adding: int) -> Iterator[None]:
-    """For a big load (``adding`` rows, at least as many as ``table`` holds): drop the table's
+    """For a big load (``adding`` new rows, at least as many as ``table`` holds): drop the table's
     secondary indexes for the insert and build them again after, which is quicker than updating
     them row by row. It is all one transaction: on an error the rollback restores them. Unique
     constraints are not touched, so they are still checked row by row."""
@@ -191,7 +191,9 @@ def ingest(
         "gender", "ethnicity", "disability", "care_leaver", "local_authority", "area",
         "placement_type", "profile",
     )
-    with _indexes_deferred(conn, "young_people", count):
+    to_add = ex("SELECT count(DISTINCT ident) FROM stage_referrals WHERE person_id IS NULL"
+                ).fetchone()[0]
+    with _indexes_deferred(conn, "young_people", to_add):
         ex(
             f"INSERT INTO young_people (reference, {', '.join(person_cols)}, created_at, "
             f"updated_at) "
@@ -232,7 +234,10 @@ def ingest(
     before = ex("SELECT coalesce(max(id), 0) FROM referrals").fetchone()[0]
     held = " AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = s.person_id " \
            "AND r.referral_date = s.referral_date)" if before else ""
-    with _indexes_deferred(conn, "referrals", count):
+    # Rows of new young people are certainly new referrals (those of people already held may
+    # be referrals already held): enough to tell a big load.
+    surely_new = ex("SELECT count(*) FROM stage_referrals WHERE existing = 0").fetchone()[0]
+    with _indexes_deferred(conn, "referrals", surely_new):
         cur = ex(
             f"INSERT INTO referrals (young_person_id, status, {', '.join(referral_cols)}, "
             f"created_at, updated_at) SELECT person_id, 'received', "
