@@ -3,6 +3,10 @@
 Every connection gets foreign keys ON (checked), WAL and a busy timeout; every command runs in
 one transaction, ``BEGIN IMMEDIATE`` when it writes. Pending migrations are applied on open, in
 their own write transaction. A command that only reads never creates a file.
+
+A command's unit of work is an ORM Session (``session``), or a Core Connection for commands
+that read (``reader``) or write in bulk (``writer``) with SQL alone, which then start without
+the ORM, the models or pydantic. ``dbapi`` gives the sqlite3 connection under either.
 """
 
 from __future__ import annotations
@@ -383,8 +387,11 @@ def writer(path: Path, *, command: str | None = None, dry_run: bool = False
                     audit.complete(conn)
                     tx.commit()
             except BaseException:
-                if tx.is_active:
-                    tx.rollback()
+                try:
+                    if tx.is_active:
+                        tx.rollback()
+                except Exception:  # noqa: BLE001 - closing the connection rolls back anyway
+                    pass
                 raise
     finally:
         engine.dispose()
