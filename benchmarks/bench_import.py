@@ -2,6 +2,8 @@
 `.import --csv` of the same file, in the same run; and peak memory at 100,000 and 1,000,000 rows.
 
 Targets (issue 2): time ratio <= 4x; peak memory < 100 MB at 100,000 rows, < 150 MB at 1,000,000.
+It also times import_floor.py, the data movement alone, to show how much of the budget that
+takes on the machine at hand.
 
     python benchmarks/bench_import.py [--rows 100000] [--million] [--repeat 3]
 """
@@ -42,8 +44,12 @@ def main() -> int:
             for p in tmpdir.glob("*.db*"):
                 p.unlink()
 
-        ivcli_times, shell_times, peaks = [], [], []
+        floor_script = Path(__file__).resolve().parent / "import_floor.py"
+        ivcli_times, shell_times, peaks, floor_times = [], [], [], []
         for _ in range(args.repeat):
+            wall, _ = run([sys.executable, str(floor_script), str(csv_path), str(db)],
+                          setup=fresh)
+            floor_times.append(wall)
             wall, _ = run([sqlite, str(shell_db), f".import --csv {csv_path} referrals"],
                           setup=fresh)
             shell_times.append(wall)
@@ -58,6 +64,10 @@ def main() -> int:
         print(f"sqlite3 .import --csv: {t_shell:.2f} s   ivcli referral import: {t_ivcli:.2f} s"
               f"   (re-import, all unchanged: {again:.2f} s)")
         ok &= verdict("import time ratio", t_ivcli / t_shell, 4.0)
+        t_floor = min(floor_times)
+        print(f"  (the floor, moving the data alone with no validation, identity rules, "
+              f"duplicates, audit or CLI: {t_floor:.2f} s, {t_floor / t_shell:.2f}x .import; "
+              "see import_floor.py)")
         ok &= verdict(f"peak memory at {args.rows:,} rows", max(peaks) / 1024,
                       100.0 if args.rows <= 100_000 else 150.0, " MB")
         if args.million:
