@@ -394,3 +394,23 @@ def test_volunteer_import_starts_without_the_orm(tmp_path):
     assert code == 0, stderr
     assert "Added 1 volunteer(s)" in stderr
     assert heavy == []
+
+
+def test_import_audits_each_volunteer_whose_status_it_sets(cli, tmp_path):
+    """An import's inserts are range entries and every status it sets is an entry naming the
+    volunteer (not a table-wide one); the trail still verifies."""
+    from datetime import date as _date
+
+    recent = _date.today().replace(day=1).strftime("%d/%m/%Y")
+    ids = pool(cli, tmp_path, {"dbs_issue_date": recent}, {"dbs_issue_date": recent,
+                                                            "panel_date": ""})
+    entries = cli.json("audit", "--limit", "0")
+    mine = [e for e in entries if e["command"] == "volunteer import"]
+    assert {(e["table_name"], e["action"]) for e in mine} >= {
+        ("volunteers", "insert"), ("volunteer_checks", "insert"), ("volunteers", "update")}
+    inserts = [e for e in mine if (e["table_name"], e["action"]) == ("volunteers", "insert")]
+    assert [(e["record_id"], e["record_to"]) for e in inserts] == [(str(ids[0]), str(ids[1]))]
+    updates = {e["record_id"]: e["fields"] for e in mine if e["action"] == "update"}
+    assert updates == {str(ids[0]): "approved_date,status,status_date,updated_at",
+                       str(ids[1]): "status,updated_at"}
+    cli("check")

@@ -9,9 +9,10 @@ Core connection (``db.writer``) is watched the same way, without the ORM listene
   run of ids is one range entry (``record_id`` the first id, ``record_to`` the last); an update
   or delete gets one entry per record, written with a single INSERT ... SELECT.
 - A safety net catches the rest: an SQLite authorizer notes every table a statement writes, and
-  before the commit a table written with no itemised record gets entries all the same: one range
-  entry for an insert (the rows above the highest id when the transaction began), else one
-  table-level entry (record id empty, the columns an UPDATE named). No write goes unrecorded.
+  before the commit a table written (inserted, updated or deleted) with no itemised record of
+  that kind gets entries all the same: one range entry for an insert (the rows above the
+  highest id when the transaction began), else one table-level entry (record id empty, the
+  columns an UPDATE named). No write goes unrecorded.
 
 The log is append-only (SQLite triggers refuse UPDATE and DELETE) and hash-chained: each entry's
 hash covers the previous entry's hash and its own content, so ``ivcli check`` finds an edited,
@@ -212,12 +213,12 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
 
 
 def complete(session: Unit) -> None:
-    """The safety net, just before the commit: a table written with no itemised record gets
-    entries all the same (see the module's docstring)."""
+    """The safety net, just before the commit: a table written (insert, update or delete) with
+    no itemised record of that kind gets entries all the same (see the module's docstring)."""
     written: dict[tuple[str, str], set[str]] = session.info.get("written", {})
-    audited = {t for t, _ in session.info.get("audited", set())}
+    audited = session.info.get("audited", set())
     missing = [(t, a, sorted(cols)) for (t, a), cols in sorted(written.items())
-               if t not in audited]
+               if (t, a) not in audited]
     first_ids: dict[str, int] = session.info.get("max_ids", {})
     coarse = []
     for table, action, cols in missing:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ivcli.db import dbapi
 from ivcli.enums import CheckStep, VolunteerStatus
 from ivcli.importing.problems import Problems
-from ivcli.services import compliance
+from ivcli.services import audit, compliance
 from ivcli.services import settings as settings_service
 from ivcli.services.compliance import CheckState
 from ivcli.services.volunteer_rows import (
@@ -175,6 +175,8 @@ def ingest(session: Unit, rows: Iterable[VolunteerRow], today: date) -> ImportRe
         if fill_ref:
             conn.execute("UPDATE volunteers SET reference = ?, updated_at = ? WHERE id = ?",
                          (row.reference, now, vid))
+            audit.record(session, [("volunteers", str(vid), "update",
+                                    ("reference", "updated_at"))])
         ids.remember(vid, row)
         result.ids.append(vid)
         checks.extend(_check_values(vid, c, now) for c in row.checks)
@@ -224,6 +226,12 @@ def _settle_statuses(session: Unit, conn: Any, touched: dict[int, VolunteerRow],
     conn.executemany(
         "UPDATE volunteers SET status = 'approved', approved_date = ?, status_date = ?, "
         "updated_at = ? WHERE id = ?", approvals)
+    # Each volunteer whose status changed, by id (the safety net would only say "volunteers").
+    audit.record(session, [
+        *(("volunteers", str(vid), "update", ("status", "updated_at")) for *_, vid in updates),
+        *(("volunteers", str(vid), "update",
+           ("approved_date", "status", "status_date", "updated_at")) for *_, vid in approvals),
+    ])
 
 
 def read_rows(
