@@ -100,6 +100,19 @@ def map_headers(
     return Columns(index=index, unknown=unknown, headers=list(headers))
 
 
+def by_field(index: Mapping[str, int], fields: Sequence[str]
+             ) -> Callable[[list[str]], dict[str, str]]:
+    """A row's cells as {field: text}, a missing cell as "" (for validators that take a
+    record, like the flags of an ``add`` command)."""
+    positions = [(f, index[f]) for f in fields if f in index]
+
+    def record(cells: list[str]) -> dict[str, str]:
+        n = len(cells)
+        return {f: (cells[i] if i < n else "") for f, i in positions}
+
+    return record
+
+
 class _CountingReader(io.RawIOBase):
     """Wraps a binary file and reports how many bytes have been read (for progress)."""
 

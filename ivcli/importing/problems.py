@@ -7,10 +7,10 @@ each bad line and column, never a value from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ivcli.errors import InvalidInput
 
@@ -41,6 +41,7 @@ class Problems:
         self.kept: list[RowProblem] = []
         self.count = 0
         self.bad_rows = 0
+        self.blank_rows = 0
 
     def add(self, found: Iterable[RowProblem]) -> None:
         """The problems of one row (a row is counted once, however many it has)."""
@@ -51,6 +52,21 @@ class Problems:
         self.count += len(found)
         if len(self.kept) < SHOWN:
             self.kept.extend(found)
+
+    def valid(self, rows: Iterable[tuple[int, list[str]]],
+              check: Callable[[int, list[str]], tuple[Any, list[RowProblem]]]) -> Iterator[Any]:
+        """The clean rows of a CSV's (line, cells): a blank row is skipped and counted in
+        ``blank_rows``; ``check`` gives each other row clean, or its problems, which are noted
+        here and the row left out."""
+        for line, cells in rows:
+            if not "".join(cells).strip():
+                self.blank_rows += 1
+                continue
+            row, found = check(line, cells)
+            if found:
+                self.add(found)
+                continue
+            yield row
 
     def __bool__(self) -> bool:
         return self.count > 0

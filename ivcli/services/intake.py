@@ -295,25 +295,6 @@ class ImportReport:
     dry_run: bool
 
 
-def read_clean_rows(
-    rows: Iterator[tuple[int, list[str]]],
-    index: dict[str, int],
-    today: date,
-    problems: Problems,
-    counters: dict[str, int],
-) -> Iterator[tuple]:
-    check = RowValidator(today, index)
-    for line, cells in rows:
-        if not "".join(cells).strip():
-            counters["blank"] += 1
-            continue
-        row, found = check(line, cells)
-        if found:
-            problems.add(found)
-            continue
-        yield row
-
-
 def import_csv(
     session: Unit,
     path: Path,
@@ -332,14 +313,13 @@ def import_csv(
         encoding=encoding, on_bytes=on_bytes,
     )
     problems = Problems()
-    counters = {"blank": 0}
     try:
-        clean = read_clean_rows(source.rows, source.columns.index, today, problems, counters)
+        clean = problems.valid(source.rows, RowValidator(today, source.columns.index))
         result = ingest(session, clean, abandon=lambda: bool(problems))
     finally:
         close()
     problems.raise_if_any(path)
-    return ImportReport(result, counters["blank"], source.columns.unknown, dry_run)
+    return ImportReport(result, problems.blank_rows, source.columns.unknown, dry_run)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -178,23 +178,6 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def _clean_rows(rows: Iterator[tuple[int, list[str]]], index: dict[str, int],
-                problems: Problems, report: ImportReport) -> Iterator[VisitRow]:
-    positions = [(f, index[f]) for f in FIELDS if f in index]
-    for line, cells in rows:
-        if not any(c.strip() for c in cells):
-            report.blank_rows += 1
-            continue
-        n = len(cells)
-        raw: dict[str, str | None] = {f: (cells[i] if i < n else "") for f, i in positions}
-        row, found = validate(raw, line)
-        if found:
-            problems.add(found)
-            continue
-        assert row is not None
-        yield row
-
-
 def import_csv(
     session: Session,
     path: Path,
@@ -208,7 +191,7 @@ def import_csv(
     """Import a visit sheet all or nothing. Raises ``ImportFailed`` listing every bad line.
 
     With ``dry_run`` nothing is written (the session may be read-only)."""
-    from ivcli.importing.csvfile import open_csv
+    from ivcli.importing.csvfile import by_field, open_csv
 
     source, close = open_csv(path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED,
                              maps=list(maps), encoding=encoding, on_bytes=on_bytes)
@@ -220,9 +203,12 @@ def import_csv(
                 "the CSV has no column for hours (or minutes)",
                 hint='name the column that holds it with --map "Their Header=hours"',
             )
-        rows = list(_clean_rows(source.rows, source.columns.index, problems, report))
+        record = by_field(source.columns.index, FIELDS)
+        rows = list(problems.valid(source.rows,
+                                   lambda line, cells: validate(record(cells), line)))
     finally:
         close()
+    report.blank_rows = problems.blank_rows
     report.rows = len(rows) + problems.bad_rows
     # The matches the sheet names, in one pass.
     matches: dict[int, tuple[str, date | None, date | None]] = {}

@@ -234,29 +234,6 @@ def _settle_statuses(session: Unit, conn: Any, touched: dict[int, VolunteerRow],
     ])
 
 
-def read_rows(
-    rows: Iterable[tuple[int, list[str]]],
-    index: dict[str, int],
-    today: date,
-    min_age: int,
-    problems: Problems,
-    counters: dict[str, int],
-) -> Iterable[VolunteerRow]:
-    positions = [(f, index[f]) for f in FIELDS if f in index]
-    for line, cells in rows:
-        if not any(c.strip() for c in cells):
-            counters["blank"] += 1
-            continue
-        n = len(cells)
-        raw = {f: (cells[i] if i < n else "") for f, i in positions}
-        row, found = validate(raw, line, today, min_age)
-        if found:
-            problems.add(found)
-            continue
-        assert row is not None
-        yield row
-
-
 def import_csv(
     session: Unit,
     path: Path,
@@ -267,7 +244,7 @@ def import_csv(
     on_bytes: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Import a volunteers CSV all or nothing. Raises ``ImportFailed`` listing every bad line."""
-    from ivcli.importing.csvfile import open_csv
+    from ivcli.importing.csvfile import by_field, open_csv
 
     min_age = settings_service.get_int(session, "volunteer.min_age")
     source, close = open_csv(
@@ -275,15 +252,16 @@ def import_csv(
         encoding=encoding, on_bytes=on_bytes,
     )
     problems = Problems()
-    counters = {"blank": 0}
+    record = by_field(source.columns.index, FIELDS)
     try:
-        clean = read_rows(source.rows, source.columns.index, today, min_age, problems, counters)
+        clean = problems.valid(
+            source.rows, lambda line, cells: validate(record(cells), line, today, min_age))
         # Rows are written as they stream; any problem raises below and the command's
         # transaction rolls everything back.
         result = ingest(session, clean, today)
     finally:
         close()
     problems.raise_if_any(path)
-    result.blank_rows = counters["blank"]
+    result.blank_rows = problems.blank_rows
     result.unknown_columns = source.columns.unknown
     return result
