@@ -340,8 +340,11 @@ def test_big_load_builds_the_same_indexes_again_or_rolls_back(cli, db_path, tmp_
     schema = index_sql(db_path)
     assert any(name == "ix_referrals_status" for name, _ in schema)
     big = write_referrals_csv(tmp_path / "big.csv", intake.BATCH + 500, seed=3)
+    statements: list[str] = []
     with pytest.raises(RuntimeError), db.writer(db_path, command="test") as conn:
+        db.dbapi(conn).set_trace_callback(statements.append)
         intake.import_csv(conn, big, today=date.today())
+        assert any(s.startswith("DROP INDEX") for s in statements)  # a big load
         inside = db.dbapi(conn).execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
             "ORDER BY name").fetchall()
@@ -353,3 +356,21 @@ def test_big_load_builds_the_same_indexes_again_or_rolls_back(cli, db_path, tmp_
     assert index_sql(db_path) == schema
     assert counts(db_path)[1] == 1 + intake.BATCH + 500
     cli("check")
+
+
+
+def test_reimport_of_a_big_file_keeps_the_indexes(cli, db_path, tmp_path):
+    """Indexes are deferred by the rows really new: the same big file again adds nothing, so
+    nothing is dropped or built again."""
+    from ivcli import db
+    from ivcli.services import intake
+    from ivcli.services.demo import write_referrals_csv
+
+    big = write_referrals_csv(tmp_path / "big.csv", intake.BATCH + 500, seed=3)
+    cli("referral", "import", str(big), "--quiet")
+    statements: list[str] = []
+    with db.writer(db_path, command="test") as conn:
+        db.dbapi(conn).set_trace_callback(statements.append)
+        report = intake.import_csv(conn, big, today=date.today())
+    assert report.result.added == 0 and report.result.unchanged == intake.BATCH + 500
+    assert not any(s.startswith(("DROP INDEX", "CREATE INDEX ix_")) for s in statements)
