@@ -2,7 +2,10 @@
 
 Every connection gets foreign keys ON (checked), WAL and a busy timeout; every command runs in
 one transaction, ``BEGIN IMMEDIATE`` when it writes. Pending migrations are applied on open, in
-their own write transaction. A command that only reads never creates a file.
+their own write transaction. A command that only reads never creates a file, nor makes an empty
+one a database. Before any of this, whether the file can be used at all (read-only, not SQLite,
+damaged, another program's, a newer ivcli's) is decided without changing it (``check_file``,
+``inspect``); errors are told apart by SQLite's result codes (``translate``).
 
 A command's unit of work is an ORM Session (``session``), or a Core Connection for commands
 that read (``reader``) or write in bulk (``writer``) with SQL alone, which then start without
