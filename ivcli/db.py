@@ -2,7 +2,10 @@
 
 Every connection gets foreign keys ON (checked), WAL and a busy timeout; every command runs in
 one transaction, ``BEGIN IMMEDIATE`` when it writes. Pending migrations are applied on open, in
-their own write transaction. A command that only reads never creates a file.
+their own write transaction. A command that only reads never creates a file, nor makes an empty
+one a database. Before any of this, whether the file can be used at all (read-only, not SQLite,
+damaged, another program's, a newer ivcli's) is decided without changing it (``check_file``,
+``inspect``); errors are told apart by SQLite's result codes (``translate``).
 
 A command's unit of work is an ORM Session (``session``), or a Core Connection for commands
 that read (``reader``) or write in bulk (``writer``) with SQL alone, which then start without
@@ -19,7 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ivcli.errors import DatabaseBusy, DatabaseMissing, DatabaseUnusable, StorageFull
+from ivcli.errors import (
+    DatabaseBusy,
+    DatabaseMissing,
+    DatabaseUnusable,
+    IvcliError,
+    StorageFull,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -41,12 +50,23 @@ def busy_timeout() -> float:
         return DEFAULT_BUSY_TIMEOUT
 
 
+def sqlite_code(exc: BaseException) -> int | None:
+    """SQLite's primary result code (``SQLITE_BUSY``, ``SQLITE_FULL``, ...) of an error, raw or
+    wrapped by SQLAlchemy; None when it did not come from SQLite."""
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlite_errorcode", None) if isinstance(orig, sqlite3.Error) else None
+    return None if code is None else code & 0xFF  # an extended code keeps its primary low byte
+
+
+BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+STORAGE_CODES = (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
+READ_ONLY_CODES = (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
+DAMAGED_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
 def is_busy_error(exc: BaseException) -> bool:
     """True for SQLite's 'database is locked' / 'busy', raw or wrapped by SQLAlchemy."""
-    orig = getattr(exc, "orig", exc)
-    return isinstance(orig, sqlite3.OperationalError) and (
-        "locked" in str(orig) or "busy" in str(orig)
-    )
+    return sqlite_code(exc) in BUSY_CODES
 
 
 def busy() -> DatabaseBusy:
@@ -57,9 +77,6 @@ def busy() -> DatabaseBusy:
     )
 
 
-STORAGE_MESSAGES = ("database or disk is full", "disk i/o error")
-
-
 def is_storage_error(exc: BaseException) -> bool:
     """True for a full disk, a file-size limit or a failed write, raw or wrapped."""
     import errno
@@ -67,9 +84,7 @@ def is_storage_error(exc: BaseException) -> bool:
     orig = getattr(exc, "orig", exc)
     if isinstance(orig, OSError) and orig.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
         return True
-    return isinstance(orig, sqlite3.DatabaseError) and any(
-        m in str(orig).lower() for m in STORAGE_MESSAGES
-    )
+    return sqlite_code(exc) in STORAGE_CODES
 
 
 def storage_full() -> StorageFull:
@@ -78,6 +93,37 @@ def storage_full() -> StorageFull:
         "nothing changed",
         hint="free some space (or check the disk) and run the command again",
     )
+
+
+def read_only(what: str) -> DatabaseUnusable:
+    return DatabaseUnusable(
+        f"{what} is read-only; nothing was changed",
+        hint="ivcli writes to the database and to working files next to it (-wal, -shm) even "
+        "to read: make the file and its folder writable by you, or copy the file to a "
+        "writable folder and use --db",
+    )
+
+
+def damaged(path: Path | None) -> DatabaseUnusable:
+    return DatabaseUnusable(
+        f"{path or 'the database'} is damaged (SQLite cannot read it); it was not changed",
+        hint="restore a backup ('ivcli restore FILE'); keep the damaged file until you have",
+    )
+
+
+def translate(exc: BaseException, path: Path | None = None) -> IvcliError | None:
+    """ivcli's own error for a busy, full, read-only or damaged database (SQLite's result code,
+    raw or wrapped by SQLAlchemy, or the OSError of a full disk); None for anything else."""
+    if is_busy_error(exc):
+        return busy()
+    if is_storage_error(exc):
+        return storage_full()
+    code = sqlite_code(exc)
+    if code in READ_ONLY_CODES:
+        return read_only(str(path) if path else "the database or its folder")
+    if code in DAMAGED_CODES:
+        return damaged(path)
+    return None
 
 
 def configure(conn: sqlite3.Connection, timeout: float) -> None:
@@ -102,6 +148,10 @@ def create_private_file(path: Path) -> None:
 
 
 def check_file(path: Path, *, write: bool) -> None:
+    """Everything that can be told about ``path`` without opening it with SQLite: it exists (a
+    command that writes creates it, 0600), is a file, starts like an SQLite file, is not empty
+    for a command that reads, and it and its folder are writable (SQLite keeps its -wal and -shm
+    next to it, even to read). Raises before anything is created next to it."""
     if not path.exists():
         if not write:
             raise DatabaseMissing(
@@ -125,7 +175,54 @@ def check_file(path: Path, *, write: bool) -> None:
     except OSError as exc:
         raise DatabaseUnusable(f"cannot read {path}: {exc.strerror}") from None
     if header and header != SQLITE_HEADER:
-        raise DatabaseUnusable(f"{path} is not an ivcli database (not an SQLite file)")
+        raise DatabaseUnusable(f"{path} is not an ivcli database (not an SQLite file)",
+                               hint="point --db at an ivcli database; the file was not changed")
+    if not header and not write:
+        # An empty file holds no database yet; only a command that writes makes it one.
+        raise DatabaseMissing(
+            f"{path} is empty: there is no ivcli database in it yet",
+            hint="check --db or IVCLI_DB; a command that writes (e.g. 'ivcli referral add') "
+            "makes it a new database",
+        )
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise read_only(str(path))
+    folder = path.parent if str(path.parent) else Path(".")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise read_only(f"the folder {folder} (which holds the database)")
+
+
+def inspect(path: Path) -> list[str]:
+    """The names of the migrations ``path`` still needs, found without changing the file.
+
+    A file that is damaged, another program's SQLite database or written by a newer ivcli is
+    refused here (``DatabaseUnusable``), before anything sets its journal mode or writes to it.
+    The connection sets no pragma but ``query_only`` and issues no write; it is an ordinary one
+    because a ``mode=ro`` connection to a file in WAL mode leaves a -wal and -shm behind.
+    """
+    from ivcli import migrations
+
+    if path.stat().st_size == 0:
+        return [name for name, _ in migrations.MIGRATIONS]
+    conn = sqlite3.connect(path, timeout=busy_timeout(), isolation_level=None)
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'"
+                              ).fetchone()[0]
+        if tables and not migrations.applied(conn):
+            raise foreign(path)
+        return [name for name, _ in migrations.pending(conn)]
+    except sqlite3.Error as exc:
+        if sqlite_code(exc) == sqlite3.SQLITE_ERROR:  # e.g. another program's schema_migrations
+            raise foreign(path) from None
+        raise translate(exc, path) or DatabaseUnusable(f"cannot read {path}: {exc}") from None
+    finally:
+        conn.close()
+
+
+def foreign(path: Path) -> DatabaseUnusable:
+    return DatabaseUnusable(f"{path} is an SQLite file but not an ivcli database",
+                            hint="point --db at an ivcli database or a new file; the file was "
+                            "not changed")
 
 
 def connect_raw(path: Path, timeout: float | None = None) -> sqlite3.Connection:
@@ -133,35 +230,32 @@ def connect_raw(path: Path, timeout: float | None = None) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=t, isolation_level=None)
     try:
         configure(conn, t)
-    except sqlite3.OperationalError as exc:
+    except sqlite3.Error as exc:
         conn.close()
-        if is_busy_error(exc):
-            raise busy() from None
-        raise DatabaseUnusable(f"cannot open {path}: {exc}") from None
+        raise translate(exc, path) or DatabaseUnusable(f"cannot open {path}: {exc}") from None
     return conn
 
 
 def prepare(path: Path, *, write: bool) -> None:
-    """Check or create the file and bring its schema up to date."""
+    """Check or create the file and bring its schema up to date.
+
+    Whether the file can be used is decided first, from its header and a look at its schema
+    that changes nothing (``check_file``, ``inspect``); only then is it switched to WAL and
+    migrated, each pending migration recorded in one write transaction."""
     from ivcli import migrations
 
     check_file(path, write=write)
+    if not inspect(path):
+        return
     conn = connect_raw(path)
     try:
         try:
-            if not migrations.pending(conn):
-                return
-            tables = conn.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type='table'"
-            ).fetchone()[0]
-            if tables and not migrations.applied(conn):
-                raise DatabaseUnusable(
-                    f"{path} is an SQLite file but not an ivcli database",
-                    hint="point --db at an ivcli database or a new file",
-                )
+            todo = migrations.pending(conn)
+            if not todo:
+                return  # another ivcli migrated it meanwhile
             if migrations.applied(conn):
                 # Nothing is lost to a schema change: keep a copy of the file as it was.
-                backup_database(conn, backup_name(path, "before-" + migrations.pending(conn)[0][0]))
+                backup_database(conn, backup_name(path, "before-" + todo[0][0]))
             # Table rebuilds need foreign keys off, and the pragma is a no-op inside a
             # transaction; migrate() runs foreign_key_check before the commit.
             conn.execute("PRAGMA foreign_keys = OFF")
@@ -170,18 +264,20 @@ def prepare(path: Path, *, write: bool) -> None:
                 migrations.migrate(conn, now_iso())
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # SQLite may have rolled back already (a full disk does): a failed ROLLBACK
+                # must not hide the error that caused it.
+                if conn.in_transaction:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
                 raise
-        except sqlite3.DatabaseError as exc:
-            if is_busy_error(exc):
-                raise busy() from None
-            if is_storage_error(exc):
-                raise storage_full() from None
-            raise DatabaseUnusable(f"cannot use {path}: {exc}") from None
+        except sqlite3.Error as exc:
+            raise translate(exc, path) or DatabaseUnusable(f"cannot use {path}: {exc}") from None
         except OSError as exc:
             if is_storage_error(exc):
                 raise storage_full() from None
-            raise
+            raise DatabaseUnusable(f"cannot use {path}: {exc.strerror or exc}") from None
     finally:
         conn.close()
 
@@ -214,10 +310,17 @@ def fsync_path(path: Path) -> None:
 def backup_database(source: sqlite3.Connection | Path, target: Path) -> Path:
     """Copy a database with the backup API to ``target`` (0600), atomically: a temporary file
     in the same folder, fsync, rename, fsync the folder, then ``integrity_check`` the result."""
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    create_private_file(tmp)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp.unlink(missing_ok=True)
+        create_private_file(tmp)
+    except OSError as exc:
+        if is_storage_error(exc):
+            raise storage_full() from None
+        from ivcli.outfile import refuse
+
+        raise refuse(target, exc.strerror or type(exc).__name__) from None
     own = isinstance(source, Path)
     src = sqlite3.connect(source, timeout=busy_timeout()) if isinstance(source, Path) else source
     try:
@@ -310,18 +413,18 @@ def dbapi(unit: Session | Connection) -> sqlite3.Connection:
 
 
 @contextmanager
-def _translated_errors() -> Iterator[None]:
-    """SQLite's busy and disk errors, raw or wrapped by SQLAlchemy, as ivcli's own."""
-    from sqlalchemy.exc import OperationalError
+def _translated_errors(path: Path) -> Iterator[None]:
+    """SQLite's busy, disk, read-only and damaged-file errors, raw or wrapped by SQLAlchemy, as
+    ivcli's own (``translate``)."""
+    from sqlalchemy.exc import DBAPIError
 
     try:
         yield
-    except (OperationalError, sqlite3.DatabaseError, OSError) as exc:
-        if is_busy_error(exc):
-            raise busy() from None
-        if is_storage_error(exc):
-            raise storage_full() from None
-        raise
+    except (DBAPIError, sqlite3.Error, OSError) as exc:
+        err = translate(exc, path)
+        if err is None:
+            raise
+        raise err from None
 
 
 @contextmanager
@@ -339,7 +442,7 @@ def session(
     prepare(path, write=write)
     engine = make_engine(path, write=write)
     try:
-        with Session(engine, expire_on_commit=False) as s, _translated_errors():
+        with Session(engine, expire_on_commit=False) as s, _translated_errors(path):
             s.info["command"] = command or "ivcli"
             try:
                 s.begin()
@@ -375,7 +478,7 @@ def writer(path: Path, *, command: str | None = None, dry_run: bool = False
     prepare(path, write=True)
     engine = make_engine(path, write=True)
     try:
-        with engine.connect() as conn, _translated_errors():
+        with engine.connect() as conn, _translated_errors(path):
             conn.info["command"] = command or "ivcli"
             tx = conn.begin()
             try:
@@ -405,7 +508,7 @@ def reader(path: Path) -> Iterator[Connection]:
     prepare(path, write=False)
     engine = make_engine(path, write=False)
     try:
-        with engine.connect() as conn, _translated_errors(), conn.begin():
+        with engine.connect() as conn, _translated_errors(path), conn.begin():
             yield conn
     finally:
         engine.dispose()

@@ -26,7 +26,7 @@ from ivcli.cli import (
     young_person,
 )
 from ivcli.cli.common import AppState, default_db_path
-from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_STORAGE, IvcliError
+from ivcli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, IvcliError
 
 
 def report_error(exc: IvcliError) -> None:
@@ -40,11 +40,10 @@ def report_error(exc: IvcliError) -> None:
 
 
 class IvcliGroup(TyperGroup):
-    """Turns every error into one clean message and a documented exit code. No tracebacks."""
+    """Turns every error into one clean message and a documented exit code. No tracebacks,
+    except on stderr with IVCLI_DEBUG=1; the exit code is the same either way."""
 
     def invoke(self, ctx: typer.Context) -> Any:
-        from ivcli.db import busy, is_busy_error, is_storage_error, storage_full
-
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
@@ -61,17 +60,21 @@ class IvcliGroup(TyperGroup):
             sys.stderr.write("Interrupted; nothing was changed.\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
-            if is_busy_error(exc):
-                report_error(busy())
-                raise typer.Exit(EXIT_BUSY) from None
-            if is_storage_error(exc):
-                report_error(storage_full())
-                raise typer.Exit(EXIT_STORAGE) from None
-            if os.environ.get("IVCLI_DEBUG"):
-                raise
+            from ivcli.db import translate
+
+            known = translate(exc, getattr(ctx.obj, "db_path", None))
+            if known is not None:  # busy, disk full, read-only or damaged database
+                report_error(known)
+                raise typer.Exit(known.exit_code) from None
+            debug = os.environ.get("IVCLI_DEBUG", "") not in ("", "0")
+            if debug:
+                import traceback
+
+                traceback.print_exception(exc, file=sys.stderr)
             sys.stderr.write(
                 f"Error: ivcli failed unexpectedly ({type(exc).__name__}); nothing was changed.\n"
-                "Hint: run again with IVCLI_DEBUG=1 to see details, and report it.\n"
+                + ("Hint: please report it, with the details above.\n" if debug else
+                   "Hint: run again with IVCLI_DEBUG=1 to see details, and report it.\n")
             )
             raise typer.Exit(EXIT_INTERNAL) from None
 

@@ -130,7 +130,7 @@ def _run(ctx: typer.Context, period: Any, fmt: ReportFormat, output: Path | None
     if output is not None:
         from ivcli.outfile import check_writable
 
-        check_writable(output)
+        check_writable(output, state(ctx).db_path)
 
     from ivcli.services import reports
 
@@ -153,4 +153,4 @@ def _run(ctx: typer.Context, period: Any, fmt: ReportFormat, output: Path | None
     else:
         from ivcli.outfile import write_atomic
 
-        write_atomic(output, content)
+        write_atomic(output, content, state(ctx).db_path)

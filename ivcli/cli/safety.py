@@ -111,7 +111,7 @@ def backup(
     Uses SQLite's backup API (never a plain file copy), writes to a temporary name, syncs it to
     disk and renames it; the copy is readable only by you.
     """
-    from ivcli import db
+    from ivcli import db, outfile
     from ivcli.errors import Refused
     from ivcli.render import message
 
@@ -121,10 +121,15 @@ def backup(
     default = db.backup_name(app_state.db_path)
     if path is None:
         target = default
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise outfile.refuse(target, exc.strerror or type(exc).__name__) from None
     elif path.is_dir():
         target = path / default.name
     else:
         target = path
+    outfile.check_writable(target, app_state.db_path, backup=True)
     if target.exists():
         raise Refused(f"{target} already exists; nothing was written",
                       hint="choose a new name or a folder")
@@ -196,6 +201,7 @@ def subject_export(
     ] = None,
 ) -> None:
     """Everything held about one person, as JSON, for a subject access request."""
+    from ivcli import outfile
     from ivcli.errors import InvalidInput
     from ivcli.render import message, to_json
     from ivcli.services import privacy
@@ -207,33 +213,18 @@ def subject_export(
     kind, person_id = (("volunteer", volunteer) if volunteer is not None
                        else ("young_person", young_person_id))
     assert person_id is not None
+    live = state(ctx).db_path
+    if output is not None:
+        outfile.check_writable(output, live)
     with state(ctx).reading() as session:
         data = privacy.subject_export(session, kind, person_id)
     text = to_json(data) + "\n"
     if output is None:
         typer.echo(text, nl=False)
         return
-    write_private(output, text)
+    outfile.write_atomic(output, text, live)
     message(f"Wrote everything held about {kind.replace('_', ' ')} {person_id} to {output} "
             "(readable only by you).")
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write a file only its owner can read, replacing it atomically."""
-    import os
-
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _erase(ctx: typer.Context, kind: str, person_id: int, yes: bool) -> None:
