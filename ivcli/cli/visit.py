@@ -101,11 +101,11 @@ def log(
             needs_type = False
         if needs_type:
             require(["--cost-type"])
-    row, problems = validate(raw, 0)
-    if problems or row is None:
-        raise InvalidInput("the visit is not valid; nothing was logged",
-                           details=[str(p) for p in problems])
     with app_state.writing() as session:
+        row, problems = validate(raw, 0, visits.max_cost(session))
+        if problems or row is None:
+            raise InvalidInput("the visit is not valid; nothing was logged",
+                               details=[str(p) for p in problems])
         logged = visits.log(session, row, date.today())
     message(f"Logged visit {logged.visit_id} on match {match_id}.")
     if logged.concern_id is not None:
