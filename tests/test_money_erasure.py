@@ -13,6 +13,7 @@ import pytest
 from ivcli.parsing import MAX_PENCE, parse_money
 from tests.visits_helpers import (
     TODAY,
+    add_volunteer,
     count,
     days_ago,
     log,
@@ -39,7 +40,8 @@ def this_month() -> str:
 
 @pytest.mark.parametrize("text", [
     "-1", "-0.01", "1.234", "0.001", "abc", "", "£", ".", "NaN", "nan", "inf", "-Infinity",
-    "1e3", "1E999999999", "1e-999999999", "9" * 5000, "1_000", "+5", "12.65.1", "0x10",
+    "1e3", "1E999999999", "1e-999999999", pytest.param("9" * 5000, id="5000-nines"), "1_000",
+    "+5", "12.65.1", "0x10",
 ])
 def test_bad_amounts_are_value_errors(text):
     with pytest.raises(ValueError):
@@ -177,3 +179,123 @@ def test_a_stored_setting_out_of_range_is_a_clear_error(cli, db_path, match):
     assert count(db_path, "visits") == 1
     cli("settings", "reset", "budget.monthly")
     log(cli, match, days_ago(2), "--cost", "1.00", "--cost-type", "food")
+
+
+# ---------------------------------------------------------------------------------------------
+# Erasure and retention
+
+SECRET = "Zebedee"  # a name typed into the free text of the match's records
+
+
+def rows(db_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def match_with_history(cli, db_path) -> tuple[int, int, int]:
+    """A young person and a volunteer in an active match whose visit, review and concern (closed)
+    all name someone in their free text; returns (young person, volunteer, match)."""
+    yp, m = matched_young_person(cli, db_path, start=days_ago(100))
+    log(cli, m, days_ago(20), "--cost", "4.50", "--cost-type", "food", "--note",
+        f"{SECRET} was late", activity=f"bowling with {SECRET}")
+    log(cli, m, days_ago(10), "--concern", f"{SECRET} said something worrying", hours="1.5",
+        activity="park")
+    concern = rows(db_path, "SELECT id FROM concerns")[0][0]
+    cli("concern", "close", str(concern), "--note", f"Spoke to {SECRET}'s social worker")
+    cli("match", "review", str(m), "--date", days_ago(5).isoformat(), "--with", "carer",
+        "--note", f"{SECRET}'s carer is happy")
+    vol = rows(db_path, "SELECT volunteer_id FROM matches WHERE id = ?", (m,))[0][0]
+    return yp, vol, m
+
+
+def free_text(db_path: Path, match_id: int) -> list[object]:
+    return [*rows(db_path, "SELECT activity, note FROM visits WHERE match_id = ?", (match_id,)),
+            *rows(db_path, "SELECT note FROM reviews WHERE match_id = ?", (match_id,)),
+            *rows(db_path, "SELECT text, close_note FROM concerns WHERE match_id = ?",
+                  (match_id,))]
+
+
+def counts(db_path: Path, match_id: int) -> list[tuple]:
+    return rows(db_path, "SELECT date, minutes, cost_pence, cost_type FROM visits "
+                "WHERE match_id = ? ORDER BY id", (match_id,)) + rows(
+        db_path, "SELECT date, with_whom FROM reviews WHERE match_id = ?", (match_id,)) + rows(
+        db_path, "SELECT opened_date, closed_date FROM concerns WHERE match_id = ?", (match_id,))
+
+
+@pytest.mark.parametrize("status, hint", [
+    ("active", "end it first with 'ivcli match end {m} --reason ...'"),
+    ("paused", "end it first with 'ivcli match end {m} --reason ...'"),
+    ("proposed", "decline it first with 'ivcli match decline {m} --reason ...'"),
+    ("accepted", "decline it first with 'ivcli match decline {m} --reason ...'"),
+])
+@pytest.mark.parametrize("kind", ["young-person", "volunteer"])
+def test_erase_refuses_a_person_in_an_open_match(cli, db_path, status, hint, kind):
+    yp, m = matched_young_person(cli, db_path, status=status)
+    vol = rows(db_path, "SELECT volunteer_id FROM matches WHERE id = ?", (m,))[0][0]
+    person = yp if kind == "young-person" else vol
+    before = sha(db_path)
+    result = cli("erase", kind, str(person), "--yes", code=1)
+    assert f"is in open match {m} ({status}); nothing was erased" in result.stderr
+    assert hint.format(m=m) in result.stderr
+    assert sha(db_path) == before
+
+
+def test_erase_refuses_in_the_service_too(cli, db_path):
+    """Retention and any other caller of ``privacy.erase`` get the same refusal."""
+    from ivcli import db
+    from ivcli.errors import Refused
+    from ivcli.services import privacy
+
+    yp, m = matched_young_person(cli, db_path)
+    before = sha(db_path)
+    with pytest.raises(Refused, match=f"open match {m}"), db.session(db_path, write=True) as s:
+        privacy.erase(s, "young_person", yp)
+    assert sha(db_path) == before
+
+
+@pytest.mark.parametrize("kind", ["young-person", "volunteer"])
+def test_erasure_clears_the_free_text_of_the_matches_and_keeps_the_counts(cli, db_path, kind):
+    yp, vol, m = match_with_history(cli, db_path)
+    assert any(SECRET in str(v) for v in free_text(db_path, m))
+    kept = counts(db_path, m)
+    report = cli.json("report", "monthly", "--month", days_ago(20).strftime("%Y-%m"))
+    cli("match", "end", str(m), "--reason", "planned")
+    cli("erase", kind, str(yp if kind == "young-person" else vol), "--yes")
+    assert free_text(db_path, m) == [(None, None), (None, None), (None,), ("erased", None)]
+    assert counts(db_path, m) == kept
+    again = cli.json("report", "monthly", "--month", days_ago(20).strftime("%Y-%m"))
+    for key in ("visits", "visit_minutes", "expenses_total"):
+        assert again[key] == report[key]
+    for suffix in ("", "-wal"):
+        f = Path(f"{db_path}{suffix}")
+        if f.exists():
+            assert SECRET.encode() not in f.read_bytes()
+    cli("check")
+
+
+def test_retention_skips_a_person_in_an_open_match_and_says_so(cli, db_path):
+    yp, vol, m = match_with_history(cli, db_path)
+    other = add_volunteer(db_path, first="Ann", last="Other", status="left")
+    conn = sqlite3.connect(db_path)
+    with conn:  # the match's volunteer has left, but nobody ended the match
+        conn.execute("UPDATE volunteers SET status = 'left' WHERE id = ?", (vol,))
+    conn.close()
+    later = days_ago(-10 * 366).isoformat()
+    result = cli("retention", "--as-of", later, "--format", "json")
+    assert [(d["kind"], d["id"]) for d in json.loads(result.stdout)] == [("volunteer", other)]
+    assert (f"volunteer {vol} is past its retention period" in result.stderr
+            and f"open match {m} (active)" in result.stderr
+            and f"'ivcli match end {m} --reason ...'" in result.stderr)
+    result = cli("retention", "--as-of", later, "--apply", "--yes")
+    assert f"volunteer {vol} is past its retention period" in result.stderr
+    assert rows(db_path, "SELECT id FROM volunteers WHERE first_name = 'erased'") == [(other,)]
+    assert any(SECRET in str(v) for v in free_text(db_path, m))
+    # Once the match is ended, retention goes through the same erasure.
+    cli("match", "end", str(m), "--reason", "volunteer_left")
+    result = cli("retention", "--as-of", later, "--apply", "--yes")
+    assert "past its retention period" not in result.stderr
+    assert rows(db_path, "SELECT first_name FROM volunteers WHERE id = ?", (vol,)) == [("erased",)]
+    assert free_text(db_path, m) == [(None, None), (None, None), (None,), ("erased", None)]
