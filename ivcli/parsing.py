@@ -143,7 +143,7 @@ def parse_money(text: str, maximum: int = MAX_PENCE, setting: str | None = None)
         raise ValueError(NOT_MONEY)
     pounds, decimals = m.group(1).lstrip("0"), (m.group(2) or "").rstrip("0")
     if len(decimals) > 2:
-        raise ValueError("fractions of a penny are not allowed (at most 2 decimal places)")
+        raise ValueError("fractions of a penny are not allowed (pounds and pence, e.g. 12.65)")
     maximum = min(maximum, MAX_PENCE)
     if len(pounds) > len(str(MAX_PENCE)):  # far too big: not worth converting
         raise ValueError(over_limit(maximum, setting))

@@ -74,7 +74,8 @@ def log(
     and --activity.
 
     Refused (exit 1, nothing written) on a match that is not active or paused, or for a day
-    before the match started, after it ended, or in the future. Warns when the match goes over
+    before the match started, after it ended, or in the future, or with a cost over the setting
+    visit.max_cost (default 1000.00). Warns when the match goes over
     its monthly or yearly budget (settings budget.monthly, budget.yearly).
     """
     from ivcli.render import message
