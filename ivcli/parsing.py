@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 MONTHS = {
     name: i
@@ -123,19 +122,35 @@ def normalise_gender(text: str) -> str | None:
     return GENDERS.get(s.lower(), s)
 
 
-def parse_money(text: str) -> int:
-    """Pounds and pence (``12.65``, ``£3``) to whole pence, exactly."""
+MAX_PENCE = 100_000_000  # £1,000,000.00: the most any one amount of money can be
+_MONEY = re.compile(r"^([0-9]*)(?:\.([0-9]*))?$")
+NOT_MONEY = "not an amount of money (pounds and pence, e.g. 12.65)"
+
+
+def over_limit(maximum: int, setting: str | None = None) -> str:
+    """The message for an amount over ``maximum`` pence (``setting`` names where it is set)."""
+    where = f" (setting {setting})" if setting else ""
+    return f"more than £{format_pence(maximum)}, the most allowed{where}"
+
+
+def parse_money(text: str, maximum: int = MAX_PENCE, setting: str | None = None) -> int:
+    """Pounds and pence (``12.65``, ``£3``, ``1,234.50``) to whole pence, exactly, from 0 to
+    ``maximum`` pence (never more than ``MAX_PENCE``, so that no sum of amounts ivcli holds can
+    overflow). No signs, exponents, infinities or fractions of a penny."""
     s = text.strip().replace("£", "").replace(",", "")
-    try:
-        value = Decimal(s)
-    except InvalidOperation:
-        raise ValueError("not an amount of money (e.g. 12.65)") from None
-    if not value.is_finite() or value < 0:
-        raise ValueError("not an amount of money (e.g. 12.65)")
-    pence = value * 100
-    if pence != pence.to_integral_value():
-        raise ValueError("fractions of a penny are not allowed")
-    return int(pence)
+    m = _MONEY.match(s)
+    if not m or not (m.group(1) or m.group(2)):
+        raise ValueError(NOT_MONEY)
+    pounds, decimals = m.group(1).lstrip("0"), (m.group(2) or "").rstrip("0")
+    if len(decimals) > 2:
+        raise ValueError("fractions of a penny are not allowed (pounds and pence, e.g. 12.65)")
+    maximum = min(maximum, MAX_PENCE)
+    if len(pounds) > len(str(MAX_PENCE)):  # far too big: not worth converting
+        raise ValueError(over_limit(maximum, setting))
+    pence = int(pounds or "0") * 100 + int((decimals + "00")[:2])
+    if pence > maximum:
+        raise ValueError(over_limit(maximum, setting))
+    return pence
 
 
 def format_pence(pence: int) -> str:

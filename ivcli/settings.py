@@ -39,9 +39,12 @@ class MoneySettingDef(SettingDef):
         from ivcli.parsing import format_pence, parse_money
 
         try:
-            return format_pence(parse_money(raw))
+            pence = parse_money(raw)
         except ValueError as exc:
             raise ValueError(f"{self.key}: {exc}") from None
+        if self.minimum is not None and pence < round(self.minimum * 100):
+            raise ValueError(f"{self.key} must be at least {self.minimum:.2f}")
+        return format_pence(pence)
 
 
 SETTINGS: dict[str, SettingDef] = {
@@ -103,6 +106,12 @@ SETTINGS: dict[str, SettingDef] = {
             "visit.overdue_days",
             35,
             "An active match with no visit for longer than this many days is overdue.",
+        ),
+        MoneySettingDef(
+            "visit.max_cost",
+            "1000.00",
+            "The most one visit may claim, in pounds: a larger cost is refused.",
+            minimum=0.01,
         ),
         MoneySettingDef(
             "budget.monthly",

@@ -137,6 +137,14 @@ def _run(ctx: typer.Context, period: Any, fmt: ReportFormat, output: Path | None
     with state(ctx).reading() as session:
         report = reports.build(session, period, detail=detail)
         threshold = reports.suppress_below(session)
+        left_out = reports.costs_left_out(session, period)
+    if left_out:
+        from ivcli.render import message
+
+        shown = ", ".join(str(i) for i in left_out[:20]) + (" ..." if len(left_out) > 20 else "")
+        message(f"Warning: {len(left_out)} visit(s) have a cost out of range and are left out "
+                f"of the expenses figure (visit {shown}); 'ivcli check' lists them: correct "
+                "their cost.", style="yellow")
     if published:
         report = reports.publish(report, threshold)
 

@@ -235,7 +235,7 @@ def _erase(ctx: typer.Context, kind: str, person_id: int, yes: bool) -> None:
     app_state = state(ctx)
     what = f"{kind.replace('_', ' ')} {person_id}"
     with app_state.reading() as session:
-        privacy.subject_export(session, kind, person_id)  # exists? (NotFound otherwise)
+        privacy.check_erasable(session, kind, person_id)  # before asking: refused, or not found
     if not confirmed(app_state, yes, f"Erase the personal data of {what}? This cannot be "
                      "undone."):
         message("Nothing was erased.")
@@ -255,8 +255,12 @@ def erase_young_person(
     young_person_id: Annotated[int, typer.Argument(metavar="ID", help="The young person's id.")],
     yes: Annotated[bool, YES] = False,
 ) -> None:
-    """Erase a young person: names, reference, profile, notes go; the date of birth keeps only
-    its month (setting privacy.erase_dob_to); referrals, matches and visits stay as counts."""
+    """Erase a young person: names, reference, profile, notes and the free text of their
+    matches' visits, reviews and concerns go; the date of birth keeps only its month (setting
+    privacy.erase_dob_to); referrals, matches and visits stay as counts.
+
+    Refused (exit 1, nothing changed) while the young person is in an open match (proposed,
+    accepted, active or paused): end or decline it first."""
     _erase(ctx, "young_person", young_person_id, yes)
 
 
@@ -266,8 +270,12 @@ def erase_volunteer(
     volunteer_id: Annotated[int, typer.Argument(metavar="ID", help="The volunteer's id.")],
     yes: Annotated[bool, YES] = False,
 ) -> None:
-    """Erase a volunteer: names, contact details, profile, notes and certificate numbers go;
-    checks and matches stay as counts."""
+    """Erase a volunteer: names, contact details, profile, notes, certificate numbers and the
+    free text of their matches' visits, reviews and concerns go; checks and matches stay as
+    counts.
+
+    Refused (exit 1, nothing changed) while the volunteer is in an open match (proposed,
+    accepted, active or paused): end or decline it first."""
     _erase(ctx, "volunteer", volunteer_id, yes)
 
 
@@ -282,6 +290,9 @@ def retention(
 ) -> None:
     """List records past their retention period; with --apply, anonymise them (as 'ivcli
     erase'). Periods are settings: retention.young_person_until_age, retention.volunteer_years.
+
+    A person still in an open match is not listed or anonymised: a warning names them and the
+    match to end first.
     """
     from ivcli import db
     from ivcli.render import emit, message
@@ -290,10 +301,14 @@ def retention(
     app_state = state(ctx)
     on = as_of or date.today()
     with app_state.reading() as session:
-        due = privacy.retention_due(session, on)
+        due, held = privacy.retention_review(session, on)
     emit(fmt.value, ("kind", "id", "due_since", "reason"), [d.as_row() for d in due],
          title=f"Past their retention period on {on.isoformat()}",
          empty="Nothing is past its retention period.")
+    for d in held:
+        message(f"Warning: {d.kind.replace('_', ' ')} {d.id} is past its retention period "
+                f"(since {d.due_since.isoformat()}) but is not anonymised while {d.reason}.",
+                style="yellow")
     if not apply or not due:
         return
     if not confirmed(app_state, yes, f"Anonymise these {len(due)} record(s)? This cannot be "

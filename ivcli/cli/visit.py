@@ -74,7 +74,8 @@ def log(
     and --activity.
 
     Refused (exit 1, nothing written) on a match that is not active or paused, or for a day
-    before the match started, after it ended, or in the future. Warns when the match goes over
+    before the match started, after it ended, or in the future, or with a cost over the setting
+    visit.max_cost (default 1000.00). Warns when the match goes over
     its monthly or yearly budget (settings budget.monthly, budget.yearly).
     """
     from ivcli.render import message
@@ -101,11 +102,11 @@ def log(
             needs_type = False
         if needs_type:
             require(["--cost-type"])
-    row, problems = validate(raw, 0)
-    if problems or row is None:
-        raise InvalidInput("the visit is not valid; nothing was logged",
-                           details=[str(p) for p in problems])
     with app_state.writing() as session:
+        row, problems = validate(raw, 0, visits.max_cost(session))
+        if problems or row is None:
+            raise InvalidInput("the visit is not valid; nothing was logged",
+                               details=[str(p) for p in problems])
         logged = visits.log(session, row, date.today())
     message(f"Logged visit {logged.visit_id} on match {match_id}.")
     if logged.concern_id is not None:

@@ -3,8 +3,9 @@
 Tables are found by their columns (``young_person_id``, ``volunteer_id``, ``match_id``), so
 records other parts of ivcli add are covered without changes here. Erasure keeps every row (so
 past reports still add up) and removes what identifies a person: names, references, contact
-details, free-text notes and profiles; a date of birth is coarsened to the first of its month or
-year so age bands still count.
+details, free-text notes and profiles, and the free text (activities, notes, concerns) of the
+records of the person's matches; a date of birth is coarsened to the first of its month or year
+so age bands still count. A person in an open match is not erased (nor anonymised by retention).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from ivcli.db import dbapi
-from ivcli.errors import InvalidInput, NotFound
+from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.parsing import age_on
 from ivcli.services import audit
 from ivcli.services import settings as settings_service
@@ -31,7 +32,7 @@ PERSONAL = frozenset({
     "first_name", "last_name", "reference", "email", "phone", "address", "postcode", "profile",
     "notes", "note", "text", "close_note", "decision_reason", "status_reason", "referrer_name",
     "referrer_email", "interests", "languages", "number", "description", "comment", "comments",
-    "summary", "details",
+    "summary", "details", "activity",
 })
 NAME_KEYS = ("name_key", "first_key", "last_key")
 OPEN_REFERRAL = ("received", "accepted", "matched")
@@ -67,14 +68,17 @@ def _get_person(conn: sqlite3.Connection, kind: str, person_id: int) -> dict[str
     return rows[0]
 
 
-def _related(conn: sqlite3.Connection, kind: str, person_id: int) -> dict[str, list[int]]:
-    """Ids of the rows held about one person, by table (the person's own row included)."""
+def _related(conn: sqlite3.Connection, kind: str, person_id: int, *, via_matches: bool = False
+             ) -> dict[str, list[int]]:
+    """Ids of the rows held about one person, by table (the person's own row included). A young
+    person's include the rows of their matches (visits, reviews, concerns, ...); a volunteer's
+    only with ``via_matches`` (erasure: a name may have been typed in them)."""
     out: dict[str, list[int]] = {KINDS[kind]: [person_id]}
     for table in _tables_with(conn, LINK_COLUMN[kind]):
         out[table] = [r[0] for r in conn.execute(
             f"SELECT id FROM {table} WHERE {LINK_COLUMN[kind]} = ? ORDER BY id", (person_id,))]
     match_ids = out.get("matches", [])
-    if kind == "young_person" and match_ids:
+    if (kind == "young_person" or via_matches) and match_ids:
         marks = ", ".join("?" for _ in match_ids)
         for table in _tables_with(conn, "match_id"):
             out[table] = [r[0] for r in conn.execute(
@@ -171,18 +175,51 @@ def _scrub_rows(session: Session, table: str, ids: list[int], own: bool, dob_to:
     return cur.rowcount
 
 
+def open_matches(conn: sqlite3.Connection, kind: str, person_id: int) -> list[tuple[int, str]]:
+    """(id, status) of the person's open matches (proposed, accepted, active or paused)."""
+    marks = ", ".join("?" for _ in OPEN_MATCH)
+    return [(int(r[0]), str(r[1])) for r in conn.execute(
+        f"SELECT id, status FROM matches WHERE {LINK_COLUMN[kind]} = ? AND status IN ({marks}) "
+        "ORDER BY id", (person_id, *OPEN_MATCH))]
+
+
+def close_first(match_id: int, status: str) -> str:
+    """How to close an open match before its people are erased."""
+    if status in ("proposed", "accepted"):
+        return f"decline it first with 'ivcli match decline {match_id} --reason ...'"
+    return f"end it first with 'ivcli match end {match_id} --reason ...'"
+
+
+def check_erasable(session: Session, kind: str, person_id: int) -> None:
+    """Raise unless the person exists, is not yet erased and is in no open match (erasing them
+    would leave a match running between anonymous people)."""
+    conn = dbapi(session)
+    what = f"{kind.replace('_', ' ')} {person_id}"
+    if is_erased(_get_person(conn, kind, person_id)):
+        raise InvalidInput(f"{what} was already erased")
+    held = open_matches(conn, kind, person_id)
+    if held:
+        raise Refused(f"{what} is in {describe_open(held)}; nothing was erased",
+                      hint=close_first(*held[0]))
+
+
+def describe_open(held: list[tuple[int, str]]) -> str:
+    listed = ", ".join(f"{m} ({status})" for m, status in held)
+    return f"open match{'es' if len(held) > 1 else ''} {listed}"
+
+
 def erase(session: Session, kind: str, person_id: int) -> Erased:
     """Remove one person's personal data, keeping every row so counts still add up. The
-    caller's transaction must be a write; ``PRAGMA secure_delete`` zeroes the old content."""
+    caller's transaction must be a write; ``PRAGMA secure_delete`` zeroes the old content.
+    Refused for a person in an open match (``check_erasable``)."""
     conn = dbapi(session)
-    person = _get_person(conn, kind, person_id)
-    if is_erased(person):
-        raise InvalidInput(f"{kind.replace('_', ' ')} {person_id} was already erased")
+    check_erasable(session, kind, person_id)
     conn.execute("PRAGMA secure_delete = ON")
     dob_to = dob_precision(session)
-    # A volunteer's erasure covers the rows that name them (their own, checks, matches' notes)
-    # and leaves the young person's visit records alone.
-    related = _related(conn, kind, person_id)
+    # The rows that name the person, and the free text of their matches' visits, reviews and
+    # concerns (a volunteer's too: either name may have been typed there). Dates, lengths,
+    # costs and statuses stay for the reports.
+    related = _related(conn, kind, person_id, via_matches=True)
     changed: dict[str, int] = {}
     for table, ids in related.items():
         own = table == KINDS[kind]
@@ -230,18 +267,36 @@ def _as_date(value: object) -> date | None:
 
 
 def retention_due(session: Session, as_of: date) -> list[Due]:
-    """Records past their retention period and not yet anonymised."""
+    """Records past their retention period and not yet anonymised, that can be anonymised."""
+    return retention_review(session, as_of)[0]
+
+
+def retention_review(session: Session, as_of: date) -> tuple[list[Due], list[Due]]:
+    """Records past their retention period and not yet anonymised: those that can be, and
+    those held back because the person is in an open match (which erasing would leave running
+    between anonymous people); a held one's reason says which match and how to close it."""
+    conn = dbapi(session)
+    due, held = [], []
+    for d in _past_retention(session, as_of):
+        matches = open_matches(conn, d.kind, d.id)
+        if not matches:
+            due.append(d)
+            continue
+        held.append(Due(d.kind, d.id, d.due_since,
+                        f"in {describe_open(matches)}; {close_first(*matches[0])}"))
+    return due, held
+
+
+def _past_retention(session: Session, as_of: date) -> list[Due]:
     conn = dbapi(session)
     until_age = settings_service.get_int(session, "retention.young_person_until_age")
     volunteer_years = settings_service.get_int(session, "retention.volunteer_years")
     out: list[Due] = []
     ref_open = ", ".join(f"'{s}'" for s in OPEN_REFERRAL)
-    match_open = ", ".join(f"'{s}'" for s in OPEN_MATCH)
     for yp_id, dob in conn.execute(
         "SELECT id, date_of_birth FROM young_people yp WHERE NOT (first_name = ? AND name_key = "
         f"'') AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = yp.id AND "
-        f"r.status IN ({ref_open})) AND NOT EXISTS (SELECT 1 FROM matches m WHERE "
-        f"m.young_person_id = yp.id AND m.status IN ({match_open})) ORDER BY id", (ERASED,)
+        f"r.status IN ({ref_open})) ORDER BY id", (ERASED,)
     ):
         birth = _as_date(dob)
         if birth is None:
@@ -255,8 +310,7 @@ def retention_due(session: Session, as_of: date) -> list[Due]:
     for v_id, updated, last_end in conn.execute(
         "SELECT v.id, v.updated_at, (SELECT max(coalesce(m.end_date, m.updated_at)) FROM matches "
         "m WHERE m.volunteer_id = v.id) FROM volunteers v WHERE NOT (first_name = ? AND "
-        f"name_key = '') AND v.status IN ({gone}) AND NOT EXISTS (SELECT 1 FROM matches m WHERE "
-        f"m.volunteer_id = v.id AND m.status IN ({match_open})) ORDER BY v.id", (ERASED,)
+        f"name_key = '') AND v.status IN ({gone}) ORDER BY v.id", (ERASED,)
     ):
         ended = max(d for d in (_as_date(updated), _as_date(last_end)) if d is not None)
         since = _add_years(ended, volunteer_years)

@@ -40,6 +40,7 @@ from sqlalchemy.engine import Connection
 from ivcli.enums import CheckStep, EndReason, VolunteerStatus
 from ivcli.parsing import add_years
 from ivcli.services import settings as settings_service
+from ivcli.services.visit_rows import COST_IN_RANGE, SUMMABLE_COST
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -198,7 +199,9 @@ FIGURES: tuple[Figure, ...] = (
            "and have no visit dated in the period.", "Visits"),
     Figure("expenses_total", "Expenses",
            "The costs of the visits dated in the period added up. In JSON and CSV in whole "
-           "pence (1234 is £12.34).", "Visits"),
+           "pence (1234 is £12.34). A cost out of range (negative or over £1,000,000.00, only "
+           "in a database written by an older ivcli) is left out, with a warning naming the "
+           "visit; 'ivcli check' lists it.", "Visits"),
     Figure("volunteers_enquired", "Volunteers enquired",
            "Volunteer records created in the period (the day of the enquiry), whatever their "
            "status now.", "Volunteers"),
@@ -493,7 +496,7 @@ def build(session: Session, period: Period, *, detail: bool = False) -> dict[str
     v = _one(conn, f"""
         SELECT (SELECT count(*) FROM visits WHERE date BETWEEN :start AND :end),
                (SELECT coalesce(sum(minutes), 0) FROM visits WHERE date BETWEEN :start AND :end),
-               (SELECT coalesce(sum(cost_pence), 0) FROM visits
+               (SELECT coalesce(sum({SUMMABLE_COST}), 0) FROM visits
                  WHERE date BETWEEN :start AND :end),
                {counts}
     """, p)
@@ -724,6 +727,15 @@ def publish(report: Mapping[str, Any], threshold: int) -> dict[str, Any]:
         breakdowns[population] = new
     out["breakdowns"] = breakdowns
     return out
+
+
+def costs_left_out(session: Session, period: Period) -> list[int]:
+    """Visits dated in ``period`` whose stored cost is out of range (negative, or more than
+    ivcli would ever have stored, written by an older version or by hand): the expenses
+    figure leaves them out, and ``ivcli check`` names them."""
+    return [r[0] for r in session.connection().execute(text(
+        f"SELECT id FROM visits WHERE date BETWEEN :start AND :end AND NOT ({COST_IN_RANGE}) "
+        "ORDER BY id"), {"start": period.start.isoformat(), "end": period.end.isoformat()})]
 
 
 def suppress_below(session: Session) -> int:

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ivcli.db import dbapi
+from ivcli.parsing import MAX_PENCE, format_pence
 from ivcli.services import audit
+from ivcli.services.visit_rows import COST_IN_RANGE
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -96,10 +98,11 @@ def invariants(conn: sqlite3.Connection) -> Check:
         "WHERE r.young_person_id <> m.young_person_id ORDER BY m.id"
     ):
         problems.append(f"match {m} names referral {ref}, which is for another young person")
-    for v in conn.execute(
-        "SELECT id FROM visits WHERE minutes < 0 OR cost_pence < 0 ORDER BY id"
-    ):
-        problems.append(f"visit {v[0]} has a negative length or cost")
+    for v in conn.execute("SELECT id FROM visits WHERE minutes < 0 ORDER BY id"):
+        problems.append(f"visit {v[0]} has a negative length")
+    for v in conn.execute(f"SELECT id FROM visits WHERE NOT ({COST_IN_RANGE}) ORDER BY id"):
+        problems.append(f"visit {v[0]} has a cost out of range (0 to £{format_pence(MAX_PENCE)}"
+                        "): reports leave it out of the expenses until it is corrected")
     return Check("invariants", problems, "ok")
 
 

@@ -33,7 +33,19 @@ def get(session: Session, key: str) -> int | float | str:
     row = session.execute(
         text("SELECT value FROM settings WHERE key = :k"), {"k": key}
     ).first()
-    return d.default if row is None else d.parse(row[0])
+    return d.default if row is None else _parse_stored(d, row[0])
+
+
+def _parse_stored(d: SettingDef, raw: str) -> int | float | str:
+    """A value as stored; one an older ivcli accepted but this one does not is an error that
+    says how to put it right, not a crash."""
+    try:
+        return d.parse(raw)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"the stored setting {d.key} is no longer valid: {exc}",
+            hint=f"'ivcli settings set {d.key} VALUE' or 'ivcli settings reset {d.key}'",
+        ) from None
 
 
 def get_int(session: Session, key: str) -> int:
@@ -52,7 +64,7 @@ def all_values(session: Session) -> list[dict[str, object]]:
     out = []
     for key in sorted(SETTINGS):
         d = SETTINGS[key]
-        value = d.parse(saved[key]) if key in saved else d.default
+        value = _parse_stored(d, saved[key]) if key in saved else d.default
         out.append(
             {"key": key, "value": value, "default": d.default, "changed": key in saved,
              "help": d.help}

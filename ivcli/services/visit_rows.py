@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ivcli.enums import CostType
 from ivcli.importing.problems import RowProblem as BaseRowProblem
-from ivcli.parsing import parse_date, parse_money
+from ivcli.parsing import MAX_PENCE, parse_date, parse_money
 
 FIELDS: tuple[str, ...] = (
     "match_id", "date", "hours", "minutes", "activity", "cost", "cost_type", "note", "concern",
@@ -33,6 +33,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "concern": ("concerns", "concern note", "safeguarding", "safeguarding concern"),
 }
 
+MAX_COST_SETTING = "visit.max_cost"
 MAX_TEXT = {"activity": 200, "note": 2_000, "concern": 10_000}
 MAX_MINUTES = 24 * 60
 
@@ -156,8 +157,17 @@ def _text(raw: dict[str, str | None], key: str, problems: list[RowProblem], line
     return value
 
 
-def validate(raw: dict[str, str | None], line: int) -> tuple[VisitRow | None, list[RowProblem]]:
-    """Check one raw visit; return it clean or its problems (every one of them)."""
+# SQL: a stored cost that ivcli could have written (0 to MAX_PENCE). Sums of costs add only
+# these, so no sum can overflow, even over a row an older ivcli let through; ``ivcli check``
+# names the others.
+COST_IN_RANGE = f"cost_pence BETWEEN 0 AND {MAX_PENCE}"
+SUMMABLE_COST = f"CASE WHEN {COST_IN_RANGE} THEN cost_pence END"
+
+
+def validate(raw: dict[str, str | None], line: int, max_cost: int | None = None
+             ) -> tuple[VisitRow | None, list[RowProblem]]:
+    """Check one raw visit; return it clean or its problems (every one of them). ``max_cost``
+    is the setting visit.max_cost in pence (without it only ivcli's own limit applies)."""
     problems: list[RowProblem] = []
     match_id = None
     text = (raw.get("match_id") or "").strip()
@@ -200,7 +210,10 @@ def validate(raw: dict[str, str | None], line: int) -> tuple[VisitRow | None, li
     text = (raw.get("cost") or "").strip()
     if text:
         try:
-            cost = parse_money(text)
+            if max_cost is None:
+                cost = parse_money(text)
+            else:
+                cost = parse_money(text, max_cost, MAX_COST_SETTING)
         except ValueError as exc:
             problems.append(RowProblem(line, "cost", str(exc)))
     cost_type = None

@@ -30,7 +30,9 @@ from ivcli.parsing import format_pence
 from ivcli.services import settings as settings_service
 from ivcli.services.visit_rows import (
     FIELDS,
+    MAX_COST_SETTING,
     REQUIRED,
+    SUMMABLE_COST,
     SYNONYMS,
     RowProblem,
     VisitRow,
@@ -75,6 +77,11 @@ def match_problem(match_id: int, status: str, start: date | None, end: date | No
     return None
 
 
+def max_cost(session: Session) -> int:
+    """The setting visit.max_cost, in pence: the most one visit may claim."""
+    return settings_service.get_pence(session, MAX_COST_SETTING)
+
+
 @dataclass
 class Logged:
     visit_id: int
@@ -100,7 +107,8 @@ def _insert(session: Session, row: VisitRow, now: datetime) -> tuple[int, int | 
 
 
 def log(session: Session, row: VisitRow, today: date) -> Logged:
-    """Log one visit. Raises Refused (nothing written) when the rules above are broken."""
+    """Log one visit, validated with ``max_cost(session)``. Raises Refused (nothing written)
+    when the rules above are broken."""
     match = get_match(session, row.match_id)
     problem = match_problem(row.match_id, match.status, match.start_date, match.end_date,
                             row.date, today)
@@ -136,9 +144,10 @@ def _existing_keys(session: Session, match_ids: Iterable[int]) -> dict[tuple, in
 
 
 def spent(session: Session, match_id: int, start: date, end: date) -> int:
-    """Pence spent on a match's visits from ``start`` up to (not including) ``end``."""
+    """Pence spent on a match's visits from ``start`` up to (not including) ``end`` (costs out
+    of range, which ``ivcli check`` names, left out)."""
     return int(session.connection().execute(text(
-        "SELECT coalesce(sum(cost_pence), 0) FROM visits WHERE match_id = :m "
+        f"SELECT coalesce(sum({SUMMABLE_COST}), 0) FROM visits WHERE match_id = :m "
         "AND date >= :a AND date < :b"
     ), {"m": match_id, "a": start.isoformat(), "b": end.isoformat()}).scalar_one())
 
@@ -204,8 +213,9 @@ def import_csv(
                 hint='name the column that holds it with --map "Their Header=hours"',
             )
         record = by_field(source.columns.index, FIELDS)
+        limit = max_cost(session)
         rows = list(problems.valid(source.rows,
-                                   lambda line, cells: validate(record(cells), line)))
+                                   lambda line, cells: validate(record(cells), line, limit)))
     finally:
         close()
     report.blank_rows = problems.blank_rows
