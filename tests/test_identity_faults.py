@@ -257,3 +257,30 @@ def test_conflicts_and_bad_values_are_listed_together(cli, db_path, tmp_path):
     assert "line 3, date_of_birth" in r.stderr
     assert "line 4, reference: looks like a number Excel" in r.stderr
     assert digest(db_path) == before
+
+
+def test_the_fast_path_checks_the_reference_too():
+    """A row whose other values were all seen in a valid row takes the validator's fast path:
+    the reference rule still applies there, with and without a pattern."""
+    from datetime import date
+
+    from ivcli.services.referral_rows import (
+        FIELD_POSITIONS,
+        FIELDS,
+        RowValidator,
+        compile_pattern,
+    )
+
+    def cells(reference: str) -> list[str]:
+        raw = {"reference": reference, "first_name": "Ann", "last_name": "Able",
+               "date_of_birth": "01/01/2012", "referral_date": "01/02/2025"}
+        return [raw.get(f, "") for f in FIELDS]
+
+    for pattern, good, bad in ((None, "LA-1", "1.23457E+11"),
+                               (compile_pattern("[0-9]{10}"), "0123456789", "123456789")):
+        check = RowValidator(date(2026, 1, 1), FIELD_POSITIONS, pattern)
+        assert check(2, cells(good))[1] == []
+        assert check(3, cells(good + "0" if pattern is None else "9876543210"))[1] == []
+        row, problems = check(4, cells(bad))
+        assert row is None
+        assert [(p.line, p.column) for p in problems] == [(4, "reference")]

@@ -197,6 +197,7 @@ def _name(raw: str) -> tuple[str, str] | None:
 
 # What Excel makes of a long case number in a General or Number column: 123456789012 shows,
 # and is saved to CSV, as 1.23457E+11 (4,56E+10 with a decimal comma). The digits are gone.
+# (Never without an E: the fast path of RowValidator looks for one before trying the rule.)
 EXCEL_SCIENTIFIC = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE][+-][0-9]+")
 AS_TEXT = ("if it came through Excel, format the column as Text there (Excel drops leading "
            "zeros and shortens long numbers) and save the CSV again")
@@ -299,7 +300,8 @@ class RowValidator:
         if (dob > self.today_iso or referred > self.today_iso or referred < dob
                 or len(notes) > MAX_TEXT["notes"] or max(map(len, texts)) > MAX_DEFAULT
                 or "\n" in (joined := "".join(texts)) or "\r" in joined
-                or (texts[0] and reference_problem(texts[0], self.reference_pattern))):
+                or ((ref := texts[0]) and (self.reference_pattern or "E" in ref or "e" in ref)
+                    and reference_problem(ref, self.reference_pattern))):
             return self._check(line, cells)
         first_name, first_key = first
         last_name, last_key = last
