@@ -169,7 +169,8 @@ def ingest(
 
     ``problems`` holds those of the rows left out (an import is all or nothing); a row whose
     reference belongs to another child (``reference_conflicts``) is added to them. When there
-    are any, nothing is written and the caller raises."""
+    are any, nothing is written and the caller raises; with no ``problems`` given, a conflict
+    raises ``InvalidInput`` here."""
     conn = dbapi(session)
     # A larger page cache for this transaction keeps index updates of a big file in memory.
     conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
@@ -195,16 +196,19 @@ def ingest(
     ex = conn.execute
     max_before = ex("SELECT coalesce(max(id), 0) FROM young_people").fetchone()[0]
     ex("CREATE INDEX temp.ix_stage_ref ON stage_referrals (reference)")
-    if problems is None:
-        problems = Problems()
+    conflicts = Problems() if problems is None else problems
     for problem in reference_conflicts(conn, held=bool(max_before)):
-        problems.add([problem])
-    if problems:
+        conflicts.add([problem])
+    if conflicts and problems is None:
+        raise InvalidInput(f"{conflicts.bad_rows} referral(s) not valid; nothing was added",
+                           details=[str(p) for p in conflicts.kept])
+    if conflicts:
         return result
     ex("CREATE INDEX temp.ix_stage_name ON stage_referrals (name_key, date_of_birth)")
     if max_before:
-        # 1. Young people already held: by council reference first, else by name and date of
-        #    birth when neither side has a different reference.
+        # 1. Young people already held: by council reference first (its name and date of birth
+        #    are the row's: reference_conflicts above), else by name and date of birth when
+        #    neither side has a different reference.
         ex(
             "UPDATE stage_referrals SET person_id = yp.id, existing = 1 FROM young_people yp "
             "WHERE stage_referrals.reference <> '' "
