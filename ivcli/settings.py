@@ -47,6 +47,22 @@ class MoneySettingDef(SettingDef):
         return format_pence(pence)
 
 
+@dataclass(frozen=True)
+class PatternSettingDef(SettingDef):
+    """A regular expression (Python's ``re``), empty for none; refused when it does not
+    compile."""
+
+    def parse(self, raw: str) -> str:
+        import re
+
+        text = raw.strip()
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise ValueError(f"{self.key} is not a regular expression: {exc}") from None
+        return text
+
+
 SETTINGS: dict[str, SettingDef] = {
     s.key: s
     for s in [
@@ -68,6 +84,12 @@ SETTINGS: dict[str, SettingDef] = {
             "referral.decision_working_days",
             2,
             "Working days within which a new referral should get a decision.",
+        ),
+        PatternSettingDef(
+            "referral.reference_pattern",
+            "",
+            "A regular expression every council reference must match in full, e.g. [0-9]{10} "
+            "(empty: no check).",
         ),
         SettingDef("volunteer.min_age", 18, "A volunteer must be at least this age."),
         SettingDef("dbs.valid_years", 3, "An enhanced DBS certificate is current for this long."),

@@ -144,7 +144,7 @@ def test_same_child_twice_in_one_file_is_one_person(cli, tmp_path):
     f.write_text("reference,first_name,last_name,date_of_birth,referral_date\n"
                  ",Sam,Ng,01/02/2013,01/02/2025\n"
                  "X1,Sam,Ng,01/02/2013,01/03/2025\n"
-                 "X1,Samuel,Ng,01/02/2013,01/04/2025\n"
+                 "X1,SAM,Ng,01/02/2013,01/04/2025\n"
                  ",Sam,Ng,01/02/2013,01/02/2025\n")
     r = cli("referral", "import", str(f))
     assert "Added 3 referral(s); 1 unchanged" in r.stderr

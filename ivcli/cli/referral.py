@@ -84,8 +84,9 @@ def add(
 ) -> None:
     """Add one referral. At a terminal, asks for what is missing; otherwise give every flag.
 
-    Links to the young person already held (same council reference, or same name and date of
-    birth) instead of creating a second record.
+    Links to the young person already held (same name and date of birth, and the same council
+    reference when both have one) instead of creating a second record. A reference held for a
+    different name or date of birth is refused.
     """
     raw: dict[str, str | None] = {
         k: v for k, v in locals().items() if k not in ("ctx", "fmt")

@@ -2,8 +2,10 @@
 
 One child is one record. A referral links to an existing young person by council reference, or
 else by the same normalised name and date of birth; a near miss (same date of birth and the same
-first or last name) is reported as a possible duplicate and never merged. A referral is the same
-referral when it is for the same young person on the same referral date.
+first or last name) is reported as a possible duplicate and never merged. A council reference
+belongs to one child: a row whose reference is held for, or given on an earlier row to, a
+different normalised name or date of birth is refused (``reference_conflicts``), never linked.
+A referral is the same referral when it is for the same young person on the same referral date.
 
 Intake is set-based so a 100,000-row file is quick and memory stays flat: validated rows stream
 into a temporary staging table in batches, then a few SQL statements link, insert and count.
@@ -14,6 +16,7 @@ Screening and decisions are in ``services.referrals``.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -30,9 +33,12 @@ from ivcli.services import audit
 from ivcli.services.referral_rows import (
     CLEAN,
     FIELDS,
+    PATTERN_SETTING,
     REQUIRED,
     SYNONYMS,
+    RowProblem,
     RowValidator,
+    compile_pattern,
     sql_value,
     validate,
 )
@@ -107,15 +113,64 @@ def _indexes_deferred(conn: sqlite3.Connection, table: str, adding: int) -> Iter
         conn.execute(sql)
 
 
+# A staged row's identity for a reference match: the normalised first and last name
+# (``name_key``, "first|last") and the date of birth, all equal.
+_OTHER_CHILD = "({a}.name_key <> {b}.name_key OR {a}.date_of_birth <> {b}.date_of_birth)"
+
+
+def reference_conflicts(conn: sqlite3.Connection, held: bool) -> Iterator[RowProblem]:
+    """The staged rows whose council reference belongs to another child, in line order: one
+    held for a young person with a different normalised name or date of birth, or (for a
+    reference not held) one given on an earlier row of the file to a different name or date of
+    birth. Two queries over the whole staging table, whatever its size. ``held``: whether
+    any young person is held at all."""
+    found: list[tuple[int, int | None, int | None]] = []
+    if held:
+        found += conn.execute(
+            "SELECT s.line, yp.id, NULL FROM stage_referrals s "
+            "JOIN young_people yp ON yp.reference = s.reference "
+            f"WHERE s.reference <> '' AND {_OTHER_CHILD.format(a='yp', b='s')}"
+        ).fetchall()
+    found += conn.execute(
+        "SELECT s.line, NULL, f.line FROM (SELECT reference, min(line) AS line "
+        " FROM stage_referrals WHERE reference <> '' GROUP BY reference HAVING count(*) > 1) d "
+        "JOIN stage_referrals f ON f.line = d.line "
+        "JOIN stage_referrals s ON s.reference = d.reference AND s.line > d.line "
+        f"WHERE {_OTHER_CHILD.format(a='s', b='f')}"
+        + (" AND NOT EXISTS (SELECT 1 FROM young_people yp WHERE yp.reference = d.reference)"
+           if held else "")
+    ).fetchall()
+    for line, young_person, first_line in sorted(found):
+        if young_person is not None:
+            message = (
+                f"already held for young person {young_person}, with a different name or date "
+                "of birth, so it is not linked: check the reference (or, if this is young "
+                f"person {young_person}, give the name and date of birth held for them: "
+                f"'ivcli young-person show {young_person}')"
+            )
+        else:
+            message = (
+                f"also given on line {first_line} to a different name or date of birth, so it "
+                "is not linked: one reference is one child; correct the reference on one of "
+                "the two lines"
+            )
+        yield RowProblem(line, "reference", message)
+
+
 def ingest(
     session: Unit,
     rows: Iterable[tuple],
     *,
     collect: bool = False,
-    abandon: Callable[[], bool] | None = None,
+    problems: Problems | None = None,
 ) -> IngestResult:
     """Link and insert clean rows (see ``referral_rows.CLEAN``). Runs inside the caller's
-    transaction; the caller commits, or rolls back on error."""
+    transaction; the caller commits, or rolls back on error.
+
+    ``problems`` holds those of the rows left out (an import is all or nothing); a row whose
+    reference belongs to another child (``reference_conflicts``) is added to them. When there
+    are any, nothing is written and the caller raises; with no ``problems`` given, a conflict
+    raises ``InvalidInput`` here."""
     conn = dbapi(session)
     # A larger page cache for this transaction keeps index updates of a big file in memory.
     conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
@@ -135,16 +190,25 @@ def ingest(
         conn.executemany(insert, batch)
         count += len(batch)
     result = IngestResult(rows=count)
-    if count == 0 or (abandon and abandon()):
+    if count == 0:
         return result
     now = _now()
     ex = conn.execute
     max_before = ex("SELECT coalesce(max(id), 0) FROM young_people").fetchone()[0]
     ex("CREATE INDEX temp.ix_stage_ref ON stage_referrals (reference)")
+    conflicts = Problems() if problems is None else problems
+    for problem in reference_conflicts(conn, held=bool(max_before)):
+        conflicts.add([problem])
+    if conflicts and problems is None:
+        raise InvalidInput(f"{conflicts.bad_rows} referral(s) not valid; nothing was added",
+                           details=[str(p) for p in conflicts.kept])
+    if conflicts:
+        return result
     ex("CREATE INDEX temp.ix_stage_name ON stage_referrals (name_key, date_of_birth)")
     if max_before:
-        # 1. Young people already held: by council reference first, else by name and date of
-        #    birth when neither side has a different reference.
+        # 1. Young people already held: by council reference first (its name and date of birth
+        #    are the row's: reference_conflicts above), else by name and date of birth when
+        #    neither side has a different reference.
         ex(
             "UPDATE stage_referrals SET person_id = yp.id, existing = 1 FROM young_people yp "
             "WHERE stage_referrals.reference <> '' "
@@ -314,8 +378,8 @@ def import_csv(
     )
     problems = Problems()
     try:
-        clean = problems.valid(source.rows, RowValidator(today, source.columns.index))
-        result = ingest(session, clean, abandon=lambda: bool(problems))
+        check = RowValidator(today, source.columns.index, _reference_pattern(session))
+        result = ingest(session, problems.valid(source.rows, check), problems=problems)
     finally:
         close()
     problems.raise_if_any(path)
@@ -326,14 +390,26 @@ def import_csv(
 # One referral
 
 
+def _reference_pattern(session: Unit) -> re.Pattern[str] | None:
+    from ivcli.services import settings as settings_service
+
+    return compile_pattern(str(settings_service.get(session, PATTERN_SETTING)))
+
+
 def add(session: Unit, raw: dict[str, str], today: date) -> Linked:
-    row, problems = validate(raw, 0, today)
+    row, problems = validate(raw, 0, today, _reference_pattern(session))
     if problems:
         raise InvalidInput(
             "the referral is not valid; nothing was added",
             details=[str(p) for p in problems],
         )
-    result = ingest(session, [row], collect=True)
+    conflicts = Problems()
+    result = ingest(session, [row], collect=True, problems=conflicts)
+    if conflicts:
+        raise Refused(
+            "the referral's reference belongs to another young person; nothing was added",
+            details=[str(p) for p in conflicts.kept],
+        )
     linked = result.linked[0]
     if not linked.added:
         raise Refused(

@@ -7,6 +7,7 @@ rules apply to one referral typed at the terminal and to a council's batch expor
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from operator import itemgetter
 
@@ -194,6 +195,33 @@ def _name(raw: str) -> tuple[str, str] | None:
     return text, name_key(text)
 
 
+# What Excel makes of a long case number in a General or Number column: 123456789012 shows,
+# and is saved to CSV, as 1.23457E+11 (4,56E+10 with a decimal comma). The digits are gone.
+# (Never without an E: the fast path of RowValidator looks for one before trying the rule.)
+EXCEL_SCIENTIFIC = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE][+-][0-9]+")
+AS_TEXT = ("if it came through Excel, format the column as Text there (Excel drops leading "
+           "zeros and shortens long numbers) and save the CSV again")
+PATTERN_SETTING = "referral.reference_pattern"
+
+
+def reference_problem(reference: str, pattern: re.Pattern[str] | None = None) -> str | None:
+    """What is wrong with a council reference (stripped, not blank), or None: the one rule for
+    ``referral add`` and the import. ``pattern`` is the scheme's ``referral.reference_pattern``,
+    which the whole reference must match. Never quotes the value."""
+    if EXCEL_SCIENTIFIC.fullmatch(reference):
+        return ("looks like a number Excel turned into scientific notation (like 1.23457E+11): "
+                f"the case number is lost; {AS_TEXT}")
+    if pattern is not None and not pattern.fullmatch(reference):
+        return (f"does not match the scheme's reference pattern {pattern.pattern} (setting "
+                f"{PATTERN_SETTING}); {AS_TEXT}")
+    return None
+
+
+def compile_pattern(text: str | None) -> re.Pattern[str] | None:
+    """The scheme's reference pattern, or None when it is not set (empty)."""
+    return re.compile(text) if text else None
+
+
 PLAIN_TEXT = ("reference", "ethnicity", "local_authority", "area", "placement_type",
               "referrer_name")
 
@@ -217,8 +245,10 @@ class RowValidator:
     adapter protocol (about 7x slower). ``ingest`` turns them back into NULL with NULLIF.
     """
 
-    def __init__(self, today: date, positions: dict[str, int]):
+    def __init__(self, today: date, positions: dict[str, int],
+                 reference_pattern: re.Pattern[str] | None = None):
         self.today = today
+        self.reference_pattern = reference_pattern
         self.today_iso = today.isoformat()
         self.width = len(FIELDS)
         # Missing columns read the empty cell appended to every row (index -1).
@@ -269,7 +299,9 @@ class RowValidator:
             return self._check(line, cells)
         if (dob > self.today_iso or referred > self.today_iso or referred < dob
                 or len(notes) > MAX_TEXT["notes"] or max(map(len, texts)) > MAX_DEFAULT
-                or "\n" in (joined := "".join(texts)) or "\r" in joined):
+                or "\n" in (joined := "".join(texts)) or "\r" in joined
+                or ((ref := texts[0]) and (self.reference_pattern or "E" in ref or "e" in ref)
+                    and reference_problem(ref, self.reference_pattern))):
             return self._check(line, cells)
         first_name, first_key = first
         last_name, last_key = last
@@ -352,6 +384,8 @@ class RowValidator:
                 if "\n" in value or "\r" in value:
                     value = " ".join(value.split())
             texts.append(value)
+        if texts[0] and (wrong := reference_problem(texts[0], self.reference_pattern)):
+            problems.append(RowProblem(line, "reference", wrong))
         gender = self.gender(cells[p["gender"]])
         role = self.role(cells[p["referrer_role"]])
         email = self.email(cells[p["referrer_email"]])
@@ -405,9 +439,12 @@ FIELD_POSITIONS = {f: i for i, f in enumerate(FIELDS)}
 CLEAN_POSITIONS = {f: i for i, f in enumerate(CLEAN)}
 
 
-def validate(raw: dict[str, str], line: int, today: date) -> tuple[tuple | None, list[RowProblem]]:
+def validate(raw: dict[str, str], line: int, today: date,
+             reference_pattern: re.Pattern[str] | None = None,
+             ) -> tuple[tuple | None, list[RowProblem]]:
     """Check one raw referral given as {field: text} (e.g. the flags of ``referral add``)."""
-    return RowValidator(today, FIELD_POSITIONS)(line, [raw.get(f) or "" for f in FIELDS])
+    return RowValidator(today, FIELD_POSITIONS, reference_pattern)(
+        line, [raw.get(f) or "" for f in FIELDS])
 
 
 TEXT_COLUMNS = frozenset(
