@@ -147,6 +147,21 @@ def test_unclosed_quote_closed_by_a_stray_quote_keeps_no_swallowed_rows(cli, db_
            "like rows of their own" in err
 
 
+def test_unclosed_quote_closed_early_in_a_later_row(cli, db_path, tmp_path, kind):
+    """A stray quote at the end of a later row's first cell closes the swallowed cell: the
+    record then has too many cells, and runs over several lines."""
+    k, match = kind
+    lines = rows(k, match)
+    lines[2] = lines[2].rsplit(",", 1)[0] + ',"note'  # line 4 opens a quote
+    lines[5] = lines[5].replace(",", '",', 1)  # line 7's first cell ends with a quote
+    err = refused(cli, db_path, k, write(tmp_path, "early.csv", [k.header, *lines]))
+    width = k.header.count(",") + 1
+    assert f"line 4: {2 * width - 1} cells, the header has {width}, and the row runs on from " \
+           "line 4 to line 7: check that a quote opened on line 4 is closed" in err
+    listed = [d.split(":")[0] for d in err.splitlines() if d.startswith("  line ")]
+    assert listed == ["  line 4"]
+
+
 def test_text_after_a_closing_quote(cli, db_path, tmp_path, kind):
     k, match = kind
     lines = rows(k, match, 3)

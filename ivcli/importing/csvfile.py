@@ -214,8 +214,9 @@ def _ragged(cells: list[str], start: int, end: int, width: int, delimiter: str) 
     sep = SEPARATOR_NAMES.get(delimiter, repr(delimiter))
     counted = f"{n} cell{'s' if n != 1 else ''}, the header has {width}"
     if end > start:
-        return (f"{counted}, and the row runs on from line {start} to line {end}: a quote "
-                f"opened on line {start} is probably not closed where it should be")
+        return (f"{counted}, and the row runs on from line {start} to line {end}: check that "
+                f"a quote opened on line {start} is closed where it should be, and that each "
+                f"value with a {sep} in it is in quotes")
     if n > width:
         return (f"{counted}: a {sep} inside a value splits it in two; put the text in quotes "
                 f"(\"...\"), or remove the extra {sep}s")
