@@ -1,9 +1,13 @@
 """Reading a CSV exported from a council system, one row at a time.
 
 - Encodings: UTF-8 with or without BOM by default; ``--encoding cp1252`` for Excel's "CSV" on
-  Windows. A decoding failure names the line and suggests the encoding.
+  Windows. A decoding failure names the line that holds the bad byte and suggests the encoding.
 - Delimiter: comma, semicolon or tab, taken from the header line.
 - Quoted fields may hold newlines; rows are numbered by the line they start on.
+- Strict: a row with more or fewer cells than the header, a quote that is never closed (it runs
+  to the end of the file, or takes in lines that look like rows of their own), or text after a
+  closing quote is a problem of that row (see ``problems``), never a row read some other way.
+  Blank rows are passed on, for the caller to skip and count.
 - Headers are matched to fields by name, ignoring case, spaces, underscores and punctuation,
   with synonyms (``DOB``, ``Surname``) and the user's ``--map "Their Header=field"``.
 """
@@ -19,8 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ivcli.errors import InvalidInput
+from ivcli.importing.problems import Problems, RowProblem
 
-csv.field_size_limit(1 << 24)
+FIELD_LIMIT = 1 << 24
+csv.field_size_limit(FIELD_LIMIT)
+
+SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -63,7 +71,9 @@ def map_headers(
     synonyms: Mapping[str, Sequence[str]],
     user_map: Mapping[str, str],
     required: Sequence[str],
+    name: str = "the CSV",
 ) -> Columns:
+    """Which column holds which field. ``name`` (the file's) starts each error."""
     lookup: dict[str, str] = {}
     for f in fields:
         lookup[header_key(f)] = f
@@ -88,13 +98,13 @@ def map_headers(
             index[target] = i
     if duplicated:
         raise InvalidInput(
-            "two columns give the same field: " + "; ".join(duplicated),
+            f"{name}: two columns give the same field: " + "; ".join(duplicated),
             hint="rename one of them, or --map it to another field",
         )
     missing = [f for f in required if f not in index]
     if missing:
         raise InvalidInput(
-            "the CSV has no column for " + ", ".join(missing),
+            f"{name} has no column for " + ", ".join(missing),
             hint='name the column that holds it with --map "Their Header=field"',
         )
     return Columns(index=index, unknown=unknown, headers=list(headers))
@@ -148,17 +158,107 @@ class CsvRows:
     delimiter: str
 
 
+_MARK = "\udcff"  # a lone surrogate: no strict decoder gives one for real text
+
+
+def _mark_undecodable(exc: UnicodeError) -> tuple[str, int]:
+    assert isinstance(exc, UnicodeDecodeError)
+    return _MARK, exc.end
+
+
+def _undecodable_line(path: Path, encoding: str) -> int | None:
+    """The line that holds the first byte ``encoding`` cannot read (lines counted as the CSV
+    reader counts them). The decoder reads ahead, so its error cannot tell; this reads again."""
+    codecs.register_error("ivcli.mark", _mark_undecodable)
+    try:
+        with open(path, encoding=encoding, errors="ivcli.mark", newline="") as fh:
+            for number, line in enumerate(fh, 1):
+                if _MARK in line:
+                    return number
+    except (OSError, UnicodeError):
+        pass
+    return None
+
+
+def _broken_record(exc: csv.Error, start: int, end: int) -> str:
+    """What is wrong with a record the CSV reader refused, begun on line ``start``, given up
+    on line ``end``."""
+    reason = str(exc)
+    runs = f"it runs on from line {start} to line {end}" if end > start else ""
+    if "unexpected end of data" in reason:
+        return ("a quote opened on this line is never closed: "
+                + (f"it runs to the end of the file (line {end}), taking in every line after "
+                   "it" if end > start else "it runs to the end of the file")
+                + '; close the quote, or double a quote that is part of the text ("")')
+    if "expected after" in reason:
+        if end > start:
+            return (f"a quote opened on this line is not closed where it should be: {runs}, "
+                    f"where a quote is followed by more text; close the quote on line {start}")
+        return ('text follows a closing quote; a quote that is part of the text must be '
+                'doubled ("") and the whole cell put in quotes')
+    if "field larger than field limit" in reason:
+        return (f"a quoted cell is longer than {FIELD_LIMIT >> 20} MB "
+                f"({runs or 'on one line'}): a quote opened on line {start} is probably "
+                "never closed")
+    if "NUL" in reason:
+        return "the line holds a NUL character: save the file again as CSV text"
+    return f"the CSV is malformed ({reason})"
+
+
+def _ragged(cells: list[str], start: int, end: int, width: int, delimiter: str) -> str | None:
+    """Why a record whose number of cells is not the header's is refused; None for a blank
+    row (the caller skips and counts those)."""
+    if not "".join(cells).strip():
+        return None
+    n = len(cells)
+    sep = SEPARATOR_NAMES.get(delimiter, repr(delimiter))
+    counted = f"{n} cell{'s' if n != 1 else ''}, the header has {width}"
+    if end > start:
+        return (f"{counted}, and the row runs on from line {start} to line {end}: check that "
+                f"a quote opened on line {start} is closed where it should be, and that each "
+                f"value with a {sep} in it is in quotes")
+    if n > width:
+        return (f"{counted}: a {sep} inside a value splits it in two; put the text in quotes "
+                f"(\"...\"), or remove the extra {sep}s")
+    return (f"{counted}: every row needs a cell for each column (leave it empty between "
+            f"{sep}s); a value with a line break in it must be in quotes")
+
+
+def _swallowed(cells: list[str], start: int, end: int, width: int, delimiter: str
+               ) -> str | None:
+    """For a record over several lines with the right number of cells: a cell whose inner
+    lines have as many cells as the header took in rows of their own behind a quote that was
+    not closed where it should be (a later stray quote closed it)."""
+    if width < 2:
+        return None
+    swallowed = 0
+    for cell in cells:
+        if "\n" in cell or "\r" in cell:
+            swallowed += sum(1 for inner in cell.splitlines()[1:]
+                             if inner.count(delimiter) == width - 1)
+    if not swallowed:
+        return None
+    return (f"a quoted cell runs on from line {start} to line {end} and holds {swallowed} "
+            f"line(s) that look like rows of their own ({width} cells): a quote opened on "
+            f"line {start} is probably not closed where it should be; if the text is right, "
+            f"put fewer {SEPARATOR_NAMES.get(delimiter, repr(delimiter))}s in those lines")
+
+
 def open_csv(
     path: Path,
     *,
     fields: Sequence[str],
     synonyms: Mapping[str, Sequence[str]],
     required: Sequence[str],
+    problems: Problems,
     maps: Sequence[str] = (),
     encoding: str = "utf-8",
     on_bytes: Callable[[int], None] | None = None,
 ) -> tuple[CsvRows, Callable[[], None]]:
-    """Open ``path`` and map its header. Returns the rows and a function that closes the file."""
+    """Open ``path`` and map its header. Returns the rows and a function that closes the file.
+
+    Rows are read strictly: a record that is not one row of the header's width (see the
+    module's docstring) is added to ``problems`` and left out of the rows."""
     user_map = parse_maps(maps, fields)
     enc = _lookup_encoding(encoding)
     if enc == "utf-8":
@@ -178,23 +278,21 @@ def open_csv(
         text.close()
         raw.close()
 
-    state = {"line": 0}
-
     def decode_error(exc: UnicodeDecodeError) -> InvalidInput:
         hint = (
             "the file is not UTF-8; if it was saved by Excel, try --encoding cp1252"
             if enc.startswith("utf")
             else f"the file is not {encoding}; try --encoding utf-8"
         )
-        return InvalidInput(
-            f"{path.name}: cannot read the text near line {state['line'] + 1} ({exc.reason})",
-            hint=hint,
-        )
+        line = _undecodable_line(path, enc)
+        where = f"{path.name} line {line}" if line else path.name
+        return InvalidInput(f"{where}: cannot read the text ({exc.reason})", hint=hint)
 
+    blank_before = 0
     try:
         first = text.readline()
         while first and not first.strip():
-            state["line"] += 1
+            blank_before += 1
             first = text.readline()
     except UnicodeDecodeError as exc:
         close()
@@ -206,29 +304,46 @@ def open_csv(
     delimiter = max(counts, key=lambda d: counts[d])
     if counts[delimiter] == 0:
         delimiter = ","
-    header_line = state["line"] + 1
-    headers = next(csv.reader([first], delimiter=delimiter))
+    header_line = blank_before + 1
     try:
-        columns = map_headers(headers, fields, synonyms, user_map, required)
+        headers = next(csv.reader([first], delimiter=delimiter, strict=True))
+        columns = map_headers(headers, fields, synonyms, user_map, required, name=path.name)
+    except csv.Error as exc:
+        close()
+        raise InvalidInput(
+            f"{path.name} line {header_line}: the header line cannot be read: "
+            + _broken_record(exc, header_line, header_line),
+        ) from None
     except InvalidInput:
         close()
         raise
-    reader = csv.reader(text, delimiter=delimiter)
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    width = len(headers)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         last = header_line
-        try:
-            for cells in reader:
+        while True:
+            try:
+                for cells in reader:
+                    start = last + 1
+                    last = header_line + reader.line_num
+                    if len(cells) != width:
+                        wrong = _ragged(cells, start, last, width, delimiter)
+                        if wrong:
+                            problems.add([RowProblem(start, "", wrong)])
+                            continue
+                    elif last > start and (wrong := _swallowed(cells, start, last, width,
+                                                               delimiter)):
+                        problems.add([RowProblem(start, "", wrong)])
+                        continue
+                    yield start, cells
+                return
+            except UnicodeDecodeError as exc:
+                raise decode_error(exc) from None
+            except csv.Error as exc:
+                # The reader starts afresh on the next line: read on, to list every bad line.
                 start = last + 1
                 last = header_line + reader.line_num
-                state["line"] = last
-                yield start, cells
-        except UnicodeDecodeError as exc:
-            raise decode_error(exc) from None
-        except csv.Error as exc:
-            raise InvalidInput(
-                f"{path.name} line {last + 1}: the CSV is malformed ({exc})",
-                hint="check for an unclosed quote",
-            ) from None
+                problems.add([RowProblem(start, "", _broken_record(exc, start, last))])
 
     return CsvRows(columns=columns, rows=rows(), delimiter=delimiter), close

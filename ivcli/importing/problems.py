@@ -2,7 +2,8 @@
 
 Imports are all or nothing: every problem is counted, the first few hundred are kept to show
 (memory stays flat for a file of any size), and ``raise_if_any`` refuses the whole file, naming
-each bad line and column, never a value from it.
+each bad line and column (or what is wrong with the row as a whole: its number of cells, an
+unclosed quote; see ``csvfile``), never a value from it.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ SHOWN = 200
 @dataclass
 class RowProblem:
     line: int  # 0 for a record typed on the command line
-    column: str
+    column: str  # "" for a problem of the whole row (its cells, its quotes)
     message: str
 
     record: ClassVar[str] = "record"  # what a line-less problem is about: "referral", ...
 
     def __str__(self) -> str:
         where = f"line {self.line}" if self.line else self.record
+        if not self.column:
+            return f"{where}: {self.message}"
         return f"{where}, {self.column}: {self.message}"
 
 

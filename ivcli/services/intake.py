@@ -372,11 +372,11 @@ def import_csv(
     """Import a referral CSV all or nothing. Raises ``ImportFailed`` listing every bad line."""
     from ivcli.importing.csvfile import open_csv
 
-    source, close = open_csv(
-        path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, maps=list(maps),
-        encoding=encoding, on_bytes=on_bytes,
-    )
     problems = Problems()
+    source, close = open_csv(
+        path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, problems=problems,
+        maps=list(maps), encoding=encoding, on_bytes=on_bytes,
+    )
     try:
         check = RowValidator(today, source.columns.index, _reference_pattern(session))
         result = ingest(session, problems.valid(source.rows, check), problems=problems)

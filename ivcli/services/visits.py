@@ -202,14 +202,15 @@ def import_csv(
     With ``dry_run`` nothing is written (the session may be read-only)."""
     from ivcli.importing.csvfile import by_field, open_csv
 
-    source, close = open_csv(path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED,
-                             maps=list(maps), encoding=encoding, on_bytes=on_bytes)
-    report = ImportReport(unknown_columns=source.columns.unknown)
     problems = Problems()
+    source, close = open_csv(path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED,
+                             problems=problems, maps=list(maps), encoding=encoding,
+                             on_bytes=on_bytes)
+    report = ImportReport(unknown_columns=source.columns.unknown)
     try:
         if "hours" not in source.columns.index and "minutes" not in source.columns.index:
             raise InvalidInput(
-                "the CSV has no column for hours (or minutes)",
+                f"{path.name} has no column for hours (or minutes)",
                 hint='name the column that holds it with --map "Their Header=hours"',
             )
         record = by_field(source.columns.index, FIELDS)

@@ -247,11 +247,11 @@ def import_csv(
     from ivcli.importing.csvfile import by_field, open_csv
 
     min_age = settings_service.get_int(session, "volunteer.min_age")
-    source, close = open_csv(
-        path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, maps=list(maps),
-        encoding=encoding, on_bytes=on_bytes,
-    )
     problems = Problems()
+    source, close = open_csv(
+        path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, problems=problems,
+        maps=list(maps), encoding=encoding, on_bytes=on_bytes,
+    )
     record = by_field(source.columns.index, FIELDS)
     try:
         clean = problems.valid(
