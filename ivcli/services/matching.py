@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ivcli.db import dbapi
-from ivcli.enums import MatchStatus
+from ivcli.enums import MatchStatus, sql_list
 from ivcli.errors import InvalidInput, NotFound, Refused
-from ivcli.parsing import normalise_gender
+from ivcli.parsing import age_sql, normalise_gender, split_list
 from ivcli.services import compliance
 from ivcli.services import settings as settings_service
 from ivcli.services.profiles import slots_of, stored_profile
@@ -43,9 +43,7 @@ from ivcli.vocab import normalise_tag
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-LIVE = (MatchStatus.proposed.value, MatchStatus.accepted.value, MatchStatus.active.value,
-        MatchStatus.paused.value)
-_LIVE_SQL = ", ".join(f"'{s}'" for s in LIVE)
+_LIVE_SQL = sql_list(MatchStatus.open())
 
 SLOTS = {
     "weekday_after_school": "weekdays after school",
@@ -68,7 +66,6 @@ NO_LIMIT_LOW, NO_LIMIT_HIGH = -1, 10_000
 
 _tag_cache: dict[object, str] = {}
 _area_cache: dict[object, str | None] = {}
-_SPLIT = re.compile(r"[;,\n]").split
 
 
 def _items(value: object) -> Iterable[object]:
@@ -78,7 +75,7 @@ def _items(value: object) -> Iterable[object]:
     if value.__class__ is list:
         return value  # type: ignore[return-value]
     if isinstance(value, str):
-        return _SPLIT(value)
+        return split_list(value)
     if isinstance(value, tuple):
         return value
     return (value,)
@@ -246,13 +243,9 @@ def vol_from(row_id: int, age: int, gender: str | None, area: str | None, langua
 # Loading from the database (raw SQL: thousands of rows, no ORM objects)
 
 
-def _age_sql(column: str) -> str:
-    return (f"(CAST(strftime('%Y', :on) AS INTEGER) - CAST(strftime('%Y', {column}) AS INTEGER)"
-            f" - (strftime('%m-%d', :on) < strftime('%m-%d', {column})))")
-
-
 _WAITING_SQL = f"""
-SELECT yp.id, r.id, {_age_sql('yp.date_of_birth')}, coalesce(r.decision_date, r.referral_date),
+SELECT yp.id, r.id, {age_sql('yp.date_of_birth', ':on')},
+       coalesce(r.decision_date, r.referral_date),
        (SELECT max(m.end_date) FROM matches m WHERE m.referral_id = r.id AND m.status = 'ended'),
        yp.area, yp.profile, r.interests
 FROM referrals r JOIN young_people yp ON yp.id = r.young_person_id
@@ -286,7 +279,7 @@ def load_volunteers(session: Session, on: date, ids: Sequence[int] | None = None
     SQL first drops those certain to break a hard rule for that young person (see
     ``_prefilter``), so fewer profiles are parsed; the rules are still applied afterwards."""
     sql = (
-        f"SELECT v.id, {_age_sql('v.date_of_birth')} AS age, v.gender, v.area, v.languages, "
+        f"SELECT v.id, {age_sql('v.date_of_birth', ':on')} AS age, v.gender, v.area, v.languages, "
         f"v.interests, v.profile, coalesce(c.n, 0) FROM volunteers v LEFT JOIN ("
         f" SELECT volunteer_id, count(*) AS n FROM matches WHERE status IN ({_LIVE_SQL})"
         f" GROUP BY volunteer_id) c ON c.volunteer_id = v.id WHERE v.status = 'approved'"

@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from ivcli.db import dbapi
+from ivcli.enums import MatchStatus, sql_list
 from ivcli.errors import InvalidInput, NotFound
-from ivcli.parsing import age_on
+from ivcli.parsing import add_years, age_on
 from ivcli.services import audit
 from ivcli.services import settings as settings_service
 
@@ -35,7 +36,6 @@ PERSONAL = frozenset({
 })
 NAME_KEYS = ("name_key", "first_key", "last_key")
 OPEN_REFERRAL = ("received", "accepted", "matched")
-OPEN_MATCH = ("proposed", "accepted", "active", "paused")
 GONE_VOLUNTEER = ("withdrawn", "left")
 
 
@@ -216,13 +216,6 @@ class Due:
                 "reason": self.reason}
 
 
-def _add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
-
-
 def _as_date(value: object) -> date | None:
     if value is None or value == "":
         return None
@@ -236,7 +229,7 @@ def retention_due(session: Session, as_of: date) -> list[Due]:
     volunteer_years = settings_service.get_int(session, "retention.volunteer_years")
     out: list[Due] = []
     ref_open = ", ".join(f"'{s}'" for s in OPEN_REFERRAL)
-    match_open = ", ".join(f"'{s}'" for s in OPEN_MATCH)
+    match_open = sql_list(MatchStatus.open())
     for yp_id, dob in conn.execute(
         "SELECT id, date_of_birth FROM young_people yp WHERE NOT (first_name = ? AND name_key = "
         f"'') AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = yp.id AND "
@@ -246,7 +239,7 @@ def retention_due(session: Session, as_of: date) -> list[Due]:
         birth = _as_date(dob)
         if birth is None:
             continue
-        since = _add_years(birth, until_age)
+        since = add_years(birth, until_age)
         if age_on(birth, as_of) >= until_age:
             out.append(Due("young_person", yp_id, since,
                            f"aged {until_age} or over and no open referral or match "
@@ -259,7 +252,7 @@ def retention_due(session: Session, as_of: date) -> list[Due]:
         f"m.volunteer_id = v.id AND m.status IN ({match_open})) ORDER BY v.id", (ERASED,)
     ):
         ended = max(d for d in (_as_date(updated), _as_date(last_end)) if d is not None)
-        since = _add_years(ended, volunteer_years)
+        since = add_years(ended, volunteer_years)
         if since <= as_of:
             out.append(Due("volunteer", v_id, since,
                            f"left or withdrew; involvement ended {ended.isoformat()}, over "

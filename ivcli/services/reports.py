@@ -38,7 +38,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from ivcli.enums import CheckStep, EndReason, VolunteerStatus
-from ivcli.parsing import add_years
+from ivcli.parsing import add_years, age_sql
 from ivcli.services import settings as settings_service
 
 if TYPE_CHECKING:
@@ -334,11 +334,6 @@ def _open_at_each_end(rows: Sequence[Any], n: int) -> list[int]:
     return out
 
 
-def _age_on(d: str) -> str:
-    return (f"(CAST(strftime('%Y', {d}) AS INTEGER) - CAST(strftime('%Y', y.date_of_birth) "
-            f"AS INTEGER) - (strftime('%m-%d', {d}) < strftime('%m-%d', y.date_of_birth)))")
-
-
 _BREAKDOWN_COLUMNS = f"""
     CASE WHEN age < 5 THEN 'under_5' WHEN age < 10 THEN '5_to_9' WHEN age < 16 THEN '10_to_15'
          WHEN age < 18 THEN '16_to_17' ELSE '18_and_over' END AS age_band,
@@ -361,7 +356,7 @@ def _breakdown_sql(population: str) -> str:
         WITH pop AS MATERIALIZED (
             SELECT {_BREAKDOWN_COLUMNS}
               FROM (SELECT y.gender, y.ethnicity, y.disability, y.care_leaver,
-                           {_age_on(':end')} AS age
+                           {age_sql('y.date_of_birth', ':end')} AS age
                       FROM young_people y WHERE y.id IN ({population})))
         SELECT 'total', '', count(*) FROM pop UNION ALL {per_dim}
     """
