@@ -231,26 +231,13 @@ def _referral_decisions(conn: sqlite3.Connection, as_of: date, limit: int, names
 def _checks_lapsing(session: Session, conn: sqlite3.Connection, as_of: date, within: int,
                     names: bool) -> list[Item]:
     # Only a volunteer whose latest DBS certificate or training is old enough to lapse by the
-    # horizon can have a check lapsing (an Update Service status check only ever extends a
-    # certificate), so compliance.due looks at those alone, not at every volunteer.
-    horizon = as_of + timedelta(days=within)
-    g = settings_service.get_int
-    dbs_before = add_years(horizon, -g(session, "dbs.valid_years")) + timedelta(days=1)
-    training_before = add_years(horizon, -g(session, "training.valid_years")) + timedelta(days=1)
-    candidates = [vid for (vid,) in conn.execute(
-        "SELECT v.id FROM volunteers v "
-        "WHERE v.status IN ('approved', 'ready_for_panel', 'in_checks') AND ("
-        " (SELECT max(c.date) FROM volunteer_checks c WHERE c.volunteer_id = v.id "
-        "  AND c.step = 'dbs' AND c.date <= :d) <= :dbs "
-        " OR (SELECT max(c.date) FROM volunteer_checks c WHERE c.volunteer_id = v.id "
-        "  AND c.step = 'training' AND c.date <= :d) <= :training)",
-        {"d": as_of.isoformat(), "dbs": dbs_before.isoformat(),
-         "training": training_before.isoformat()},
-    )]
-    if not candidates:
-        return []
+    # horizon can have a check lapsing, so compliance.due looks at those alone.
     from ivcli.services import compliance
 
+    params = compliance.may_lapse_params(compliance.Rules.load(session), as_of, within)
+    candidates = [vid for (vid,) in conn.execute(compliance.may_lapse_sql(), params)]
+    if not candidates:
+        return []
     found = compliance.due(session, as_of, within, volunteer_ids=candidates)
     who: dict[int, tuple[str, str]] = {}
     if names and found:

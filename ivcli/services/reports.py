@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ivcli.enums import CheckStep, EndReason, VolunteerStatus
-from ivcli.parsing import add_years, age_sql
+from ivcli.enums import CheckStep, EndReason
+from ivcli.parsing import age_sql
 from ivcli.services import settings as settings_service
 
 if TYPE_CHECKING:
@@ -544,31 +544,19 @@ def _checks(session: Session, on: date) -> tuple[int, int]:
 
     Only volunteers whose latest DBS certificate or training is old enough to be near its end
     can be lapsing or lapsed (a DBS status check only ever extends a certificate), so SQL picks
-    those out, with a few days' margin, and only their checks are evaluated.
+    those out (``compliance.may_lapse_sql``) and only their checks are evaluated.
     """
     from ivcli.services import compliance
 
     rules = compliance.Rules.load(session)
-    horizon = on + timedelta(days=rules.warn_days + 3)
-    params = {
-        "end": on.isoformat(),
-        "dbs_cut": add_years(horizon, -rules.dbs_years).isoformat(),
-        "training_cut": add_years(horizon, -rules.training_years).isoformat(),
-    }
-    statuses = ", ".join(f"'{s.value}'" for s in (
-        VolunteerStatus.approved, VolunteerStatus.ready_for_panel, VolunteerStatus.in_checks))
+    params = {"end": on.isoformat(), **compliance.may_lapse_params(rules, on, rules.warn_days)}
     steps = ", ".join(f"'{s.value}'" for s in (
         CheckStep.dbs, CheckStep.dbs_status_check, CheckStep.training))
     rows = _rows(session.connection(), f"""
         SELECT c.volunteer_id, c.step, c.date, c.update_service
           FROM volunteer_checks c
-         WHERE c.step IN ({steps}) AND c.date <= :end AND c.volunteer_id IN (
-               SELECT v.id FROM volunteers v
-                WHERE v.status IN ({statuses})
-                  AND ((SELECT max(k.date) FROM volunteer_checks k WHERE k.volunteer_id = v.id
-                           AND k.step = 'dbs' AND k.date <= :end) <= :dbs_cut
-                    OR (SELECT max(k.date) FROM volunteer_checks k WHERE k.volunteer_id = v.id
-                           AND k.step = 'training' AND k.date <= :end) <= :training_cut))
+         WHERE c.step IN ({steps}) AND c.date <= :end
+           AND c.volunteer_id IN ({compliance.may_lapse_sql()})
          ORDER BY c.volunteer_id, c.date, c.id
     """, params)
     by_volunteer: dict[int, list[_Check]] = {}
