@@ -17,7 +17,8 @@ the young person gave nothing for is left out. Scores are computed with numpy ov
 volunteers (or all pairs) at once; only the few pairs shown are explained in Python.
 
 Profiles are JSON text in ``young_people.profile`` / ``volunteers.profile``; the small loader
-here reads them with defaults for missing keys.
+here reads them quickly, with the defaults of ``services.profiles`` (the one source of them, also
+what ``profile`` shows) for missing or unreadable numbers.
 """
 
 from __future__ import annotations
@@ -37,7 +38,12 @@ from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.parsing import age_sql, normalise_gender, split_list
 from ivcli.services import compliance
 from ivcli.services import settings as settings_service
-from ivcli.services.profiles import slots_of, stored_profile
+from ivcli.services.profiles import (
+    VOLUNTEER_DEFAULTS,
+    YOUNG_PERSON_DEFAULTS,
+    slots_of,
+    stored_profile,
+)
 from ivcli.vocab import normalise_tag
 
 if TYPE_CHECKING:
@@ -124,6 +130,12 @@ def _int(value: object) -> int | None:
         return None
 
 
+def _number(p: dict[str, object], key: str, defaults: dict[str, object]) -> int:
+    """A whole-number profile key, or its default (``services.profiles``) when missing."""
+    value = _int(p.get(key))
+    return defaults[key] if value is None else value  # type: ignore[return-value]
+
+
 _profile = stored_profile
 
 
@@ -166,10 +178,9 @@ class Vol:
         home = _area(area)
         if home:
             self.areas.add(home)
-        self.child_age_min = _int(p.get("child_age_min"))
-        self.child_age_max = _int(p.get("child_age_max"))
-        capacity = _int(p.get("capacity"))
-        self.capacity = 1 if capacity is None else max(capacity, 0)
+        self.child_age_min: int | None = _number(p, "child_age_min", VOLUNTEER_DEFAULTS)
+        self.child_age_max: int | None = _number(p, "child_age_max", VOLUNTEER_DEFAULTS)
+        self.capacity = max(_number(p, "capacity", VOLUNTEER_DEFAULTS), 0)
         self.live = live
         self.p = p
         self.lang_column = languages
@@ -227,8 +238,8 @@ def young_from(row_id: int, referral_id: int, age: int, waiting_since: date, are
         activities=_tags(p.get("activities")),
         languages=[x for x in _tags(p.get("languages")) if x != "english"],
         iv_gender=_gender_wish(p.get("iv_gender")),
-        iv_age_min=_int(p.get("iv_age_min")),
-        iv_age_max=_int(p.get("iv_age_max")),
+        iv_age_min=_number(p, "iv_age_min", YOUNG_PERSON_DEFAULTS),
+        iv_age_max=_number(p, "iv_age_max", YOUNG_PERSON_DEFAULTS),
         wishes=_tags(p.get("culture_faith"), p.get("personality")),
         availability=_slots(p.get("availability")),
     )
