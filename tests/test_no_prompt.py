@@ -41,7 +41,7 @@ def required_args(cmd, tmp: Path) -> list[str]:  # type: ignore[no-untyped-def]
         desc = getattr(p, "type_descriptor", None)
         kind = getattr(desc, "annotation", None) if desc else getattr(p, "type", None)
         text = str(kind)
-        value = "1" if "int" in text else str(tmp / "missing.csv") if "Path" in text else "x"
+        value = "1" if "int" in text.lower() else str(tmp / "missing.csv") if "Path" in text else "x"
         if getattr(p, "param_type_name", "") == "option":
             args += [p.opts[0], value]
         else:

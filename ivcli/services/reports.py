@@ -28,17 +28,17 @@ until none can; if no cell is left to hide, the whole breakdown is hidden (every
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from ivcli.enums import CheckStep, EndReason
-from ivcli.parsing import age_sql
+from ivcli.parsing import add_months, age_sql
+from ivcli.periods import month_end, month_label, parse_month
 from ivcli.services import settings as settings_service
 
 if TYPE_CHECKING:
@@ -61,45 +61,6 @@ class Period:
                 "label": self.label, "complete": self.complete}
 
 
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
-_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_UK_MONTH = re.compile(r"^(\d{1,2})/(\d{4})$")
-
-
-def month_end(year: int, month: int) -> date:
-    nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return nxt - timedelta(days=1)
-
-
-def add_month(first: date, months: int) -> date:
-    m0 = first.year * 12 + first.month - 1 + months
-    return date(m0 // 12, m0 % 12 + 1, 1)
-
-
-def parse_month(value: str | None, as_of: date) -> tuple[int, int]:
-    """``2026-01``, ``01/2026`` or ``last`` (the month before the as-of date; the default)."""
-    s = (value or "last").strip().lower()
-    if s == "last":
-        prev = add_month(date(as_of.year, as_of.month, 1), -1)
-        return prev.year, prev.month
-    if s == "this":
-        return as_of.year, as_of.month
-    m = _ISO_MONTH.match(s)
-    if m:
-        year, month = int(m.group(1)), int(m.group(2))
-    else:
-        m = _UK_MONTH.match(s)
-        if not m:
-            raise ValueError("not a month; use YYYY-MM (2026-01), MM/YYYY (01/2026) or last")
-        year, month = int(m.group(2)), int(m.group(1))
-    if not 1 <= month <= 12:
-        raise ValueError(f"there is no month {month}; use YYYY-MM, e.g. 2026-01")
-    if year < 1900:
-        raise ValueError("use a four-digit year from 1900, e.g. 2026-01")
-    return year, month
-
-
 def _capped(kind: str, start: date, end: date, label: str, as_of: date) -> Period:
     if start > as_of:
         raise ValueError(f"the period starts on {start.isoformat()}, after {as_of.isoformat()}; "
@@ -110,18 +71,21 @@ def _capped(kind: str, start: date, end: date, label: str, as_of: date) -> Perio
 
 
 def monthly_period(month: str | None, as_of: date) -> Period:
-    year, mon = parse_month(month, as_of)
-    return _capped("monthly", date(year, mon, 1), month_end(year, mon),
-                   f"{MONTH_NAMES[mon - 1]} {year}", as_of)
+    """The month ``--month`` names (``periods.parse_month``; default ``last``, the month before
+    ``as_of``)."""
+    first = parse_month(month or "last", as_of)
+    return _capped("monthly", first, month_end(first), month_label(first), as_of)
 
 
 def annual_period(year: int | None, start: date | None, end: date | None, as_of: date) -> Period:
     """A calendar year (default: the last whole one), or any span from ``start`` to ``end``."""
+    from ivcli.errors import ConflictingOptions, MissingValue
+
     if year is not None and (start or end):
-        raise ValueError("give either --year or --from and --to, not both")
+        raise ConflictingOptions("give either --year or --from and --to, not both")
     if start or end:
         if not (start and end):
-            raise ValueError("give both --from and --to")
+            raise MissingValue("give both --from and --to")
         if start > end:
             raise ValueError("--from is after --to")
         return _capped("annual", start, end, f"{start.isoformat()} to {end.isoformat()}", as_of)
@@ -611,8 +575,8 @@ def trend_months(end: date) -> list[tuple[str, date, date]]:
     first = date(end.year, end.month, 1)
     out = []
     for i in range(-11, 1):
-        s = add_month(first, i)
-        e = min(month_end(s.year, s.month), end)
+        s = add_months(first, i)
+        e = min(month_end(s), end)
         out.append((f"{s.year:04d}-{s.month:02d}", s, e))
     return out
 
