@@ -41,7 +41,8 @@ def required_args(cmd, tmp: Path) -> list[str]:  # type: ignore[no-untyped-def]
         desc = getattr(p, "type_descriptor", None)
         kind = getattr(desc, "annotation", None) if desc else getattr(p, "type", None)
         text = str(kind)
-        value = "1" if "int" in text.lower() else str(tmp / "missing.csv") if "Path" in text else "x"
+        is_int = "int" in text.lower()  # an int argument reads "INT" here
+        value = "1" if is_int else str(tmp / "missing.csv") if "Path" in text else "x"
         if getattr(p, "param_type_name", "") == "option":
             args += [p.opts[0], value]
         else:
