@@ -67,8 +67,7 @@ def monthly(
     ctx: typer.Context,
     month: Annotated[
         str | None,
-        month_option("The month; default last (the month before --as-of). last and this count "
-                     "from --as-of"),
+        month_option("The month; default last, the month before --as-of"),
     ] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = ReportFormat.table,
