@@ -8,6 +8,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+def sql_list(values: tuple[str, ...]) -> str:
+    """Enum values as an SQL list for ``IN (...)``: ``'a', 'b'`` (values are identifiers)."""
+    return ", ".join(f"'{v}'" for v in values)
+
+
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
@@ -60,6 +65,12 @@ class VolunteerStatus(StrEnum):
     withdrawn = "withdrawn"
     left = "left"
 
+    @classmethod
+    def checked(cls) -> tuple[str, ...]:
+        """Statuses whose checks are watched for lapsing (approved, ready for panel, in
+        checks)."""
+        return (cls.approved.value, cls.ready_for_panel.value, cls.in_checks.value)
+
 
 class CheckStep(StrEnum):
     application = "application"
@@ -78,6 +89,17 @@ class MatchStatus(StrEnum):
     active = "active"
     paused = "paused"
     ended = "ended"
+
+    @classmethod
+    def open(cls) -> tuple[str, ...]:
+        """Statuses of a match still open: it holds the young person and a volunteer's place
+        (proposed, accepted, active, paused). The one list: everything else uses this."""
+        return (cls.proposed.value, cls.accepted.value, cls.active.value, cls.paused.value)
+
+    @classmethod
+    def running(cls) -> tuple[str, ...]:
+        """Statuses of a match that has started and not ended (active, paused)."""
+        return (cls.active.value, cls.paused.value)
 
 
 class EndReason(StrEnum):

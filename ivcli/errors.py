@@ -8,8 +8,13 @@ from __future__ import annotations
 
 # Exit codes (documented in docs/exit-codes.md; keep the two in step).
 EXIT_OK = 0
-EXIT_ERROR = 1  # the request was refused or the input was invalid; nothing was changed
-EXIT_USAGE = 2  # the command line was wrong or a needed value was missing (e.g. with --no-input)
+# The one rule for bad input: a value that was given (an option, an argument, a prompt answer,
+# a CSV cell) and is not acceptable is EXIT_ERROR (1), whoever checks it (Typer's types and
+# choices, an option's parser, the record's validation); EXIT_USAGE (2) is only for a command
+# line that cannot be read: an unknown command or option, a missing argument or value, options
+# that cannot go together.
+EXIT_ERROR = 1  # the request was refused or a value was not acceptable; nothing was changed
+EXIT_USAGE = 2  # the command line could not be read, or a needed value was missing
 EXIT_BUSY = 3  # another ivcli held the database for longer than the busy timeout
 EXIT_DATABASE = 4  # the database file cannot be used (newer schema, not an ivcli database, corrupt)
 EXIT_STORAGE = 5  # the disk is full, a file-size limit was reached, or a write failed
@@ -43,6 +48,12 @@ class Refused(IvcliError):
 
 class MissingValue(IvcliError):
     """A required value was not given and cannot be prompted for."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConflictingOptions(IvcliError):
+    """Options were given together that cannot go together (e.g. an id and ``--all``)."""
 
     exit_code = EXIT_USAGE
 

@@ -160,11 +160,17 @@ def format_pence(pence: int) -> str:
 
 
 def add_years(d: date, years: int) -> date:
-    """The same day ``years`` later (28 February for 29 February in a common year)."""
+    """The same day ``years`` later; 29 February becomes 1 March in a common year.
+
+    The one rule for "N years after" (expiry of checks, retention, birthdays): a check issued on
+    29 February 2024 for 3 years lapses on 1 March 2027, and someone born on 29 February turns
+    18 on 1 March in a common year, as ``age_on`` and ``age_sql`` count it (and as SQLite's
+    ``date(d, '+N years')`` computes it).
+    """
     try:
         return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
+    except ValueError:  # 29 February in a common year
+        return date(d.year + years, 3, 1)
 
 
 def add_months(d: date, months: int) -> date:
@@ -180,10 +186,31 @@ def add_months(d: date, months: int) -> date:
 
 
 def age_on(date_of_birth: date, on: date) -> int:
+    """Whole years on ``on``: the largest N with ``add_years(date_of_birth, N) <= on`` (someone
+    born on 29 February is a year older on 1 March in a common year)."""
     years = on.year - date_of_birth.year
     if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
         years -= 1
     return years
+
+
+def age_sql(date_of_birth: str, on: str) -> str:
+    """SQL for ``age_on``: whole years on ``on`` of ``date_of_birth`` (two SQL expressions
+    giving ISO dates, e.g. a column and a parameter). The same rule as ``age_on``; a test checks
+    they agree on every day around 29 February."""
+    return (f"(CAST(strftime('%Y', {on}) AS INTEGER) - CAST(strftime('%Y', {date_of_birth})"
+            f" AS INTEGER) - (strftime('%m-%d', {on}) < strftime('%m-%d', {date_of_birth})))")
+
+
+_LIST_SEPARATORS = re.compile(r"[;,\n]")
+
+
+def split_list(text: str | None) -> list[str]:
+    """A list typed as text ("football; drawing, swimming", or one item a line): the items,
+    spaces collapsed, blanks dropped, in order. The one place that splits such text."""
+    if not text:
+        return []
+    return [p for p in (" ".join(x.split()) for x in _LIST_SEPARATORS.split(text)) if p]
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

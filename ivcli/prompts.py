@@ -169,10 +169,10 @@ def _ask_interests(current: Sequence[str]) -> list[str]:
 
 
 def _ask_list(label: str, current: Sequence[str]) -> list[str]:
-    import re
+    from ivcli.parsing import split_list
 
     answer = text(f"{label} (separated by ;):", default="; ".join(current))
-    return [p.strip() for p in re.split(r"[;,]", answer) if p.strip()]
+    return split_list(answer)
 
 
 def _ask_age(label: str, current: int) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ivcli.parsing import split_list
+
 INTERESTS: tuple[str, ...] = (
     "animals", "art", "baking", "basketball", "board games", "bowling", "climbing", "cinema",
     "cooking", "crafts", "cricket", "cycling", "dance", "drama", "drawing", "fashion", "fishing",
@@ -64,10 +66,8 @@ def normalise_tag(text: str) -> str:
 
 def split_tags(text: str | None) -> list[str]:
     """A free-text list ("Football; drawing, swimming") as unique normalised tags, in order."""
-    if not text:
-        return []
     out: list[str] = []
-    for part in re.split(r"[;,\n]", text):
+    for part in split_list(text):
         tag = normalise_tag(part)
         if tag and tag not in out:
             out.append(tag)

@@ -101,9 +101,12 @@ def test_unexpected_error_has_no_traceback(cli, db_path: Path, monkeypatch):
     assert "RuntimeError" in result.stderr
 
 
-def test_usage_error_is_exit_2(cli):
-    result = cli("referral", "list", "--status", "nonsense", code=2)
+def test_a_bad_value_is_exit_1_and_a_usage_error_exit_2(cli):
+    # docs/exit-codes.md: a value that is not acceptable (here not one of the choices) is 1;
+    # a command line that cannot be read (an unknown option) is 2.
+    result = cli("referral", "list", "--status", "nonsense", code=1)
     assert "nonsense" in result.stderr
+    cli("referral", "list", "--no-such-option", code=2)
 
 
 def test_python_dash_m_runs(tmp_path: Path):

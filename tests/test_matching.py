@@ -312,7 +312,7 @@ def test_end_needs_a_known_reason(cli, db_path):
     yp = add_young(db_path)
     vol = add_volunteer(db_path)
     m = cli("match", "propose", str(yp), str(vol)).stdout.strip()
-    cli("match", "end", m, "--reason", "bored", code=2)
+    cli("match", "end", m, "--reason", "bored", code=1)  # not one of the reasons
     assert "only a active or paused" in cli("match", "end", m, "--reason", "other",
                                              code=1).stderr
     assert "no match 42" in cli("match", "show", "42", code=1).stderr

@@ -459,16 +459,19 @@ def test_missing_database_exits_1_and_creates_nothing(cli, db_path, tmp_path):
     assert not db_path.exists() and not out.exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["report", "monthly", "--month", "2026-13"], "no month 13"),
-    (["report", "monthly", "--month", "March"], "not a month"),
-    (["report", "monthly", "--month", "2027-01", "--as-of", "2026-04-10"], "nothing to report"),
-    (["report", "annual", "--from", "2026-03-01", "--to", "2026-01-01"], "--from is after"),
-    (["report", "annual", "--year", "2025", "--from", "2025-01-01"], "not both"),
-    (["report", "monthly", "--format", "pdf"], "pdf"),
+@pytest.mark.parametrize("args, message, code", [
+    (["report", "monthly", "--month", "2026-13"], "no month 13", 1),
+    (["report", "monthly", "--month", "March"], "not a month", 1),
+    (["report", "monthly", "--month", "2027-01", "--as-of", "2026-04-10"], "nothing to report", 1),
+    (["report", "annual", "--from", "2026-03-01", "--to", "2026-01-01"], "--from is after", 1),
+    (["report", "annual", "--year", "2025", "--from", "2025-01-01"], "not both", 2),
+    (["report", "annual", "--from", "2025-01-01"], "give both", 2),
+    (["report", "monthly", "--format", "pdf"], "pdf", 1),
 ])
-def test_bad_periods_are_usage_errors(cli, scheme, args, message):
-    result = cli(*args, code=2)
+def test_bad_periods_exit_1_and_conflicting_options_2(cli, scheme, args, message, code):
+    # docs/exit-codes.md: a value that is not acceptable is 1; options that cannot go
+    # together, or one missing, are 2.
+    result = cli(*args, code=code)
     assert message in result.stderr and result.stdout == ""
 
 

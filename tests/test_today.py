@@ -184,7 +184,7 @@ def test_review_refusals(cli, db_path):
     assert "future" in r.stderr
     cli("match", "review", str(m), "--date", days_ago(1).isoformat(), code=2)
     cli("match", "review", str(m), "--date", days_ago(1).isoformat(), "--with", "friend",
-        code=2)
+        code=1)
     cli("match", "review", "99", "--date", days_ago(1).isoformat(), "--with", "carer", code=1)
     cli("match", "review", str(m), "--date", days_ago(1).isoformat(), "--with", "carer")
     r = cli("match", "review", str(m), "--date", days_ago(1).isoformat(), "--with", "carer",

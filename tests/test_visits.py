@@ -165,7 +165,7 @@ def test_expenses_name_the_volunteer_never_the_child(cli, db_path):
 def test_expenses_of_an_empty_month(cli, match):
     claims = json.loads(cli("expenses", "--month", "2001-01", "--format", "json").stdout)
     assert claims == {"total": "0.00", "items": []}
-    result = cli("expenses", "--month", "2001-13", code=2)
+    result = cli("expenses", "--month", "2001-13", code=1)
     assert "month" in result.stderr
 
 
@@ -317,11 +317,12 @@ def test_money_adds_up_exactly(amounts):
 def test_parse_month():
     from datetime import date
 
-    from ivcli.services.visit_rows import parse_month
+    from ivcli.periods import month_bounds, parse_month
 
-    assert parse_month("2026-02") == (date(2026, 2, 1), date(2026, 3, 1))
-    assert parse_month("12/2025") == (date(2025, 12, 1), date(2026, 1, 1))
+    today = date(2026, 5, 14)
+    assert month_bounds(parse_month("2026-02", today)) == (date(2026, 2, 1), date(2026, 3, 1))
+    assert month_bounds(parse_month("12/2025", today)) == (date(2025, 12, 1), date(2026, 1, 1))
     with pytest.raises(ValueError):
-        parse_month("2026-13")
+        parse_month("2026-13", today)
     with pytest.raises(ValueError):
-        parse_month("March")
+        parse_month("March", today)

@@ -17,6 +17,7 @@ import typer
 
 from ivcli.enums import OutputFormat
 from ivcli.errors import MissingValue
+from ivcli.periods import MONTH_HELP, MONTH_METAVAR
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -132,6 +133,20 @@ def parse_date_option(value: str | date | None) -> date | None:
         raise typer.BadParameter(str(exc)) from None
 
 
+def parse_month_option(value: str | None) -> str | None:
+    """Check a ``--month`` as it is typed (``periods.parse_month``); the command reads it
+    against its own day (today, or ``--as-of``)."""
+    if value is None:
+        return None
+    from ivcli.periods import parse_month
+
+    try:
+        parse_month(value, date.today())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value.strip()
+
+
 def parse_yes_no_option(value: str | bool | None) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
@@ -177,6 +192,12 @@ def date_option(help: str, *names: str) -> Any:
         *names, help=f"{help} (31/01/2026 or 2026-01-31)", parser=parse_date_option,
         metavar="DATE", show_default=False,
     )
+
+
+def month_option(help: str) -> Any:
+    """``--month``/``-m``, the same on every command that takes a month."""
+    return typer.Option("--month", "-m", help=f"{help} ({MONTH_HELP})", parser=parse_month_option,
+                        metavar=MONTH_METAVAR, show_default=False)
 
 
 def yes_no_option(help: str, *names: str) -> Any:

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ivcli.cli.common import Format, state
-from ivcli.cli.visit import month_option, parse_month_option
+from ivcli.cli.common import Format, month_option, state
 from ivcli.enums import OutputFormat
 
 app = typer.Typer()
@@ -17,7 +16,7 @@ app = typer.Typer()
 @app.command("expenses")
 def expenses(
     ctx: typer.Context,
-    month: Annotated[str | None, month_option("The month to claim; default this month")] = None,
+    month: Annotated[str | None, month_option("The month to claim; default this")] = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
     """The claims list: every visit cost in a month, with the volunteer to repay, and the total.
@@ -25,11 +24,11 @@ def expenses(
     Amounts are exact pounds and pence. JSON is {"total": "12.65", "items": [...]} with amounts
     as strings, never floats. Names no young person.
     """
+    from ivcli.periods import month_bounds, parse_month
     from ivcli.render import emit, message, write_json
     from ivcli.services import visits
-    from ivcli.services.visit_rows import month_bounds
 
-    bounds = parse_month_option(month) or month_bounds(date.today())
+    bounds = month_bounds(parse_month(month or "this", date.today()))
     with state(ctx).reading() as session:
         claims = visits.expenses(session, bounds)
     label = bounds[0].strftime("%Y-%m")

@@ -26,7 +26,7 @@ from ivcli.cli import (
     young_person,
 )
 from ivcli.cli.common import AppState, default_db_path
-from ivcli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, IvcliError
+from ivcli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, InvalidInput, IvcliError
 
 
 def report_error(exc: IvcliError) -> None:
@@ -46,6 +46,16 @@ class IvcliGroup(TyperGroup):
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            # A value given on the command line that is not acceptable (not a date, not one
+            # of the choices, not a whole number, ...): exit 1 like every other bad value
+            # (docs/exit-codes.md). Its subclasses (a missing argument) stay usage errors.
+            if exc.__class__ is not typer.BadParameter:
+                raise
+            where = exc.ctx.command_path if exc.ctx is not None else "ivcli"
+            bad = InvalidInput(exc.format_message(), hint=f"see '{where} --help'")
+            report_error(bad)
+            raise typer.Exit(bad.exit_code) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except IvcliError as exc:

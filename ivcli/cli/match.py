@@ -10,7 +10,7 @@ import typer
 from ivcli.cli.common import Format, date_option, require, state
 from ivcli.cli.review import review
 from ivcli.enums import EndReason, MatchStatus, OutputFormat
-from ivcli.errors import MissingValue
+from ivcli.errors import ConflictingOptions, MissingValue
 
 app = typer.Typer(
     help="Matches: suggest volunteers, propose, record the young person's decision, start, "
@@ -65,7 +65,7 @@ def suggest(
     from ivcli.services import matching
 
     if all_ and young_person_id is not None:
-        raise typer.BadParameter("give a young person's id or --all, not both")
+        raise ConflictingOptions("give a young person's id or --all, not both")
     if not all_ and young_person_id is None:
         raise MissingValue("missing YOUNG_PERSON_ID", hint="give a young person's id, or --all")
     on = as_of or date.today()

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ivcli.cli.common import date_option, state
+from ivcli.cli.common import date_option, month_option, state
 
 app = typer.Typer(
     help="Monthly and annual reports: figures, breakdowns and 12-month trends.",
@@ -67,9 +67,7 @@ def monthly(
     ctx: typer.Context,
     month: Annotated[
         str | None,
-        typer.Option("--month", "-m", metavar="YYYY-MM|last", show_default=False,
-                     help="The month: 2026-01, 01/2026, or last (the month before --as-of; "
-                     "the default)."),
+        month_option("The month; default last, the month before --as-of"),
     ] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = ReportFormat.table,
@@ -82,12 +80,13 @@ def monthly(
     Run it from cron on the 1st for the month before: ivcli report monthly --format html
     --output report.html
     """
+    from ivcli.errors import InvalidInput
     from ivcli.services import reports
 
     try:
         period = reports.monthly_period(month, as_of or date.today())
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--month") from None
+        raise InvalidInput(str(exc), hint="give a --month that has begun by --as-of") from None
     _run(ctx, period, fmt, output, publish, detail)
 
 
@@ -108,12 +107,13 @@ def annual(
     detail: DetailOpt = False,
 ) -> None:
     """The annual report (a calendar year, or e.g. a financial year with --from and --to)."""
+    from ivcli.errors import InvalidInput
     from ivcli.services import reports
 
     try:
         period = reports.annual_period(year, start, end, as_of or date.today())
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--year/--from/--to") from None
+        raise InvalidInput(str(exc), hint="check --year, --from, --to and --as-of") from None
     _run(ctx, period, fmt, output, publish, detail)
 
 

@@ -15,6 +15,7 @@ from ivcli.cli.common import (
     Format,
     Quiet,
     date_option,
+    month_option,
     require,
     state,
     warn_unknown_columns,
@@ -26,22 +27,6 @@ app = typer.Typer(
     help="Visits of a match: log one, import a visit sheet, list them.",
     no_args_is_help=True,
 )
-
-
-def parse_month_option(value: str | None) -> tuple[date, date] | None:
-    if value is None:
-        return None
-    from ivcli.services.visit_rows import parse_month
-
-    try:
-        return parse_month(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="'--month'") from None
-
-
-def month_option(help: str) -> typer.models.OptionInfo:
-    return typer.Option("--month", help=f"{help} (YYYY-MM, e.g. 2026-03)", metavar="YYYY-MM",
-                        show_default=False)
 
 
 @app.command("log")
@@ -166,10 +151,11 @@ def list_(
 ) -> None:
     """List visits, oldest first. 'concern' says whether a visit opened a concern; the
     concern itself is only in 'ivcli concern list'."""
+    from ivcli.periods import month_bounds, parse_month
     from ivcli.render import emit
     from ivcli.services import visits
 
-    bounds = parse_month_option(month)
+    bounds = month_bounds(parse_month(month, date.today())) if month else None
     with state(ctx).reading() as session:
         rows = visits.list_visits(session, match_id, bounds)
     emit(fmt.value, visits.LIST_COLUMNS, rows, title="Visits", empty="No visits.")

@@ -25,6 +25,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from ivcli.db import dbapi
+from ivcli.enums import MatchStatus, sql_list
+from ivcli.parsing import add_years
 from ivcli.services import settings as settings_service
 
 if TYPE_CHECKING:
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
 
 KINDS = ("concern", "overdue_visit", "review_due", "referral_decision", "check_lapsing",
          "long_wait", "age_threshold")
-OPEN_MATCH = ("proposed", "accepted", "active", "paused")
 
 
 @dataclass(slots=True)
@@ -179,7 +180,7 @@ def _reviews_due(session: Session, conn: sqlite3.Connection, as_of: date, names:
         " (SELECT max(r.date) FROM reviews r WHERE r.match_id = m.id AND r.date <= :d) AS last "
         " FROM matches m "
         + ("JOIN young_people yp ON yp.id = m.young_person_id " if names else "")
-        + " WHERE m.status IN ('active', 'paused') AND m.start_date <= :d "
+        + f" WHERE m.status IN ({sql_list(MatchStatus.running())}) AND m.start_date <= :d "
         " AND (m.end_date IS NULL OR m.end_date > :d)"
         ") WHERE CASE WHEN held = 0 THEN date(start_date, :first) "
         "  WHEN held = 1 THEN date(last, :second) ELSE date(last, :then) END <= :horizon",
@@ -230,26 +231,13 @@ def _referral_decisions(conn: sqlite3.Connection, as_of: date, limit: int, names
 def _checks_lapsing(session: Session, conn: sqlite3.Connection, as_of: date, within: int,
                     names: bool) -> list[Item]:
     # Only a volunteer whose latest DBS certificate or training is old enough to lapse by the
-    # horizon can have a check lapsing (an Update Service status check only ever extends a
-    # certificate), so compliance.due looks at those alone, not at every volunteer.
-    horizon = as_of + timedelta(days=within)
-    g = settings_service.get_int
-    dbs_before = _add_years(horizon, -g(session, "dbs.valid_years")) + timedelta(days=1)
-    training_before = _add_years(horizon, -g(session, "training.valid_years")) + timedelta(days=1)
-    candidates = [vid for (vid,) in conn.execute(
-        "SELECT v.id FROM volunteers v "
-        "WHERE v.status IN ('approved', 'ready_for_panel', 'in_checks') AND ("
-        " (SELECT max(c.date) FROM volunteer_checks c WHERE c.volunteer_id = v.id "
-        "  AND c.step = 'dbs' AND c.date <= :d) <= :dbs "
-        " OR (SELECT max(c.date) FROM volunteer_checks c WHERE c.volunteer_id = v.id "
-        "  AND c.step = 'training' AND c.date <= :d) <= :training)",
-        {"d": as_of.isoformat(), "dbs": dbs_before.isoformat(),
-         "training": training_before.isoformat()},
-    )]
-    if not candidates:
-        return []
+    # horizon can have a check lapsing, so compliance.due looks at those alone.
     from ivcli.services import compliance
 
+    params = compliance.may_lapse_params(compliance.Rules.load(session), as_of, within)
+    candidates = [vid for (vid,) in conn.execute(compliance.may_lapse_sql(), params)]
+    if not candidates:
+        return []
     found = compliance.due(session, as_of, within, volunteer_ids=candidates)
     who: dict[int, tuple[str, str]] = {}
     if names and found:
@@ -283,7 +271,7 @@ def _long_waits(conn: sqlite3.Connection, as_of: date, count: int, min_days: int
         return []
     latest = (as_of - timedelta(days=min_days)).isoformat()
     out = []
-    marks = ", ".join(f"'{s}'" for s in OPEN_MATCH)
+    marks = sql_list(MatchStatus.open())
     for rid, since, yp, first, last in conn.execute(
         "SELECT r.id, coalesce(r.decision_date, r.referral_date) AS since, r.young_person_id, "
         + ("yp.first_name, yp.last_name " if names else "NULL, NULL ")
@@ -304,24 +292,17 @@ def _long_waits(conn: sqlite3.Connection, as_of: date, count: int, min_days: int
     return out
 
 
-def _add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # born on 29 February
-        return d.replace(year=d.year + years, day=28)
-
-
 def _age_thresholds(conn: sqlite3.Connection, as_of: date, ages: list[int], within: int,
                     names: bool) -> list[Item]:
     """Young people with an open referral or match whose 18th (21st, 25th) birthday falls in
     the next ``within`` days: their appointment may end."""
     out = []
     end = as_of + timedelta(days=within)
-    marks = ", ".join(f"'{s}'" for s in OPEN_MATCH)
+    marks = sql_list(MatchStatus.open())
     for age in ages:
         # Born between these dates (a day's margin either side for 29 February).
-        lo = _add_years(as_of, -age) - timedelta(days=1)
-        hi = _add_years(end, -age) + timedelta(days=1)
+        lo = add_years(as_of, -age) - timedelta(days=1)
+        hi = add_years(end, -age) + timedelta(days=1)
         for yp, dob, first, last, match in conn.execute(
             "SELECT yp.id, yp.date_of_birth, "
             + ("yp.first_name, yp.last_name, " if names else "NULL, NULL, ")
@@ -334,7 +315,7 @@ def _age_thresholds(conn: sqlite3.Connection, as_of: date, ages: list[int], with
             "  AND r.status IN ('received', 'accepted')))",
             {"lo": lo.isoformat(), "hi": hi.isoformat()},
         ):
-            birthday = _add_years(_d(dob), age)
+            birthday = add_years(_d(dob), age)
             if not as_of <= birthday <= end:
                 continue
             days = (birthday - as_of).days

@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Integer, String, column, select, table
 
 from ivcli.db import dbapi
-from ivcli.enums import CheckStep, VolunteerStatus
+from ivcli.enums import CheckStep, VolunteerStatus, sql_list
 from ivcli.parsing import add_months, add_years
 from ivcli.services import settings as settings_service
 
@@ -89,6 +89,13 @@ class CheckState:
     days_left: int | None  # days until ``expires`` (negative once lapsed)
 
 
+def lapses_within(expires: date, as_of: date, within: int) -> bool:
+    """The lapsing rule: a check that expires on ``expires`` (its first day no longer current)
+    is lapsing, or has lapsed, ``within`` days of ``as_of``. ``may_lapse_sql`` picks out, in
+    SQL, every volunteer who can have such a check."""
+    return (expires - as_of).days <= within
+
+
 def _state(step: str, last: date | None, expires: date | None, as_of: date, rules: Rules,
            enough: bool = True) -> CheckState:
     label = STEP_LABELS[step]
@@ -97,8 +104,45 @@ def _state(step: str, last: date | None, expires: date | None, as_of: date, rule
     if expires is None:
         return CheckState(step, label, last, None, "current", None)
     days = (expires - as_of).days
-    status = "lapsed" if days <= 0 else "lapsing" if days <= rules.warn_days else "current"
+    status = ("lapsed" if days <= 0 else "lapsing" if lapses_within(expires, as_of, rules.warn_days)
+              else "current")
     return CheckState(step, label, last, expires, status, days)
+
+
+# The SQL pre-filter of ``lapses_within``. A certificate (or training) issued on ``d`` expires on
+# ``add_years(d, years)``, at the earliest (a DBS status check only ever extends it), so it can
+# lapse by the horizon only if ``d`` is on or before ``add_years(horizon, -years)``, plus this
+# margin. ``add_years`` is monotone and sends 29 February to 1 March, so no margin is needed;
+# a test checks the cutoff against ``lapses_within`` on every day around 29 February.
+LAPSE_MARGIN_DAYS = 0
+
+
+def lapse_cutoff(as_of: date, within: int, years: int) -> date:
+    """The latest issue date of a check valid for ``years`` that can be lapsing or lapsed
+    ``within`` days of ``as_of`` (by ``lapses_within``)."""
+    horizon = as_of + timedelta(days=within)
+    return add_years(horizon, -years) + timedelta(days=LAPSE_MARGIN_DAYS)
+
+
+def may_lapse_params(rules: Rules, as_of: date, within: int) -> dict[str, str]:
+    """The parameters of ``may_lapse_sql``."""
+    return {"lapse_on": as_of.isoformat(),
+            "dbs_cut": lapse_cutoff(as_of, within, rules.dbs_years).isoformat(),
+            "training_cut": lapse_cutoff(as_of, within, rules.training_years).isoformat()}
+
+
+def may_lapse_sql() -> str:
+    """SQL for the ids of the volunteers whose checks are watched (``VolunteerStatus.checked``)
+    and whose latest DBS certificate or training is old enough to lapse: a superset of those
+    with a check lapsing or lapsed (``compliance.due`` then decides). Parameters from
+    ``may_lapse_params``."""
+    return (
+        f"SELECT v.id FROM volunteers v WHERE v.status IN ({sql_list(VolunteerStatus.checked())})"
+        " AND ((SELECT max(k.date) FROM volunteer_checks k WHERE k.volunteer_id = v.id"
+        "  AND k.step = 'dbs' AND k.date <= :lapse_on) <= :dbs_cut"
+        " OR (SELECT max(k.date) FROM volunteer_checks k WHERE k.volunteer_id = v.id"
+        "  AND k.step = 'training' AND k.date <= :lapse_on) <= :training_cut)"
+    )
 
 
 def evaluate(checks: Iterable[VolunteerCheck], as_of: date, rules: Rules) -> list[CheckState]:
@@ -199,9 +243,7 @@ def due(session: Session, as_of: date, within: int,
     urgent first. ``volunteer_ids`` limits it to those volunteers."""
     rules = Rules.load(session)
     t = _VOLUNTEERS.c
-    q = select(t.id, t.status).where(t.status.in_(
-        [VolunteerStatus.approved.value, VolunteerStatus.ready_for_panel.value,
-         VolunteerStatus.in_checks.value]))
+    q = select(t.id, t.status).where(t.status.in_(VolunteerStatus.checked()))
     if volunteer_ids is not None:
         q = q.where(t.id.in_(sorted(set(volunteer_ids))))
     active: dict[int, str] = dict(session.connection().execute(q).all())  # type: ignore[arg-type]
@@ -213,7 +255,7 @@ def due(session: Session, as_of: date, within: int,
         states = evaluate(checks.get(vid, []), as_of, rules)
         blocked = bool(problems(states))
         for s in states:
-            if s.expires is None or s.days_left is None or s.days_left > within:
+            if s.expires is None or not lapses_within(s.expires, as_of, within):
                 continue
             out.append(DueCheck(vid, status, s.step, s.label, s.expires, s.days_left,
                                 s.status == "lapsed",

@@ -199,7 +199,7 @@ def end(session: Session, match_id: int, reason: str, on: date, note: str | None
     codes = [e.value for e in EndReason]
     if reason not in codes:
         raise InvalidInput(f"unknown end reason; use one of {', '.join(codes)}")
-    m = _step(session, match_id, [MatchStatus.active.value, MatchStatus.paused.value], "end", on)
+    m = _step(session, match_id, list(MatchStatus.running()), "end", on)
     m.status = MatchStatus.ended.value
     m.end_date = on
     m.end_reason = reason

@@ -17,7 +17,8 @@ the young person gave nothing for is left out. Scores are computed with numpy ov
 volunteers (or all pairs) at once; only the few pairs shown are explained in Python.
 
 Profiles are JSON text in ``young_people.profile`` / ``volunteers.profile``; the small loader
-here reads them with defaults for missing keys.
+here reads them quickly, with the defaults of ``services.profiles`` (the one source of them, also
+what ``profile`` shows) for missing or unreadable numbers.
 """
 
 from __future__ import annotations
@@ -32,20 +33,23 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ivcli.db import dbapi
-from ivcli.enums import MatchStatus
+from ivcli.enums import MatchStatus, sql_list
 from ivcli.errors import InvalidInput, NotFound, Refused
-from ivcli.parsing import normalise_gender
+from ivcli.parsing import age_sql, normalise_gender, split_list
 from ivcli.services import compliance
 from ivcli.services import settings as settings_service
-from ivcli.services.profiles import slots_of, stored_profile
+from ivcli.services.profiles import (
+    VOLUNTEER_DEFAULTS,
+    YOUNG_PERSON_DEFAULTS,
+    slots_of,
+    stored_profile,
+)
 from ivcli.vocab import normalise_tag
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-LIVE = (MatchStatus.proposed.value, MatchStatus.accepted.value, MatchStatus.active.value,
-        MatchStatus.paused.value)
-_LIVE_SQL = ", ".join(f"'{s}'" for s in LIVE)
+_LIVE_SQL = sql_list(MatchStatus.open())
 
 SLOTS = {
     "weekday_after_school": "weekdays after school",
@@ -68,7 +72,6 @@ NO_LIMIT_LOW, NO_LIMIT_HIGH = -1, 10_000
 
 _tag_cache: dict[object, str] = {}
 _area_cache: dict[object, str | None] = {}
-_SPLIT = re.compile(r"[;,\n]").split
 
 
 def _items(value: object) -> Iterable[object]:
@@ -78,7 +81,7 @@ def _items(value: object) -> Iterable[object]:
     if value.__class__ is list:
         return value  # type: ignore[return-value]
     if isinstance(value, str):
-        return _SPLIT(value)
+        return split_list(value)
     if isinstance(value, tuple):
         return value
     return (value,)
@@ -127,6 +130,12 @@ def _int(value: object) -> int | None:
         return None
 
 
+def _number(p: dict[str, object], key: str, defaults: dict[str, object]) -> int:
+    """A whole-number profile key, or its default (``services.profiles``) when missing."""
+    value = _int(p.get(key))
+    return defaults[key] if value is None else value  # type: ignore[return-value]
+
+
 _profile = stored_profile
 
 
@@ -169,10 +178,9 @@ class Vol:
         home = _area(area)
         if home:
             self.areas.add(home)
-        self.child_age_min = _int(p.get("child_age_min"))
-        self.child_age_max = _int(p.get("child_age_max"))
-        capacity = _int(p.get("capacity"))
-        self.capacity = 1 if capacity is None else max(capacity, 0)
+        self.child_age_min: int | None = _number(p, "child_age_min", VOLUNTEER_DEFAULTS)
+        self.child_age_max: int | None = _number(p, "child_age_max", VOLUNTEER_DEFAULTS)
+        self.capacity = max(_number(p, "capacity", VOLUNTEER_DEFAULTS), 0)
         self.live = live
         self.p = p
         self.lang_column = languages
@@ -230,8 +238,8 @@ def young_from(row_id: int, referral_id: int, age: int, waiting_since: date, are
         activities=_tags(p.get("activities")),
         languages=[x for x in _tags(p.get("languages")) if x != "english"],
         iv_gender=_gender_wish(p.get("iv_gender")),
-        iv_age_min=_int(p.get("iv_age_min")),
-        iv_age_max=_int(p.get("iv_age_max")),
+        iv_age_min=_number(p, "iv_age_min", YOUNG_PERSON_DEFAULTS),
+        iv_age_max=_number(p, "iv_age_max", YOUNG_PERSON_DEFAULTS),
         wishes=_tags(p.get("culture_faith"), p.get("personality")),
         availability=_slots(p.get("availability")),
     )
@@ -246,13 +254,9 @@ def vol_from(row_id: int, age: int, gender: str | None, area: str | None, langua
 # Loading from the database (raw SQL: thousands of rows, no ORM objects)
 
 
-def _age_sql(column: str) -> str:
-    return (f"(CAST(strftime('%Y', :on) AS INTEGER) - CAST(strftime('%Y', {column}) AS INTEGER)"
-            f" - (strftime('%m-%d', :on) < strftime('%m-%d', {column})))")
-
-
 _WAITING_SQL = f"""
-SELECT yp.id, r.id, {_age_sql('yp.date_of_birth')}, coalesce(r.decision_date, r.referral_date),
+SELECT yp.id, r.id, {age_sql('yp.date_of_birth', ':on')},
+       coalesce(r.decision_date, r.referral_date),
        (SELECT max(m.end_date) FROM matches m WHERE m.referral_id = r.id AND m.status = 'ended'),
        yp.area, yp.profile, r.interests
 FROM referrals r JOIN young_people yp ON yp.id = r.young_person_id
@@ -286,7 +290,7 @@ def load_volunteers(session: Session, on: date, ids: Sequence[int] | None = None
     SQL first drops those certain to break a hard rule for that young person (see
     ``_prefilter``), so fewer profiles are parsed; the rules are still applied afterwards."""
     sql = (
-        f"SELECT v.id, {_age_sql('v.date_of_birth')} AS age, v.gender, v.area, v.languages, "
+        f"SELECT v.id, {age_sql('v.date_of_birth', ':on')} AS age, v.gender, v.area, v.languages, "
         f"v.interests, v.profile, coalesce(c.n, 0) FROM volunteers v LEFT JOIN ("
         f" SELECT volunteer_id, count(*) AS n FROM matches WHERE status IN ({_LIVE_SQL})"
         f" GROUP BY volunteer_id) c ON c.volunteer_id = v.id WHERE v.status = 'approved'"

@@ -16,8 +16,9 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from ivcli.db import dbapi
+from ivcli.enums import MatchStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
-from ivcli.parsing import age_on
+from ivcli.parsing import add_years, age_on
 from ivcli.services import audit
 from ivcli.services import settings as settings_service
 
@@ -36,7 +37,6 @@ PERSONAL = frozenset({
 })
 NAME_KEYS = ("name_key", "first_key", "last_key")
 OPEN_REFERRAL = ("received", "accepted", "matched")
-OPEN_MATCH = ("proposed", "accepted", "active", "paused")
 GONE_VOLUNTEER = ("withdrawn", "left")
 
 
@@ -177,10 +177,10 @@ def _scrub_rows(session: Session, table: str, ids: list[int], own: bool, dob_to:
 
 def open_matches(conn: sqlite3.Connection, kind: str, person_id: int) -> list[tuple[int, str]]:
     """(id, status) of the person's open matches (proposed, accepted, active or paused)."""
-    marks = ", ".join("?" for _ in OPEN_MATCH)
+    marks = ", ".join("?" for _ in MatchStatus.open())
     return [(int(r[0]), str(r[1])) for r in conn.execute(
         f"SELECT id, status FROM matches WHERE {LINK_COLUMN[kind]} = ? AND status IN ({marks}) "
-        "ORDER BY id", (person_id, *OPEN_MATCH))]
+        "ORDER BY id", (person_id, *MatchStatus.open()))]
 
 
 def close_first(match_id: int, status: str) -> str:
@@ -253,13 +253,6 @@ class Due:
                 "reason": self.reason}
 
 
-def _add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
-
-
 def _as_date(value: object) -> date | None:
     if value is None or value == "":
         return None
@@ -301,7 +294,7 @@ def _past_retention(session: Session, as_of: date) -> list[Due]:
         birth = _as_date(dob)
         if birth is None:
             continue
-        since = _add_years(birth, until_age)
+        since = add_years(birth, until_age)
         if age_on(birth, as_of) >= until_age:
             out.append(Due("young_person", yp_id, since,
                            f"aged {until_age} or over and no open referral or match "
@@ -313,7 +306,7 @@ def _past_retention(session: Session, as_of: date) -> list[Due]:
         f"name_key = '') AND v.status IN ({gone}) ORDER BY v.id", (ERASED,)
     ):
         ended = max(d for d in (_as_date(updated), _as_date(last_end)) if d is not None)
-        since = _add_years(ended, volunteer_years)
+        since = add_years(ended, volunteer_years)
         if since <= as_of:
             out.append(Due("volunteer", v_id, since,
                            f"left or withdrew; involvement ended {ended.isoformat()}, over "

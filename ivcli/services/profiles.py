@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from ivcli.errors import InvalidInput, NotFound
-from ivcli.parsing import normalise_gender
+from ivcli.parsing import normalise_gender, split_list
 from ivcli.vocab import normalise_tags, unknown_tags
 
 AVAILABILITY = ("weekday_after_school", "weekday_evening", "saturday", "sunday")
@@ -112,9 +112,7 @@ def load_volunteer_profile(v: Any) -> dict[str, Any]:
 def _as_list(value: Any) -> list[str] | None:
     """A JSON list of strings, or one string "a; b, c"; None if neither."""
     if isinstance(value, str):
-        import re
-
-        return [p for p in (" ".join(x.split()) for x in re.split(r"[;,\n]", value)) if p]
+        return split_list(value)
     if isinstance(value, list) and all(isinstance(x, str) for x in value):
         return [p for p in (" ".join(x.split()) for x in value) if p]
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from operator import itemgetter
 
@@ -226,6 +227,30 @@ PLAIN_TEXT = ("reference", "ethnicity", "local_authority", "area", "placement_ty
               "referrer_name")
 
 
+# One function per field rule, for ``referral add`` and CSV rows (``RowValidator``) and for
+# ``referral update`` alike (``FIELD_RULES``). Each takes the raw text and returns the clean
+# value or raises ValueError.
+
+
+def one_line(raw: str) -> str:
+    """A one-line text (``PLAIN_TEXT``): at most ``MAX_DEFAULT`` characters; line breaks and
+    runs of spaces become one space. ``""`` when blank."""
+    value = raw.strip()
+    if len(value) > MAX_DEFAULT:
+        raise ValueError(f"longer than {MAX_DEFAULT} characters")
+    if "\n" in value or "\r" in value:
+        value = " ".join(value.split())
+    return value
+
+
+def notes_text(raw: str) -> str:
+    """Notes: at most ``MAX_TEXT['notes']`` characters; line breaks kept. ``""`` when blank."""
+    value = raw.strip()
+    if len(value) > MAX_TEXT["notes"]:
+        raise ValueError(f"longer than {MAX_TEXT['notes']} characters")
+    return value
+
+
 UNKNOWN = -1  # a yes/no left blank, as staged (see RowValidator)
 
 
@@ -377,12 +402,11 @@ class RowValidator:
             flags.append(value)
         texts = []
         for key, i in self.text_positions:
-            value = cells[i].strip()
-            if value:
-                if len(value) > MAX_DEFAULT:
-                    problems.append(RowProblem(line, key, f"longer than {MAX_DEFAULT} characters"))
-                if "\n" in value or "\r" in value:
-                    value = " ".join(value.split())
+            try:
+                value = one_line(cells[i])
+            except ValueError as exc:
+                problems.append(RowProblem(line, key, str(exc)))
+                value = ""
             texts.append(value)
         if texts[0] and (wrong := reference_problem(texts[0], self.reference_pattern)):
             problems.append(RowProblem(line, "reference", wrong))
@@ -394,10 +418,11 @@ class RowValidator:
                            ("interests", interests)):
             if value.__class__ is _Bad:
                 problems.append(RowProblem(line, key, value.message))  # type: ignore[union-attr]
-        notes = cells[p["notes"]].strip()
-        if len(notes) > MAX_TEXT["notes"]:
-            problems.append(RowProblem(line, "notes", f"longer than {MAX_TEXT['notes']} "
-                                       "characters"))
+        try:
+            notes = notes_text(cells[p["notes"]])
+        except ValueError as exc:
+            problems.append(RowProblem(line, "notes", str(exc)))
+            notes = ""
         if problems:
             return None, problems
         first_name, first_key = first  # type: ignore[misc]
@@ -434,6 +459,16 @@ class RowValidator:
 
 
 
+
+# The rule of each field that is checked on its own (not against another field): what
+# ``referral update`` runs, the same functions as ``RowValidator`` (blank is ``""`` or None).
+FIELD_RULES: dict[str, Callable[[str], object]] = {
+    **dict.fromkeys(YES_NO, parse_yes_no),
+    **dict.fromkeys(PLAIN_TEXT, one_line),
+    "referrer_role": parse_role,
+    "referrer_email": parse_email,
+    "notes": notes_text,
+}
 
 FIELD_POSITIONS = {f: i for i, f in enumerate(FIELDS)}
 CLEAN_POSITIONS = {f: i for i, f in enumerate(CLEAN)}

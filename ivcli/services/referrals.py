@@ -187,23 +187,24 @@ UPDATABLE = tuple(k for k in FIELDS if k in CORE_CRITERIA + ADDITIONAL_CRITERIA)
 
 
 def update(session: Session, referral_id: int, changes: dict[str, str]) -> list[str]:
-    """Change screening answers or referrer details; returns the fields that changed."""
-    from ivcli.parsing import parse_email, parse_yes_no
-    from ivcli.services.referral_rows import parse_role
+    """Change screening answers or referrer details; returns the fields that changed. Each
+    value is checked by the same rule as in ``referral add`` and a CSV import
+    (``referral_rows.FIELD_RULES``)."""
+    from ivcli.services.referral_rows import FIELD_RULES
 
     ref, _ = get(session, referral_id)
-    parsers = dict.fromkeys(CORE_CRITERIA + ADDITIONAL_CRITERIA, parse_yes_no)
-    parsers.update(referrer_role=parse_role, referrer_email=parse_email)
     problems: list[str] = []
     changed: list[str] = []
     for key, raw in changes.items():
         if key not in UPDATABLE:
             raise InvalidInput(f"{key} cannot be changed here")
         try:
-            value: object = parsers[key](raw) if key in parsers else (raw.strip() or None)
+            value: object = FIELD_RULES[key](raw)
         except ValueError as exc:
             problems.append(f"{key}: {exc}")
             continue
+        if value == "":
+            value = None
         if getattr(ref, key) != value:
             setattr(ref, key, value)
             changed.append(key)

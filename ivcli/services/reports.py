@@ -28,17 +28,17 @@ until none can; if no cell is left to hide, the whole breakdown is hidden (every
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ivcli.enums import CheckStep, EndReason, VolunteerStatus
-from ivcli.parsing import add_years
+from ivcli.enums import CheckStep, EndReason
+from ivcli.parsing import add_months, age_sql
+from ivcli.periods import month_end, month_label, parse_month
 from ivcli.services import settings as settings_service
 from ivcli.services.visit_rows import COST_IN_RANGE, SUMMABLE_COST
 
@@ -62,45 +62,6 @@ class Period:
                 "label": self.label, "complete": self.complete}
 
 
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
-_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_UK_MONTH = re.compile(r"^(\d{1,2})/(\d{4})$")
-
-
-def month_end(year: int, month: int) -> date:
-    nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return nxt - timedelta(days=1)
-
-
-def add_month(first: date, months: int) -> date:
-    m0 = first.year * 12 + first.month - 1 + months
-    return date(m0 // 12, m0 % 12 + 1, 1)
-
-
-def parse_month(value: str | None, as_of: date) -> tuple[int, int]:
-    """``2026-01``, ``01/2026`` or ``last`` (the month before the as-of date; the default)."""
-    s = (value or "last").strip().lower()
-    if s == "last":
-        prev = add_month(date(as_of.year, as_of.month, 1), -1)
-        return prev.year, prev.month
-    if s == "this":
-        return as_of.year, as_of.month
-    m = _ISO_MONTH.match(s)
-    if m:
-        year, month = int(m.group(1)), int(m.group(2))
-    else:
-        m = _UK_MONTH.match(s)
-        if not m:
-            raise ValueError("not a month; use YYYY-MM (2026-01), MM/YYYY (01/2026) or last")
-        year, month = int(m.group(2)), int(m.group(1))
-    if not 1 <= month <= 12:
-        raise ValueError(f"there is no month {month}; use YYYY-MM, e.g. 2026-01")
-    if year < 1900:
-        raise ValueError("use a four-digit year from 1900, e.g. 2026-01")
-    return year, month
-
-
 def _capped(kind: str, start: date, end: date, label: str, as_of: date) -> Period:
     if start > as_of:
         raise ValueError(f"the period starts on {start.isoformat()}, after {as_of.isoformat()}; "
@@ -111,18 +72,21 @@ def _capped(kind: str, start: date, end: date, label: str, as_of: date) -> Perio
 
 
 def monthly_period(month: str | None, as_of: date) -> Period:
-    year, mon = parse_month(month, as_of)
-    return _capped("monthly", date(year, mon, 1), month_end(year, mon),
-                   f"{MONTH_NAMES[mon - 1]} {year}", as_of)
+    """The month ``--month`` names (``periods.parse_month``; default ``last``, the month before
+    ``as_of``)."""
+    first = parse_month(month or "last", as_of)
+    return _capped("monthly", first, month_end(first), month_label(first), as_of)
 
 
 def annual_period(year: int | None, start: date | None, end: date | None, as_of: date) -> Period:
     """A calendar year (default: the last whole one), or any span from ``start`` to ``end``."""
+    from ivcli.errors import ConflictingOptions, MissingValue
+
     if year is not None and (start or end):
-        raise ValueError("give either --year or --from and --to, not both")
+        raise ConflictingOptions("give either --year or --from and --to, not both")
     if start or end:
         if not (start and end):
-            raise ValueError("give both --from and --to")
+            raise MissingValue("give both --from and --to")
         if start > end:
             raise ValueError("--from is after --to")
         return _capped("annual", start, end, f"{start.isoformat()} to {end.isoformat()}", as_of)
@@ -337,11 +301,6 @@ def _open_at_each_end(rows: Sequence[Any], n: int) -> list[int]:
     return out
 
 
-def _age_on(d: str) -> str:
-    return (f"(CAST(strftime('%Y', {d}) AS INTEGER) - CAST(strftime('%Y', y.date_of_birth) "
-            f"AS INTEGER) - (strftime('%m-%d', {d}) < strftime('%m-%d', y.date_of_birth)))")
-
-
 _BREAKDOWN_COLUMNS = f"""
     CASE WHEN age < 5 THEN 'under_5' WHEN age < 10 THEN '5_to_9' WHEN age < 16 THEN '10_to_15'
          WHEN age < 18 THEN '16_to_17' ELSE '18_and_over' END AS age_band,
@@ -364,7 +323,7 @@ def _breakdown_sql(population: str) -> str:
         WITH pop AS MATERIALIZED (
             SELECT {_BREAKDOWN_COLUMNS}
               FROM (SELECT y.gender, y.ethnicity, y.disability, y.care_leaver,
-                           {_age_on(':end')} AS age
+                           {age_sql('y.date_of_birth', ':end')} AS age
                       FROM young_people y WHERE y.id IN ({population})))
         SELECT 'total', '', count(*) FROM pop UNION ALL {per_dim}
     """
@@ -552,31 +511,19 @@ def _checks(session: Session, on: date) -> tuple[int, int]:
 
     Only volunteers whose latest DBS certificate or training is old enough to be near its end
     can be lapsing or lapsed (a DBS status check only ever extends a certificate), so SQL picks
-    those out, with a few days' margin, and only their checks are evaluated.
+    those out (``compliance.may_lapse_sql``) and only their checks are evaluated.
     """
     from ivcli.services import compliance
 
     rules = compliance.Rules.load(session)
-    horizon = on + timedelta(days=rules.warn_days + 3)
-    params = {
-        "end": on.isoformat(),
-        "dbs_cut": add_years(horizon, -rules.dbs_years).isoformat(),
-        "training_cut": add_years(horizon, -rules.training_years).isoformat(),
-    }
-    statuses = ", ".join(f"'{s.value}'" for s in (
-        VolunteerStatus.approved, VolunteerStatus.ready_for_panel, VolunteerStatus.in_checks))
+    params = {"end": on.isoformat(), **compliance.may_lapse_params(rules, on, rules.warn_days)}
     steps = ", ".join(f"'{s.value}'" for s in (
         CheckStep.dbs, CheckStep.dbs_status_check, CheckStep.training))
     rows = _rows(session.connection(), f"""
         SELECT c.volunteer_id, c.step, c.date, c.update_service
           FROM volunteer_checks c
-         WHERE c.step IN ({steps}) AND c.date <= :end AND c.volunteer_id IN (
-               SELECT v.id FROM volunteers v
-                WHERE v.status IN ({statuses})
-                  AND ((SELECT max(k.date) FROM volunteer_checks k WHERE k.volunteer_id = v.id
-                           AND k.step = 'dbs' AND k.date <= :end) <= :dbs_cut
-                    OR (SELECT max(k.date) FROM volunteer_checks k WHERE k.volunteer_id = v.id
-                           AND k.step = 'training' AND k.date <= :end) <= :training_cut))
+         WHERE c.step IN ({steps}) AND c.date <= :end
+           AND c.volunteer_id IN ({compliance.may_lapse_sql()})
          ORDER BY c.volunteer_id, c.date, c.id
     """, params)
     by_volunteer: dict[int, list[_Check]] = {}
@@ -631,8 +578,8 @@ def trend_months(end: date) -> list[tuple[str, date, date]]:
     first = date(end.year, end.month, 1)
     out = []
     for i in range(-11, 1):
-        s = add_month(first, i)
-        e = min(month_end(s.year, s.month), end)
+        s = add_months(first, i)
+        e = min(month_end(s), end)
         out.append((f"{s.year:04d}-{s.month:02d}", s, e))
     return out
 

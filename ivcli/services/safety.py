@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ivcli.db import dbapi
+from ivcli.enums import MatchStatus, sql_list
 from ivcli.parsing import MAX_PENCE, format_pence
 from ivcli.services import audit
 from ivcli.services.visit_rows import COST_IN_RANGE
@@ -14,8 +15,6 @@ from ivcli.services.visit_rows import COST_IN_RANGE
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-OPEN_MATCH = ("proposed", "accepted", "active", "paused")
-LIVE_MATCH = ("active", "paused")
 MAX_SHOWN = 50
 
 
@@ -71,8 +70,8 @@ def audit_chain(conn: sqlite3.Connection) -> Check:
 
 def invariants(conn: sqlite3.Connection) -> Check:
     problems: list[str] = []
-    open_list = ", ".join(f"'{s}'" for s in OPEN_MATCH)
-    live_list = ", ".join(f"'{s}'" for s in LIVE_MATCH)
+    open_list = sql_list(MatchStatus.open())
+    live_list = sql_list(MatchStatus.running())
     for yp, n in conn.execute(
         f"SELECT young_person_id, count(*) FROM matches WHERE status IN ({open_list}) "
         "GROUP BY young_person_id HAVING count(*) > 1 ORDER BY young_person_id"

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ivcli.enums import CostType
 from ivcli.importing.problems import RowProblem as BaseRowProblem
 from ivcli.parsing import MAX_PENCE, parse_date, parse_money
+from ivcli.periods import month_bounds, year_bounds  # noqa: F401  (visits reads them here)
 
 FIELDS: tuple[str, ...] = (
     "match_id", "date", "hours", "minutes", "activity", "cost", "cost_type", "note", "concern",
@@ -96,32 +97,6 @@ def activity_key(text: str) -> str:
 def format_minutes(minutes: int) -> str:
     h, m = divmod(minutes, 60)
     return f"{h}:{m:02d}"
-
-
-def parse_month(text: str) -> tuple[date, date]:
-    """``2026-03`` (or ``03/2026``) into the first day of that month and of the next."""
-    s = text.strip()
-    m = re.match(r"^(\d{4})-(\d{1,2})$", s) or None
-    if m:
-        year, month = int(m.group(1)), int(m.group(2))
-    else:
-        m = re.match(r"^(\d{1,2})/(\d{4})$", s)
-        if not m:
-            raise ValueError("not a month; use YYYY-MM, e.g. 2026-03")
-        year, month = int(m.group(2)), int(m.group(1))
-    if not 1 <= month <= 12:
-        raise ValueError(f"there is no month {month}")
-    return month_bounds(date(year, month, 1))
-
-
-def month_bounds(d: date) -> tuple[date, date]:
-    first = d.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following
-
-
-def year_bounds(d: date) -> tuple[date, date]:
-    return date(d.year, 1, 1), date(d.year + 1, 1, 1)
 
 
 @dataclass

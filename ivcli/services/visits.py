@@ -45,7 +45,7 @@ from ivcli.services.visit_rows import (
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-LOGGABLE = (MatchStatus.active.value, MatchStatus.paused.value)
+LOGGABLE = MatchStatus.running()
 BATCH = 900  # ids per IN (...) query, under SQLite's variable limit
 
 

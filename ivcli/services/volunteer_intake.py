@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ivcli.db import dbapi
 from ivcli.enums import CheckStep, VolunteerStatus
 from ivcli.importing.problems import Problems
+from ivcli.parsing import split_list
 from ivcli.services import audit, compliance
 from ivcli.services import settings as settings_service
 from ivcli.services.compliance import CheckState
@@ -65,9 +66,7 @@ def _seed_profile(row: VolunteerRow) -> str | None:
     if tags:
         seed["interests"] = tags
     if row.languages:
-        import re
-
-        langs = normalise_languages(re.split(r"[;,]", row.languages))
+        langs = normalise_languages(split_list(row.languages))
         if langs:
             seed["languages"] = langs
     if not seed:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from ivcli.db import dbapi
-from ivcli.enums import CheckStep, VolunteerStatus
+from ivcli.enums import CheckStep, MatchStatus, VolunteerStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.models import Match, Volunteer, VolunteerCheck
 from ivcli.parsing import age_on
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 ENDED = (VolunteerStatus.withdrawn.value, VolunteerStatus.left.value)
-OPEN_MATCHES = ("proposed", "accepted", "active", "paused")
 
 
 def _now() -> datetime:
@@ -271,7 +270,7 @@ def approve(session: Session, volunteer_id: int, on: date, today: date) -> bool:
 def open_matches(session: Session, volunteer_id: int) -> list[int]:
     return [int(m) for m in session.execute(
         select(Match.id).where(Match.volunteer_id == volunteer_id,
-                               Match.status.in_(OPEN_MATCHES))  # type: ignore[attr-defined]
+                               Match.status.in_(MatchStatus.open()))  # type: ignore[attr-defined]
     ).scalars()]
 
 
