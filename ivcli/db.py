@@ -38,7 +38,9 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT = 10.0
 
 
-def now_iso() -> str:
+def now() -> str:
+    """The one timestamp ivcli stores: ISO 8601 in UTC, to the second
+    (``2026-12-01T18:25:00+00:00``). Every created_at, updated_at, applied_at and audit ``at``."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
@@ -261,7 +263,7 @@ def prepare(path: Path, *, write: bool) -> None:
             conn.execute("PRAGMA foreign_keys = OFF")
             conn.execute("BEGIN IMMEDIATE")
             try:
-                migrations.migrate(conn, now_iso())
+                migrations.migrate(conn, now())
                 conn.execute("COMMIT")
             except BaseException:
                 # SQLite may have rolled back already (a full disk does): a failed ROLLBACK

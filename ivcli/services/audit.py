@@ -25,12 +25,11 @@ import hashlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, inspect
 
-from ivcli.db import dbapi
+from ivcli.db import dbapi, now
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -61,10 +60,6 @@ def field_list(action: str, fields: Sequence[str]) -> str | None:
     """Field names are kept for an update; an insert sets every field and a delete removes
     the record, so neither repeats the list."""
     return ",".join(fields) or None if action == "update" else None
-
-
-def now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def head(conn: sqlite3.Connection) -> bytes:
