@@ -292,6 +292,28 @@ def m006_audit_ranges(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE audit_log ADD COLUMN record_to TEXT")
 
 
+ISO_UTC_PATTERN = "____-__-__T__:__:__+00:00"
+
+
+def m007_one_timestamp_form(conn: sqlite3.Connection) -> None:
+    """Every stored timestamp in one form, ISO 8601 in UTC to the second
+    (``2026-12-01T18:25:00+00:00``, as ``db.now()`` writes): earlier versions wrote
+    ``2026-12-01 18:25:00`` and ``2026-12-01 18:25:00.000000`` too, sometimes in one column.
+    The audit trail's ``at`` is already in this form and is covered by its hash chain: untouched.
+    """
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+        "('audit_log', 'sqlite_sequence')")]
+    for table in tables:
+        for column in [r[1] for r in conn.execute(f"PRAGMA table_info({table})")
+                       if str(r[2]).upper() == "DATETIME"]:
+            conn.execute(
+                f"UPDATE {table} SET {column} = substr({column}, 1, 10) || 'T' || "
+                f"substr({column}, 12, 8) || '+00:00' WHERE {column} IS NOT NULL AND "
+                f"{column} NOT LIKE '{ISO_UTC_PATTERN}'"
+            )
+
+
 def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
                   copy: dict[str, str] | None = None) -> None:
     """Change a table's definition the way SQLite's ALTER TABLE documentation prescribes:
@@ -332,6 +354,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("004_reports_indexes", m004_reports_indexes),
     ("005_safety_audit", m005_safety_audit),
     ("006_audit_ranges", m006_audit_ranges),
+    ("007_one_timestamp_form", m007_one_timestamp_form),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,6 +8,7 @@ import os
 import shutil
 import sqlite3
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -270,6 +271,23 @@ def test_restore_needs_yes_without_a_terminal_and_saves_the_current_database(cli
 # Migrations
 
 
+def iso_utc(stamp: object) -> object:
+    """'2024-03-01 10:00:00[.000000]' as migration 007 rewrites it."""
+    if not isinstance(stamp, str):
+        return stamp
+    return datetime.fromisoformat(stamp).replace(microsecond=0, tzinfo=UTC).isoformat()
+
+
+def test_timestamps_are_rewritten_to_one_form(cli, db_path):
+    shutil.copy(OLD_DB, db_path)
+    assert rows(db_path, "SELECT DISTINCT length(created_at) FROM young_people") == [(19,)]
+    cli("check")
+    assert rows(db_path, "SELECT created_at, updated_at FROM young_people WHERE id = 1") == [
+        ("2024-03-01T10:00:00+00:00", "2024-03-01T10:00:00+00:00")]
+    forms = rows(db_path, "SELECT applied_at FROM schema_migrations")
+    assert forms and all(datetime.fromisoformat(a).utcoffset() is not None for (a,) in forms)
+
+
 def test_first_schema_database_upgrades_with_every_row_intact(cli, db_path):
     shutil.copy(OLD_DB, db_path)
     before = all_rows(db_path)
@@ -280,11 +298,14 @@ def test_first_schema_database_upgrades_with_every_row_intact(cli, db_path):
     new_columns = table_columns(db_path)
     for table, old in before.items():
         if table == "schema_migrations":
-            assert after[table][: len(old)] == old
+            assert after[table][: len(old)] == [(n, name, iso_utc(at)) for n, name, at in old]
             continue
-        # Every old row, every old column, same value (new columns may be added).
+        # Every old row, every old column, same value (new columns may be added); timestamps
+        # (the *_at columns) in the one ISO 8601 UTC form of migration 007.
         keep = [new_columns[table].index(c) for c in old_columns[table]]
-        assert [tuple(r[i] for i in keep) for r in after[table]] == old, table
+        stamps = {i for i, c in enumerate(old_columns[table]) if c.endswith("_at")}
+        expected = [tuple(iso_utc(v) if i in stamps else v for i, v in enumerate(r)) for r in old]
+        assert [tuple(r[i] for i in keep) for r in after[table]] == expected, table
     names = [r[0] for r in rows(db_path, "SELECT name FROM schema_migrations")]
     from ivcli.migrations import MIGRATIONS
 
@@ -353,7 +374,7 @@ def test_a_schema_5_audit_trail_still_verifies_after_the_upgrade(cli, db_path, t
     before = rows(db_path, "SELECT * FROM audit_log ORDER BY id")
     assert len(before) == 55
     cli("check")
-    assert rows(db_path, "SELECT name FROM schema_migrations")[-1] == ("006_audit_ranges",)
+    assert ("006_audit_ranges",) in rows(db_path, "SELECT name FROM schema_migrations")
     after = rows(db_path, "SELECT * FROM audit_log ORDER BY id")
     assert [r[:-1] for r in after] == before and {r[-1] for r in after} == {None}
     more = tmp_path / "more.csv"
