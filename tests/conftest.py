@@ -6,19 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-import typer.main
-import typer.testing
 from typer.testing import CliRunner
 
 from ivcli.cli.main import app
-
-# Typer's test runner builds the whole command tree for every call (about 0.1 s); the tree does
-# not change between tests, so it is built once. (typer.testing looks it up through
-# ``_get_command``; if a typer release renames that, tests just run slower.)
-if hasattr(typer.testing, "_get_command"):
-    _TREE = typer.main.get_command(app)
-    _build = typer.testing._get_command
-    typer.testing._get_command = lambda a: _TREE if a is app else _build(a)
 
 
 @pytest.fixture(autouse=True)

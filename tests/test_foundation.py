@@ -157,23 +157,39 @@ def test_demo_never_overwrites_real_records(cli, db_path: Path):
     assert "never overwrites" in result.stderr
 
 
-def test_each_command_is_found_in_the_one_sub_app_run_builds():
-    """`run()` builds only the sub-app of the command given; every root command must be found."""
+def test_the_root_lists_every_command_unbuilt_and_builds_only_the_sub_app_looked_up():
+    """The lazy root group names the same commands, in the same order, as the whole tree built
+    at once; looking one up builds its own sub-app and no other; an unknown name builds all
+    (for "Did you mean")."""
+    import typer
     import typer.main
 
-    from ivcli.cli.main import SUB_APPS, _command_name, _needed, app
+    from ivcli.cli.main import SUB_APPS, app
 
-    names = list(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
-    assert len(names) > 10
-    for name in names:
-        needed = _needed(_command_name(["--db", "x.db", name, "--help"]))
-        assert len(needed) == 1, name
-        from ivcli.cli.main import build_app
+    def eager(subs):  # type: ignore[no-untyped-def]
+        tree = typer.Typer()
+        for sub, name in subs:
+            tree.add_typer(sub, name=name) if name else tree.add_typer(sub)
+        return list(typer.main.get_group(tree).commands)
 
-        sub = typer.main.get_command(build_app(needed))
-        assert name in sub.commands, name  # type: ignore[attr-defined]
-    assert _needed(_command_name(["--help"])) == SUB_APPS
-    assert _needed(_command_name(["no-such-command"])) == SUB_APPS
+    def fresh():  # type: ignore[no-untyped-def]
+        group = typer.main.get_command(app)
+        return group, typer.Context(group)
+
+    every = eager(SUB_APPS)
+    assert len(every) > 10
+    group, ctx = fresh()
+    assert group.list_commands(ctx) == every  # type: ignore[attr-defined]
+    assert group.commands == {}  # type: ignore[attr-defined]
+    for sub_app in SUB_APPS:
+        own = eager([sub_app])
+        for name in own:
+            group, ctx = fresh()
+            assert group.get_command(ctx, name) is not None, name  # type: ignore[attr-defined]
+            assert list(group.commands) == own, name  # type: ignore[attr-defined]
+    group, ctx = fresh()
+    assert group.get_command(ctx, "no-such-command") is None  # type: ignore[attr-defined]
+    assert list(group.commands) == every  # type: ignore[attr-defined]
 
 
 def test_console_entry_runs_a_sub_command(tmp_path: Path):
