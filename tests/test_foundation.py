@@ -24,7 +24,7 @@ def test_created_database_is_private(cli, db_path: Path):
     assert mode == 0o600
 
 
-def test_database_is_migrated_and_has_foreign_keys(cli, db_path: Path):
+def test_database_is_migrated_and_in_wal_mode(cli, db_path: Path):
     import sqlite3
 
     cli("settings", "set", "eligibility.min_age", "6")
@@ -32,6 +32,42 @@ def test_database_is_migrated_and_has_foreign_keys(cli, db_path: Path):
     names = [r[0] for r in conn.execute("SELECT name FROM schema_migrations")]
     assert names[0] == "001_initial"
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_every_connection_from_ivcli_db_refuses_a_row_breaking_a_foreign_key(cli, db_path: Path):
+    """foreign_keys is 1 on the connections of a Session, a writer, a reader and connect_raw,
+    and a referral of a young person who does not exist is refused, leaving nothing behind."""
+    import sqlite3
+
+    from ivcli import db
+
+    cli("settings", "set", "eligibility.min_age", "6")
+    orphan = ("INSERT INTO referrals (young_person_id, referral_date, created_at, updated_at) "
+              "VALUES (999, '2026-01-01', 'x', 'x')")
+
+    def refuses(conn: sqlite3.Connection) -> None:
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        try:
+            conn.execute(orphan)
+        except sqlite3.IntegrityError as exc:
+            assert "FOREIGN KEY constraint failed" in str(exc)
+        else:
+            raise AssertionError("a referral of no young person was stored")
+
+    with db.session(db_path, write=True) as s:
+        refuses(db.dbapi(s))
+    with db.writer(db_path) as conn:
+        refuses(db.dbapi(conn))
+    with db.reader(db_path) as conn:
+        refuses(db.dbapi(conn))
+    raw = db.connect_raw(db_path)
+    try:
+        refuses(raw)
+    finally:
+        raw.close()
+    check = sqlite3.connect(db_path)
+    assert check.execute("SELECT count(*) FROM referrals").fetchone()[0] == 0
+    check.close()
 
 
 def test_newer_database_is_refused_untouched(cli, db_path: Path):
