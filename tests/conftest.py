@@ -12,6 +12,23 @@ from ivcli.cli.main import app
 
 
 @pytest.fixture(autouse=True)
+def real_processes_are_slow(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """A test that starts a real process must be marked slow (`-m "not slow"` stays quick)."""
+    if request.node.get_closest_marker("slow"):
+        return
+    import subprocess
+
+    popen = subprocess.Popen
+
+    def refuse(args, *rest, **kwargs):  # type: ignore[no-untyped-def]
+        if list(args)[:1] == ["fc-list"]:  # matplotlib listing the fonts, once per process
+            return popen(args, *rest, **kwargs)
+        raise AssertionError(f"{request.node.nodeid} starts a process: mark it @pytest.mark.slow")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+
+
+@pytest.fixture(autouse=True)
 def env_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "ivcli.db"
     monkeypatch.setenv("IVCLI_DB", str(db))

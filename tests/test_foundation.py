@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def test_read_command_on_missing_database_creates_nothing(cli, db_path: Path):
     result = cli("referral", "list", code=1)
@@ -107,6 +109,7 @@ def test_models_match_migrated_schema(tmp_path: Path):
         assert cols == {c.name for c in table.columns}, table.name
 
 
+@pytest.mark.slow
 def test_help_does_not_import_heavy_modules():
     code = (
         "import sys\n"
@@ -142,6 +145,7 @@ def test_usage_error_is_exit_2(cli):
     assert "nonsense" in result.stderr
 
 
+@pytest.mark.slow
 def test_python_dash_m_runs(tmp_path: Path):
     out = subprocess.run([sys.executable, "-m", "ivcli", "--version"], capture_output=True,
                          text=True, cwd=Path(__file__).parent.parent)
@@ -149,6 +153,7 @@ def test_python_dash_m_runs(tmp_path: Path):
     assert out.stdout.startswith("ivcli ")
 
 
+@pytest.mark.slow
 def test_output_into_a_closed_pipe_is_not_an_error(tmp_path: Path):
     db = tmp_path / "p.db"
     env = dict(os.environ, IVCLI_DB=str(db))
@@ -228,6 +233,7 @@ def test_the_root_lists_every_command_unbuilt_and_builds_only_the_sub_app_looked
     assert list(group.commands) == every  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_console_entry_runs_a_sub_command(tmp_path: Path):
     env = dict(os.environ, IVCLI_DB=str(tmp_path / "e.db"))
     out = subprocess.run([sys.executable, "-m", "ivcli", "--no-input", "referral", "add",

@@ -10,6 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 import typer
 from typer.core import TyperGroup
 from typer.testing import CliRunner
@@ -83,6 +84,7 @@ def test_every_command_completes_without_a_terminal(tmp_path: Path):
     assert rows(db, "SELECT count(*) FROM young_people WHERE first_name = 'erased'") == [(0,)]
 
 
+@pytest.mark.slow
 def test_real_process_with_stdin_from_dev_null_exits_2_naming_flags(tmp_path: Path):
     env = {"IVCLI_DB": str(tmp_path / "ivcli.db"), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin"}
     for args, flag in ((["referral", "add"], "--first-name"),
