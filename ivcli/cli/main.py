@@ -31,7 +31,7 @@ from ivcli.cli.common import AppState, default_db_path
 from ivcli.errors import EXIT_BUSY, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_STORAGE, IvcliError
 
 if TYPE_CHECKING:
-    from typer._click import Command
+    from typer._click import Command, Context
 
 
 def report_error(exc: IvcliError) -> None:
@@ -122,11 +122,11 @@ class LazyGroup(IvcliGroup):
     builds every sub-app (it shows each command's short help), and so does an unknown name
     (Typer's "Did you mean" looks through the built commands)."""
 
-    def list_commands(self, ctx: typer.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         lazy = list(_sub_app_of())
         return [*lazy, *(n for n in super().list_commands(ctx) if n not in lazy)]
 
-    def get_command(self, ctx: typer.Context, cmd_name: str) -> Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if cmd_name not in self.commands:
             where = _sub_app_of()
             for sub, group in [where[cmd_name]] if cmd_name in where else SUB_APPS:
@@ -138,7 +138,7 @@ class LazyGroup(IvcliGroup):
         them under a holder with the root's settings (the ones a sub-app inherits)."""
         holder = typer.Typer(rich_markup_mode=self.rich_markup_mode,
                              suggest_commands=self.suggest_commands,
-                             options_metavar=self.options_metavar)
+                             options_metavar=self.options_metavar or "[OPTIONS]")
         holder.add_typer(sub, name=group) if group else holder.add_typer(sub)
         return dict(typer.main.get_group(holder).commands)
 
