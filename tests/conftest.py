@@ -6,19 +6,26 @@ import json
 from pathlib import Path
 
 import pytest
-import typer.main
-import typer.testing
 from typer.testing import CliRunner
 
 from ivcli.cli.main import app
 
-# Typer's test runner builds the whole command tree for every call (about 0.1 s); the tree does
-# not change between tests, so it is built once. (typer.testing looks it up through
-# ``_get_command``; if a typer release renames that, tests just run slower.)
-if hasattr(typer.testing, "_get_command"):
-    _TREE = typer.main.get_command(app)
-    _build = typer.testing._get_command
-    typer.testing._get_command = lambda a: _TREE if a is app else _build(a)
+
+@pytest.fixture(autouse=True)
+def real_processes_are_slow(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """A test that starts a real process must be marked slow (`-m "not slow"` stays quick)."""
+    if request.node.get_closest_marker("slow"):
+        return
+    import subprocess
+
+    popen = subprocess.Popen
+
+    def refuse(args, *rest, **kwargs):  # type: ignore[no-untyped-def]
+        if list(args)[:1] == ["fc-list"]:  # matplotlib listing the fonts, once per process
+            return popen(args, *rest, **kwargs)
+        raise AssertionError(f"{request.node.nodeid} starts a process: mark it @pytest.mark.slow")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
 
 
 @pytest.fixture(autouse=True)

@@ -6,10 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parent.parent
 REGENERATE = "typer ivcli.cli.main utils docs --name ivcli --output docs/cli.md"
 
 
+@pytest.mark.slow
 def test_cli_reference_is_current(tmp_path: Path):
     out = tmp_path / "cli.md"
     subprocess.run(

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def test_read_command_on_missing_database_creates_nothing(cli, db_path: Path):
     result = cli("referral", "list", code=1)
@@ -24,7 +26,7 @@ def test_created_database_is_private(cli, db_path: Path):
     assert mode == 0o600
 
 
-def test_database_is_migrated_and_has_foreign_keys(cli, db_path: Path):
+def test_database_is_migrated_and_in_wal_mode(cli, db_path: Path):
     import sqlite3
 
     cli("settings", "set", "eligibility.min_age", "6")
@@ -32,6 +34,42 @@ def test_database_is_migrated_and_has_foreign_keys(cli, db_path: Path):
     names = [r[0] for r in conn.execute("SELECT name FROM schema_migrations")]
     assert names[0] == "001_initial"
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_every_connection_from_ivcli_db_refuses_a_row_breaking_a_foreign_key(cli, db_path: Path):
+    """foreign_keys is 1 on the connections of a Session, a writer, a reader and connect_raw,
+    and a referral of a young person who does not exist is refused, leaving nothing behind."""
+    import sqlite3
+
+    from ivcli import db
+
+    cli("settings", "set", "eligibility.min_age", "6")
+    orphan = ("INSERT INTO referrals (young_person_id, referral_date, created_at, updated_at) "
+              "VALUES (999, '2026-01-01', 'x', 'x')")
+
+    def refuses(conn: sqlite3.Connection) -> None:
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        try:
+            conn.execute(orphan)
+        except sqlite3.IntegrityError as exc:
+            assert "FOREIGN KEY constraint failed" in str(exc)
+        else:
+            raise AssertionError("a referral of no young person was stored")
+
+    with db.session(db_path, write=True) as s:
+        refuses(db.dbapi(s))
+    with db.writer(db_path) as conn:
+        refuses(db.dbapi(conn))
+    with db.reader(db_path) as conn:
+        refuses(db.dbapi(conn))
+    raw = db.connect_raw(db_path)
+    try:
+        refuses(raw)
+    finally:
+        raw.close()
+    check = sqlite3.connect(db_path)
+    assert check.execute("SELECT count(*) FROM referrals").fetchone()[0] == 0
+    check.close()
 
 
 def test_newer_database_is_refused_untouched(cli, db_path: Path):
@@ -71,6 +109,7 @@ def test_models_match_migrated_schema(tmp_path: Path):
         assert cols == {c.name for c in table.columns}, table.name
 
 
+@pytest.mark.slow
 def test_help_does_not_import_heavy_modules():
     code = (
         "import sys\n"
@@ -109,6 +148,7 @@ def test_a_bad_value_is_exit_1_and_a_usage_error_exit_2(cli):
     cli("referral", "list", "--no-such-option", code=2)
 
 
+@pytest.mark.slow
 def test_python_dash_m_runs(tmp_path: Path):
     out = subprocess.run([sys.executable, "-m", "ivcli", "--version"], capture_output=True,
                          text=True, cwd=Path(__file__).parent.parent)
@@ -116,6 +156,7 @@ def test_python_dash_m_runs(tmp_path: Path):
     assert out.stdout.startswith("ivcli ")
 
 
+@pytest.mark.slow
 def test_output_into_a_closed_pipe_is_not_an_error(tmp_path: Path):
     db = tmp_path / "p.db"
     env = dict(os.environ, IVCLI_DB=str(db))
@@ -160,25 +201,42 @@ def test_demo_never_overwrites_real_records(cli, db_path: Path):
     assert "never overwrites" in result.stderr
 
 
-def test_each_command_is_found_in_the_one_sub_app_run_builds():
-    """`run()` builds only the sub-app of the command given; every root command must be found."""
+def test_the_root_lists_every_command_unbuilt_and_builds_only_the_sub_app_looked_up():
+    """The lazy root group names the same commands, in the same order, as the whole tree built
+    at once; looking one up builds its own sub-app and no other; an unknown name builds all
+    (for "Did you mean")."""
+    import typer
     import typer.main
 
-    from ivcli.cli.main import SUB_APPS, _command_name, _needed, app
+    from ivcli.cli.main import SUB_APPS, app
 
-    names = list(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
-    assert len(names) > 10
-    for name in names:
-        needed = _needed(_command_name(["--db", "x.db", name, "--help"]))
-        assert len(needed) == 1, name
-        from ivcli.cli.main import build_app
+    def eager(subs):  # type: ignore[no-untyped-def]
+        tree = typer.Typer()
+        for sub, name in subs:
+            tree.add_typer(sub, name=name) if name else tree.add_typer(sub)
+        return list(typer.main.get_group(tree).commands)
 
-        sub = typer.main.get_command(build_app(needed))
-        assert name in sub.commands, name  # type: ignore[attr-defined]
-    assert _needed(_command_name(["--help"])) == SUB_APPS
-    assert _needed(_command_name(["no-such-command"])) == SUB_APPS
+    def fresh():  # type: ignore[no-untyped-def]
+        group = typer.main.get_command(app)
+        return group, typer.Context(group)
+
+    every = eager(SUB_APPS)
+    assert len(every) > 10
+    group, ctx = fresh()
+    assert group.list_commands(ctx) == every  # type: ignore[attr-defined]
+    assert group.commands == {}  # type: ignore[attr-defined]
+    for sub_app in SUB_APPS:
+        own = eager([sub_app])
+        for name in own:
+            group, ctx = fresh()
+            assert group.get_command(ctx, name) is not None, name  # type: ignore[attr-defined]
+            assert list(group.commands) == own, name  # type: ignore[attr-defined]
+    group, ctx = fresh()
+    assert group.get_command(ctx, "no-such-command") is None  # type: ignore[attr-defined]
+    assert list(group.commands) == every  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_console_entry_runs_a_sub_command(tmp_path: Path):
     env = dict(os.environ, IVCLI_DB=str(tmp_path / "e.db"))
     out = subprocess.run([sys.executable, "-m", "ivcli", "--no-input", "referral", "add",

@@ -378,6 +378,7 @@ def test_more_shared_interests_never_lower_the_score(shared):
     assert s[1] > s[0]
 
 
+@pytest.mark.slow
 def test_suggest_starts_without_the_orm(db_path: Path):
     """``match suggest`` reads with SQL alone: neither the ORM nor the models (and pydantic)
     are imported, which keeps it within its start-up target (benchmarks/bench_match.py)."""

@@ -10,7 +10,9 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 import typer
+from typer.core import TyperGroup
 from typer.testing import CliRunner
 
 from ivcli.cli.main import app
@@ -20,17 +22,19 @@ ROOT = Path(__file__).parent.parent
 
 
 def leaf_commands():  # type: ignore[no-untyped-def]
+    """Every leaf command, found as Click finds them (list_commands, get_command): the root
+    builds its commands lazily."""
     root = typer.main.get_command(app)
 
-    def walk(cmd, path):  # type: ignore[no-untyped-def]
-        subs = getattr(cmd, "commands", None)
-        if subs:
-            for name, sub in sorted(subs.items()):
-                yield from walk(sub, [*path, name])
+    def walk(cmd, path, parent):  # type: ignore[no-untyped-def]
+        if isinstance(cmd, TyperGroup):
+            ctx = typer.Context(cmd, parent=parent, info_name=cmd.name)
+            for name in sorted(cmd.list_commands(ctx)):
+                yield from walk(cmd.get_command(ctx, name), [*path, name], ctx)
         else:
             yield path, cmd
 
-    yield from walk(root, [])
+    yield from walk(root, [], None)
 
 
 def required_args(cmd, tmp: Path) -> list[str]:  # type: ignore[no-untyped-def]
@@ -82,6 +86,7 @@ def test_every_command_completes_without_a_terminal(tmp_path: Path):
     assert rows(db, "SELECT count(*) FROM young_people WHERE first_name = 'erased'") == [(0,)]
 
 
+@pytest.mark.slow
 def test_real_process_with_stdin_from_dev_null_exits_2_naming_flags(tmp_path: Path):
     env = {"IVCLI_DB": str(tmp_path / "ivcli.db"), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin"}
     for args, flag in ((["referral", "add"], "--first-name"),

@@ -93,17 +93,35 @@ def test_name_key_ignores_case_apostrophes_and_spacing():
     assert name_key("  O’Brien-Smith ") == name_key("obrien smith") == name_key("O'BRIEN  SMITH")
 
 
+def birthday(born: date, age: int) -> date:
+    """The day one turns ``age``: born on 29 February, 1 March in a common year."""
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:
+        return date(born.year + age, 3, 1)
+
+
 @given(dates, dates)
-def test_age_is_whole_years(born: date, on: date):
-    if on < born:
+def test_age_is_exact_whole_years(born: date, on: date):
+    """The age is the number of birthdays passed: this one has come, the next has not."""
+    if on < born or on.year >= 9999:
         return
     age = age_on(born, on)
-    assert age >= 0
-    try:
-        birthday = born.replace(year=born.year + age)
-    except ValueError:
-        birthday = date(born.year + age, 3, 1)
-    assert birthday <= on
+    assert birthday(born, age) <= on < birthday(born, age + 1)
+
+
+@pytest.mark.parametrize(("born", "on", "age"), [
+    (date(2014, 6, 15), date(2026, 6, 14), 11),  # the day before a birthday
+    (date(2014, 6, 15), date(2026, 6, 15), 12),  # on it
+    (date(2014, 6, 15), date(2014, 6, 15), 0),  # the day of birth
+    (date(2013, 12, 31), date(2026, 1, 1), 12),  # across a new year
+    (date(2012, 2, 29), date(2027, 2, 28), 14),  # 29 February, common year: not yet
+    (date(2012, 2, 29), date(2027, 3, 1), 15),  # 1 March is the birthday
+    (date(2012, 2, 29), date(2028, 2, 28), 15),  # leap year: the day before
+    (date(2012, 2, 29), date(2028, 2, 29), 16),  # leap year: on it
+])
+def test_age_on_and_around_birthdays(born: date, on: date, age: int):
+    assert age_on(born, on) == age
 
 
 def test_tags_are_normalised():

@@ -308,6 +308,7 @@ def test_fast_path_agrees_with_the_full_check(today):
         assert fast == full, line
 
 
+@pytest.mark.slow
 def test_import_starts_without_the_orm(db_path):
     """``referral import`` writes with SQL on a Core connection: neither the ORM nor the models
     (and pydantic) are imported, which keeps it near its target (benchmarks/bench_import.py)."""

@@ -414,6 +414,7 @@ def test_every_format_is_silent_and_deterministic(cli, scheme, fmt):
     assert first.stdout and first.stdout == second.stdout
 
 
+@pytest.mark.slow
 def test_json_is_byte_identical_across_processes(scheme, tmp_path):
     import sys
 

@@ -1,9 +1,11 @@
 """Faults and concurrency with real ivcli processes: two writers at once, a held lock, SIGKILL
-and Ctrl-C mid-import, a full disk, Ctrl-C at a prompt."""
+and Ctrl-C mid-import, a full disk, Ctrl-C at a prompt. No test waits on a clock: each acts on
+something it can see (a FIFO fed so far, a prompt on the terminal)."""
 
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import resource
 import signal
@@ -143,44 +145,76 @@ def test_a_held_write_lock_makes_the_second_writer_exit_3(base: Path):
 
 
 @pytest.fixture(scope="module")
-def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def feed_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ivcli.services.demo import write_referrals_csv
 
-    return write_referrals_csv(tmp_path_factory.mktemp("big") / "big.csv", 100_000, seed=5)
+    return write_referrals_csv(tmp_path_factory.mktemp("feed") / "feed.csv", 20_000, seed=5)
 
 
-def _start_and_wait(db: Path, csv_path: Path) -> subprocess.Popen:
-    proc = subprocess.Popen(ivcli("referral", "import", str(csv_path), "-q"), env=env(db),
+def write_lock_held(db: Path) -> bool:
+    """Whether another connection holds the database's write lock (seen from outside)."""
+    conn = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        assert "locked" in str(exc), exc
+        return True
+    finally:
+        conn.close()  # rolls back our own BEGIN, if it got one
+    return False
+
+
+def start_mid_import(db: Path, feed: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Start `referral import` on a FIFO and feed it all of ``feed`` but its end: the import
+    is then mid-way whatever the speed of the machine (it opens the file inside its write
+    transaction, and has read and staged all but a pipe's buffer of the rows, in batches,
+    when the last write returns) and waits for the rest. Returns the process and the FIFO's
+    open end (closing it would let the import finish)."""
+    fifo = tmp_path / "referrals.csv"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen(ivcli("referral", "import", str(fifo), "-q"), env=env(db),
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, text=True)
-    wal = Path(f"{db}-wal")
-    deadline = time.monotonic() + 3.0
-    while time.monotonic() < deadline and proc.poll() is None:
-        if wal.exists() and wal.stat().st_size > 64 * 1024:
-            break
-        time.sleep(0.05)
-    assert proc.poll() is None, "the import finished before it could be interrupted"
-    return proc
+    fd = None
+    while fd is None:  # until the import opens the FIFO (an error would end it first)
+        assert proc.poll() is None, proc.communicate()[1]
+        try:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            assert exc.errno == errno.ENXIO, exc  # no reader yet
+            time.sleep(0.01)
+    os.set_blocking(fd, True)
+    with open(feed, "rb") as src:
+        os.write(fd, src.read())  # blocks until the import has read all but a buffer's worth
+    assert proc.poll() is None
+    assert write_lock_held(db), "the import is not inside its write transaction"
+    return proc, fd
 
 
-def test_sigkill_midway_through_a_100000_row_import_changes_nothing(base: Path, big_csv: Path):
+def test_sigkill_midway_through_an_import_changes_nothing(base: Path, feed_csv: Path,
+                                                          tmp_path: Path):
     before = counts(base)
-    proc = _start_and_wait(base, big_csv)
+    proc, fd = start_mid_import(base, feed_csv, tmp_path)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
+    os.close(fd)
     assert proc.returncode == -signal.SIGKILL
+    assert not write_lock_held(base)
     assert counts(base) == before
     assert_sound(base)
 
 
-def test_ctrl_c_mid_import_exits_130_and_changes_nothing(base: Path, big_csv: Path):
+def test_ctrl_c_mid_import_exits_130_and_changes_nothing(base: Path, feed_csv: Path,
+                                                        tmp_path: Path):
     before = counts(base)
-    proc = _start_and_wait(base, big_csv)
+    proc, fd = start_mid_import(base, feed_csv, tmp_path)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
+    os.close(fd)
     assert proc.returncode == 130, err
     assert "nothing was changed" in err.lower()
     assert "Traceback" not in err
+    assert not write_lock_held(base)
     assert counts(base) == before
     assert_sound(base)
 

@@ -379,6 +379,7 @@ def test_large_pool_import_settles_every_status(cli, tmp_path):
     assert statuses.count("in_checks") == 475 and statuses.count("applicant") == 475
 
 
+@pytest.mark.slow
 def test_volunteer_import_starts_without_the_orm(tmp_path):
     """``volunteer import`` writes with SQL on a Core connection: neither the ORM nor the models
     are imported (benchmarks/bench_volunteers.py holds its time to the referral import's)."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.main
 from typer.core import TyperGroup
 
 from ivcli import __version__
@@ -27,6 +29,9 @@ from ivcli.cli import (
 )
 from ivcli.cli.common import AppState, default_db_path
 from ivcli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, InvalidInput, IvcliError
+
+if TYPE_CHECKING:
+    from typer._click import Command, Context
 
 
 def report_error(exc: IvcliError) -> None:
@@ -108,9 +113,53 @@ SUB_APPS: list[tuple[typer.Typer, str | None]] = [
 ]
 
 
-def build_app(sub_apps: list[tuple[typer.Typer, str | None]]) -> typer.Typer:
+@cache
+def _sub_app_of() -> dict[str, tuple[typer.Typer, str | None]]:
+    """Each root command's name, in SUB_APPS order, and the sub-app that holds it; read from
+    the Typer registrations, nothing built."""
+    where: dict[str, tuple[typer.Typer, str | None]] = {}
+    for sub, group in SUB_APPS:
+        names = [group] if group else [
+            *(c.name or typer.main.get_command_name(c.callback.__name__)
+              for c in sub.registered_commands if c.callback),
+            *(g.name for g in sub.registered_groups if isinstance(g.name, str)),
+        ]
+        where.update(dict.fromkeys(names, (sub, group)))
+    return where
+
+
+class LazyGroup(IvcliGroup):
+    """The root group, loading its commands lazily (Click's pattern for lazily loading
+    subcommands: list_commands names them, get_command builds one): building the whole Typer
+    tree costs about 0.1 s, and a run needs only the sub-app of the command it runs. `--help`
+    builds every sub-app (it shows each command's short help), and so does an unknown name
+    (Typer's "Did you mean" looks through the built commands)."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        lazy = list(_sub_app_of())
+        return [*lazy, *(n for n in super().list_commands(ctx) if n not in lazy)]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name not in self.commands:
+            where = _sub_app_of()
+            for sub, group in [where[cmd_name]] if cmd_name in where else SUB_APPS:
+                self.commands.update(self._build(sub, group))
+        return super().get_command(ctx, cmd_name)
+
+    def _build(self, sub: typer.Typer, group: str | None) -> dict[str, Command]:
+        """The commands `root_app.add_typer(sub, name=group)` would give the root: Typer builds
+        them under a holder with the root's settings (the ones a sub-app inherits)."""
+        holder = typer.Typer(rich_markup_mode=self.rich_markup_mode,
+                             suggest_commands=self.suggest_commands,
+                             options_metavar=self.options_metavar or "[OPTIONS]")
+        holder.add_typer(sub, name=group) if group else holder.add_typer(sub)
+        return dict(typer.main.get_group(holder).commands)
+
+
+def build_app() -> typer.Typer:
+    """The root Typer app; its commands are built as they are looked up (LazyGroup)."""
     root_app = typer.Typer(
-        cls=IvcliGroup,
+        cls=LazyGroup,
         name="ivcli",
         help="Run an Independent Visitor scheme: referrals, volunteers, matches, visits and "
         "reports.",
@@ -120,8 +169,6 @@ def build_app(sub_apps: list[tuple[typer.Typer, str | None]]) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     root_app.callback()(root)
-    for sub, name in sub_apps:
-        root_app.add_typer(sub, name=name) if name else root_app.add_typer(sub)
     return root_app
 
 
@@ -162,38 +209,9 @@ def root(
     )
 
 
-app = build_app(SUB_APPS)
-
-
-def _command_name(args: list[str]) -> str | None:
-    """The first word of the command line that is not a root option (or --db's value)."""
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg == "--db":
-            skip = True
-        elif not arg.startswith("-"):
-            return arg
-    return None
-
-
-def _needed(name: str | None) -> list[tuple[typer.Typer, str | None]]:
-    """Only the sub-app that holds the command being run: Typer builds every command of the
-    apps it is given on each run, which costs about 0.1 s for the whole tree."""
-    if name is None:
-        return SUB_APPS
-    for sub, group in SUB_APPS:
-        if group == name:
-            return [(sub, group)]
-        if group is None and any(
-            (c.name or (c.callback.__name__.replace("_", "-") if c.callback else None)) == name
-            for c in sub.registered_commands
-        ) or group is None and any(g.name == name for g in sub.registered_groups):
-            return [(sub, group)]
-    return SUB_APPS  # unknown: the full tree gives the usual "No such command" error
+app = build_app()
 
 
 def run() -> None:
-    """Console-script entry point: builds only the part of the command tree being run."""
-    build_app(_needed(_command_name(sys.argv[1:])))(prog_name="ivcli")
+    """Console-script entry point."""
+    app(prog_name="ivcli")
