@@ -123,23 +123,16 @@ def test_every_month_option_reads_the_same(cli, command):
 
 
 def test_every_month_option_is_the_one_month_option():
-    import typer.main
-
     from ivcli.cli.common import parse_month_option
-    from ivcli.cli.main import app
+    from tests.test_no_prompt import leaf_commands
 
     found = []
-
-    def walk(cmd, path):  # type: ignore[no-untyped-def]
-        for name, sub in sorted((getattr(cmd, "commands", None) or {}).items()):
-            walk(sub, [*path, name])
-        for p in getattr(cmd, "params", []):
+    for path, cmd in leaf_commands():
+        for p in cmd.params:
             if "--month" in getattr(p, "opts", []):
                 found.append(" ".join(path))
                 assert "-m" in p.opts, path
                 assert getattr(p.type, "func", None) is parse_month_option, path
-
-    walk(typer.main.get_command(app), [])
     assert sorted(found) == ["expenses", "report monthly", "visit list"]
 
 
