@@ -4,9 +4,11 @@ wait for a lock says so, and notes, reports, the demo and settings read as they 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -147,3 +149,178 @@ def test_a_write_waiting_for_a_lock_says_so(cli, live):
     assert "waiting for another ivcli to finish" in waiting.lower()
     assert "another ivcli is writing; nothing changed" in rest
     assert "Traceback" not in out.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Notes keep their line breaks in tables, and stay data
+
+
+NOTE = "Likes football.\nAsk about [bold]Saturdays[/bold]\x1b[31m\r\nCarer: Mrs K"
+
+
+def test_referral_show_prints_the_lines_of_a_note(cli):
+    cli("referral", "add", "--first-name", "Amy", "--last-name", "Ash", "--date-of-birth",
+        "01/02/2014", "--referral-date", "01/03/2026", "--notes", NOTE)
+    out = cli("referral", "show", "1").stdout
+    lines = [line.strip() for line in out.splitlines()]
+    assert any(line.startswith("notes") and line.endswith("Likes football.") for line in lines)
+    assert "Ask about [bold]Saturdays[/bold]\\x1b[31m" in lines  # its own line, not markup
+    assert "Carer: Mrs K" in lines
+    assert "\\n" not in out and "\\r" not in out and "\x1b" not in out
+    assert cli.json("referral", "show", "1")["notes"] == NOTE  # the data itself is unchanged
+
+
+def test_tables_show_note_columns_over_several_lines(capsys):
+    from ivcli.render import print_table
+
+    print_table(["id", "note", "activity"], [{"id": 1, "note": "one\ntwo", "activity": "a\nb"}])
+    out = capsys.readouterr().out
+    assert any(line.split("│")[2].strip() == "two" for line in out.splitlines()
+               if line.count("│") == 4)
+    assert "a\\nb" in out  # other columns stay on one line, escaped
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports: Markdown that reads well in an email, HTML with unique ids
+
+
+@pytest.fixture
+def demo(cli, db_path: Path) -> Path:
+    cli("demo")
+    return db_path
+
+
+HOSTILE = ["2026-11-01", "£12.60", "A|B", "*x* and _y_", "`code`", "[l](http://x)", "<b>x</b>",
+           "a > b", "> quoted", "- item", "+ item", "---", "# heading", "1. first", "2026) x",
+           "Tom & Jerry", "&amp; &#169;", "~~gone~~", "back\\slash", "![img](x)",
+           "White - British", "Group #3 (coordinator only)!"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_markdown_escaping_renders_as_the_text_itself(text):
+    import html
+
+    from markdown_it import MarkdownIt
+
+    from ivcli.render_report import md_escape
+
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    para = md.render(md_escape(text)).strip()
+    assert para.startswith("<p>") and para.endswith("</p>"), para
+    assert html.unescape(para[3:-4]) == text
+    table = md.render(f"| h |\n| --- |\n| {md_escape(text)} |\n")
+    cell = table.split("<td>")[1].split("</td>")[0]
+    assert html.unescape(cell) == text
+
+
+def test_markdown_leaves_dates_and_money_alone(cli, demo):
+    md = cli("report", "monthly", "--month", "last", "--format", "markdown", "--no-publish"
+             ).stdout
+    assert re.search(r"From \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2} inclusive\.", md)
+    assert re.search(r"\| £\d+\.\d\d \|", md)
+    assert "\\-" not in md and "\\." not in md and "\\(" not in md
+    assert "## 12-month trends" in md
+
+
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.refs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "id" and value is not None:
+                self.ids.append(value)
+            elif name == "href" and value and value.startswith("#"):
+                self.refs.append(value[1:])
+            elif value and "url(#" in value:
+                self.refs += re.findall(r"url\(#([^)]+)\)", value)
+
+    handle_startendtag = handle_starttag
+
+
+def test_html_report_element_ids_are_unique(cli, demo):
+    page = cli("report", "monthly", "--month", "last", "--format", "html").stdout
+    parser = _Ids()
+    parser.feed(page)
+    assert len(parser.ids) > 100  # four charts' worth
+    dupes = sorted({i for i in parser.ids if parser.ids.count(i) > 1})
+    assert dupes == []
+    assert parser.refs and set(parser.refs) <= set(parser.ids)  # every reference still resolves
+
+
+# ---------------------------------------------------------------------------------------------
+# The demo ends with the referrals awaiting review
+
+
+def test_demo_lists_only_the_referrals_awaiting_review(cli, db_path):
+    out = cli("demo").stdout
+    conn = sqlite3.connect(db_path)
+    try:
+        received = conn.execute("SELECT count(*) FROM referrals WHERE status = 'received'"
+                                ).fetchone()[0]
+        total = conn.execute("SELECT count(*) FROM referrals").fetchone()[0]
+    finally:
+        conn.close()
+    rows = [line for line in out.splitlines() if re.match(r"│ \d+ ", line)]
+    assert 0 < received < total
+    assert len(rows) == received
+    assert all("│ received │" in line for line in rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings: checked against each other; a mistyped key gets the nearest names
+
+
+def value_of(cli, key: str) -> object:
+    return next(r["value"] for r in cli.json("settings", "list") if r["key"] == key)
+
+
+def test_a_minimum_age_above_the_maximum_ages_is_refused(cli, live):
+    err = cli("settings", "set", "eligibility.min_age", "30", code=1).stderr
+    assert "eligibility.min_age = 30 would contradict other settings; nothing was changed" in err
+    for key, value in (("looked_after", 18), ("care_leaver", 21), ("additional_needs", 25)):
+        assert f"eligibility.{key}_max_age ({value})" in err
+    assert value_of(cli, "eligibility.min_age") == 5
+    cli("settings", "set", "eligibility.min_age", "18")  # care leavers only: allowed
+    err = cli("settings", "set", "eligibility.looked_after_max_age", "17", code=1).stderr
+    assert "eligibility.min_age (18) must be at most eligibility.looked_after_max_age (17)" in err
+
+
+def test_maximum_ages_rise_with_the_group_and_budgets_agree(cli):
+    err = cli("settings", "set", "eligibility.care_leaver_max_age", "26", code=1).stderr
+    assert "eligibility.additional_needs_max_age (25)" in err
+    cli("settings", "set", "eligibility.looked_after_max_age", "22", code=1)
+    cli("settings", "set", "eligibility.additional_needs_max_age", "30")
+    cli("settings", "set", "eligibility.care_leaver_max_age", "28")
+    # A reset whose default would contradict another setting is refused too.
+    err = cli("settings", "reset", "eligibility.additional_needs_max_age", code=1).stderr
+    assert "eligibility.care_leaver_max_age (28)" in err
+    assert value_of(cli, "eligibility.additional_needs_max_age") == 30
+    cli("settings", "set", "budget.monthly", "50")  # no yearly budget: nothing to agree with
+    err = cli("settings", "set", "budget.yearly", "40", code=1).stderr
+    assert "budget.monthly (50.00) must be at most budget.yearly (40.00)" in err
+    cli("settings", "set", "budget.yearly", "600")
+    cli("settings", "set", "budget.monthly", "0")
+
+
+def test_a_text_setting_takes_only_its_choices(cli, live):
+    err = cli("settings", "set", "privacy.erase_dob_to", "day", code=1).stderr
+    assert "privacy.erase_dob_to must be month or year" in err
+    cli("settings", "set", "privacy.erase_dob_to", "Year")
+    assert value_of(cli, "privacy.erase_dob_to") == "year"
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("min_age", "eligibility.min_age or volunteer.min_age"),
+    ("eligibilty.min_age", "eligibility.min_age"),
+    ("visit.overdue", "visit.overdue_days"),
+])
+def test_an_unknown_setting_suggests_the_nearest(cli, typed, meant):
+    for args in (("set", typed, "3"), ("reset", typed)):
+        err = cli("settings", *args, code=1).stderr
+        assert f"there is no setting '{typed}'" in err
+        assert f"did you mean {meant}" in err
+    err = cli("settings", "set", "zzz", "3", code=1).stderr
+    assert "did you mean" not in err and "'ivcli settings list' shows them all" in err
