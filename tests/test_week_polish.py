@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import sysconfig
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -324,3 +325,62 @@ def test_an_unknown_setting_suggests_the_nearest(cli, typed, meant):
         assert f"did you mean {meant}" in err
     err = cli("settings", "set", "zzz", "3", code=1).stderr
     assert "did you mean" not in err and "'ivcli settings list' shows them all" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# Set-up on a fresh Debian or Ubuntu: a virtual environment, and .ci/run that finds it
+
+
+def test_readme_quick_start_makes_a_virtual_environment():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```console\n(.*?)```", readme, re.S)
+    assert blocks[0].strip() == ("python3 -m venv .venv && .venv/bin/pip install . && "
+                                 ".venv/bin/ivcli demo")
+    assert blocks[1].strip() == "bash .ci/run"
+    assert "python3-venv" in readme and "python3 -m pip install ." not in readme
+
+
+FAKE_PYTHON = """#!/usr/bin/env bash
+if [ "$1" = -c ]; then [ "$MANAGED" = 1 ]; exit; fi  # is pip externally managed here?
+echo "$(basename "$(dirname "$(dirname "$0")")")/$(basename "$0") $*" >> "$CALLS"
+if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python"; fi
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("managed", [True, False], ids=["externally-managed", "pip-allowed"])
+def test_ci_run_uses_a_virtual_environment_where_pip_is_externally_managed(tmp_path, managed):
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("would install chromium")
+    repo, bin_dir = tmp_path / "repo", tmp_path / "fake" / "bin"
+    (repo / ".ci").mkdir(parents=True)
+    (repo / ".ci" / "run").write_text((ROOT / ".ci" / "run").read_text())
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python3").write_text(FAKE_PYTHON)
+    (bin_dir / "python3").chmod(0o755)
+    calls = tmp_path / "calls"
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "CALLS": str(calls),
+           "MANAGED": "1" if managed else "0"}
+    subprocess.run(["bash", str(repo / ".ci" / "run")], env=env, check=True, cwd=tmp_path)
+    ran = calls.read_text().splitlines()
+    if managed:
+        assert ran == ["fake/python3 -m venv .venv", ".venv/python -m pip install --quiet .[test]",
+                       ".venv/python -m pytest"]
+    else:
+        assert ran == ["fake/python3 -m pip install --quiet .[test]", "fake/python3 -m pytest"]
+
+
+@pytest.mark.slow
+def test_ci_run_tells_debians_python_from_others():
+    check = re.search(r"python3 -c '(.*?)'; then", (ROOT / ".ci" / "run").read_text(), re.S)
+    assert check
+    here = subprocess.run([sys.executable, "-c", check.group(1)])
+    managed = sys.prefix == sys.base_prefix and Path(sysconfig.get_path("stdlib"),
+                                                      "EXTERNALLY-MANAGED").exists()
+    assert here.returncode == (0 if managed else 1)
+    debian = Path("/usr/bin/python3")
+    if debian.exists():
+        stdlib = subprocess.run([debian, "-c", "import sysconfig; print(sysconfig.get_path("
+                                 "'stdlib'))"], capture_output=True, text=True).stdout.strip()
+        expected = 0 if Path(stdlib, "EXTERNALLY-MANAGED").exists() else 1
+        assert subprocess.run([debian, "-c", check.group(1)]).returncode == expected
