@@ -2,7 +2,8 @@
 
 matplotlib is imported here only, when an html report is made. The SVG is made fit to sit
 inside an HTML page that works offline and is the same byte for byte on every run: no XML
-prologue, no metadata (which carries a date and external URLs), no namespace URLs, fixed ids.
+prologue, no metadata (which carries a date and external URLs), no namespace URLs, fixed ids,
+each chart's own (``prefix_ids``), so that ids are unique in the page.
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ def clean_svg(svg: str) -> str:
     svg = _COMMENT.sub("", svg)
     svg = _XMLNS.sub("", svg)
     return svg.replace("xlink:href=", "href=").strip()
+
+
+_ID = re.compile(r'(\bid="|\bhref="#|url\(#)([^")]+)')
+
+
+def prefix_ids(svg: str, prefix: str) -> str:
+    """Every id in ``svg``, and every reference to one (href="#..", url(#..)), with ``prefix``:
+    matplotlib numbers them from 1 in each figure, so charts on one page would share them."""
+    return _ID.sub(lambda m: f"{m.group(1)}{prefix}{m.group(2)}", svg)
 
 
 def _label(month: str) -> str:
@@ -75,5 +85,5 @@ def trend_svgs(trends: list[dict[str, Any]]) -> list[tuple[str, str]]:
             buf = io.StringIO()
             fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None,
                                                      "Format": None, "Type": None})
-            out.append((chart_title, clean_svg(buf.getvalue())))
+            out.append((chart_title, prefix_ids(clean_svg(buf.getvalue()), f"{key}-")))
     return out

@@ -128,10 +128,44 @@ def translate(exc: BaseException, path: Path | None = None) -> IvcliError | None
     return None
 
 
+FIRST_WAIT = 1.0  # seconds a write waits for a lock in silence before it says so
+WAITING = "Waiting for another ivcli to finish…"
+
+
+def set_busy_timeout(conn: sqlite3.Connection, seconds: float) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
+
+def begin_write(conn: sqlite3.Connection, timeout: float | None = None) -> None:
+    """``BEGIN IMMEDIATE`` on ``conn`` (autocommit mode), waiting up to ``timeout`` seconds
+    (the busy timeout) for another ivcli's write lock. No thread: a first, short busy timeout;
+    if it runs out, a line on stderr says why nothing happens, then the rest of the wait."""
+    import sys
+
+    total = busy_timeout() if timeout is None else timeout
+    if total <= FIRST_WAIT:
+        conn.execute("BEGIN IMMEDIATE")
+        return
+    set_busy_timeout(conn, FIRST_WAIT)
+    try:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_busy_error(exc):
+                raise
+        sys.stderr.write(f"{WAITING} (up to {total:g} s; IVCLI_BUSY_TIMEOUT sets how long)\n")
+        sys.stderr.flush()
+        set_busy_timeout(conn, total - FIRST_WAIT)
+        conn.execute("BEGIN IMMEDIATE")
+    finally:
+        set_busy_timeout(conn, total)
+
+
 def configure(conn: sqlite3.Connection, timeout: float) -> None:
     """Pragmas every connection needs; ``conn`` must be in autocommit mode (isolation_level
     None)."""
-    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    set_busy_timeout(conn, timeout)
     conn.execute("PRAGMA foreign_keys = ON")
     if conn.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
         raise DatabaseUnusable("this SQLite build cannot enforce foreign keys")
@@ -149,17 +183,26 @@ def create_private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def check_file(path: Path, *, write: bool) -> None:
+def check_file(path: Path, *, write: bool, create_folder: bool = True) -> None:
     """Everything that can be told about ``path`` without opening it with SQLite: it exists (a
-    command that writes creates it, 0600), is a file, starts like an SQLite file, is not empty
-    for a command that reads, and it and its folder are writable (SQLite keeps its -wal and -shm
-    next to it, even to read). Raises before anything is created next to it."""
+    command that writes creates it, 0600, and its folder only with ``create_folder``: the
+    default data folder, never one named by --db), is a file, starts like an SQLite file, is
+    not empty for a command that reads, and it and its folder are writable (SQLite keeps its
+    -wal and -shm next to it, even to read). Raises before anything is created next to it."""
     if not path.exists():
         if not write:
             raise DatabaseMissing(
                 f"no database at {path}",
                 hint="check --db or IVCLI_DB; a command that writes (e.g. 'ivcli referral add') "
                 "creates it",
+            )
+        folder = path.parent if str(path.parent) else Path(".")
+        if not create_folder and not folder.is_dir():
+            raise DatabaseMissing(
+                f"the folder {folder} does not exist, so there is no database at {path}; "
+                "nothing was created",
+                hint="check --db or IVCLI_DB for a typing mistake (or a drive not mounted); "
+                "to start a new database there, create the folder first",
             )
         try:
             create_private_file(path)
@@ -238,7 +281,7 @@ def connect_raw(path: Path, timeout: float | None = None) -> sqlite3.Connection:
     return conn
 
 
-def prepare(path: Path, *, write: bool) -> None:
+def prepare(path: Path, *, write: bool, create_folder: bool = True) -> None:
     """Check or create the file and bring its schema up to date.
 
     Whether the file can be used is decided first, from its header and a look at its schema
@@ -246,7 +289,7 @@ def prepare(path: Path, *, write: bool) -> None:
     migrated, each pending migration recorded in one write transaction."""
     from ivcli import migrations
 
-    check_file(path, write=write)
+    check_file(path, write=write, create_folder=create_folder)
     if not inspect(path):
         return
     conn = connect_raw(path)
@@ -261,7 +304,7 @@ def prepare(path: Path, *, write: bool) -> None:
             # Table rebuilds need foreign keys off, and the pragma is a no-op inside a
             # transaction; migrate() runs foreign_key_check before the commit.
             conn.execute("PRAGMA foreign_keys = OFF")
-            conn.execute("BEGIN IMMEDIATE")
+            begin_write(conn)
             try:
                 migrations.migrate(conn, now())
                 conn.execute("COMMIT")
@@ -289,10 +332,12 @@ def prepare(path: Path, *, write: bool) -> None:
 # torn), to a temporary name in the target folder, synced, renamed, then verified.
 
 
-def backup_name(db_path: Path, label: str = "") -> Path:
+def backup_name(db_path: Path, label: str = "", folder: Path | None = None) -> Path:
+    """A new dated name for a backup of ``db_path`` in ``folder`` (default: the backups folder
+    next to it), never one that exists."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     suffix = f"-{label}" if label else ""
-    folder = db_path.parent / "backups"
+    folder = db_path.parent / "backups" if folder is None else folder
     candidate = folder / f"{db_path.stem}-{stamp}{suffix}.db"
     n = 1
     while candidate.exists():
@@ -398,7 +443,10 @@ def make_engine(path: Path, *, write: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if write:
+            begin_write(conn.connection.driver_connection, timeout)
+        else:
+            conn.exec_driver_sql("BEGIN")
 
     return engine
 
@@ -430,76 +478,120 @@ def _translated_errors(path: Path) -> Iterator[None]:
 
 
 @contextmanager
+def new_file_undone(path: Path, *, write: bool, dry_run: bool = False) -> Iterator[None]:
+    """A write that fails (or is a dry run) on a database it created leaves no file behind."""
+    new = write and not path.exists()
+    try:
+        yield
+    except BaseException:
+        if new:
+            discard_new(path)
+        raise
+    if new and dry_run:
+        discard_new(path)
+
+
+def discard_new(path: Path) -> None:
+    """Remove the database this command created at ``path``, with its working files, if it
+    still holds nothing but its schema: another ivcli may have written to it meanwhile, and
+    then it stays (as it does when another ivcli holds it)."""
+    if not path.is_file():
+        return
+    try:
+        conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+    except sqlite3.Error:
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name != 'schema_migrations' AND name NOT LIKE 'sqlite%'")]
+        if any(conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() for t in tables):
+            return
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        return
+    finally:
+        conn.close()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+@contextmanager
 def session(
-    path: Path, *, write: bool, dry_run: bool = False, command: str | None = None
+    path: Path, *, write: bool, dry_run: bool = False, command: str | None = None,
+    create_folder: bool = True,
 ) -> Iterator[Session]:
     """One command's unit of work: a Session inside one transaction, committed on success.
 
     On any exception (or with ``dry_run``) the transaction is rolled back and the database is as
-    it was. A writing session records every ORM change in the audit trail (``services.audit``),
-    under ``command`` (e.g. "referral accept").
+    it was; a database the command created is removed again (``new_file_undone``). A writing
+    session records every ORM change in the audit trail (``services.audit``), under
+    ``command`` (e.g. "referral accept"). ``create_folder``: see ``check_file``.
     """
     from sqlalchemy.orm import Session
 
-    prepare(path, write=write)
-    engine = make_engine(path, write=write)
-    try:
-        with Session(engine, expire_on_commit=False) as s, _translated_errors(path):
-            s.info["command"] = command or "ivcli"
-            try:
-                s.begin()
-                if write:
-                    from ivcli.services import audit
-
-                    audit.attach(s)
-                yield s
-                if dry_run:
-                    s.rollback()
-                else:
-                    s.commit()
-            except BaseException:
+    with new_file_undone(path, write=write, dry_run=dry_run):
+        prepare(path, write=write, create_folder=create_folder)
+        engine = make_engine(path, write=write)
+        try:
+            with Session(engine, expire_on_commit=False) as s, _translated_errors(path):
+                s.info["command"] = command or "ivcli"
                 try:
-                    s.rollback()
-                except Exception:  # noqa: BLE001 - closing the connection rolls back anyway
-                    pass
-                raise
-    finally:
-        engine.dispose()
+                    s.begin()
+                    if write:
+                        from ivcli.services import audit
+
+                        audit.attach(s)
+                    yield s
+                    if dry_run:
+                        s.rollback()
+                    else:
+                        s.commit()
+                except BaseException:
+                    try:
+                        s.rollback()
+                    except Exception:  # noqa: BLE001 - closing the connection rolls back anyway
+                        pass
+                    raise
+        finally:
+            engine.dispose()
 
 
 @contextmanager
-def writer(path: Path, *, command: str | None = None, dry_run: bool = False
-           ) -> Iterator[Connection]:
+def writer(path: Path, *, command: str | None = None, dry_run: bool = False,
+           create_folder: bool = True) -> Iterator[Connection]:
     """A write transaction (``BEGIN IMMEDIATE``) on a Core Connection, for bulk commands that
     write with SQL alone (``referral import``): they start without ``sqlalchemy.orm`` or the
     models. They record their writes with ``audit.record_bulk``; the audit trail's safety net
     itemises anything else before the commit, as for a Session. Rolled back on any error or
-    with ``dry_run``."""
+    with ``dry_run``, as for ``session``."""
     from ivcli.services import audit
 
-    prepare(path, write=True)
-    engine = make_engine(path, write=True)
-    try:
-        with engine.connect() as conn, _translated_errors(path):
-            conn.info["command"] = command or "ivcli"
-            tx = conn.begin()
-            try:
-                audit.watch(conn)
-                yield conn
-                if dry_run:
-                    tx.rollback()
-                else:
-                    audit.complete(conn)
-                    tx.commit()
-            except BaseException:
+    with new_file_undone(path, write=True, dry_run=dry_run):
+        prepare(path, write=True, create_folder=create_folder)
+        engine = make_engine(path, write=True)
+        try:
+            with engine.connect() as conn, _translated_errors(path):
+                conn.info["command"] = command or "ivcli"
+                tx = conn.begin()
                 try:
-                    if tx.is_active:
+                    audit.watch(conn)
+                    yield conn
+                    if dry_run:
                         tx.rollback()
-                except Exception:  # noqa: BLE001 - closing the connection rolls back anyway
-                    pass
-                raise
-    finally:
-        engine.dispose()
+                    else:
+                        audit.complete(conn)
+                        tx.commit()
+                except BaseException:
+                    try:
+                        if tx.is_active:
+                            tx.rollback()
+                    except Exception:  # noqa: BLE001 - closing the connection rolls back anyway
+                        pass
+                    raise
+        finally:
+            engine.dispose()
 
 
 @contextmanager
@@ -516,10 +608,10 @@ def reader(path: Path) -> Iterator[Connection]:
         engine.dispose()
 
 
-def restore_from(source: Path, path: Path) -> None:
+def restore_from(source: Path, path: Path, *, create_folder: bool = True) -> None:
     """Replace the database at ``path`` with a copy of ``source`` (already verified), through the
     backup API so that open readers and the WAL stay consistent."""
-    check_file(path, write=True)
+    check_file(path, write=True, create_folder=create_folder)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         dst = connect_raw(path)

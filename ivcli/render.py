@@ -45,6 +45,17 @@ def safe_text(value: object) -> str:
     return _UNSAFE_WITH_WS.sub(_escape_char, cell_str(value))
 
 
+# Free text people write in several lines (notes, a concern's text): tables show its line
+# breaks; every other control and bidi character is still shown escaped, and it is never markup.
+MULTILINE_FIELDS = frozenset({"notes", "note", "text", "close_note"})
+
+
+def safe_lines(value: object) -> str:
+    """Like ``safe_text``, keeping line breaks (CRLF and CR as one)."""
+    text = cell_str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return safe_text_multiline(text)
+
+
 def cell_str(value: object) -> str:
     if value is None:
         return ""
@@ -129,14 +140,17 @@ def print_table(
         label = (headers or {}).get(c, c.replace("_", " "))
         table.add_column(Text(label), overflow="fold")
     for row in rows:
-        table.add_row(*(Text(safe_text(row.get(c))) for c in columns))
+        table.add_row(*(Text(safe_lines(row.get(c)) if c in MULTILINE_FIELDS
+                             else safe_text(row.get(c))) for c in columns))
     con.print(table)
 
 
 def print_record(
-    fields: Sequence[tuple[str, object]], *, title: str | None = None
+    fields: Sequence[tuple[str, object]], *, title: str | None = None,
+    multiline: frozenset[str] = frozenset(),
 ) -> None:
-    """One record as a two-column table of label and value."""
+    """One record as a two-column table of label and value; the values of the labels in
+    ``multiline`` keep their line breaks."""
     from rich.table import Table
     from rich.text import Text
 
@@ -144,7 +158,8 @@ def print_record(
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for label, value in fields:
-        table.add_row(Text(label), Text(safe_text(value)))
+        table.add_row(Text(label), Text(safe_lines(value) if label in multiline
+                                        else safe_text(value)))
     console().print(table)
 
 
@@ -185,7 +200,8 @@ def emit_one(
     elif fmt == "csv":
         write_csv(list(record), [record])
     else:
-        print_record(
-            [((labels or {}).get(k, k.replace("_", " ")), v) for k, v in record.items()],
-            title=title,
-        )
+        def label(k: str) -> str:
+            return (labels or {}).get(k, k.replace("_", " "))
+
+        print_record([(label(k), v) for k, v in record.items()], title=title,
+                     multiline=frozenset(label(k) for k in record if k in MULTILINE_FIELDS))

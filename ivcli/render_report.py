@@ -277,12 +277,27 @@ def _print(con: Any, report: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------------------------
 # Markdown
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+# Escaped wherever they stand: emphasis, code, links and images, HTML and autolinks, quotes,
+# table cells, strikethrough, an entity (&amp; but not a lone &) and the escape itself. Not "-"
+# or "." in a date or an amount (2026-11-01, £12.60): Markdown leaves them alone, and a reader
+# would see the backslashes in an email.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~]|&(?=#?\w+;))")
+# Special only at the start of a line: a heading, a list item or a rule.
+_MD_LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[-+=]+(?=\s|$)|\d{1,9}(?=[.)](?:\s|$)))")
 
 
 def md_escape(value: str) -> str:
-    """Plain text in a Markdown table cell: every Markdown character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", safe_text(value))
+    """Plain text in Markdown (a table cell, a heading, a paragraph): only what Markdown would
+    read as markup is escaped, so dates, amounts and ordinary punctuation read as they are."""
+    text = _MD_INLINE.sub(r"\\\1", safe_text(value))
+
+    def lead(m: re.Match[str]) -> str:
+        marker = m.group(2)
+        if marker[:1].isdigit():  # "1." or "1)": escape what follows the number
+            return m.group(1) + marker + "\\"
+        return m.group(1) + "\\" + marker
+
+    return _MD_LINE_START.sub(lead, text, count=1)
 
 
 def _md_table(sec: Section) -> list[str]:

@@ -1,12 +1,14 @@
 """The scheme's settings: every limit a scheme may set differently, with documented defaults.
 
 Standard library only. Values are stored in the ``settings`` table only when changed
-(``ivcli settings set``); ``services/settings.py`` reads them with these defaults.
+(``ivcli settings set``); ``services/settings.py`` reads them with these defaults, and checks a
+change against the other settings (``RULES``, ``contradictions``).
 Keep docs/settings.md in step (a test checks every key is documented).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -16,10 +18,16 @@ class SettingDef:
     default: int | float | str
     help: str
     minimum: float | None = 0
+    choices: tuple[str, ...] = ()  # for a text setting: the values it may take
 
     def parse(self, raw: str) -> int | float | str:
         kind = type(self.default)
         if kind is str:
+            if self.choices:
+                value = raw.strip().lower()
+                if value not in self.choices:
+                    raise ValueError(f"{self.key} must be " + " or ".join(self.choices))
+                return value
             return raw
         try:
             value = kind(raw)
@@ -28,6 +36,10 @@ class SettingDef:
         if self.minimum is not None and value < self.minimum:
             raise ValueError(f"{self.key} must be at least {self.minimum:g}")
         return value
+
+    def number(self, value: int | float | str) -> float:
+        """A parsed value as a number, to compare with another setting."""
+        return float(value)
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,11 @@ class PatternSettingDef(SettingDef):
         except re.error as exc:
             raise ValueError(f"{self.key} is not a regular expression: {exc}") from None
         return text
+
+    def number(self, value: int | float | str) -> float:
+        from ivcli.parsing import parse_money
+
+        return float(parse_money(str(value)))
 
 
 SETTINGS: dict[str, SettingDef] = {
@@ -177,7 +194,61 @@ SETTINGS: dict[str, SettingDef] = {
             "month",
             "On erasure a date of birth is kept only to the first of its month (month) or year "
             "(year), so age bands still count.",
+            choices=("month", "year"),
         ),
     ]
 }
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Settings that must agree: ``low`` below ``high`` (``strict``) or at most ``high``.
+    With ``unless_zero``, a 0 in either (meaning "none") satisfies the rule."""
+
+    low: str
+    high: str
+    why: str
+    strict: bool = False
+    unless_zero: bool = False
+
+    def broken(self, numbers: Mapping[str, float]) -> bool:
+        lo, hi = numbers[self.low], numbers[self.high]
+        if self.unless_zero and (lo == 0 or hi == 0):
+            return False
+        return lo >= hi if self.strict else lo > hi
+
+
+# How the settings depend on each other (docs/settings.md says the same). A minimum age equal
+# to a maximum ("until 18": up to the day before the 18th birthday) leaves that group out on
+# purpose, e.g. a scheme for care leavers only sets eligibility.min_age to 18.
+RULES: tuple[Rule, ...] = (
+    Rule("eligibility.min_age", "eligibility.looked_after_max_age",
+         "the minimum age would be above the age a looked-after child stops being eligible"),
+    Rule("eligibility.min_age", "eligibility.care_leaver_max_age",
+         "the minimum age would be above the age a care leaver stops being eligible"),
+    Rule("eligibility.min_age", "eligibility.additional_needs_max_age",
+         "the minimum age would be above the age a care leaver with additional needs stops "
+         "being eligible"),
+    Rule("eligibility.looked_after_max_age", "eligibility.care_leaver_max_age",
+         "care leavers would stop being eligible at a younger age than looked-after children"),
+    Rule("eligibility.care_leaver_max_age", "eligibility.additional_needs_max_age",
+         "care leavers with additional needs would stop being eligible at a younger age than "
+         "other care leavers"),
+    Rule("budget.monthly", "budget.yearly",
+         "a month's spending could pass the monthly budget only after the yearly one",
+         unless_zero=True),
+)
+
+
+def contradictions(values: Mapping[str, int | float | str], changed: str) -> list[str]:
+    """What the settings ``values`` (every key, parsed) contradict among the rules that
+    involve the setting ``changed``: one sentence each."""
+    numbers = {k: SETTINGS[k].number(values[k]) for r in RULES for k in (r.low, r.high)}
+    out = []
+    for r in RULES:
+        if changed in (r.low, r.high) and r.broken(numbers):
+            relation = "below" if r.strict else "at most"
+            out.append(f"{r.low} ({values[r.low]}) must be {relation} {r.high} "
+                       f"({values[r.high]}): otherwise {r.why}")
+    return out
 

@@ -330,7 +330,7 @@ def test_publish_hides_small_cells_and_names(cli, scheme):
 def test_markdown_and_html_publish_by_default(cli, scheme):
     md = cli(*MONTH, "--format", "markdown").stdout
     assert "\\<5" in md  # escaped for Markdown: shows as <5
-    breakdowns = md.split("## Young people waiting")[1].split("## 12\\-month trends")[0]
+    breakdowns = md.split("## Young people waiting")[1].split("## 12-month trends")[0]
     rows = [line for line in breakdowns.splitlines() if line.startswith("| ")
             and not line.startswith("| Total")]
     assert rows and not [line for line in rows if re.search(r"\| [1-4] \|", line)]

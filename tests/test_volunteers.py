@@ -169,7 +169,7 @@ def test_seventeen_on_application_date_is_refused(cli):
     assert "aged 17 on the application date" in r.stderr
     assert "18 or over" in r.stderr
     assert "2007" not in r.stderr  # the date of birth is not echoed
-    assert cli("volunteer", "list").stdout == ""
+    assert "no database at" in cli("volunteer", "list", code=1).stderr  # none was left behind
 
 
 def test_eighteen_on_application_date_is_accepted_and_setting_is_used(cli):
@@ -328,7 +328,7 @@ def test_import_is_all_or_nothing_with_line_and_column(cli):
     assert "line 6, dbs_number: not a DBS certificate number" in err
     assert "line 6, interview_date: is in the future" in err
     assert "Young" not in err and "2007" not in err
-    assert cli("volunteer", "list").stdout == ""
+    assert "no database at" in cli("volunteer", "list", code=1).stderr  # none was left behind
 
 
 def test_dry_run_writes_nothing(cli, db_path):

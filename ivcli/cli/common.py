@@ -33,6 +33,12 @@ class AppState:
     extra: dict[str, Any] = field(default_factory=dict)
     command: str = ""  # e.g. "referral accept": set by state(ctx), recorded in the audit trail
 
+    @property
+    def default_folder(self) -> bool:
+        """A command that writes creates the default data folder when it is missing, never a
+        folder named by --db or IVCLI_DB (a typing mistake, a drive not mounted)."""
+        return not self.explicit_db
+
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work. A missing database file is an error, never created."""
@@ -52,12 +58,13 @@ class AppState:
 
     @contextmanager
     def writing(self, *, dry_run: bool = False) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE); creates the database (0600) if needed.
-        With ``dry_run`` everything is rolled back at the end."""
+        """One write transaction (BEGIN IMMEDIATE); creates the database (0600) if needed, and
+        removes it again if the command fails. With ``dry_run`` everything is rolled back at
+        the end."""
         from ivcli import db
 
         with db.session(self.db_path, write=True, dry_run=dry_run,
-                        command=self.command or None) as s:
+                        command=self.command or None, create_folder=self.default_folder) as s:
             yield s
 
     @contextmanager
@@ -66,7 +73,8 @@ class AppState:
         import``), which then start without ``sqlalchemy.orm`` or the models."""
         from ivcli import db
 
-        with db.writer(self.db_path, command=self.command or None, dry_run=dry_run) as conn:
+        with db.writer(self.db_path, command=self.command or None, dry_run=dry_run,
+                       create_folder=self.default_folder) as conn:
             yield conn
 
     @contextmanager

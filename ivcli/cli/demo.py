@@ -19,7 +19,7 @@ def demo(
         bool, typer.Option("--replace", help="Rebuild an existing demo database from scratch.")
     ] = False,
 ) -> None:
-    """Build a demo database of a made-up scheme and show its referrals for review.
+    """Build a demo database of a made-up scheme and show the referrals awaiting review.
 
     Young people with referrals in every state, volunteers at every step of safer recruitment,
     active matches with their visits (one overdue, one with an open concern).
@@ -27,6 +27,7 @@ def demo(
     It is written to demo.db in your user data folder (not your real database) unless you give
     --db. ivcli never overwrites a database that is not a demo.
     """
+    from ivcli.enums import ReferralStatus
     from ivcli.errors import Refused
     from ivcli.render import emit, message
     from ivcli.services import demo as demo_service
@@ -55,8 +56,9 @@ def demo(
                 + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
                 + " referrals.")
     with app_state.reading() as session:
-        rows = referrals.list_referrals(session)
-    emit("table", referrals.LIST_COLUMNS, rows, title="Referrals to review (demo data)")
+        rows = referrals.list_referrals(session, status=ReferralStatus.received.value)
+    emit("table", referrals.LIST_COLUMNS, rows, title="Referrals to review (demo data)",
+         empty="No referrals awaiting review.")
     message(f"Try: ivcli --db {path} today   (what needs attention)\n"
             f"     ivcli --db {path} match suggest --all\n"
             f"     ivcli --db {path} report monthly --month last")

@@ -3,6 +3,7 @@ retention."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -101,15 +102,19 @@ def check(
 def backup(
     ctx: typer.Context,
     path: Annotated[
-        Path | None,
-        typer.Argument(help="A file or folder for the copy. Default: a dated file in the "
-                       "backups folder next to the database.", show_default=False),
+        str | None,
+        typer.Argument(metavar="[PATH]",
+                       help="An existing folder for the copy, or a file name (e.g. "
+                       "copy.db) in one. Default: a dated file in the backups folder next to "
+                       "the database.", show_default=False),
     ] = None,
 ) -> None:
     """Copy the database safely while ivcli may be in use, then verify the copy.
 
     Uses SQLite's backup API (never a plain file copy), writes to a temporary name, syncs it to
-    disk and renames it; the copy is readable only by you.
+    disk and renames it; the copy is readable only by you. A folder that does not exist (a
+    drive not mounted, a typing mistake) is refused, never created: so is a PATH ending in /
+    and a file name without an extension, unless it is an existing folder.
     """
     from ivcli import db, outfile
     from ivcli.errors import Refused
@@ -118,17 +123,22 @@ def backup(
     app_state = state(ctx)
     with app_state.reading():
         pass  # the file exists, is an ivcli database and is up to date
-    default = db.backup_name(app_state.db_path)
     if path is None:
-        target = default
+        target = db.backup_name(app_state.db_path)
         try:
             target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise outfile.refuse(target, exc.strerror or type(exc).__name__) from None
-    elif path.is_dir():
-        target = path / default.name
+    elif Path(path).is_dir():
+        target = db.backup_name(app_state.db_path, folder=Path(path))
+    elif path.endswith(("/", os.sep)) or not Path(path).suffix:
+        # Meant as a folder: writing a file of that name would hide the mistake.
+        raise outfile.refuse(
+            Path(path), "there is no such folder",
+            hint="check the path (is the drive mounted?) and create the folder first, or give "
+            "a file name with an extension, e.g. copy.db")
     else:
-        target = path
+        target = Path(path)
     outfile.check_writable(target, app_state.db_path, backup=True)
     if target.exists():
         raise Refused(f"{target} already exists; nothing was written",
@@ -177,7 +187,7 @@ def restore(
                 part = live.with_name(live.name + suffix)
                 if part.exists():
                     os.replace(part, saved.with_name(saved.name + suffix))
-    db.restore_from(path, live)
+    db.restore_from(path, live, create_folder=app_state.default_folder)
     with app_state.reading():
         pass  # bring an older backup's schema up to date
     message(f"Restored {live} from {path}."

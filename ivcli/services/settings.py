@@ -7,19 +7,50 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 
 from ivcli.errors import InvalidInput
-from ivcli.settings import SETTINGS, SettingDef
+from ivcli.settings import SETTINGS, SettingDef, contradictions
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+
+def suggestions(key: str) -> list[str]:
+    """The settings a mistyped ``key`` most likely meant: those it ends (min_age), then the
+    nearest by spelling."""
+    import difflib
+
+    wanted = key.strip().lower()
+    ending = [k for k in SETTINGS if k.endswith("." + wanted)]
+    near = difflib.get_close_matches(wanted, SETTINGS, n=3, cutoff=0.6)
+    return list(dict.fromkeys(ending + near))[:3]
 
 
 def _definition(key: str) -> SettingDef:
     try:
         return SETTINGS[key]
     except KeyError:
+        near = suggestions(key)
+        hint = "'ivcli settings list' shows them all"
+        if near:
+            names = ", ".join(near[:-1]) + " or " + near[-1] if len(near) > 1 else near[0]
+            hint = f"did you mean {names}? {hint}"
+        raise InvalidInput(f"there is no setting {key!r}; nothing was changed",
+                           hint=hint) from None
+
+
+def _check_together(session: Session, key: str, value: int | float | str | None) -> None:
+    """Refuse a change that contradicts another setting (``settings.RULES``); ``value`` None
+    is a reset to the default."""
+    saved = stored(session)
+    values = {k: d.parse(saved[k]) if k in saved else d.default for k, d in SETTINGS.items()}
+    values[key] = SETTINGS[key].default if value is None else value
+    problems = contradictions(values, key)
+    if problems:
         raise InvalidInput(
-            f"there is no setting {key!r}", hint="'ivcli settings list' shows them all"
-        ) from None
+            f"{key} = {values[key]} would contradict other settings; nothing was changed",
+            details=problems,
+            hint="change the other setting first ('ivcli settings list' shows them), or choose "
+            "a value that fits",
+        )
 
 
 def stored(session: Session) -> dict[str, str]:
@@ -78,6 +109,7 @@ def set_value(session: Session, key: str, raw: str) -> int | float | str:
         value = d.parse(raw)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+    _check_together(session, key, value)
     session.connection().execute(
         text("INSERT INTO settings (key, value) VALUES (:k, :v) "
              "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
@@ -91,6 +123,7 @@ def set_value(session: Session, key: str, raw: str) -> int | float | str:
 
 def reset(session: Session, key: str) -> None:
     _definition(key)
+    _check_together(session, key, None)
     session.connection().execute(text("DELETE FROM settings WHERE key = :k"), {"k": key})
     from ivcli.services import audit
 
