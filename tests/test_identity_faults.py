@@ -131,8 +131,11 @@ def test_a_reference_pattern_catches_lost_leading_zeros(cli, db_path, tmp_path):
 
 
 def test_a_reference_pattern_must_be_a_regular_expression(cli, db_path):
+    cli("settings", "set", "referral.reference_pattern", "")  # the database exists
+    before = digest(db_path)
     r = cli("settings", "set", "referral.reference_pattern", "[0-9", code=1)
     assert "is not a regular expression" in r.stderr
+    assert digest(db_path) == before
     rows = {s["key"]: s for s in cli.json("settings", "list")}
     assert rows["referral.reference_pattern"]["value"] == ""
 

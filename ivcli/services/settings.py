@@ -41,7 +41,9 @@ def _check_together(session: Session, key: str, value: int | float | str | None)
     """Refuse a change that contradicts another setting (``settings.RULES``); ``value`` None
     is a reset to the default."""
     saved = stored(session)
-    values = {k: d.parse(saved[k]) if k in saved else d.default for k, d in SETTINGS.items()}
+    saved.pop(key, None)  # being replaced: an old value this version refuses does not matter
+    values = {k: _parse_stored(d, saved[k]) if k in saved else d.default
+              for k, d in SETTINGS.items()}
     values[key] = SETTINGS[key].default if value is None else value
     problems = contradictions(values, key)
     if problems:
