@@ -116,8 +116,8 @@ class Match(SQLModel, table=True):
     end_date: date | None = None
     end_reason: str | None = None
     note: str | None = None
-    created_at: datetime
-    updated_at: datetime
+    created_at: str
+    updated_at: str
 
 
 class MatchEvent(SQLModel, table=True):
@@ -127,7 +127,7 @@ class MatchEvent(SQLModel, table=True):
     date: date
     event: str
     note: str | None = None
-    created_at: datetime
+    created_at: str
 
 
 class Visit(SQLModel, table=True):
@@ -140,7 +140,7 @@ class Visit(SQLModel, table=True):
     cost_pence: int = 0
     cost_type: str | None = None
     note: str | None = None
-    created_at: datetime
+    created_at: str
 
 
 class Concern(SQLModel, table=True):
@@ -152,7 +152,7 @@ class Concern(SQLModel, table=True):
     text: str
     closed_date: date | None = None
     close_note: str | None = None
-    created_at: datetime
+    created_at: str
 
 
 class Review(SQLModel, table=True):
@@ -162,4 +162,4 @@ class Review(SQLModel, table=True):
     date: date
     with_whom: str
     note: str | None = None
-    created_at: datetime
+    created_at: str

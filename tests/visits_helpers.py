@@ -62,7 +62,7 @@ def add_match(db_path: Path, young_person_id: int, *, start: date | None = None,
         m = Match(young_person_id=young_person_id, volunteer_id=vol, referral_id=referral_id,
                   status=status, proposed_date=start - timedelta(days=14),
                   start_date=None if status in ("proposed", "accepted", "declined") else start,
-                  end_date=end, created_at=NOW, updated_at=NOW)
+                  end_date=end, created_at=db.now(), updated_at=db.now())
         s.add(m)
         s.flush()
         assert m.id is not None

@@ -29,8 +29,8 @@ def expenses(
     from ivcli.services import visits
 
     bounds = month_bounds(parse_month(month or "this", date.today()))
-    with state(ctx).reading() as session:
-        claims = visits.expenses(session, bounds)
+    with state(ctx).reading_sql() as conn:
+        claims = visits.expenses(conn, bounds)
     label = bounds[0].strftime("%Y-%m")
     if fmt == OutputFormat.json:
         write_json(claims.as_json())

@@ -118,8 +118,8 @@ def propose(
     """
     from ivcli.services import matches
 
-    with state(ctx).writing() as session:
-        m = matches.propose(session, young_person_id, volunteer_id, on or date.today(), note)
+    with state(ctx).writing_sql() as conn:
+        m = matches.propose(conn, young_person_id, volunteer_id, on or date.today(), note)
         record = matches.as_row(m)
     _done(f"Proposed match {record['id']}: young person {young_person_id} with volunteer "
           f"{volunteer_id}. The young person decides: 'ivcli match accept|decline "
@@ -134,8 +134,8 @@ def accept(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
     """Record that the young person accepted the proposed match."""
     from ivcli.services import matches
 
-    with state(ctx).writing() as session:
-        record = matches.as_row(matches.accept(session, match_id, on or date.today()))
+    with state(ctx).writing_sql() as conn:
+        record = matches.as_row(matches.accept(conn, match_id, on or date.today()))
     _done(f"Match {match_id} accepted by the young person; record the introduction with "
           f"'ivcli match start {match_id} --date DATE'.", fmt, record)
 
@@ -159,8 +159,8 @@ def decline(
             reason = prompts.text("Why was it declined?", required=True)
         else:
             require(["--reason"])
-    with state(ctx).writing() as session:
-        m = matches.decline(session, match_id, reason or "", on or date.today())
+    with state(ctx).writing_sql() as conn:
+        m = matches.decline(conn, match_id, reason or "", on or date.today())
         record = matches.as_row(m)
     _done(f"Match {match_id} declined; young person {m.young_person_id} is back on the waiting "
           "list.", fmt, record)
@@ -172,8 +172,8 @@ def start(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
     """Record the introduction meeting: the match is active from this date."""
     from ivcli.services import matches
 
-    with state(ctx).writing() as session:
-        record = matches.as_row(matches.start(session, match_id, on or date.today()))
+    with state(ctx).writing_sql() as conn:
+        record = matches.as_row(matches.start(conn, match_id, on or date.today()))
     _done(f"Match {match_id} started on {record['start_date']}.", fmt, record)
 
 
@@ -184,8 +184,8 @@ def pause(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
     """Pause an active match, for illness or exams."""
     from ivcli.services import matches
 
-    with state(ctx).writing() as session:
-        record = matches.as_row(matches.pause(session, match_id, on or date.today(), note))
+    with state(ctx).writing_sql() as conn:
+        record = matches.as_row(matches.pause(conn, match_id, on or date.today(), note))
     _done(f"Match {match_id} paused.", fmt, record)
 
 
@@ -196,8 +196,8 @@ def resume(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
     """Resume a paused match."""
     from ivcli.services import matches
 
-    with state(ctx).writing() as session:
-        record = matches.as_row(matches.resume(session, match_id, on or date.today(), note))
+    with state(ctx).writing_sql() as conn:
+        record = matches.as_row(matches.resume(conn, match_id, on or date.today(), note))
     _done(f"Match {match_id} resumed.", fmt, record)
 
 
@@ -228,8 +228,8 @@ def end(
             code = prompts.select("Why did the match end?", [e.value for e in EndReason])
         else:
             require(["--reason"])
-    with state(ctx).writing() as session:
-        m = matches.end(session, match_id, code or "", on or date.today(), note, close)
+    with state(ctx).writing_sql() as conn:
+        m = matches.end(conn, match_id, code or "", on or date.today(), note, close)
         record = matches.as_row(m)
     after = ("the referral is closed" if close else
              f"young person {m.young_person_id} is back on the waiting list")
@@ -250,8 +250,8 @@ def list_(
     from ivcli.render import emit
     from ivcli.services import matches
 
-    with state(ctx).reading() as session:
-        rows = matches.list_matches(session, status.value if status else None)
+    with state(ctx).reading_sql() as conn:
+        rows = matches.list_matches(conn, status.value if status else None)
     emit(fmt.value, matches.MATCH_COLUMNS, rows, title="Matches", empty="No matches.")
 
 
@@ -261,9 +261,9 @@ def show(ctx: typer.Context, match_id: MatchId, fmt: Format = OutputFormat.table
     from ivcli.render import emit
     from ivcli.services import matches
 
-    with state(ctx).reading() as session:
-        record = matches.as_row(matches.get(session, match_id))
-        history = matches.events(session, match_id)
+    with state(ctx).reading_sql() as conn:
+        record = matches.as_row(matches.get(conn, match_id))
+        history = matches.events(conn, match_id)
     _emit_match(fmt, record)
     if fmt == OutputFormat.table:
         emit("table", matches.EVENT_COLUMNS, history, title="History")

@@ -50,8 +50,8 @@ def review(
 
     day = parse_date(str(raw["date"]))
     people = [str(w) for w in raw["with_whom"]]  # type: ignore[attr-defined]
-    with app_state.writing() as session:
-        recorded = reviews.record(session, match_id, day, people,
+    with app_state.writing_sql() as conn:
+        recorded = reviews.record(conn, match_id, day, people,
                                   str(raw["note"]) if raw.get("note") else None, date.today())
     who = " and ".join(f"the {w.replace('-', ' ')}" for w in dict.fromkeys(people))
     ids = ", ".join(str(i) for i in recorded.review_ids)

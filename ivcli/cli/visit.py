@@ -87,12 +87,12 @@ def log(
             needs_type = False
         if needs_type:
             require(["--cost-type"])
-    with app_state.writing() as session:
-        row, problems = validate(raw, 0, visits.max_cost(session))
+    with app_state.writing_sql() as conn:
+        row, problems = validate(raw, 0, visits.max_cost(conn))
         if problems or row is None:
             raise InvalidInput("the visit is not valid; nothing was logged",
                                details=[str(p) for p in problems])
-        logged = visits.log(session, row, date.today())
+        logged = visits.log(conn, row, date.today())
     message(f"Logged visit {logged.visit_id} on match {match_id}.")
     if logged.concern_id is not None:
         message(f"Opened concern {logged.concern_id}: it stays on 'ivcli today' until you close "
@@ -123,8 +123,8 @@ def import_(
     from ivcli.services import visits
 
     with byte_progress(file, enabled=not quiet) as on_bytes:
-        with state(ctx).importing(dry_run=dry_run) as session:
-            report = visits.import_csv(session, file, today=date.today(), maps=map_ or [],
+        with state(ctx).importing(dry_run=dry_run, orm=False) as conn:
+            report = visits.import_csv(conn, file, today=date.today(), maps=map_ or [],
                                        encoding=encoding, dry_run=dry_run, on_bytes=on_bytes)
     warn_unknown_columns(report.unknown_columns)
     lead = "Dry run, nothing written: would add" if dry_run else "Added"
@@ -156,6 +156,6 @@ def list_(
     from ivcli.services import visits
 
     bounds = month_bounds(parse_month(month, date.today())) if month else None
-    with state(ctx).reading() as session:
-        rows = visits.list_visits(session, match_id, bounds)
+    with state(ctx).reading_sql() as conn:
+        rows = visits.list_visits(conn, match_id, bounds)
     emit(fmt.value, visits.LIST_COLUMNS, rows, title="Visits", empty="No visits.")

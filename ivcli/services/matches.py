@@ -4,24 +4,26 @@ Each step is one command with a date and leaves a ``match_events`` row. A propos
 every hard rule of ``services.matching``; the referral's status follows the match (matched while
 a match is live, back to accepted, i.e. waiting, when it is declined or ended, closed at the end
 when asked).
+
+Reads are plain SQL (``match list`` and ``match show`` start without the ORM or the models);
+writes are Core statements over the tables, each recorded in the audit trail as it is made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import text
 
 from ivcli.enums import EndReason, MatchStatus, ReferralStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
-from ivcli.models import Match, MatchEvent, Referral, Volunteer
-from ivcli.services import compliance
-from ivcli.services.matching import load_volunteers, rule_breaks, waiting_young_person
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy import Table
+    from sqlalchemy.engine import Connection, RowMapping
 
 MATCH_COLUMNS = ("id", "young_person_id", "volunteer_id", "status", "proposed_date",
                  "start_date", "end_date", "end_reason")
@@ -29,52 +31,146 @@ SHOW_COLUMNS = MATCH_COLUMNS + ("referral_id", "decision_date", "decision_reason
 EVENT_COLUMNS = ("date", "event", "note")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+def _day(value: object) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def as_row(m: Match, columns: Sequence[str] = SHOW_COLUMNS) -> dict[str, object]:
+@dataclass(frozen=True)
+class MatchRecord:
+    """One row of ``matches`` as read, dates as dates (the ORM object's attribute names)."""
+
+    id: int
+    young_person_id: int
+    volunteer_id: int
+    referral_id: int | None
+    status: str
+    proposed_date: date
+    decision_date: date | None
+    decision_reason: str | None
+    start_date: date | None
+    end_date: date | None
+    end_reason: str | None
+    note: str | None
+    created_at: str
+    updated_at: str
+
+
+_DATES = ("proposed_date", "decision_date", "start_date", "end_date")
+_MATCH_SQL = f"SELECT {', '.join(f.name for f in fields(MatchRecord))} FROM matches"
+
+
+def _match(row: RowMapping) -> MatchRecord:
+    values = dict(row)
+    for key in _DATES:
+        values[key] = _day(values[key])
+    return MatchRecord(**values)
+
+
+def as_row(m: MatchRecord, columns: Sequence[str] = SHOW_COLUMNS) -> dict[str, object]:
     return {c: getattr(m, c) for c in columns}
 
 
-def get(session: Session, match_id: int) -> Match:
-    m = session.get(Match, match_id)
-    if m is None:
+def get(conn: Connection, match_id: int) -> MatchRecord:
+    row = conn.execute(text(_MATCH_SQL + " WHERE id = :id"), {"id": match_id}).mappings().first()
+    if row is None:
         raise NotFound(f"there is no match {match_id}", hint="'ivcli match list' shows their ids")
-    return m
+    return _match(row)
 
 
-def events(session: Session, match_id: int) -> list[dict[str, object]]:
-    get(session, match_id)
-    rows = session.execute(
-        select(MatchEvent).where(MatchEvent.match_id == match_id)
-        .order_by(MatchEvent.date, MatchEvent.id)  # type: ignore[arg-type]
-    ).scalars()
-    return [{"date": e.date, "event": e.event, "note": e.note} for e in rows]
+def events(conn: Connection, match_id: int) -> list[dict[str, object]]:
+    get(conn, match_id)
+    rows = conn.execute(text(
+        "SELECT date, event, note FROM match_events WHERE match_id = :m ORDER BY date, id"
+    ), {"m": match_id})
+    return [{"date": _day(d), "event": e, "note": n} for d, e, n in rows]
 
 
-def list_matches(session: Session, status: str | None = None) -> list[dict[str, object]]:
-    q = select(Match)
+def list_matches(conn: Connection, status: str | None = None) -> list[dict[str, object]]:
+    sql = f"SELECT {', '.join(MATCH_COLUMNS)} FROM matches"
     if status:
-        q = q.where(Match.status == status)
-    rows = session.execute(q.order_by(Match.id)).scalars()  # type: ignore[arg-type]
-    return [as_row(m, MATCH_COLUMNS) for m in rows]
+        sql += " WHERE status = :status"
+    rows = conn.execute(text(sql + " ORDER BY id"), {"status": status}).mappings()
+    return [dict(r) for r in rows]
 
 
-def _record(session: Session, m: Match, on: date, event: str, note: str | None = None) -> None:
-    assert m.id is not None
-    m.updated_at = _now()
-    session.add(MatchEvent(match_id=m.id, date=on, event=event, note=note, created_at=_now()))
+# ---------------------------------------------------------------------------------------------
+# Writing
 
 
-def _last_date(session: Session, m: Match) -> date:
-    dates = [e["date"] for e in events(session, m.id or 0)]
+def _stored(value: object) -> object:
+    """A value as SQL stores it: dates as ISO text, booleans as 0/1."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def update_changed(conn: Connection, table: str, record_id: int,
+                   values: Mapping[str, object]) -> list[str]:
+    """Set ``values`` (column names written by ivcli, never user text) on one record of
+    ``table`` and record the update in the audit trail, naming the fields whose value changed;
+    when none changed, nothing is written. Returns the changed fields."""
+    from ivcli.services import audit
+
+    wanted = {k: _stored(v) for k, v in values.items()}
+    current = conn.execute(text(f"SELECT {', '.join(wanted)} FROM {table} WHERE id = :id"),
+                           {"id": record_id}).one()
+    changed = {k: v for (k, v), old in zip(wanted.items(), current, strict=True) if old != v}
+    if changed:
+        sets = ", ".join(f"{k} = :{k}" for k in changed)
+        conn.execute(text(f"UPDATE {table} SET {sets} WHERE id = :id"),
+                     {**changed, "id": record_id})
+        audit.record(conn, [(table, str(record_id), "update", list(changed))])
+    return list(changed)
+
+
+def insert_row(conn: Connection, table: Table, values: Mapping[str, object]) -> int:
+    """Insert one record into ``table``, recorded in the audit trail; returns its id."""
+    from sqlalchemy import insert
+
+    from ivcli.services import audit
+
+    key = conn.execute(insert(table).values(**values)).inserted_primary_key
+    assert key is not None
+    new_id = int(key[0])
+    audit.record(conn, [(table.name, str(new_id), "insert", ())])
+    return new_id
+
+
+def table_of(model: type) -> Table:
+    """The Core table of a SQLModel class (for ``insert()`` over it)."""
+    return model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+def _tables() -> tuple[Table, Table]:
+    from ivcli.models import Match, MatchEvent
+
+    return table_of(Match), table_of(MatchEvent)
+
+
+def _change(conn: Connection, m: MatchRecord, on: date, event: str,
+            event_note: str | None = None, /, **values: object) -> MatchRecord:
+    """Set ``values`` on the match, leave its event (with ``event_note``), and return the
+    match as it now is."""
+    from ivcli.db import now
+
+    _, match_events = _tables()
+    stamp = now()
+    update_changed(conn, "matches", m.id, {**values, "updated_at": stamp})
+    insert_row(conn, match_events, {"match_id": m.id, "date": on, "event": event,
+                                    "note": event_note, "created_at": stamp})
+    return get(conn, m.id)
+
+
+def _last_date(conn: Connection, m: MatchRecord) -> date:
+    dates = [e["date"] for e in events(conn, m.id)]
     return max([m.proposed_date, *[d for d in dates if isinstance(d, date)]])
 
 
-def _step(session: Session, match_id: int, allowed: Sequence[str], action: str, on: date
-          ) -> Match:
-    m = get(session, match_id)
+def _step(conn: Connection, match_id: int, allowed: Sequence[str], action: str, on: date
+          ) -> MatchRecord:
+    m = get(conn, match_id)
     if m.status not in allowed:
         hint = None
         if action == "start" and m.status == MatchStatus.proposed:
@@ -85,43 +181,57 @@ def _step(session: Session, match_id: int, allowed: Sequence[str], action: str, 
             f"match {match_id} is {m.status}; only a {' or '.join(allowed)} match can be {done}",
             hint=hint,
         )
-    last = _last_date(session, m)
+    last = _last_date(conn, m)
     if on < last:
         raise InvalidInput(f"the date is before match {match_id}'s last step on "
                            f"{last.isoformat()}", hint="give a later --date")
     return m
 
 
-def _referral(session: Session, m: Match) -> Referral | None:
-    return session.get(Referral, m.referral_id) if m.referral_id else None
+def referral_status(conn: Connection, m: MatchRecord) -> str | None:
+    if not m.referral_id:
+        return None
+    found = conn.execute(text("SELECT status FROM referrals WHERE id = :id"),
+                         {"id": m.referral_id}).scalar()
+    return None if found is None else str(found)
 
 
-def _back_to_waiting(session: Session, m: Match) -> None:
-    ref = _referral(session, m)
-    if ref is not None and ref.status == ReferralStatus.matched:
-        ref.status = ReferralStatus.accepted.value
-        ref.updated_at = _now()
+def _update_referral(conn: Connection, m: MatchRecord, **values: object) -> None:
+    from ivcli.db import now
+
+    if m.referral_id:
+        update_changed(conn, "referrals", m.referral_id, {**values, "updated_at": now()})
 
 
-def propose(session: Session, young_person_id: int, volunteer_id: int, on: date,
-            note: str | None = None) -> Match:
+def _back_to_waiting(conn: Connection, m: MatchRecord) -> None:
+    if referral_status(conn, m) == ReferralStatus.matched:
+        _update_referral(conn, m, status=ReferralStatus.accepted.value)
+
+
+def propose(conn: Connection, young_person_id: int, volunteer_id: int, on: date,
+            note: str | None = None) -> MatchRecord:
     """Propose a match; refused when any hard rule is broken."""
-    y = waiting_young_person(session, young_person_id, on)
-    vol = session.get(Volunteer, volunteer_id)
+    from ivcli.db import now
+    from ivcli.services import compliance
+    from ivcli.services.matching import load_volunteers, rule_breaks, waiting_young_person
+
+    y = waiting_young_person(conn, young_person_id, on)
+    vol = conn.execute(text("SELECT status FROM volunteers WHERE id = :id"),
+                       {"id": volunteer_id}).first()
     if vol is None:
         raise NotFound(f"there is no volunteer {volunteer_id}",
                        hint="'ivcli volunteer list' shows their ids")
     if vol.status != "approved":
         raise Refused(f"volunteer {volunteer_id} is not approved (status {vol.status}); only "
                       "approved volunteers with every check current can be matched")
-    if volunteer_id not in compliance.matchable_ids(session, on, among=[volunteer_id]):
+    if volunteer_id not in compliance.matchable_ids(conn, on, among=[volunteer_id]):
         gaps = [f"{s.label} {'missing' if s.status == 'missing' else 'lapsed'}"
                 + (f" on {s.expires.isoformat()}" if s.expires and s.status == "lapsed" else "")
-                for s in compliance.problems(compliance.volunteer_states(session, volunteer_id,
+                for s in compliance.problems(compliance.volunteer_states(conn, volunteer_id,
                                                                          on))]
         raise Refused(f"volunteer {volunteer_id} cannot be matched: {'; '.join(gaps)}",
                       hint="record the renewed check, then propose again")
-    (v,) = load_volunteers(session, on, [volunteer_id])
+    (v,) = load_volunteers(conn, on, [volunteer_id])
     if v.free <= 0:
         raise Refused(f"volunteer {volunteer_id} has no free place (capacity {v.capacity}, "
                       f"{v.live} live match(es))",
@@ -131,91 +241,67 @@ def propose(session: Session, young_person_id: int, volunteer_id: int, on: date,
         raise Refused(f"young person {young_person_id} and volunteer {volunteer_id} cannot be "
                       "matched: " + "; ".join(breaks),
                       hint="if a profile is out of date, update it and propose again")
-    now = _now()
-    m = Match(young_person_id=young_person_id, volunteer_id=volunteer_id,
-              referral_id=y.referral_id, status=MatchStatus.proposed.value, proposed_date=on,
-              note=note, created_at=now, updated_at=now)
-    session.add(m)
-    session.flush()
-    _record(session, m, on, "proposed", note)
-    ref = session.get(Referral, y.referral_id)
-    assert ref is not None
-    ref.status = ReferralStatus.matched.value
-    ref.updated_at = now
+    matches, match_events = _tables()
+    stamp = now()
+    match_id = insert_row(conn, matches, {
+        "young_person_id": young_person_id, "volunteer_id": volunteer_id,
+        "referral_id": y.referral_id, "status": MatchStatus.proposed.value,
+        "proposed_date": on, "note": note, "created_at": stamp, "updated_at": stamp})
+    insert_row(conn, match_events, {"match_id": match_id, "date": on, "event": "proposed",
+                                    "note": note, "created_at": stamp})
+    m = get(conn, match_id)
+    _update_referral(conn, m, status=ReferralStatus.matched.value)
     return m
 
 
-def accept(session: Session, match_id: int, on: date) -> Match:
-    m = _step(session, match_id, [MatchStatus.proposed.value], "accept", on)
-    m.status = MatchStatus.accepted.value
-    m.decision_date = on
-    _record(session, m, on, "accepted")
-    return m
+def accept(conn: Connection, match_id: int, on: date) -> MatchRecord:
+    m = _step(conn, match_id, [MatchStatus.proposed.value], "accept", on)
+    return _change(conn, m, on, "accepted", status=MatchStatus.accepted.value, decision_date=on)
 
 
-def decline(session: Session, match_id: int, reason: str, on: date) -> Match:
+def decline(conn: Connection, match_id: int, reason: str, on: date) -> MatchRecord:
     if not reason or not reason.strip():
         raise InvalidInput("a reason is required", hint="give it with --reason")
-    m = _step(session, match_id, [MatchStatus.proposed.value, MatchStatus.accepted.value],
+    m = _step(conn, match_id, [MatchStatus.proposed.value, MatchStatus.accepted.value],
               "decline", on)
-    m.status = MatchStatus.declined.value
-    m.decision_date = on
-    m.decision_reason = reason.strip()
-    _record(session, m, on, "declined", reason.strip())
-    _back_to_waiting(session, m)
+    m = _change(conn, m, on, "declined", reason.strip(), status=MatchStatus.declined.value,
+                decision_date=on, decision_reason=reason.strip())
+    _back_to_waiting(conn, m)
     return m
 
 
-def start(session: Session, match_id: int, on: date) -> Match:
-    m = _step(session, match_id, [MatchStatus.accepted.value], "start", on)
-    m.status = MatchStatus.active.value
-    m.start_date = on
-    _record(session, m, on, "started")
-    ref = _referral(session, m)
-    if ref is not None:
-        ref.matched_date = on
-        ref.updated_at = _now()
+def start(conn: Connection, match_id: int, on: date) -> MatchRecord:
+    m = _step(conn, match_id, [MatchStatus.accepted.value], "start", on)
+    m = _change(conn, m, on, "started", status=MatchStatus.active.value, start_date=on)
+    _update_referral(conn, m, matched_date=on)
     return m
 
 
-def pause(session: Session, match_id: int, on: date, note: str | None = None) -> Match:
-    m = _step(session, match_id, [MatchStatus.active.value], "pause", on)
-    m.status = MatchStatus.paused.value
-    _record(session, m, on, "paused", note)
-    return m
+def pause(conn: Connection, match_id: int, on: date, note: str | None = None) -> MatchRecord:
+    m = _step(conn, match_id, [MatchStatus.active.value], "pause", on)
+    return _change(conn, m, on, "paused", note, status=MatchStatus.paused.value)
 
 
-def resume(session: Session, match_id: int, on: date, note: str | None = None) -> Match:
-    m = _step(session, match_id, [MatchStatus.paused.value], "resume", on)
-    m.status = MatchStatus.active.value
-    _record(session, m, on, "resumed", note)
-    return m
+def resume(conn: Connection, match_id: int, on: date, note: str | None = None) -> MatchRecord:
+    m = _step(conn, match_id, [MatchStatus.paused.value], "resume", on)
+    return _change(conn, m, on, "resumed", note, status=MatchStatus.active.value)
 
 
-def end(session: Session, match_id: int, reason: str, on: date, note: str | None = None,
-        close: bool = False) -> Match:
+def end(conn: Connection, match_id: int, reason: str, on: date, note: str | None = None,
+        close: bool = False) -> MatchRecord:
     """End an active or paused match. The young person returns to the waiting list, unless
     ``close``: then their referral is closed."""
     codes = [e.value for e in EndReason]
     if reason not in codes:
         raise InvalidInput(f"unknown end reason; use one of {', '.join(codes)}")
-    m = _step(session, match_id, list(MatchStatus.running()), "end", on)
-    m.status = MatchStatus.ended.value
-    m.end_date = on
-    m.end_reason = reason
+    m = _step(conn, match_id, list(MatchStatus.running()), "end", on)
+    values: dict[str, object] = {"status": MatchStatus.ended.value, "end_date": on,
+                                 "end_reason": reason}
     if note:
-        m.note = note.strip()
-    _record(session, m, on, "ended", f"{reason}: {note.strip()}" if note else reason)
-    ref = _referral(session, m)
-    if close and ref is not None:
-        ref.status = ReferralStatus.closed.value
-        ref.closed_date = on
-        ref.updated_at = _now()
+        values["note"] = note.strip()
+    m = _change(conn, m, on, "ended", f"{reason}: {note.strip()}" if note else reason, **values)
+    if close and m.referral_id:
+        _update_referral(conn, m, status=ReferralStatus.closed.value, closed_date=on)
     else:
-        _back_to_waiting(session, m)
+        _back_to_waiting(conn, m)
     return m
-
-
-def referral_status(session: Session, m: Match) -> str | None:
-    ref = _referral(session, m)
-    return ref.status if ref else None

@@ -26,16 +26,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
+from sqlalchemy import text
 
-from ivcli.db import dbapi
 from ivcli.enums import MatchStatus, sql_list
 from ivcli.errors import InvalidInput, NotFound, Refused
-from ivcli.parsing import age_sql, normalise_gender, split_list
+from ivcli.parsing import add_years, age_on, normalise_gender, split_list
 from ivcli.services import compliance
 from ivcli.services import settings as settings_service
 from ivcli.services.profiles import (
@@ -47,7 +47,7 @@ from ivcli.services.profiles import (
 from ivcli.vocab import normalise_tag
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection
 
 _LIVE_SQL = sql_list(MatchStatus.open())
 
@@ -255,7 +255,7 @@ def vol_from(row_id: int, age: int, gender: str | None, area: str | None, langua
 
 
 _WAITING_SQL = f"""
-SELECT yp.id, r.id, {age_sql('yp.date_of_birth', ':on')},
+SELECT yp.id, r.id, yp.date_of_birth,
        coalesce(r.decision_date, r.referral_date),
        (SELECT max(m.end_date) FROM matches m WHERE m.referral_id = r.id AND m.status = 'ended'),
        yp.area, yp.profile, r.interests
@@ -266,31 +266,32 @@ WHERE r.status = 'accepted'
 """
 
 
-def waiting(session: Session, on: date, young_person_id: int | None = None) -> list[Young]:
+def waiting(conn: Connection, on: date, young_person_id: int | None = None) -> list[Young]:
     """The waiting list: young people with an accepted referral and no live match, longest
     waiting first. The wait counts from the referral's acceptance (or, after an ended match,
     from its end)."""
     sql = _WAITING_SQL + (" AND yp.id = :yp" if young_person_id is not None else "")
     params: dict[str, object] = {"on": on.isoformat(), "yp": young_person_id}
     seen: dict[int, Young] = {}
-    for yp_id, ref_id, age, since, ended, area, profile, interests in dbapi(session).execute(
-        sql + " ORDER BY r.id", params
+    for yp_id, ref_id, born, since, ended, area, profile, interests in conn.execute(
+        text(sql + " ORDER BY r.id"), params
     ):
         start = max(date.fromisoformat(since), date.fromisoformat(ended) if ended else
                     date.min)
         if yp_id in seen and seen[yp_id].waiting_since <= start:
             continue
+        age = age_on(date.fromisoformat(born), on)
         seen[yp_id] = young_from(yp_id, ref_id, age, start, area, profile, interests)
     return sorted(seen.values(), key=lambda y: (y.waiting_since, y.id))
 
 
-def load_volunteers(session: Session, on: date, ids: Sequence[int] | None = None,
+def load_volunteers(conn: Connection, on: date, ids: Sequence[int] | None = None,
                 likely_for: Young | None = None) -> list[Vol]:
     """Approved volunteers with their profiles and live-match counts. With ``likely_for``,
     SQL first drops those certain to break a hard rule for that young person (see
     ``_prefilter``), so fewer profiles are parsed; the rules are still applied afterwards."""
     sql = (
-        f"SELECT v.id, {age_sql('v.date_of_birth', ':on')} AS age, v.gender, v.area, v.languages, "
+        "SELECT v.id, v.date_of_birth, v.gender, v.area, v.languages, "
         f"v.interests, v.profile, coalesce(c.n, 0) FROM volunteers v LEFT JOIN ("
         f" SELECT volunteer_id, count(*) AS n FROM matches WHERE status IN ({_LIVE_SQL})"
         f" GROUP BY volunteer_id) c ON c.volunteer_id = v.id WHERE v.status = 'approved'"
@@ -300,11 +301,12 @@ def load_volunteers(session: Session, on: date, ids: Sequence[int] | None = None
         sql += f" AND v.id IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
     if likely_for is not None:
         sql += _prefilter(likely_for, params)
-    rows = dbapi(session).execute(sql + " ORDER BY v.id", params)
+    rows = conn.execute(text(sql + " ORDER BY v.id"), params)
     wish = likely_for.iv_gender if likely_for is not None else None
-    if wish is None:
-        return [vol_from(*row) for row in rows]
-    return [vol_from(*row) for row in rows if row[2] and _gender(row[2]) == wish]
+    fromiso = date.fromisoformat
+    return [vol_from(vid, age_on(fromiso(born), on), gender, *rest)
+            for vid, born, gender, *rest in rows
+            if wish is None or (gender and _gender(gender) == wish)]
 
 
 _gender_cache: dict[str, str | None] = {}
@@ -331,10 +333,16 @@ def _prefilter(y: Young, params: dict[str, object]) -> str:
     person asked for, and a profile that lists areas but cannot mention the young person's
     area. Anything unusual in the text is kept for the rules to decide."""
     out = ""
-    if y.iv_age_min is not None or y.iv_age_max is not None:
-        out += " AND age BETWEEN :lo AND :hi"
-        params["lo"] = NO_LIMIT_LOW if y.iv_age_min is None else y.iv_age_min
-        params["hi"] = NO_LIMIT_HIGH if y.iv_age_max is None else y.iv_age_max
+    on = date.fromisoformat(str(params["on"]))
+    # Ages as dates of birth (ISO text compares as dates), two days wider on each side than
+    # the exact bounds: the rule itself (``age_on``) decides at the edges.
+    if y.iv_age_min is not None and 0 < y.iv_age_min < on.year - 3:
+        out += " AND v.date_of_birth <= :born_by"
+        params["born_by"] = (add_years(on, -y.iv_age_min) + timedelta(days=2)).isoformat()
+    if y.iv_age_max is not None and 0 <= y.iv_age_max < on.year - 3:
+        out += " AND v.date_of_birth >= :born_after"
+        params["born_after"] = (add_years(on, -(y.iv_age_max + 1)) - timedelta(days=2)
+                                ).isoformat()
     if y.area is not None and re.fullmatch(r"[ -~]+", y.area) and "\\" not in y.area:
         params["area"] = y.area
         out += (
@@ -347,12 +355,12 @@ def _prefilter(y: Young, params: dict[str, object]) -> str:
     return out
 
 
-def _past_pairs(session: Session, young_ids: Iterable[int]) -> set[tuple[int, int]]:
+def _past_pairs(conn: Connection, young_ids: Iterable[int]) -> set[tuple[int, int]]:
     """(young person, volunteer) pairs with a declined or ended match: not suggested again."""
     wanted = set(young_ids)
-    rows = dbapi(session).execute(
+    rows = conn.execute(text(
         "SELECT young_person_id, volunteer_id FROM matches WHERE status IN ('declined', 'ended')"
-    )
+    ))
     return {(y, v) for y, v in rows if y in wanted}
 
 
@@ -365,8 +373,8 @@ class Weights:
     values: dict[str, float]
 
     @classmethod
-    def load(cls, session: Session) -> Weights:
-        return cls({c: float(settings_service.get(session, f"match.weight.{c}"))
+    def load(cls, conn: Connection) -> Weights:
+        return cls({c: float(settings_service.get(conn, f"match.weight.{c}"))
                     for c in COMPONENTS})
 
 
@@ -418,8 +426,8 @@ def _encode(young: Sequence[Young], vols: Sequence[Vol], part: str
     vcols: list[int] = []
     get = vocab.get
     for j, v in enumerate(vols):
-        for t in _vol_keys(v, part):
-            k = get(t)  # type: ignore[arg-type]
+        for key in _vol_keys(v, part):
+            k = get(key)  # type: ignore[arg-type]
             if k is not None:
                 vrows.append(j)
                 vcols.append(k)
@@ -605,20 +613,19 @@ class Suggestion:
     concerns: list[str]
 
 
-def waiting_young_person(session: Session, young_person_id: int, on: date) -> Young:
+def waiting_young_person(conn: Connection, young_person_id: int, on: date) -> Young:
     """The young person, if on the waiting list; else a refusal saying why not."""
-    found = waiting(session, on, young_person_id)
+    found = waiting(conn, on, young_person_id)
     if found:
         return found[0]
-    conn = dbapi(session)
-    if conn.execute("SELECT 1 FROM young_people WHERE id = ?", (young_person_id,)).fetchone() \
-            is None:
+    if conn.execute(text("SELECT 1 FROM young_people WHERE id = :yp"),
+                    {"yp": young_person_id}).first() is None:
         raise NotFound(f"there is no young person {young_person_id}",
                        hint="'ivcli referral list' shows young people's ids")
-    live = conn.execute(
-        f"SELECT id, status FROM matches WHERE young_person_id = ? AND status IN ({_LIVE_SQL}) "
-        "ORDER BY id LIMIT 1", (young_person_id,)
-    ).fetchone()
+    live = conn.execute(text(
+        f"SELECT id, status FROM matches WHERE young_person_id = :yp AND status IN ({_LIVE_SQL}) "
+        "ORDER BY id LIMIT 1"), {"yp": young_person_id}
+    ).first()
     if live is not None:
         raise Refused(
             f"young person {young_person_id} already has match {live[0]} ({live[1]}); "
@@ -631,26 +638,26 @@ def waiting_young_person(session: Session, young_person_id: int, on: date) -> Yo
     )
 
 
-def _check_concerns(session: Session, volunteer_id: int, on: date) -> list[str]:
-    out = []
-    for s in compliance.volunteer_states(session, volunteer_id, on):
+def _check_concerns(conn: Connection, volunteer_id: int, on: date) -> list[str]:
+    out: list[str] = []
+    for s in compliance.volunteer_states(conn, volunteer_id, on):
         if s.status == "lapsing" and s.expires is not None:
             out.append(f"{s.label} lapses on {s.expires.isoformat()} (in {s.days_left} days)")
     return out
 
 
-def suggest(session: Session, young_person_id: int, on: date, top: int = 5) -> list[Suggestion]:
+def suggest(conn: Connection, young_person_id: int, on: date, top: int = 5) -> list[Suggestion]:
     """The best ``top`` volunteers for one young person on the waiting list, best first."""
     if top < 1:
         raise InvalidInput("--top must be at least 1")
-    y = waiting_young_person(session, young_person_id, on)
-    vols = [v for v in load_volunteers(session, on, likely_for=y) if v.free > 0]
-    past = {v for _, v in _past_pairs(session, [y.id])}
+    y = waiting_young_person(conn, young_person_id, on)
+    vols = [v for v in load_volunteers(conn, on, likely_for=y) if v.free > 0]
+    past = {v for _, v in _past_pairs(conn, [y.id])}
     vols = [v for v in vols if v.id not in past]
     if not vols:
         return []
     ok = feasible_matrix([y], vols)[0]
-    scores = score_matrix([y], vols, Weights.load(session))[0]
+    scores = score_matrix([y], vols, Weights.load(conn))[0]
     idx = np.flatnonzero(ok)
     ids = np.array([v.id for v in vols], dtype=np.int64)
     rounded = np.rint(scores[idx]).astype(np.int64)
@@ -659,7 +666,7 @@ def suggest(session: Session, young_person_id: int, on: date, top: int = 5) -> l
     step = max(4 * top, 50)
     for start in range(0, len(order), step):
         chunk = order[start:start + step]
-        current = compliance.matchable_ids(session, on, among=[vols[j].id for j in chunk])
+        current = compliance.matchable_ids(conn, on, among=[vols[j].id for j in chunk])
         chosen += [int(j) for j in chunk if vols[j].id in current][: top - len(chosen)]
         if len(chosen) >= top:
             break
@@ -667,7 +674,7 @@ def suggest(session: Session, young_person_id: int, on: date, top: int = 5) -> l
     for j in chosen:
         v = vols[j]
         reasons, concerns = explain(y, v)
-        concerns += _check_concerns(session, v.id, on)
+        concerns += _check_concerns(conn, v.id, on)
         out.append(Suggestion(v.id, int(round(float(scores[j]))), reasons, concerns))
     return out
 
@@ -720,19 +727,19 @@ def assign(value_rows: np.ndarray, feasible: np.ndarray, bonus: np.ndarray
     return rows[keep], cols[keep]
 
 
-def suggest_all(session: Session, on: date) -> WholeList:
+def suggest_all(conn: Connection, on: date) -> WholeList:
     """One proposal for the whole waiting list (nothing is written)."""
-    young = waiting(session, on)
-    vols = [v for v in load_volunteers(session, on) if v.free > 0]
-    current = compliance.matchable_ids(session, on, among=[v.id for v in vols])
+    young = waiting(conn, on)
+    vols = [v for v in load_volunteers(conn, on) if v.free > 0]
+    current = compliance.matchable_ids(conn, on, among=[v.id for v in vols])
     vols = [v for v in vols if v.id in current]
     if not young or not vols:
         return WholeList([], [y.id for y in young], len(young))
-    scores = score_matrix(young, vols, Weights.load(session))
+    scores = score_matrix(young, vols, Weights.load(conn))
     ok = feasible_matrix(young, vols)
     yi = {y.id: i for i, y in enumerate(young)}
     vi = {v.id: j for j, v in enumerate(vols)}
-    for yp, vol in _past_pairs(session, yi):
+    for yp, vol in _past_pairs(conn, yi):
         if vol in vi:
             ok[yi[yp], vi[vol]] = False
     # A volunteer with room for several young people stands in several columns.
@@ -743,8 +750,8 @@ def suggest_all(session: Session, on: date) -> WholeList:
     else:
         col_vol = np.arange(len(vols))
     bonus = wait_points(young, on,
-                        float(settings_service.get(session, "match.wait_points_per_month")),
-                        float(settings_service.get(session, "match.wait_points_max")))
+                        float(settings_service.get(conn, "match.wait_points_per_month")),
+                        float(settings_service.get(conn, "match.wait_points_max")))
     rows, cols = assign(scores, ok, bonus)
     proposals = []
     for r, c in sorted(zip(rows.tolist(), cols.tolist(), strict=True)):

@@ -11,7 +11,7 @@ from ivcli.parsing import add_months
 from ivcli.services import settings as settings_service
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,10 @@ class Schedule:
     then_months: int
 
     @classmethod
-    def load(cls, session: Session) -> Schedule:
+    def load(cls, conn: Connection) -> Schedule:
         g = settings_service.get_int
-        return cls(g(session, "review.first_weeks"), g(session, "review.second_months"),
-                   g(session, "review.then_months"))
+        return cls(g(conn, "review.first_weeks"), g(conn, "review.second_months"),
+                   g(conn, "review.then_months"))
 
     def next_due(self, start: date, reviews_held: int, last: date | None) -> date:
         """When the next review is due, given how many were held and the latest one."""

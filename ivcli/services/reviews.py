@@ -12,18 +12,17 @@ on the same day is one review, recorded as two entries.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
 from ivcli.errors import InvalidInput, Refused
-from ivcli.models import Review
 from ivcli.services.review_schedule import Schedule
 from ivcli.services.visits import get_match
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection
 
 MAX_NOTE = 10_000
 
@@ -34,11 +33,15 @@ class Recorded:
     next_due: date
 
 
-def record(session: Session, match_id: int, on: date, with_whom: list[str], note: str | None,
+def record(conn: Connection, match_id: int, on: date, with_whom: list[str], note: str | None,
            today: date) -> Recorded:
     """Record a review with one or more people. Refused before the match started, after it
     ended, or in the future."""
-    match = get_match(session, match_id)
+    from ivcli.db import now
+    from ivcli.models import Review
+    from ivcli.services.matches import insert_row, table_of
+
+    match = get_match(conn, match_id)
     if not with_whom:
         raise InvalidInput("say who the review was with", hint="give --with (repeatable)")
     if match.start_date is None:
@@ -55,8 +58,8 @@ def record(session: Session, match_id: int, on: date, with_whom: list[str], note
     clean_note = (note or "").strip() or None
     if clean_note and len(clean_note) > MAX_NOTE:
         raise InvalidInput(f"the note is longer than {MAX_NOTE} characters")
-    now = datetime.now(UTC).replace(microsecond=0)
-    existing = {w for (w,) in session.connection().execute(text(
+    stamp = now()
+    existing = {w for (w,) in conn.execute(text(
         "SELECT with_whom FROM reviews WHERE match_id = :m AND date = :d"),
         {"m": match_id, "d": on.isoformat()})}
     ids = []
@@ -64,16 +67,13 @@ def record(session: Session, match_id: int, on: date, with_whom: list[str], note
         if who in existing:
             raise Refused(f"match {match_id} already has a review with the {who} on that date; "
                           "nothing was recorded")
-        review = Review(match_id=match_id, date=on, with_whom=who, note=clean_note,
-                        created_at=now)
-        session.add(review)
-        session.flush()
-        assert review.id is not None
-        ids.append(review.id)
-    held, last = session.connection().execute(text(
+        ids.append(insert_row(conn, table_of(Review), {
+            "match_id": match_id, "date": on, "with_whom": who, "note": clean_note,
+            "created_at": stamp}))
+    held, last = conn.execute(text(
         "SELECT count(DISTINCT date), max(date) FROM reviews WHERE match_id = :m"),
         {"m": match_id}).one()
-    due = Schedule.load(session).next_due(match.start_date, held,
+    due = Schedule.load(conn).next_due(match.start_date, held,
                                           date.fromisoformat(last) if last else None)
     return Recorded(ids, due)
 
@@ -81,9 +81,9 @@ def record(session: Session, match_id: int, on: date, with_whom: list[str], note
 LIST_COLUMNS = ("id", "match_id", "date", "with_whom", "note")
 
 
-def list_reviews(session: Session, match_id: int) -> list[dict[str, object]]:
-    get_match(session, match_id)
-    rows = session.connection().execute(text(
+def list_reviews(conn: Connection, match_id: int) -> list[dict[str, object]]:
+    get_match(conn, match_id)
+    rows = conn.execute(text(
         "SELECT id, match_id, date, with_whom, note FROM reviews WHERE match_id = :m "
         "ORDER BY date, id"), {"m": match_id})
     return [dict(zip(LIST_COLUMNS, r, strict=True)) for r in rows]

@@ -8,6 +8,7 @@ child).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -99,6 +100,9 @@ def format_minutes(minutes: int) -> str:
     return f"{h}:{m:02d}"
 
 
+Day = date  # ``date`` inside VisitRow is its field
+
+
 @dataclass
 class VisitRow:
     line: int
@@ -112,7 +116,7 @@ class VisitRow:
     concern: str | None = None
 
     @property
-    def key(self) -> tuple[int, date, str]:
+    def key(self) -> tuple[int, Day, str]:
         return (self.match_id, self.date, activity_key(self.activity))
 
 
@@ -120,8 +124,8 @@ class RowProblem(BaseRowProblem):
     record = "visit"
 
 
-def _text(raw: dict[str, str | None], key: str, problems: list[RowProblem], line: int
-          ) -> str | None:
+def _text(raw: Mapping[str, str | None], key: str, problems: list[BaseRowProblem],
+          line: int) -> str | None:
     value = (raw.get(key) or "").strip()
     if not value:
         return None
@@ -139,11 +143,11 @@ COST_IN_RANGE = f"cost_pence BETWEEN 0 AND {MAX_PENCE}"
 SUMMABLE_COST = f"CASE WHEN {COST_IN_RANGE} THEN cost_pence END"
 
 
-def validate(raw: dict[str, str | None], line: int, max_cost: int | None = None
-             ) -> tuple[VisitRow | None, list[RowProblem]]:
+def validate(raw: Mapping[str, str | None], line: int, max_cost: int | None = None
+             ) -> tuple[VisitRow | None, list[BaseRowProblem]]:
     """Check one raw visit; return it clean or its problems (every one of them). ``max_cost``
     is the setting visit.max_cost in pence (without it only ivcli's own limit applies)."""
-    problems: list[RowProblem] = []
+    problems: list[BaseRowProblem] = []
     match_id = None
     text = (raw.get("match_id") or "").strip()
     if not text:

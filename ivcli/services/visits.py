@@ -14,18 +14,17 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
 from ivcli.enums import MatchStatus
-from ivcli.errors import InvalidInput, NotFound, Refused
+from ivcli.errors import InvalidInput, Refused
 from ivcli.importing.problems import Problems
-from ivcli.models import Concern, Match, Visit
 from ivcli.parsing import format_pence
 from ivcli.services import settings as settings_service
 from ivcli.services.visit_rows import (
@@ -43,21 +42,19 @@ from ivcli.services.visit_rows import (
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection
+
+    from ivcli.services.matches import MatchRecord
 
 LOGGABLE = MatchStatus.running()
 BATCH = 900  # ids per IN (...) query, under SQLite's variable limit
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+def get_match(conn: Connection, match_id: int) -> MatchRecord:
+    """The match (``services.matches.get``); NotFound when there is none."""
+    from ivcli.services import matches
 
-
-def get_match(session: Session, match_id: int) -> Match:
-    match = session.get(Match, match_id)
-    if match is None:
-        raise NotFound(f"there is no match {match_id}", hint="'ivcli match list' shows their ids")
-    return match
+    return matches.get(conn, match_id)
 
 
 def match_problem(match_id: int, status: str, start: date | None, end: date | None, on: date,
@@ -77,9 +74,9 @@ def match_problem(match_id: int, status: str, start: date | None, end: date | No
     return None
 
 
-def max_cost(session: Session) -> int:
+def max_cost(conn: Connection) -> int:
     """The setting visit.max_cost, in pence: the most one visit may claim."""
-    return settings_service.get_pence(session, MAX_COST_SETTING)
+    return settings_service.get_pence(conn, MAX_COST_SETTING)
 
 
 @dataclass
@@ -89,46 +86,70 @@ class Logged:
     warnings: list[str]
 
 
-def _insert(session: Session, row: VisitRow, now: datetime) -> tuple[int, int | None]:
-    visit = Visit(match_id=row.match_id, date=row.date, minutes=row.minutes,
-                  activity=row.activity, cost_pence=row.cost_pence, cost_type=row.cost_type,
-                  note=row.note, created_at=now)
-    session.add(visit)
-    session.flush()
-    assert visit.id is not None
-    concern_id = None
-    if row.concern:
-        concern = Concern(match_id=row.match_id, visit_id=visit.id, opened_date=row.date,
-                          text=row.concern, created_at=now)
-        session.add(concern)
-        session.flush()
-        concern_id = concern.id
-    return visit.id, concern_id
+def _max_id(conn: Connection, table: str) -> int:
+    return int(conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
 
 
-def log(session: Session, row: VisitRow, today: date) -> Logged:
-    """Log one visit, validated with ``max_cost(session)``. Raises Refused (nothing written)
+def insert_visits(conn: Connection, rows: Sequence[VisitRow]) -> list[tuple[int, int | None]]:
+    """The one way visits are written (``visit log`` and visit sheets): the visits in one
+    statement, then the concerns some of them open, both recorded in the audit trail. Returns
+    each row's (visit id, concern id or None), in order. The rows are already checked."""
+    from sqlalchemy import insert
+
+    from ivcli.db import now
+    from ivcli.models import Concern, Visit
+    from ivcli.services import audit
+    from ivcli.services.matches import table_of
+
+    if not rows:
+        return []
+    stamp = now()
+    first = _max_id(conn, "visits") + 1
+    conn.execute(insert(table_of(Visit)), [
+        {"match_id": r.match_id, "date": r.date, "minutes": r.minutes, "activity": r.activity,
+         "cost_pence": r.cost_pence, "cost_type": r.cost_type, "note": r.note,
+         "created_at": stamp} for r in rows])
+    # Ids are given in order under the write lock; check it rather than trust it.
+    last, count = conn.execute(text("SELECT max(id), count(*) FROM visits WHERE id >= :first"),
+                               {"first": first}).one()
+    if (last, count) != (first + len(rows) - 1, len(rows)):
+        raise RuntimeError("visit ids were not given in order")
+    audit.record_bulk(conn, "visits", (first, last), "insert", ())
+    opened = [(first + i, r) for i, r in enumerate(rows) if r.concern]
+    concern_ids: dict[int, int] = {}
+    if opened:
+        first_concern = _max_id(conn, "concerns") + 1
+        conn.execute(insert(table_of(Concern)), [
+            {"match_id": r.match_id, "visit_id": vid, "opened_date": r.date, "text": r.concern,
+             "created_at": stamp} for vid, r in opened])
+        concern_ids = {vid: first_concern + i for i, (vid, _) in enumerate(opened)}
+        audit.record_bulk(conn, "concerns", (first_concern, first_concern + len(opened) - 1),
+                          "insert", ())
+    return [(first + i, concern_ids.get(first + i)) for i in range(len(rows))]
+
+
+def log(conn: Connection, row: VisitRow, today: date) -> Logged:
+    """Log one visit, validated with ``max_cost(conn)``. Raises Refused (nothing written)
     when the rules above are broken."""
-    match = get_match(session, row.match_id)
+    match = get_match(conn, row.match_id)
     problem = match_problem(row.match_id, match.status, match.start_date, match.end_date,
                             row.date, today)
     if problem:
         raise Refused(f"{problem[1]}; nothing was logged")
-    same = _existing_keys(session, [row.match_id]).get(row.key)
+    same = _existing_keys(conn, [row.match_id]).get(row.key)
     if same is not None:
         raise Refused(
             f"match {row.match_id} already has visit {same} on that date with that activity; "
             "nothing was logged",
             hint="'ivcli visit list " f"{row.match_id}' shows it",
         )
-    visit_id, concern_id = _insert(session, row, _now())
-    return Logged(visit_id, concern_id, budget_warnings(session, row.match_id, row.date))
+    ((visit_id, concern_id),) = insert_visits(conn, [row])
+    return Logged(visit_id, concern_id, budget_warnings(conn, row.match_id, row.date))
 
 
-def _existing_keys(session: Session, match_ids: Iterable[int]) -> dict[tuple, int]:
+def _existing_keys(conn: Connection, match_ids: Iterable[int]) -> dict[tuple, int]:
     ids = sorted(set(match_ids))
     out: dict[tuple, int] = {}
-    conn = session.connection()
     for i in range(0, len(ids), BATCH):
         chunk = ids[i:i + BATCH]
         marks = ", ".join(str(int(x)) for x in chunk)
@@ -143,26 +164,26 @@ def _existing_keys(session: Session, match_ids: Iterable[int]) -> dict[tuple, in
 # Budget
 
 
-def spent(session: Session, match_id: int, start: date, end: date) -> int:
+def spent(conn: Connection, match_id: int, start: date, end: date) -> int:
     """Pence spent on a match's visits from ``start`` up to (not including) ``end`` (costs out
     of range, which ``ivcli check`` names, left out)."""
-    return int(session.connection().execute(text(
+    return int(conn.execute(text(
         f"SELECT coalesce(sum({SUMMABLE_COST}), 0) FROM visits WHERE match_id = :m "
         "AND date >= :a AND date < :b"
     ), {"m": match_id, "a": start.isoformat(), "b": end.isoformat()}).scalar_one())
 
 
-def budget_warnings(session: Session, match_id: int, on: date) -> list[str]:
+def budget_warnings(conn: Connection, match_id: int, on: date) -> list[str]:
     """A line for each budget the match is over in the month or year of ``on``."""
     out = []
     for key, bounds, period in (
         ("budget.monthly", month_bounds(on), on.strftime("%Y-%m")),
         ("budget.yearly", year_bounds(on), str(on.year)),
     ):
-        budget = settings_service.get_pence(session, key)
+        budget = settings_service.get_pence(conn, key)
         if budget <= 0:
             continue
-        total = spent(session, match_id, *bounds)
+        total = spent(conn, match_id, *bounds)
         if total > budget:
             word = "monthly" if key == "budget.monthly" else "yearly"
             out.append(
@@ -188,7 +209,7 @@ class ImportReport:
 
 
 def import_csv(
-    session: Session,
+    conn: Connection,
     path: Path,
     *,
     today: date,
@@ -199,7 +220,7 @@ def import_csv(
 ) -> ImportReport:
     """Import a visit sheet all or nothing. Raises ``ImportFailed`` listing every bad line.
 
-    With ``dry_run`` nothing is written (the session may be read-only)."""
+    With ``dry_run`` nothing is written (the connection may be read-only)."""
     from ivcli.importing.csvfile import by_field, open_csv
 
     problems = Problems()
@@ -214,7 +235,7 @@ def import_csv(
                 hint='name the column that holds it with --map "Their Header=hours"',
             )
         record = by_field(source.columns.index, FIELDS)
-        limit = max_cost(session)
+        limit = max_cost(conn)
         rows = list(problems.valid(source.rows,
                                    lambda line, cells: validate(record(cells), line, limit)))
     finally:
@@ -224,7 +245,6 @@ def import_csv(
     # The matches the sheet names, in one pass.
     matches: dict[int, tuple[str, date | None, date | None]] = {}
     ids = sorted({r.match_id for r in rows})
-    conn = session.connection()
     for i in range(0, len(ids), BATCH):
         marks = ", ".join(str(x) for x in ids[i:i + BATCH])
         for mid, status, start, end in conn.execute(text(
@@ -241,7 +261,7 @@ def import_csv(
         if problem:
             problems.add([RowProblem(r.line, *problem)])
     problems.raise_if_any(path)
-    seen = _existing_keys(session, ids)
+    seen = _existing_keys(conn, ids)
     new: list[VisitRow] = []
     for r in rows:
         if r.key in seen:
@@ -253,39 +273,13 @@ def import_csv(
     report.concerns = sum(1 for r in new if r.concern)
     if dry_run or not new:
         return report
-    _insert_many(session, new)
+    insert_visits(conn, new)
     touched = sorted({(r.match_id, r.date.replace(day=1)) for r in new})
     for mid, month in touched:
-        for w in budget_warnings(session, mid, month):
+        for w in budget_warnings(conn, mid, month):
             if w not in report.warnings:
                 report.warnings.append(w)
     return report
-
-
-def _insert_many(session: Session, rows: list[VisitRow]) -> None:
-    from ivcli.db import dbapi
-
-    conn = dbapi(session)
-    now = _now().replace(tzinfo=None).isoformat(sep=" ")
-    with_concern: list[VisitRow] = []
-    plain = []
-    for r in rows:
-        values = (r.match_id, r.date.isoformat(), r.minutes, r.activity, r.cost_pence,
-                  r.cost_type, r.note, now)
-        if r.concern:
-            with_concern.append(r)
-            cur = conn.execute(
-                "INSERT INTO visits (match_id, date, minutes, activity, cost_pence, cost_type, "
-                "note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
-            conn.execute(
-                "INSERT INTO concerns (match_id, visit_id, opened_date, text, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (r.match_id, cur.lastrowid, r.date.isoformat(), r.concern, now))
-        else:
-            plain.append(values)
-    conn.executemany(
-        "INSERT INTO visits (match_id, date, minutes, activity, cost_pence, cost_type, note, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", plain)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,12 +289,13 @@ LIST_COLUMNS = ("id", "match_id", "date", "minutes", "activity", "cost", "cost_t
                 "concern", "note")
 
 
-def list_visits(session: Session, match_id: int | None = None,
+def list_visits(conn: Connection, match_id: int | None = None,
                 month: tuple[date, date] | None = None) -> list[dict[str, object]]:
     """Visits, oldest first. ``concern`` says whether the visit opened one (never its text)."""
     if match_id is not None:
-        get_match(session, match_id)
-    where, params = [], {}
+        get_match(conn, match_id)
+    where: list[str] = []
+    params: dict[str, object] = {}
     if match_id is not None:
         where.append("v.match_id = :m")
         params["m"] = match_id
@@ -315,7 +310,7 @@ def list_visits(session: Session, match_id: int | None = None,
     )
     out = []
     for vid, mid, d, minutes, activity, cost, cost_type, concern, note in \
-            session.connection().execute(text(sql), params):
+            conn.execute(text(sql), params):
         out.append({
             "id": vid, "match_id": mid, "date": d, "minutes": minutes, "activity": activity,
             "cost": format_pence(cost), "cost_type": cost_type, "concern": bool(concern),
@@ -337,10 +332,10 @@ class Expenses:
         return {"total": format_pence(self.total_pence), "items": self.items}
 
 
-def expenses(session: Session, month: tuple[date, date]) -> Expenses:
+def expenses(conn: Connection, month: tuple[date, date]) -> Expenses:
     """The claims list: every visit in the month with a cost, with the volunteer to repay.
     Names no child; amounts are exact strings of pounds and pence."""
-    rows = session.connection().execute(text(
+    rows = conn.execute(text(
         "SELECT v.id, v.date, v.match_id, m.volunteer_id, vo.first_name || ' ' || vo.last_name, "
         "v.cost_type, v.cost_pence FROM visits v JOIN matches m ON m.id = v.match_id "
         "JOIN volunteers vo ON vo.id = m.volunteer_id "
