@@ -157,6 +157,25 @@ def _check_values(vid: int, c: CheckRow, now: str) -> dict[str, Any]:
             "created_at": now}
 
 
+def _write_checks(conn: Connection, batch: list[dict[str, Any]], existing: set[int]) -> int:
+    """Insert the check records of ``batch`` not already held; return how many were added.
+    Those of volunteers held before are compared with theirs first, so an import that brings
+    nothing new writes nothing (a repeat within the file is ignored by the unique index)."""
+    from sqlalchemy import bindparam, text
+
+    olds = sorted({c["volunteer_id"] for c in batch} & existing)
+    if olds:
+        held = {tuple(r) for r in conn.execute(text(
+            "SELECT volunteer_id, step, date, coalesce(number, '') FROM volunteer_checks "
+            "WHERE volunteer_id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": olds})}
+        batch = [c for c in batch
+                 if (c["volunteer_id"], c["step"], c["date"], c["number"] or "") not in held]
+    if not batch:
+        return 0
+    return int(conn.execute(text(_INSERT_CHECK), batch).rowcount)
+
+
 def _max_id(conn: Connection, table: str) -> int:
     from sqlalchemy import text
 
@@ -187,7 +206,6 @@ def ingest(conn: Connection, rows: Iterable[VolunteerRow], today: date) -> Impor
     touched: dict[int, VolunteerRow] = {}
     existing: set[int] = set()
     checks: list[dict[str, Any]] = []  # check records, written in batches (a repeat is ignored)
-    insert_checks = text(_INSERT_CHECK)
     for row in rows:
         result.rows += 1
         vid, fill_ref = ids.find(row)
@@ -205,11 +223,11 @@ def ingest(conn: Connection, rows: Iterable[VolunteerRow], today: date) -> Impor
         result.ids.append(vid)
         checks.extend(_check_values(vid, c, now) for c in row.checks)
         if len(checks) >= CHECK_BATCH:
-            result.checks_added += conn.execute(insert_checks, checks).rowcount
+            result.checks_added += _write_checks(conn, checks, existing)
             checks.clear()
         touched[vid] = row
     if checks:
-        result.checks_added += conn.execute(insert_checks, checks).rowcount
+        result.checks_added += _write_checks(conn, checks, existing)
     # The new rows are those above each table's highest id before: one range entry each.
     for table, first in first_ids.items():
         audit.record_bulk(conn, table, (first, None), "insert", ())
