@@ -177,3 +177,39 @@ def test_read_commands_start_without_the_orm(demo_db, args):
     assert code == 0, stderr
     assert stdout.strip()
     assert heavy == []
+
+
+# --- The import's batches of new volunteers -----------------------------------------------------
+
+
+@pytest.mark.parametrize("batch", [1, 3, 5000])
+def test_import_links_rows_to_volunteers_added_earlier_in_the_file(cli, monkeypatch, tmp_path,
+                                                                    batch):
+    """New volunteers are written in batches with provisional ids: a later row still finds the
+    volunteer an earlier row added, before or after its batch was written."""
+    from ivcli.services import volunteer_intake
+
+    monkeypatch.setattr(volunteer_intake, "CHECK_BATCH", batch)
+    f = tmp_path / "v.csv"
+    f.write_text(
+        "reference,first_name,last_name,date_of_birth,application_date,interview_date,"
+        "training_date\n"
+        ",Ann,Smith,01/02/1980,01/01/2025,,\n"
+        "B-1,Bob,Jones,01/02/1970,02/01/2025,03/01/2025,\n"
+        "A-1,Ann,Smith,01/02/1980,01/01/2025,04/01/2025,\n"
+        "B-1,Robert,Jones,01/02/1970,02/01/2025,,05/01/2025\n"
+        ",Cat,Lee,01/02/1990,06/01/2025,,\n"
+        ",Ann,Smith,01/02/1980,01/01/2025,,\n")
+    r = cli("volunteer", "import", str(f))
+    assert "Added 3 volunteer(s) and 6 step record(s); 0 volunteer(s) already held" in r.stderr
+    listed = cli.json("volunteer", "list")
+    assert [(v["first_name"], v["reference"]) for v in listed] == [
+        ("Ann", "A-1"), ("Bob", "B-1"), ("Cat", None)]
+    ann, bob, _ = (v["id"] for v in listed)
+    shown = cli.json("volunteer", "show", str(ann))
+    assert (shown["application_date"], shown["interview_date"]) == ("2025-01-01", "2025-01-04")
+    shown = cli.json("volunteer", "show", str(bob))
+    assert (shown["interview_date"], shown["training_date"]) == ("2025-01-03", "2025-01-05")
+    r = cli("volunteer", "import", str(f))
+    assert "Added 0 volunteer(s) and 0 step record(s); 3 volunteer(s) already held" in r.stderr
+    cli("check")

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -106,6 +105,15 @@ class Identities:
                 return vid, bool(row.reference and ref is None)
         return None, False
 
+    def replace(self, old: int, vid: int, row: VolunteerRow) -> None:
+        """The volunteer remembered as ``old`` (from ``row``) is ``vid``."""
+        if row.reference and self.by_ref.get(row.reference) == old:
+            self.by_ref[row.reference] = vid
+        key = (row.name_key, row.date_of_birth.isoformat())
+        hit = self.by_name.get(key)
+        if hit is not None and hit[0] == old:
+            self.by_name[key] = (vid, hit[1])
+
     def remember(self, vid: int, row: VolunteerRow) -> None:
         if row.reference:
             self.by_ref[row.reference] = vid
@@ -117,28 +125,71 @@ _PERSON_COLS = ("reference", "first_name", "last_name", "name_key", "date_of_bir
                 "email", "phone", "area", "languages", "interests", "coordinator", "notes")
 
 
-@lru_cache(maxsize=1)
-def _volunteers_table() -> Any:
-    """The columns of ``volunteers`` an intake writes, as a Core table with its primary key (for
-    ``inserted_primary_key``), without the models."""
-    from sqlalchemy import Column, Integer, MetaData, Table
-
-    return Table("volunteers", MetaData(), Column("id", Integer, primary_key=True),
-                 *(Column(c) for c in (*_PERSON_COLS, "status", "profile", "created_at",
-                                       "updated_at")))
+_INSERT_VOLUNTEER = (
+    f"INSERT INTO volunteers ({', '.join(_PERSON_COLS)}, status, profile, created_at, "
+    f"updated_at) VALUES ({', '.join(':' + c for c in _PERSON_COLS)}, :status, :profile, "
+    ":created_at, :updated_at)"
+)
 
 
-def _insert_volunteer(conn: Connection, row: VolunteerRow, now: str) -> int:
-    from sqlalchemy import insert
+class NewVolunteers:
+    """The volunteers an intake adds, written in batches. Until its batch is written a new
+    volunteer has a provisional id (negative); ``resolve`` gives the real one afterwards.
 
-    values: dict[str, Any] = {c: getattr(row, c) for c in _PERSON_COLS}
-    values["date_of_birth"] = row.date_of_birth.isoformat()
-    result = conn.execute(insert(_volunteers_table()).values(
-        **values, status=VolunteerStatus.applicant.value, profile=_seed_profile(row),
-        created_at=now, updated_at=now))
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    After a batch is inserted, each row's id is read back by what tells volunteers apart
+    (reference, name and date of birth: two new rows never share all three, or they would
+    have been linked), among the rows above the highest id before it."""
+
+    def __init__(self, conn: Connection, ids: Identities, now: str) -> None:
+        self.conn, self.ids, self.now = conn, ids, now
+        self.pending: dict[int, VolunteerRow] = {}
+        self.real: dict[int, int] = {}  # provisional id -> id
+        self.added: set[int] = set()  # the real ids of the volunteers added
+        self.high = _max_id(conn, "volunteers")
+
+    def add(self, row: VolunteerRow) -> int:
+        vid = -(len(self.real) + len(self.pending) + 1)
+        self.pending[vid] = row
+        return vid
+
+    def fill_reference(self, vid: int, reference: str | None) -> bool:
+        """Give a volunteer not yet written the reference a later row has; False when the
+        volunteer is already in the database."""
+        row = self.pending.get(vid)
+        if row is None:
+            return False
+        row.reference = reference
+        return True
+
+    def is_new(self, vid: int) -> bool:
+        return vid < 0 or vid in self.added
+
+    def resolve(self, vid: int) -> int:
+        return self.real.get(vid, vid)
+
+    def write(self) -> None:
+        from sqlalchemy import text
+
+        if not self.pending:
+            return
+        values = []
+        for row in self.pending.values():
+            v: dict[str, Any] = {c: getattr(row, c) for c in _PERSON_COLS}
+            v["date_of_birth"] = row.date_of_birth.isoformat()
+            v.update(status=VolunteerStatus.applicant.value, profile=_seed_profile(row),
+                     created_at=self.now, updated_at=self.now)
+            values.append(v)
+        self.conn.execute(text(_INSERT_VOLUNTEER), values)
+        written = {(ref, key, str(dob)): int(vid) for vid, ref, key, dob in self.conn.execute(
+            text("SELECT id, reference, name_key, date_of_birth FROM volunteers "
+                 "WHERE id > :high"), {"high": self.high})}
+        for prov, row in self.pending.items():
+            vid = written[(row.reference, row.name_key, row.date_of_birth.isoformat())]
+            self.real[prov] = vid
+            self.added.add(vid)
+            self.ids.replace(prov, vid, row)
+        self.high = max(written.values())
+        self.pending.clear()
 
 
 _INSERT_CHECK = (
@@ -202,37 +253,45 @@ def ingest(conn: Connection, rows: Iterable[VolunteerRow], today: date) -> Impor
     ids = Identities.load(conn)
     now = db_now()
     first_ids = {t: _max_id(conn, t) + 1 for t in ("volunteers", "volunteer_checks")}
+    new = NewVolunteers(conn, ids, now)
     result = ImportResult()
-    touched: dict[int, VolunteerRow] = {}
+    touched: dict[int, VolunteerRow] = {}  # by id, provisional for some (``new.resolve``)
     existing: set[int] = set()
-    checks: list[dict[str, Any]] = []  # check records, written in batches (a repeat is ignored)
+    checks: list[tuple[int, CheckRow]] = []  # check records, written in batches
+
+    def write_checks() -> None:
+        new.write()  # the volunteers first: their checks need their ids
+        result.checks_added += _write_checks(
+            conn, [_check_values(new.resolve(vid), c, now) for vid, c in checks], existing)
+        checks.clear()
+
     for row in rows:
         result.rows += 1
         vid, fill_ref = ids.find(row)
         if vid is None:
-            vid = _insert_volunteer(conn, row, now)
+            vid = new.add(row)
             result.new_volunteers += 1
-        elif vid not in touched:
+        elif vid not in touched and not new.is_new(vid):
             existing.add(vid)
-        if fill_ref:
+        if fill_ref and not new.fill_reference(vid, row.reference):
             conn.execute(text("UPDATE volunteers SET reference = :ref, updated_at = :now "
                               "WHERE id = :id"), {"ref": row.reference, "now": now, "id": vid})
             audit.record(conn, [("volunteers", str(vid), "update",
                                  ("reference", "updated_at"))])
         ids.remember(vid, row)
         result.ids.append(vid)
-        checks.extend(_check_values(vid, c, now) for c in row.checks)
+        checks.extend((vid, c) for c in row.checks)
         if len(checks) >= CHECK_BATCH:
-            result.checks_added += _write_checks(conn, checks, existing)
-            checks.clear()
+            write_checks()
         touched[vid] = row
-    if checks:
-        result.checks_added += _write_checks(conn, checks, existing)
+    write_checks()
+    result.ids = [new.resolve(v) for v in result.ids]
+    settled = {new.resolve(v): row for v, row in touched.items()}
     # The new rows are those above each table's highest id before: one range entry each.
     for table, first in first_ids.items():
         audit.record_bulk(conn, table, (first, None), "insert", ())
     result.existing = len(existing)
-    _settle_statuses(conn, touched, today, now, result)
+    _settle_statuses(conn, settled, today, now, result)
     return result
 
 
