@@ -85,8 +85,8 @@ class Volunteer(SQLModel, table=True):
     approved_date: date | None = None
     profile: str | None = None
     notes: str | None = None
-    created_at: datetime
-    updated_at: datetime
+    created_at: str  # db.now(), ISO 8601 UTC
+    updated_at: str
 
 
 class VolunteerCheck(SQLModel, table=True):
@@ -99,7 +99,7 @@ class VolunteerCheck(SQLModel, table=True):
     level: str | None = None
     outcome: str | None = None
     update_service: bool | None = None
-    created_at: datetime
+    created_at: str  # db.now(), ISO 8601 UTC
 
 
 class Match(SQLModel, table=True):

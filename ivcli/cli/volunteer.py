@@ -75,9 +75,9 @@ def add(
     require([f"--{k.replace('_', '-')}" for k in ("first_name", "last_name", "date_of_birth")
              if not raw.get(k)])
     today = date.today()
-    with app_state.writing() as session:
-        v = volunteers.add(session, {k: x for k, x in raw.items() if x is not None}, today)
-        shown = volunteers.show(session, v.id or 0, today)
+    with app_state.writing_sql() as conn:
+        v = volunteers.add(conn, {k: x for k, x in raw.items() if x is not None}, today)
+        shown = volunteers.show(conn, v.id, today)
     message(f"Added volunteer {v.id} ({v.status}). Next: record each step with "
             f"'ivcli volunteer check {v.id} STEP --date DATE'.")
     if fmt != OutputFormat.table:
@@ -172,8 +172,8 @@ def check(
             + (["--number"] if step == CheckStep.dbs and not number else []))
     assert on is not None
     today = date.today()
-    with app_state.writing() as session:
-        r = volunteers.record_check(session, volunteer_id, step.value, on, today=today,
+    with app_state.writing_sql() as conn:
+        r = volunteers.record_check(conn, volunteer_id, step.value, on, today=today,
                                     number=number, level=level, outcome=outcome,
                                     update_service=on_update_service)
     what = step.value + (f" {r.number}" if step == CheckStep.reference else "")
@@ -209,8 +209,8 @@ def approve(
     from ivcli.services import volunteers
 
     today = date.today()
-    with state(ctx).writing() as session:
-        changed = volunteers.approve(session, volunteer_id, on or today, today)
+    with state(ctx).writing_sql() as conn:
+        changed = volunteers.approve(conn, volunteer_id, on or today, today)
     if changed:
         message(f"Approved volunteer {volunteer_id}: they can now be matched.")
     else:
@@ -235,8 +235,8 @@ def _set_status(ctx: typer.Context, volunteer_id: int, status: VolunteerStatus,
 
     text = _reason(reason, ctx, what)
     today = date.today()
-    with state(ctx).writing() as session:
-        matches = volunteers.set_status(session, volunteer_id, status, text, on or today, today)
+    with state(ctx).writing_sql() as conn:
+        matches = volunteers.set_status(conn, volunteer_id, status, text, on or today, today)
     message(f"Volunteer {volunteer_id} {done}.")
     if matches:
         message(f"Warning: volunteer {volunteer_id} still has open match(es): "
@@ -278,8 +278,8 @@ def resume(ctx: typer.Context, volunteer_id: VolunteerId, on: DateOpt = None) ->
     from ivcli.services import volunteers
 
     today = date.today()
-    with state(ctx).writing() as session:
-        status = volunteers.resume(session, volunteer_id, on or today, today)
+    with state(ctx).writing_sql() as conn:
+        status = volunteers.resume(conn, volunteer_id, on or today, today)
     message(f"Volunteer {volunteer_id} is {status}.")
 
 
@@ -298,8 +298,8 @@ def due(
     from ivcli.render import emit
     from ivcli.services import volunteers
 
-    with state(ctx).reading() as session:
-        rows = volunteers.due(session, as_of or date.today(), within)
+    with state(ctx).reading_sql() as conn:
+        rows = volunteers.due(conn, as_of or date.today(), within)
     emit(fmt.value, volunteers.DUE_COLUMNS, rows, title="Checks due",
          empty="No checks due.")
 
@@ -317,8 +317,8 @@ def list_(
     from ivcli.render import emit
     from ivcli.services import volunteers
 
-    with state(ctx).reading() as session:
-        rows = volunteers.list_volunteers(session, status.value if status else None,
+    with state(ctx).reading_sql() as conn:
+        rows = volunteers.list_volunteers(conn, status.value if status else None,
                                           as_of or date.today())
     emit(fmt.value, volunteers.LIST_COLUMNS, rows, title="Volunteers", empty="No volunteers.")
 
@@ -335,8 +335,8 @@ def show(
     from ivcli.render import emit_one, print_table, write_json
     from ivcli.services import volunteers
 
-    with state(ctx).reading() as session:
-        shown = volunteers.show(session, volunteer_id, as_of or date.today())
+    with state(ctx).reading_sql() as conn:
+        shown = volunteers.show(conn, volunteer_id, as_of or date.today())
     if fmt == OutputFormat.json:
         write_json({**shown.record, "timeline": shown.timeline, "steps": shown.steps})
     elif fmt == OutputFormat.csv:

@@ -13,26 +13,30 @@ The rules (settings in brackets, see docs/settings.md):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from sqlalchemy import Integer, String, column, select, table
-
-from ivcli.db import dbapi
 from ivcli.enums import CheckStep, VolunteerStatus, sql_list
 from ivcli.parsing import add_months, add_years
 from ivcli.services import settings as settings_service
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection
 
-    from ivcli.models import VolunteerCheck
+Day = date  # for annotations in classes that have a field named ``date``
 
-# What the light readers need: building the SQLModel classes costs more than all of
-# ``ivcli today``'s queries, so the models are imported only where they are used.
-_VOLUNTEERS = table("volunteers", column("id", Integer), column("status", String))
+
+class HasCheck(Protocol):
+    """What ``evaluate`` reads of a check record."""
+
+    @property
+    def step(self) -> str: ...
+    @property
+    def date(self) -> Day: ...
+    @property
+    def update_service(self) -> bool | None: ...
 
 
 class CheckRow(NamedTuple):
@@ -42,6 +46,22 @@ class CheckRow(NamedTuple):
     step: str
     date: date
     update_service: bool | None
+
+
+class Check(NamedTuple):
+    """One check record (``load_checks``): the columns of ``volunteer_checks``, its date a
+    ``date`` and ``update_service`` a bool."""
+
+    id: int
+    volunteer_id: int
+    step: str
+    date: date
+    number: str | None
+    level: str | None
+    outcome: str | None
+    update_service: bool | None
+    created_at: str
+
 
 REQUIRED_STEPS: tuple[tuple[str, int], ...] = (
     (CheckStep.application.value, 1),
@@ -69,13 +89,13 @@ class Rules:
     warn_days: int
 
     @classmethod
-    def load(cls, session: Session) -> Rules:
+    def load(cls, conn: Connection) -> Rules:
         g = settings_service.get_int
         return cls(
-            g(session, "dbs.valid_years"),
-            g(session, "dbs.status_check_months"),
-            g(session, "training.valid_years"),
-            g(session, "checks.warn_days"),
+            g(conn, "dbs.valid_years"),
+            g(conn, "dbs.status_check_months"),
+            g(conn, "training.valid_years"),
+            g(conn, "checks.warn_days"),
         )
 
 
@@ -83,8 +103,8 @@ class Rules:
 class CheckState:
     step: str
     label: str
-    date: date | None  # the latest date recorded, None if missing
-    expires: date | None  # first day it is no longer current; None if it never lapses
+    date: Day | None  # the latest date recorded, None if missing
+    expires: Day | None  # first day it is no longer current; None if it never lapses
     status: str  # "missing", "current", "lapsing", "lapsed"
     days_left: int | None  # days until ``expires`` (negative once lapsed)
 
@@ -145,9 +165,9 @@ def may_lapse_sql() -> str:
     )
 
 
-def evaluate(checks: Iterable[VolunteerCheck], as_of: date, rules: Rules) -> list[CheckState]:
+def evaluate(checks: Iterable[HasCheck], as_of: date, rules: Rules) -> list[CheckState]:
     """The state of every required step, from one volunteer's check records."""
-    by_step: dict[str, list[VolunteerCheck]] = defaultdict(list)
+    by_step: dict[str, list[HasCheck]] = defaultdict(list)
     for c in checks:
         if c.date <= as_of:
             by_step[c.step].append(c)
@@ -176,52 +196,72 @@ def problems(states: Iterable[CheckState]) -> list[CheckState]:
     return [s for s in states if s.status in ("missing", "lapsed")]
 
 
-def load_checks(session: Session, volunteer_ids: Iterable[int] | None = None,
-                light: bool = False) -> dict[int, list[VolunteerCheck]]:
-    """Check records by volunteer. ``light`` reads only what ``evaluate`` needs (step, date,
-    update_service) as rows, not ORM objects: several times quicker for thousands."""
-    if light:
-        sql = "SELECT volunteer_id, step, date, update_service FROM volunteer_checks"
-        params: tuple = ()
-        if volunteer_ids is not None:
-            ids = list(volunteer_ids)
-            sql += f" WHERE volunteer_id IN ({', '.join('?' * len(ids))})"
-            params = tuple(ids)
-        out_rows: dict[int, list[VolunteerCheck]] = defaultdict(list)
-        make = date.fromisoformat
-        for vid, step, day, on_update in dbapi(session).execute(sql, params):
-            row = CheckRow(vid, step, make(day), None if on_update is None else bool(on_update))
-            out_rows[vid].append(row)  # type: ignore[arg-type]
-        return out_rows
-    from ivcli.models import VolunteerCheck
+def _ids_sql(sql: str, column: str, volunteer_ids: Iterable[int] | None
+             ) -> tuple[Any, dict[str, Any]]:
+    """``sql`` as a ``text()`` statement, limited to ``column IN volunteer_ids`` when given."""
+    from sqlalchemy import bindparam, text
 
-    q = select(VolunteerCheck)
-    if volunteer_ids is not None:
-        q = q.where(VolunteerCheck.volunteer_id.in_(list(volunteer_ids)))  # type: ignore[attr-defined]
-    out: dict[int, list[VolunteerCheck]] = defaultdict(list)
-    for c in session.execute(q).scalars():
-        out[c.volunteer_id].append(c)
+    if volunteer_ids is None:
+        return text(sql), {}
+    stmt = text(f"{sql} WHERE {column} IN :ids").bindparams(bindparam("ids", expanding=True))
+    return stmt, {"ids": sorted(set(volunteer_ids))}
+
+
+def load_checks(conn: Connection, volunteer_ids: Iterable[int] | None = None,
+                light: bool = False) -> dict[int, list[Any]]:
+    """Check records by volunteer (``Check``). ``light`` reads only what ``evaluate`` needs
+    (``CheckRow``: step, date, update_service): quicker for thousands."""
+    make = date.fromisoformat
+    if light:
+        stmt, params = _ids_sql(
+            "SELECT volunteer_id, step, date, update_service FROM volunteer_checks",
+            "volunteer_id", volunteer_ids)
+        light_rows: dict[int, list[Any]] = defaultdict(list)
+        for vid, step, day, on_update in conn.execute(stmt, params):
+            light_rows[vid].append(
+                CheckRow(vid, step, make(day), None if on_update is None else bool(on_update)))
+        return light_rows
+    stmt, params = _ids_sql(
+        "SELECT id, volunteer_id, step, date, number, level, outcome, update_service, "
+        "created_at FROM volunteer_checks", "volunteer_id", volunteer_ids)
+    out: dict[int, list[Any]] = defaultdict(list)
+    for cid, vid, step, day, number, level, outcome, on_update, created in conn.execute(
+            stmt, params):
+        out[vid].append(Check(cid, vid, step, make(day), number, level, outcome,
+                              None if on_update is None else bool(on_update), str(created)))
     return out
 
 
-def volunteer_states(session: Session, volunteer_id: int, as_of: date) -> list[CheckState]:
-    checks = load_checks(session, [volunteer_id], light=True).get(volunteer_id, [])
-    return evaluate(checks, as_of, Rules.load(session))
+def volunteer_states(conn: Connection, volunteer_id: int, as_of: date) -> list[CheckState]:
+    checks = load_checks(conn, [volunteer_id], light=True).get(volunteer_id, [])
+    return evaluate(checks, as_of, Rules.load(conn))
 
 
-def matchable_ids(session: Session, as_of: date, among: Iterable[int] | None = None) -> set[int]:
+def _statuses(conn: Connection, statuses: Sequence[str],
+              volunteer_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """The status of each volunteer with one of ``statuses`` (among ``volunteer_ids``)."""
+    from sqlalchemy import bindparam, text
+
+    sql = f"SELECT id, status FROM volunteers WHERE status IN ({sql_list(tuple(statuses))})"
+    params: dict[str, Any] = {}
+    stmt = text(sql + " ORDER BY id")
+    if volunteer_ids is not None:
+        stmt = text(sql + " AND id IN :ids ORDER BY id").bindparams(
+            bindparam("ids", expanding=True))
+        params["ids"] = sorted(set(volunteer_ids))
+    return {int(vid): str(status) for vid, status in conn.execute(stmt, params)}
+
+
+def matchable_ids(conn: Connection, as_of: date, among: Iterable[int] | None = None) -> set[int]:
     """Approved volunteers whose every check is recorded and current on ``as_of``; with
     ``among``, only those of these volunteers (so a caller that needs a few is quick)."""
-    rules = Rules.load(session)
-    t = _VOLUNTEERS.c
-    approved = list(session.execute(
-        select(t.id).where(t.status == VolunteerStatus.approved.value)
-    ).scalars())
+    rules = Rules.load(conn)
+    approved = list(_statuses(conn, (VolunteerStatus.approved.value,)))
     if among is not None:
         wanted = set(among)
         approved = [v for v in approved if v in wanted]
-    checks = (load_checks(session, approved, light=True) if len(approved) < 900
-              else load_checks(session, light=True))
+    checks = (load_checks(conn, approved, light=True) if len(approved) < 900
+              else load_checks(conn, light=True))
     return {v for v in approved if not problems(evaluate(checks.get(v, []), as_of, rules))}
 
 
@@ -237,30 +277,24 @@ class DueCheck:
     matchable: bool
 
 
-def due(session: Session, as_of: date, within: int,
+def due(conn: Connection, as_of: date, within: int,
         volunteer_ids: Iterable[int] | None = None) -> list[DueCheck]:
     """Checks of active volunteers lapsing within ``within`` days or already lapsed, most
     urgent first. ``volunteer_ids`` limits it to those volunteers."""
-    rules = Rules.load(session)
-    t = _VOLUNTEERS.c
-    q = select(t.id, t.status).where(t.status.in_(VolunteerStatus.checked()))
-    if volunteer_ids is not None:
-        q = q.where(t.id.in_(sorted(set(volunteer_ids))))
-    active: dict[int, str] = dict(session.connection().execute(q).all())  # type: ignore[arg-type]
-    checks = load_checks(session, sorted(active) if volunteer_ids is not None else None,
+    rules = Rules.load(conn)
+    active = _statuses(conn, VolunteerStatus.checked(), volunteer_ids)
+    checks = load_checks(conn, sorted(active) if volunteer_ids is not None else None,
                          light=True)
-    out = []
+    out: list[DueCheck] = []
     for vid, status in active.items():
-        assert vid is not None
         states = evaluate(checks.get(vid, []), as_of, rules)
         blocked = bool(problems(states))
         for s in states:
-            if s.expires is None or not lapses_within(s.expires, as_of, within):
+            if s.expires is None or s.days_left is None \
+                    or not lapses_within(s.expires, as_of, within):
                 continue
             out.append(DueCheck(vid, status, s.step, s.label, s.expires, s.days_left,
                                 s.status == "lapsed",
                                 status == VolunteerStatus.approved.value and not blocked))
     out.sort(key=lambda d: (d.days_left, d.volunteer_id))
     return out
-
-

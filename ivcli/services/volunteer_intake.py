@@ -1,6 +1,6 @@
 """Volunteer intake: one volunteer (``volunteer add``) or a spreadsheet of the pool, written
-with SQL on the transaction's own connection, so ``volunteer import`` runs on a Core connection
-(``db.writer``) and starts without the ORM or the models.
+with SQL on the command's Core connection (``db.writer``), so ``volunteer import`` starts
+without the ORM or the models.
 
 A volunteer is the same volunteer when they have the same reference, or else the same normalised
 name and date of birth (when at most one of the two has a reference). Statuses follow the
@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ivcli.db import dbapi
+from ivcli.db import now as db_now
 from ivcli.enums import CheckStep, VolunteerStatus
 from ivcli.importing.problems import Problems
 from ivcli.parsing import split_list
@@ -35,9 +35,6 @@ from ivcli.vocab import split_tags
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
-    from sqlalchemy.orm import Session
-
-    Unit = Session | Connection
 
 HAND_SET = (VolunteerStatus.approved.value, VolunteerStatus.on_hold.value,
             VolunteerStatus.withdrawn.value, VolunteerStatus.left.value)
@@ -84,12 +81,14 @@ class Identities:
     by_name: dict[tuple[str, str], tuple[int, str | None]]
 
     @classmethod
-    def load(cls, conn: Any) -> Identities:
+    def load(cls, conn: Connection) -> Identities:
+        from sqlalchemy import text
+
         by_ref: dict[str, int] = {}
         by_name: dict[tuple[str, str], tuple[int, str | None]] = {}
-        for vid, ref, key, dob in conn.execute(
+        for vid, ref, key, dob in conn.execute(text(
             "SELECT id, reference, name_key, date_of_birth FROM volunteers ORDER BY id"
-        ):
+        )):
             if ref is not None:
                 by_ref[ref] = vid
             by_name.setdefault((key, str(dob)), (vid, ref))
@@ -106,6 +105,15 @@ class Identities:
                 return vid, bool(row.reference and ref is None)
         return None, False
 
+    def replace(self, old: int, vid: int, row: VolunteerRow) -> None:
+        """The volunteer remembered as ``old`` (from ``row``) is ``vid``."""
+        if row.reference and self.by_ref.get(row.reference) == old:
+            self.by_ref[row.reference] = vid
+        key = (row.name_key, row.date_of_birth.isoformat())
+        hit = self.by_name.get(key)
+        if hit is not None and hit[0] == old:
+            self.by_name[key] = (vid, hit[1])
+
     def remember(self, vid: int, row: VolunteerRow) -> None:
         if row.reference:
             self.by_ref[row.reference] = vid
@@ -117,28 +125,112 @@ _PERSON_COLS = ("reference", "first_name", "last_name", "name_key", "date_of_bir
                 "email", "phone", "area", "languages", "interests", "coordinator", "notes")
 
 
-def _insert_volunteer(conn: Any, row: VolunteerRow, now: str) -> int:
-    values = [getattr(row, c) for c in _PERSON_COLS]
-    values[4] = row.date_of_birth.isoformat()
-    cur = conn.execute(
-        f"INSERT INTO volunteers ({', '.join(_PERSON_COLS)}, status, profile, created_at, "
-        f"updated_at) VALUES ({', '.join('?' for _ in _PERSON_COLS)}, 'applicant', ?, ?, ?)",
-        (*values, _seed_profile(row), now, now),
-    )
-    return int(cur.lastrowid)
+_INSERT_VOLUNTEER = (
+    f"INSERT INTO volunteers ({', '.join(_PERSON_COLS)}, status, profile, created_at, "
+    f"updated_at) VALUES ({', '.join(':' + c for c in _PERSON_COLS)}, :status, :profile, "
+    ":created_at, :updated_at)"
+)
+
+
+class NewVolunteers:
+    """The volunteers an intake adds, written in batches. Until its batch is written a new
+    volunteer has a provisional id (negative); ``resolve`` gives the real one afterwards.
+
+    After a batch is inserted, each row's id is read back by what tells volunteers apart
+    (reference, name and date of birth: two new rows never share all three, or they would
+    have been linked), among the rows above the highest id before it."""
+
+    def __init__(self, conn: Connection, ids: Identities, now: str) -> None:
+        self.conn, self.ids, self.now = conn, ids, now
+        self.pending: dict[int, VolunteerRow] = {}
+        self.real: dict[int, int] = {}  # provisional id -> id
+        self.added: set[int] = set()  # the real ids of the volunteers added
+        self.high = _max_id(conn, "volunteers")
+
+    def add(self, row: VolunteerRow) -> int:
+        vid = -(len(self.real) + len(self.pending) + 1)
+        self.pending[vid] = row
+        return vid
+
+    def fill_reference(self, vid: int, reference: str | None) -> bool:
+        """Give a volunteer not yet written the reference a later row has; False when the
+        volunteer is already in the database."""
+        row = self.pending.get(vid)
+        if row is None:
+            return False
+        row.reference = reference
+        return True
+
+    def is_new(self, vid: int) -> bool:
+        return vid < 0 or vid in self.added
+
+    def resolve(self, vid: int) -> int:
+        return self.real.get(vid, vid)
+
+    def write(self) -> None:
+        from sqlalchemy import text
+
+        if not self.pending:
+            return
+        values = []
+        for row in self.pending.values():
+            v: dict[str, Any] = {c: getattr(row, c) for c in _PERSON_COLS}
+            v["date_of_birth"] = row.date_of_birth.isoformat()
+            v.update(status=VolunteerStatus.applicant.value, profile=_seed_profile(row),
+                     created_at=self.now, updated_at=self.now)
+            values.append(v)
+        self.conn.execute(text(_INSERT_VOLUNTEER), values)
+        written = {(ref, key, str(dob)): int(vid) for vid, ref, key, dob in self.conn.execute(
+            text("SELECT id, reference, name_key, date_of_birth FROM volunteers "
+                 "WHERE id > :high"), {"high": self.high})}
+        for prov, row in self.pending.items():
+            vid = written[(row.reference, row.name_key, row.date_of_birth.isoformat())]
+            self.real[prov] = vid
+            self.added.add(vid)
+            self.ids.replace(prov, vid, row)
+        self.high = max(written.values())
+        self.pending.clear()
 
 
 _INSERT_CHECK = (
-    "INSERT OR IGNORE INTO volunteer_checks (volunteer_id, step, date, number, level, outcome, "
-    "update_service, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO volunteer_checks (volunteer_id, step, date, number, level, outcome, "
+    "update_service, created_at) VALUES (:volunteer_id, :step, :date, :number, :level, "
+    ":outcome, :update_service, :created_at) ON CONFLICT DO NOTHING"
 )
 
 
 CHECK_BATCH = 5_000
 
 
-def _check_values(vid: int, c: CheckRow, now: str) -> tuple:
-    return (vid, c.step, c.date.isoformat(), c.number, c.level, c.outcome, c.update_service, now)
+def _check_values(vid: int, c: CheckRow, now: str) -> dict[str, Any]:
+    return {"volunteer_id": vid, "step": c.step, "date": c.date.isoformat(), "number": c.number,
+            "level": c.level, "outcome": c.outcome, "update_service": c.update_service,
+            "created_at": now}
+
+
+def _write_checks(conn: Connection, batch: list[dict[str, Any]], existing: set[int]) -> int:
+    """Insert the check records of ``batch`` not already held; return how many were added.
+    Those of volunteers held before are compared with theirs first, so an import that brings
+    nothing new writes nothing (a repeat within the file is ignored by the unique index)."""
+    from sqlalchemy import bindparam, text
+
+    olds = sorted({c["volunteer_id"] for c in batch} & existing)
+    if olds:
+        held = {tuple(r) for r in conn.execute(text(
+            "SELECT volunteer_id, step, date, coalesce(number, '') FROM volunteer_checks "
+            "WHERE volunteer_id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": olds})}
+        batch = [c for c in batch
+                 if (c["volunteer_id"], c["step"], c["date"], c["number"] or "") not in held]
+    if not batch:
+        return 0
+    return int(conn.execute(text(_INSERT_CHECK), batch).rowcount)
+
+
+def _max_id(conn: Connection, table: str) -> int:
+    from sqlalchemy import text
+
+    return int(conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
 
 
 @dataclass
@@ -154,58 +246,75 @@ class ImportResult:
     unknown_columns: list[str] = field(default_factory=list)
 
 
-def ingest(session: Unit, rows: Iterable[VolunteerRow], today: date) -> ImportResult:
+def ingest(conn: Connection, rows: Iterable[VolunteerRow], today: date) -> ImportResult:
     """Link or add each clean row's volunteer and add the check records not already held."""
-    conn = dbapi(session)
+    from sqlalchemy import text
+
     ids = Identities.load(conn)
-    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
+    now = db_now()
+    first_ids = {t: _max_id(conn, t) + 1 for t in ("volunteers", "volunteer_checks")}
+    new = NewVolunteers(conn, ids, now)
     result = ImportResult()
-    touched: dict[int, VolunteerRow] = {}
+    touched: dict[int, VolunteerRow] = {}  # by id, provisional for some (``new.resolve``)
     existing: set[int] = set()
-    checks: list[tuple] = []  # check records, written in batches (a repeat is ignored)
+    checks: list[tuple[int, CheckRow]] = []  # check records, written in batches
+
+    def write_checks() -> None:
+        new.write()  # the volunteers first: their checks need their ids
+        result.checks_added += _write_checks(
+            conn, [_check_values(new.resolve(vid), c, now) for vid, c in checks], existing)
+        checks.clear()
+
     for row in rows:
         result.rows += 1
         vid, fill_ref = ids.find(row)
         if vid is None:
-            vid = _insert_volunteer(conn, row, now)
+            vid = new.add(row)
             result.new_volunteers += 1
-        elif vid not in touched:
+        elif vid not in touched and not new.is_new(vid):
             existing.add(vid)
-        if fill_ref:
-            conn.execute("UPDATE volunteers SET reference = ?, updated_at = ? WHERE id = ?",
-                         (row.reference, now, vid))
-            audit.record(session, [("volunteers", str(vid), "update",
-                                    ("reference", "updated_at"))])
+        if fill_ref and not new.fill_reference(vid, row.reference):
+            conn.execute(text("UPDATE volunteers SET reference = :ref, updated_at = :now "
+                              "WHERE id = :id"), {"ref": row.reference, "now": now, "id": vid})
+            audit.record(conn, [("volunteers", str(vid), "update",
+                                 ("reference", "updated_at"))])
         ids.remember(vid, row)
         result.ids.append(vid)
-        checks.extend(_check_values(vid, c, now) for c in row.checks)
+        checks.extend((vid, c) for c in row.checks)
         if len(checks) >= CHECK_BATCH:
-            result.checks_added += conn.executemany(_INSERT_CHECK, checks).rowcount
-            checks.clear()
+            write_checks()
         touched[vid] = row
-    if checks:
-        result.checks_added += conn.executemany(_INSERT_CHECK, checks).rowcount
+    write_checks()
+    result.ids = [new.resolve(v) for v in result.ids]
+    settled = {new.resolve(v): row for v, row in touched.items()}
+    # The new rows are those above each table's highest id before: one range entry each.
+    for table, first in first_ids.items():
+        audit.record_bulk(conn, table, (first, None), "insert", ())
     result.existing = len(existing)
-    _settle_statuses(session, conn, touched, today, now, result)
+    _settle_statuses(conn, settled, today, now, result)
     return result
 
 
-def _settle_statuses(session: Unit, conn: Any, touched: dict[int, VolunteerRow], today: date,
+def _settle_statuses(conn: Connection, touched: dict[int, VolunteerRow], today: date,
                      now: str, result: ImportResult) -> None:
     """Statuses after an import: the steps decide, and a panel date with every check current
     today is an approval on the panel date. Set-based, so a large pool stays quick."""
+    from sqlalchemy import bindparam, text
+
     if not touched:
         return
-    rules = compliance.Rules.load(session)
+    rules = compliance.Rules.load(conn)
     few = len(touched) < 900
-    checks = compliance.load_checks(session, list(touched) if few else None, light=True)
-    statuses = dict(conn.execute(
-        "SELECT id, status FROM volunteers"
-        + (f" WHERE id IN ({', '.join('?' for _ in touched)})" if few else ""),
-        list(touched) if few else [],
-    ).fetchall())
-    updates: list[tuple[str, str | None, int]] = []
-    approvals: list[tuple[str, str, str, int]] = []
+    checks = compliance.load_checks(conn, list(touched) if few else None, light=True)
+    if few:
+        stmt = text("SELECT id, status FROM volunteers WHERE id IN :ids").bindparams(
+            bindparam("ids", expanding=True))
+        found = conn.execute(stmt, {"ids": list(touched)})
+    else:
+        found = conn.execute(text("SELECT id, status FROM volunteers"))
+    statuses = {int(vid): str(status) for vid, status in found}
+    updates: list[dict[str, Any]] = []
+    approvals: list[dict[str, Any]] = []
     for vid, row in touched.items():
         status = statuses[vid]
         if status in HAND_SET:
@@ -213,28 +322,31 @@ def _settle_statuses(session: Unit, conn: Any, touched: dict[int, VolunteerRow],
         states = compliance.evaluate(checks.get(vid, []), today, rules)
         panel = max((c.date for c in row.checks if c.step == "panel"), default=None)
         if panel is not None and not compliance.problems(states):
-            approvals.append((panel.isoformat(), panel.isoformat(), now, vid))
+            approvals.append({"on": panel.isoformat(), "now": now, "id": vid})
             result.approved.append(vid)
             continue
         if panel is not None:
             result.panel_not_approved.append(vid)
         new = pipeline_status(states)
         if new != status:
-            updates.append((new, now, vid))
-    conn.executemany("UPDATE volunteers SET status = ?, updated_at = ? WHERE id = ?", updates)
-    conn.executemany(
-        "UPDATE volunteers SET status = 'approved', approved_date = ?, status_date = ?, "
-        "updated_at = ? WHERE id = ?", approvals)
+            updates.append({"status": new, "now": now, "id": vid})
+    if updates:
+        conn.execute(text("UPDATE volunteers SET status = :status, updated_at = :now "
+                          "WHERE id = :id"), updates)
+    if approvals:
+        conn.execute(text(
+            "UPDATE volunteers SET status = 'approved', approved_date = :on, status_date = :on, "
+            "updated_at = :now WHERE id = :id"), approvals)
     # Each volunteer whose status changed, by id (the safety net would only say "volunteers").
-    audit.record(session, [
-        *(("volunteers", str(vid), "update", ("status", "updated_at")) for *_, vid in updates),
-        *(("volunteers", str(vid), "update",
-           ("approved_date", "status", "status_date", "updated_at")) for *_, vid in approvals),
+    audit.record(conn, [
+        *(("volunteers", str(u["id"]), "update", ("status", "updated_at")) for u in updates),
+        *(("volunteers", str(a["id"]), "update",
+           ("approved_date", "status", "status_date", "updated_at")) for a in approvals),
     ])
 
 
 def import_csv(
-    session: Unit,
+    conn: Connection,
     path: Path,
     *,
     today: date,
@@ -245,7 +357,7 @@ def import_csv(
     """Import a volunteers CSV all or nothing. Raises ``ImportFailed`` listing every bad line."""
     from ivcli.importing.csvfile import by_field, open_csv
 
-    min_age = settings_service.get_int(session, "volunteer.min_age")
+    min_age = settings_service.get_int(conn, "volunteer.min_age")
     problems = Problems()
     source, close = open_csv(
         path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, problems=problems,
@@ -257,7 +369,7 @@ def import_csv(
             source.rows, lambda line, cells: validate(record(cells), line, today, min_age))
         # Rows are written as they stream; any problem raises below and the command's
         # transaction rolls everything back.
-        result = ingest(session, clean, today)
+        result = ingest(conn, clean, today)
     finally:
         close()
     problems.raise_if_any(path)

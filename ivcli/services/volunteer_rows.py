@@ -185,7 +185,8 @@ def age_problem(date_of_birth: date, application_date: date, min_age: int) -> st
 _parse_date = lru_cache(maxsize=1 << 16)(parse_date)
 
 
-def _text(raw: dict[str, str], key: str, problems: list[RowProblem], line: int) -> str | None:
+def _text(raw: dict[str, str], key: str, problems: list[BaseRowProblem], line: int
+          ) -> str | None:
     value = (raw.get(key) or "").strip()
     if not value:
         return None
@@ -199,9 +200,10 @@ def _text(raw: dict[str, str], key: str, problems: list[RowProblem], line: int) 
 
 def validate(
     raw: dict[str, str], line: int, today: date, min_age: int
-) -> tuple[VolunteerRow | None, list[RowProblem]]:
-    """Check one raw volunteer (values as text) and return it clean, or its problems."""
-    problems: list[RowProblem] = []
+) -> tuple[VolunteerRow | None, list[BaseRowProblem]]:
+    """Check one raw volunteer (values as text) and return it clean, or its problems (each a
+    volunteer ``RowProblem``)."""
+    problems: list[BaseRowProblem] = []
     first = _text(raw, "first_name", problems, line)
     last = _text(raw, "last_name", problems, line)
     for key, value in (("first_name", first), ("last_name", last)):
