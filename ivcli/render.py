@@ -97,26 +97,33 @@ def write_csv(
 
 
 # A row needs ``csv_cell`` cell by cell only when some cell has a character it escapes or
-# starts like a formula (or is a bool, date or float): one search over the row's cells joined by
-# newlines tells, and a row that it clears is written as it is. (It may also stop a row that
-# would come out the same, e.g. a negative number: that row just takes the cell-by-cell way.)
+# starts like a formula (or is a bool, date or float). One search over a batch of rows' cells
+# joined by newlines tells, and a batch it clears is written as it is, by the csv module alone.
+# (It may also stop a row that would come out the same, e.g. one with a negative number: that
+# batch just takes the cell-by-cell way.)
 _NEEDS_CELLS = re.compile(f"{_UNSAFE.pattern}|^[=+\\-@\t\r]", re.MULTILINE)
 _PLAIN_TYPES = frozenset((str, int, type(None)))
+CSV_BATCH = 500
 
 
 def write_csv_rows(
     columns: Sequence[str], rows: Iterable[Sequence[object]], out: IO[str] | None = None
 ) -> None:
-    """CSV of rows given as sequences in ``columns`` order, written one by one as they come
-    (a result streamed from the database is never held whole), each cell as ``csv_cell``."""
+    """CSV of rows given as sequences in ``columns`` order, written as they come, at most
+    ``CSV_BATCH`` rows held at a time (a result streamed from the database is never held
+    whole); each cell as ``csv_cell`` writes it."""
+    from itertools import chain, islice
+
     writer = csv.writer(out or sys.stdout, lineterminator="\n")
     writer.writerow(columns)
-    writerow, plain, needs_cells = writer.writerow, _PLAIN_TYPES.issuperset, _NEEDS_CELLS.search
-    for row in rows:
-        if plain(map(type, row)) and not needs_cells("\n".join(map(str, row))):
-            writerow(row)
+    plain, needs_cells = _PLAIN_TYPES.issuperset, _NEEDS_CELLS.search
+    source = iter(rows)
+    while batch := list(islice(source, CSV_BATCH)):
+        cells = list(chain.from_iterable(batch))
+        if plain(map(type, cells)) and not needs_cells("\n".join(map(str, cells))):
+            writer.writerows(batch)
         else:
-            writerow([csv_cell(v) for v in row])
+            writer.writerows([csv_cell(v) for v in row] for row in batch)
 
 
 def write_json_rows(

@@ -79,18 +79,17 @@ def _status_filter(status: str | None) -> tuple[str, dict[str, object]]:
     return (" WHERE r.status = :status", {"status": status}) if status else ("", {})
 
 
-def iter_referrals(conn: Connection, status: str | None = None) -> Iterator[tuple[Any, ...]]:
-    """The rows of ``referral list`` (``LIST_COLUMNS``, in that order), oldest first, as plain
-    tuples fetched ``STREAM_BATCH`` at a time: memory stays flat however many there are.
+def iter_referrals(conn: Connection, status: str | None = None) -> Iterator[Row[Any]]:
+    """The rows of ``referral list`` (``LIST_COLUMNS``, in that order), oldest first, as rows
+    (tuples) fetched ``STREAM_BATCH`` at a time: memory stays flat however many there are.
     Dates are 'YYYY-MM-DD' text."""
     from sqlalchemy import text
 
     where, params = _status_filter(status)
     cols = ", ".join(src for name, src in SHOW_FIELDS if name in LIST_COLUMNS)
-    result = conn.execution_options(yield_per=STREAM_BATCH).execute(
-        text(f"SELECT {cols} {_FROM}{where}{_ORDER}"), params)
-    for part in result.partitions():
-        yield from map(tuple, part)
+    result = conn.execute(text(f"SELECT {cols} {_FROM}{where}{_ORDER}"), params)
+    for part in result.yield_per(STREAM_BATCH).partitions():
+        yield from part
 
 
 def _shown(conn: Connection, where: str, params: dict[str, object]) -> list[dict[str, object]]:
