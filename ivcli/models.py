@@ -33,8 +33,8 @@ class YoungPerson(SQLModel, table=True):
     area: str | None = None
     placement_type: str | None = None
     profile: str | None = None  # JSON text, see docs/profiles.md
-    created_at: datetime
-    updated_at: datetime
+    created_at: str  # ISO 8601 UTC (db.now())
+    updated_at: str
 
 
 class Referral(SQLModel, table=True):
@@ -60,8 +60,8 @@ class Referral(SQLModel, table=True):
     decision_reason: str | None = None
     matched_date: date | None = None
     closed_date: date | None = None
-    created_at: datetime
-    updated_at: datetime
+    created_at: str  # ISO 8601 UTC (db.now())
+    updated_at: str
 
 
 class Volunteer(SQLModel, table=True):

@@ -104,10 +104,52 @@ def write_json(data: object, out: IO[str] | None = None) -> None:
 def write_csv(
     columns: Sequence[str], rows: Iterable[Mapping[str, object]], out: IO[str] | None = None
 ) -> None:
+    write_csv_rows(columns, ([row.get(c) for c in columns] for row in rows), out)
+
+
+# A row needs ``csv_cell`` cell by cell only when some cell has a character it escapes or
+# starts like a formula (or is a bool, date or float). One search over a batch of rows' cells
+# joined by newlines tells, and a batch it clears is written as it is, by the csv module alone.
+# (It may also stop a row that would come out the same, e.g. one with a negative number: that
+# batch just takes the cell-by-cell way.)
+_NEEDS_CELLS = re.compile(f"{_UNSAFE.pattern}|^[=+\\-@\t\r]", re.MULTILINE)
+_PLAIN_TYPES = frozenset((str, int, type(None)))
+CSV_BATCH = 500
+
+
+def write_csv_rows(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], out: IO[str] | None = None
+) -> None:
+    """CSV of rows given as sequences in ``columns`` order, written as they come, at most
+    ``CSV_BATCH`` rows held at a time (a result streamed from the database is never held
+    whole); each cell as ``csv_cell`` writes it."""
+    from itertools import chain, islice
+
     writer = csv.writer(out or sys.stdout, lineterminator="\n")
     writer.writerow(columns)
+    plain, needs_cells = _PLAIN_TYPES.issuperset, _NEEDS_CELLS.search
+    source = iter(rows)
+    while batch := list(islice(source, CSV_BATCH)):
+        cells = list(chain.from_iterable(batch))
+        if plain(map(type, cells)) and not needs_cells("\n".join(map(str, cells))):
+            writer.writerows(batch)
+        else:
+            writer.writerows([csv_cell(v) for v in row] for row in batch)
+
+
+def write_json_rows(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], out: IO[str] | None = None
+) -> None:
+    """A JSON array of flat objects (``columns`` as keys), written object by object as the rows
+    come, exactly as ``write_json`` writes the whole list."""
+    stream = out or sys.stdout
+    sep = "[\n"
     for row in rows:
-        writer.writerow([csv_cell(row.get(c)) for c in columns])
+        text = json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, indent=2,
+                          default=_json_default)
+        stream.write(sep + "  " + _UNSAFE.sub(_json_escape, text).replace("\n", "\n  "))
+        sep = ",\n"
+    stream.write("[]\n" if sep == "[\n" else "\n]\n")
 
 
 def console(stderr: bool = False):  # type: ignore[no-untyped-def]
@@ -189,6 +231,25 @@ def emit(
         write_csv(columns, rows)
     else:
         print_table(columns, rows, title=title, empty=empty)
+
+
+def write_stream(
+    fmt: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    title: str | None = None,
+    empty: str = "nothing to show",
+) -> None:
+    """Like ``emit``, for rows given as sequences in ``columns`` order: JSON and CSV are written
+    row by row as they come (a table needs them all first)."""
+    if fmt == "json":
+        write_json_rows(columns, rows)
+    elif fmt == "csv":
+        write_csv_rows(columns, rows)
+    else:
+        print_table(columns, [dict(zip(columns, r, strict=True)) for r in rows], title=title,
+                    empty=empty)
 
 
 def emit_one(

@@ -103,11 +103,11 @@ def add(
         raw["referral_date"] = date.today().isoformat()
     require([f"--{k.replace('_', '-')}" for k in ("first_name", "last_name", "date_of_birth")
              if not raw.get(k)])
-    with app_state.writing() as session:
-        linked = intake.add(session, {k: v for k, v in raw.items() if v is not None},
-                               date.today())
-        dupes = session.info.get("possible_duplicates", [])
-        record = referrals.show(session, linked.referral_id or 0)
+    with app_state.writing_sql() as conn:
+        linked = intake.add(conn, {k: v for k, v in raw.items() if v is not None},
+                            date.today())
+        dupes = conn.info.get("possible_duplicates", [])
+        record = referrals.show(conn, linked.referral_id or 0)
     who = "an existing young person" if linked.existing_person else "a new young person"
     message(f"Added referral {linked.referral_id} for {who} (id {linked.young_person_id}).")
     for yp in dupes:
@@ -173,11 +173,16 @@ def list_(
     fmt: Format = OutputFormat.table,
 ) -> None:
     """List referrals, oldest first."""
-    from ivcli.render import emit
+    from ivcli.render import emit, write_stream
     from ivcli.services import referrals
 
-    with state(ctx).reading() as session:
-        rows = referrals.list_referrals(session, status.value if status else None)
+    wanted = status.value if status else None
+    with state(ctx).reading_sql() as conn:
+        if fmt != OutputFormat.table:  # streamed: memory stays flat however many there are
+            write_stream(fmt.value, referrals.LIST_COLUMNS,
+                         referrals.iter_referrals(conn, wanted))
+            return
+        rows = referrals.list_referrals(conn, wanted)
     emit(fmt.value, referrals.LIST_COLUMNS, rows, title="Referrals", empty="No referrals.")
 
 
@@ -191,8 +196,8 @@ def show(
     from ivcli.render import emit_one
     from ivcli.services import referrals
 
-    with state(ctx).reading() as session:
-        record = referrals.show(session, referral_id)
+    with state(ctx).reading_sql() as conn:
+        record = referrals.show(conn, referral_id)
     emit_one(fmt.value, record, title=f"Referral {referral_id}")
 
 
@@ -221,8 +226,8 @@ def update(
 
     if not changes:
         require(["at least one field to change (see --help)"])
-    with state(ctx).writing() as session:
-        changed = referrals.update(session, referral_id, changes)
+    with state(ctx).writing_sql() as conn:
+        changed = referrals.update(conn, referral_id, changes)
     message(f"Updated referral {referral_id}: {', '.join(changed) or 'no change'}.")
 
 
@@ -240,8 +245,8 @@ def accept(
     from ivcli.render import message
     from ivcli.services import referrals
 
-    with state(ctx).writing() as session:
-        warnings = referrals.accept(session, referral_id, on or date.today())
+    with state(ctx).writing_sql() as conn:
+        warnings = referrals.accept(conn, referral_id, on or date.today())
     for w in warnings:
         message(f"Warning: {w}", style="yellow")
     message(f"Accepted referral {referral_id}: the young person is on the waiting list.")
@@ -270,8 +275,8 @@ def decline(
     from ivcli.services import referrals
 
     text = _reason(reason, ctx, "declining")
-    with state(ctx).writing() as session:
-        referrals.decline(session, referral_id, text, on or date.today())
+    with state(ctx).writing_sql() as conn:
+        referrals.decline(conn, referral_id, text, on or date.today())
     message(f"Declined referral {referral_id}.")
 
 
@@ -287,8 +292,8 @@ def withdraw(
     from ivcli.services import referrals
 
     text = _reason(reason, ctx, "withdrawing")
-    with state(ctx).writing() as session:
-        referrals.withdraw(session, referral_id, text, on or date.today())
+    with state(ctx).writing_sql() as conn:
+        referrals.withdraw(conn, referral_id, text, on or date.today())
     message(f"Withdrew referral {referral_id}.")
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ivcli.cli.common import Format, date_option, require, state
 from ivcli.enums import OutputFormat
 from ivcli.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 app = typer.Typer(
     help="Young people: show the record and fill in the matching profile (ids as in "
@@ -40,15 +43,15 @@ def _read_json(source: str) -> dict[str, Any]:
     return read_json_file(text, path.name)
 
 
-def _load(session: Any, side: str, record_id: int) -> tuple[Any, dict[str, Any]]:
+def _load(conn: Connection, side: str, record_id: int) -> tuple[Any, dict[str, Any]]:
     from ivcli.services import profiles
 
     if side == "young_person":
-        yp = profiles.get_young_person(session, record_id)
+        yp = profiles.get_young_person(conn, record_id)
         return yp, profiles.load_young_person_profile(yp)
     from ivcli.services import volunteers
 
-    v = volunteers.get(session, record_id)
+    v = volunteers.get(conn, record_id)
     return v, profiles.load_volunteer_profile(v)
 
 
@@ -64,8 +67,8 @@ def run_profile(ctx: typer.Context, side: str, record_id: int, from_json: str | 
     elif app_state.can_prompt():
         from ivcli import prompts
 
-        with app_state.reading() as session:  # no lock held while the questions are asked
-            _, current = _load(session, side, record_id)
+        with app_state.reading_sql() as conn:  # no lock held while the questions are asked
+            _, current = _load(conn, side, record_id)
         ask = (prompts.ask_young_person_profile if side == "young_person"
                else prompts.ask_volunteer_profile)
         answers = ask(current)
@@ -75,10 +78,10 @@ def run_profile(ctx: typer.Context, side: str, record_id: int, from_json: str | 
     else:
         require(["--from-json"])
         return
-    with app_state.writing() as session:
-        record, current = _load(session, side, record_id)
+    with app_state.writing_sql() as conn:
+        record, current = _load(conn, side, record_id)
         merged = profiles.merge(side, current, answers)
-        profiles.save(side, record, merged)
+        profiles.save(conn, side, record, merged)
     message(f"Saved the profile of {who} {record_id}.")
     unknown = profiles.unknown_interests(merged)
     if unknown:
@@ -112,6 +115,6 @@ def show(
     from ivcli.render import emit_one
     from ivcli.services import profiles
 
-    with state(ctx).reading() as session:
-        record = profiles.show_young_person(session, young_person_id, as_of or date.today())
+    with state(ctx).reading_sql() as conn:
+        record = profiles.show_young_person(conn, young_person_id, as_of or date.today())
     emit_one(fmt.value, record, title=f"Young person {young_person_id}")

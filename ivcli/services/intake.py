@@ -9,23 +9,23 @@ A referral is the same referral when it is for the same young person on the same
 
 Intake is set-based so a 100,000-row file is quick and memory stays flat: validated rows stream
 into a temporary staging table in batches, then a few SQL statements link, insert and count.
-It works on the transaction's own sqlite3 connection and needs no ORM objects, so ``referral
-import`` runs on a Core connection (``db.writer``) and starts without the ORM or the models.
+It runs on the command's Core connection (``db.writer``) and needs no ORM objects or models.
+This bulk path is SQLite's own SQL (a TEMP staging table, ``UPDATE ... FROM``, ``?``
+placeholders), sent as it is with ``exec_driver_sql``; a PostgreSQL port would need its own.
 Screening and decisions are in ``services.referrals``.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ivcli.db import dbapi
+from ivcli.db import now as db_now
 from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA
 from ivcli.errors import InvalidInput, Refused
 from ivcli.importing.problems import Problems
@@ -45,18 +45,11 @@ from ivcli.services.referral_rows import (
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
-    from sqlalchemy.orm import Session
-
-    Unit = Session | Connection
 
 
 BATCH = 5_000
 IMPORT_CACHE_KIB = 8192
 MAX_DUPLICATES_KEPT = 1_000
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
 
 
 @dataclass
@@ -83,9 +76,9 @@ class IngestResult:
 STAGE_COLUMNS = ", ".join(f"{c}" for c in CLEAN)
 
 
-def _create_stage(conn: sqlite3.Connection) -> None:
-    conn.execute("DROP TABLE IF EXISTS temp.stage_referrals")
-    conn.execute(
+def _create_stage(conn: Connection) -> None:
+    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_referrals")
+    conn.exec_driver_sql(
         f"CREATE TEMP TABLE stage_referrals (line INTEGER PRIMARY KEY, "
         f"{STAGE_COLUMNS.removeprefix('line, ')}, ident TEXT, person_id INTEGER, "
         "existing INTEGER DEFAULT 0)"
@@ -93,24 +86,25 @@ def _create_stage(conn: sqlite3.Connection) -> None:
 
 
 @contextmanager
-def _indexes_deferred(conn: sqlite3.Connection, table: str, adding: int) -> Iterator[None]:
+def _indexes_deferred(conn: Connection, table: str, adding: int) -> Iterator[None]:
     """For a big load (``adding`` new rows, at least as many as ``table`` holds): drop the table's
     secondary indexes for the insert and build them again after, which is quicker than updating
     them row by row. It is all one transaction: on an error the rollback restores them. Unique
     constraints are not touched, so they are still checked row by row."""
-    held = conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+    ex = conn.exec_driver_sql
+    held = ex(f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()
     if adding < max(held, BATCH):
         yield
         return
-    indexes = conn.execute(
+    indexes = ex(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
         "AND sql IS NOT NULL ORDER BY name", (table,)
-    ).fetchall()
+    ).all()
     for name, _ in indexes:
-        conn.execute(f'DROP INDEX "{name}"')
+        ex(f'DROP INDEX "{name}"')
     yield
     for _, sql in indexes:
-        conn.execute(sql)
+        ex(sql)
 
 
 # A staged row's identity for a reference match: the normalised first and last name
@@ -118,7 +112,7 @@ def _indexes_deferred(conn: sqlite3.Connection, table: str, adding: int) -> Iter
 _OTHER_CHILD = "({a}.name_key <> {b}.name_key OR {a}.date_of_birth <> {b}.date_of_birth)"
 
 
-def reference_conflicts(conn: sqlite3.Connection, held: bool) -> Iterator[RowProblem]:
+def reference_conflicts(conn: Connection, held: bool) -> Iterator[RowProblem]:
     """The staged rows whose council reference belongs to another child, in line order: one
     held for a young person with a different normalised name or date of birth, or (for a
     reference not held) one given on an earlier row of the file to a different name or date of
@@ -126,12 +120,12 @@ def reference_conflicts(conn: sqlite3.Connection, held: bool) -> Iterator[RowPro
     any young person is held at all."""
     found: list[tuple[int, int | None, int | None]] = []
     if held:
-        found += conn.execute(
+        found += map(tuple, conn.exec_driver_sql(
             "SELECT s.line, yp.id, NULL FROM stage_referrals s "
             "JOIN young_people yp ON yp.reference = s.reference "
             f"WHERE s.reference <> '' AND {_OTHER_CHILD.format(a='yp', b='s')}"
-        ).fetchall()
-    found += conn.execute(
+        ))
+    found += map(tuple, conn.exec_driver_sql(
         "SELECT s.line, NULL, f.line FROM (SELECT reference, min(line) AS line "
         " FROM stage_referrals WHERE reference <> '' GROUP BY reference HAVING count(*) > 1) d "
         "JOIN stage_referrals f ON f.line = d.line "
@@ -139,7 +133,7 @@ def reference_conflicts(conn: sqlite3.Connection, held: bool) -> Iterator[RowPro
         f"WHERE {_OTHER_CHILD.format(a='s', b='f')}"
         + (" AND NOT EXISTS (SELECT 1 FROM young_people yp WHERE yp.reference = d.reference)"
            if held else "")
-    ).fetchall()
+    ))
     for line, young_person, first_line in sorted(found):
         if young_person is not None:
             message = (
@@ -157,8 +151,17 @@ def reference_conflicts(conn: sqlite3.Connection, held: bool) -> Iterator[RowPro
         yield RowProblem(line, "reference", message)
 
 
+def _sql_connection(conn: Connection) -> Connection:
+    """TRANSITIONAL, until 'ivcli demo' (services/demo.py ``build``) passes its Connection: an
+    ORM unit of work gives the Connection of its transaction. Remove with that caller."""
+    if hasattr(conn, "exec_driver_sql"):
+        return conn
+    own: Connection = getattr(conn, "connection")()  # noqa: B009
+    return own
+
+
 def ingest(
-    session: Unit,
+    conn: Connection,
     rows: Iterable[tuple],
     *,
     collect: bool = False,
@@ -171,10 +174,11 @@ def ingest(
     reference belongs to another child (``reference_conflicts``) is added to them. When there
     are any, nothing is written and the caller raises; with no ``problems`` given, a conflict
     raises ``InvalidInput`` here."""
-    conn = dbapi(session)
+    unit, conn = conn, _sql_connection(conn)  # the audit calls keep the unit they were given
+    ex = conn.exec_driver_sql
     # A larger page cache for this transaction keeps index updates of a big file in memory.
-    conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-    conn.execute(f"PRAGMA temp.cache_size = -{IMPORT_CACHE_KIB}")
+    ex(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    ex(f"PRAGMA temp.cache_size = -{IMPORT_CACHE_KIB}")
     _create_stage(conn)
     placeholders = ", ".join("?" for _ in CLEAN)
     insert = f"INSERT INTO stage_referrals ({STAGE_COLUMNS}) VALUES ({placeholders})"
@@ -183,18 +187,17 @@ def ingest(
     for row in rows:
         batch.append(row)
         if len(batch) >= BATCH:
-            conn.executemany(insert, batch)
+            ex(insert, batch)
             count += len(batch)
             batch.clear()
     if batch:
-        conn.executemany(insert, batch)
+        ex(insert, batch)
         count += len(batch)
     result = IngestResult(rows=count)
     if count == 0:
         return result
-    now = _now()
-    ex = conn.execute
-    max_before = ex("SELECT coalesce(max(id), 0) FROM young_people").fetchone()[0]
+    now = db_now()
+    max_before = ex("SELECT coalesce(max(id), 0) FROM young_people").scalar_one()
     ex("CREATE INDEX temp.ix_stage_ref ON stage_referrals (reference)")
     conflicts = Problems() if problems is None else problems
     for problem in reference_conflicts(conn, held=bool(max_before)):
@@ -223,7 +226,7 @@ def ingest(
         )
         # Fill in a council reference we did not have before.
         audit.record_bulk(
-            session, "young_people",
+            unit, "young_people",
             "SELECT id FROM young_people WHERE reference IS NULL AND id IN (SELECT person_id "
             "FROM stage_referrals WHERE existing = 1 AND reference <> '')",
             "update", ("reference", "updated_at"),
@@ -256,7 +259,7 @@ def ingest(
         "placement_type", "profile",
     )
     to_add = ex("SELECT count(DISTINCT ident) FROM stage_referrals WHERE person_id IS NULL"
-                ).fetchone()[0]
+                ).scalar_one()
     with _indexes_deferred(conn, "young_people", to_add):
         ex(
             f"INSERT INTO young_people (reference, {', '.join(person_cols)}, created_at, "
@@ -268,10 +271,10 @@ def ingest(
             (now, now),
         )
         new_people = ex("SELECT count(*) FROM young_people WHERE id > ?",
-                        (max_before,)).fetchone()[0]
+                        (max_before,)).scalar_one()
         result.new_people = new_people
         if new_people:
-            audit.record_bulk(session, "young_people", (max_before + 1, None), "insert",
+            audit.record_bulk(unit, "young_people", (max_before + 1, None), "insert",
                               ("reference", *person_cols, "created_at", "updated_at"))
             ex(
                 "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
@@ -288,19 +291,19 @@ def ingest(
             )
     result.linked_existing = ex(
         "SELECT count(DISTINCT person_id) FROM stage_referrals WHERE existing = 1"
-    ).fetchone()[0]
+    ).scalar_one()
     # 3. Referrals: one per young person and referral date; the same again is unchanged.
     ex("CREATE INDEX temp.ix_stage_person ON stage_referrals (person_id, referral_date, line)")
     referral_cols = (
         "referral_date", "referrer_name", "referrer_role", "referrer_email",
         *CORE_CRITERIA, *ADDITIONAL_CRITERIA, "interests", "notes",
     )
-    before = ex("SELECT coalesce(max(id), 0) FROM referrals").fetchone()[0]
+    before = ex("SELECT coalesce(max(id), 0) FROM referrals").scalar_one()
     held = " AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = s.person_id " \
            "AND r.referral_date = s.referral_date)" if before else ""
     # Rows of new young people are certainly new referrals (those of people already held may
     # be referrals already held): enough to tell a big load.
-    surely_new = ex("SELECT count(*) FROM stage_referrals WHERE existing = 0").fetchone()[0]
+    surely_new = ex("SELECT count(*) FROM stage_referrals WHERE existing = 0").scalar_one()
     with _indexes_deferred(conn, "referrals", surely_new):
         cur = ex(
             f"INSERT INTO referrals (young_person_id, status, {', '.join(referral_cols)}, "
@@ -312,7 +315,7 @@ def ingest(
         )
     result.added = cur.rowcount
     if result.added:
-        audit.record_bulk(session, "referrals", (before + 1, None), "insert",
+        audit.record_bulk(unit, "referrals", (before + 1, None), "insert",
                           ("young_person_id", "status", *referral_cols, "created_at",
                            "updated_at"))
     result.unchanged = count - result.added
@@ -330,10 +333,10 @@ def ingest(
             f"FROM ({pairs}) d ORDER BY 1, 2",
             {"before": max_before},
         )
-        for pair in cursor:
+        for line, other in cursor:
             result.duplicate_count += 1
             if len(result.possible_duplicates) < MAX_DUPLICATES_KEPT:
-                result.possible_duplicates.append(pair)
+                result.possible_duplicates.append((line, other))
     if collect:
         for line, person, existing, ref_id in ex(
             "SELECT s.line, s.person_id, s.existing, r.id FROM stage_referrals s "
@@ -360,7 +363,7 @@ class ImportReport:
 
 
 def import_csv(
-    session: Unit,
+    conn: Connection,
     path: Path,
     *,
     today: date,
@@ -378,8 +381,8 @@ def import_csv(
         maps=list(maps), encoding=encoding, on_bytes=on_bytes,
     )
     try:
-        check = RowValidator(today, source.columns.index, _reference_pattern(session))
-        result = ingest(session, problems.valid(source.rows, check), problems=problems)
+        check = RowValidator(today, source.columns.index, _reference_pattern(conn))
+        result = ingest(conn, problems.valid(source.rows, check), problems=problems)
     finally:
         close()
     problems.raise_if_any(path)
@@ -390,21 +393,24 @@ def import_csv(
 # One referral
 
 
-def _reference_pattern(session: Unit) -> re.Pattern[str] | None:
+def _reference_pattern(conn: Connection) -> re.Pattern[str] | None:
     from ivcli.services import settings as settings_service
 
-    return compile_pattern(str(settings_service.get(session, PATTERN_SETTING)))
+    return compile_pattern(str(settings_service.get(conn, PATTERN_SETTING)))
 
 
-def add(session: Unit, raw: dict[str, str], today: date) -> Linked:
-    row, problems = validate(raw, 0, today, _reference_pattern(session))
+def add(conn: Connection, raw: dict[str, str], today: date) -> Linked:
+    """Add one referral (``raw``: the flags of ``referral add``). The possible duplicates it
+    finds are left in ``conn.info["possible_duplicates"]`` (young person ids)."""
+    row, problems = validate(raw, 0, today, _reference_pattern(conn))
     if problems:
         raise InvalidInput(
             "the referral is not valid; nothing was added",
             details=[str(p) for p in problems],
         )
+    assert row is not None
     conflicts = Problems()
-    result = ingest(session, [row], collect=True, problems=conflicts)
+    result = ingest(conn, [row], collect=True, problems=conflicts)
     if conflicts:
         raise Refused(
             "the referral's reference belongs to another young person; nothing was added",
@@ -418,5 +424,5 @@ def add(session: Unit, raw: dict[str, str], today: date) -> Linked:
             hint=f"see it with 'ivcli referral show {linked.referral_id}'",
         )
     linked_dupes = result.possible_duplicates
-    session.info["possible_duplicates"] = [yp for _, yp in linked_dupes]
+    conn.info["possible_duplicates"] = [yp for _, yp in linked_dupes]
     return linked

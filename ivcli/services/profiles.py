@@ -3,18 +3,22 @@
 A profile is JSON text in ``young_people.profile`` / ``volunteers.profile``. Matching reads them
 through ``load_young_person_profile`` and ``load_volunteer_profile``, which always return every
 documented key (docs/profiles.md), so callers never test for a missing one. Standard library
-only apart from the models passed in.
+only but for ``save`` and the young person's reads, which take the command's Core Connection.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Protocol
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ivcli.errors import InvalidInput, NotFound
 from ivcli.parsing import normalise_gender, split_list
 from ivcli.vocab import normalise_tags, unknown_tags
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 AVAILABILITY = ("weekday_after_school", "weekday_evening", "saturday", "sunday")
 IV_GENDERS = ("any", "female", "male", "non-binary")
@@ -278,29 +282,48 @@ def unknown_interests(profile: Mapping[str, Any]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Saving (the record is a YoungPerson or Volunteer model in the caller's session)
+# Saving (the record is a young person's or a volunteer's row, as read in this transaction)
+
+PROFILE_TABLES = {"young_person": "young_people", "volunteer": "volunteers"}
 
 
-def save(side: str, record: Any, profile: Mapping[str, Any]) -> None:
-    from datetime import UTC, datetime
+def save(conn: Connection, side: str, record: Any, profile: Mapping[str, Any]) -> None:
+    """Store ``profile`` as the record's profile JSON (``updated_at`` now), and record the
+    change in the audit trail."""
+    from sqlalchemy import text
+
+    from ivcli.db import now
+    from ivcli.services import audit
 
     if side == "young_person" and profile.get("area") == (record.area or ""):
         profile = {**profile, "area": ""}  # keep following the recorded area
     if side == "volunteer" and record.area:
         own = record.area.casefold()
         profile = {**profile, "areas": [a for a in profile["areas"] if a.casefold() != own]}
-    record.profile = to_json(side, profile)
-    record.updated_at = datetime.now(UTC).replace(microsecond=0)
+    stored = to_json(side, profile)
+    table = PROFILE_TABLES[side]
+    conn.execute(text(f"UPDATE {table} SET profile = :profile, updated_at = :at WHERE id = :id"),
+                 {"profile": stored, "at": now(), "id": record.id})
+    changed = ["profile"] if stored != record.profile else []
+    audit.record(conn, [(table, str(record.id), "update", [*changed, "updated_at"])])
 
 
 # ---------------------------------------------------------------------------------------------
 # Young people (the volunteer side lives in services/volunteers.py)
 
+YOUNG_PERSON_COLUMNS = (
+    "id", "reference", "first_name", "last_name", "date_of_birth", "gender", "ethnicity",
+    "disability", "care_leaver", "local_authority", "area", "placement_type", "profile",
+)
 
-def get_young_person(session: Any, young_person_id: int) -> Any:
-    from ivcli.models import YoungPerson
 
-    yp = session.get(YoungPerson, young_person_id)
+def get_young_person(conn: Connection, young_person_id: int) -> Any:
+    """The young person's row (attributes as the columns; dates and yes/no typed)."""
+    from ivcli.services.referrals import typed
+
+    yp = conn.execute(
+        typed(f"SELECT {', '.join(YOUNG_PERSON_COLUMNS)} FROM young_people WHERE id = :id",
+              YOUNG_PERSON_COLUMNS), {"id": young_person_id}).first()
     if yp is None:
         raise NotFound(
             f"there is no young person {young_person_id}",
@@ -309,16 +332,16 @@ def get_young_person(session: Any, young_person_id: int) -> Any:
     return yp
 
 
-def show_young_person(session: Any, young_person_id: int, as_of: Any) -> dict[str, Any]:
-    from sqlalchemy import select
+def show_young_person(conn: Connection, young_person_id: int, as_of: date) -> dict[str, Any]:
+    from sqlalchemy import text
 
-    from ivcli.models import Referral
     from ivcli.parsing import age_on
 
-    yp = get_young_person(session, young_person_id)
-    refs = session.execute(
-        select(Referral).where(Referral.young_person_id == yp.id).order_by(Referral.referral_date)
-    ).scalars().all()
+    yp = get_young_person(conn, young_person_id)
+    refs = conn.execute(
+        text("SELECT id, status FROM referrals WHERE young_person_id = :id "
+             "ORDER BY referral_date, id"), {"id": yp.id}
+    ).all()
     profile = load_young_person_profile(yp)
     record: dict[str, Any] = {
         "id": yp.id,

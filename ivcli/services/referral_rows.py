@@ -303,7 +303,7 @@ class RowValidator:
         self.seen_email: dict[str, str] = {}
         self.seen_interests: dict[str, tuple[str, str]] = {}
 
-    def __call__(self, line: int, cells: list[str]) -> tuple[tuple | None, list[RowProblem]]:
+    def __call__(self, line: int, cells: list[str]) -> tuple[tuple | None, list[BaseRowProblem]]:
         cells.append("")
         if len(cells) <= self.width:
             cells.extend([""] * (self.width - len(cells) + 1))
@@ -367,10 +367,10 @@ class RowValidator:
             self.yes_no_cache[raw] = result
         return result
 
-    def _check(self, line: int, cells: list[str]) -> tuple[tuple | None, list[RowProblem]]:
+    def _check(self, line: int, cells: list[str]) -> tuple[tuple | None, list[BaseRowProblem]]:
         """Every rule, every problem named (``cells`` already padded)."""
         p = self.p
-        problems: list[RowProblem] = []
+        problems: list[BaseRowProblem] = []
         first = self.first(cells[p["first_name"]])
         last = self.last(cells[p["last_name"]])
         dob = self.dob(cells[p["date_of_birth"]])
@@ -476,7 +476,7 @@ CLEAN_POSITIONS = {f: i for i, f in enumerate(CLEAN)}
 
 def validate(raw: dict[str, str], line: int, today: date,
              reference_pattern: re.Pattern[str] | None = None,
-             ) -> tuple[tuple | None, list[RowProblem]]:
+             ) -> tuple[tuple | None, list[BaseRowProblem]]:
     """Check one raw referral given as {field: text} (e.g. the flags of ``referral add``)."""
     return RowValidator(today, FIELD_POSITIONS, reference_pattern)(
         line, [raw.get(f) or "" for f in FIELDS])

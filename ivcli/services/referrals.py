@@ -1,105 +1,151 @@
 """Referrals: reading, screening and decisions. Intake (``referral add`` and CSV import) is in
-``services.intake``."""
+``services.intake``.
+
+Every function takes the command's Core ``Connection``. Reads are portable SQL (``text()``)
+and never import the models, so ``referral list`` and ``referral show`` start without the ORM;
+writes are Core ``update()`` over the table, each recorded in the audit trail.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
-
-from sqlalchemy import func, select
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, CRITERIA_LABELS, ReferralStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
-from ivcli.models import Referral, YoungPerson
 from ivcli.parsing import age_on
 from ivcli.services import settings as settings_service
-from ivcli.services.referral_rows import (
-    FIELDS,
-)
+from ivcli.services.referral_rows import FIELDS
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection, Row
+    from sqlalchemy.sql.elements import TextClause
+    from sqlalchemy.sql.selectable import TextualSelect
 
 # ---------------------------------------------------------------------------------------------
 # Reading
+
+CRITERIA = CORE_CRITERIA + ADDITIONAL_CRITERIA
+YOUNG_PERSON_COLUMNS = (
+    "id", "reference", "first_name", "last_name", "name_key", "first_key", "last_key",
+    "date_of_birth", "gender", "ethnicity", "disability", "care_leaver", "local_authority",
+    "area", "placement_type", "profile", "created_at", "updated_at",
+)
+REFERRAL_COLUMNS = (
+    "id", "young_person_id", "status", "referral_date", "referrer_name", "referrer_role",
+    "referrer_email", *CRITERIA, "interests", "notes", "decision_date", "decision_reason",
+    "matched_date", "closed_date", "created_at", "updated_at",
+)
+# Read through text(), SQLite gives dates as 'YYYY-MM-DD' and yes/no as 0/1: these columns are
+# typed (``typed``) so that rows carry ``date`` and ``bool``, as the ORM objects did.
+DATE_COLUMNS = ("date_of_birth", "referral_date", "decision_date", "matched_date", "closed_date")
+FLAG_COLUMNS = ("disability", "care_leaver", *CRITERIA)
+
+
+def typed(sql: str, columns: tuple[str, ...]) -> TextualSelect | TextClause:
+    """``text(sql)`` with those of ``columns`` (the names it selects) that are dates or yes/no
+    typed, so that their values come back as ``date`` and ``bool`` (None when NULL)."""
+    from sqlalchemy import Boolean, Date, text
+
+    types: dict[str, Any] = {c: Date for c in columns if c in DATE_COLUMNS}
+    types.update({c: Boolean for c in columns if c in FLAG_COLUMNS})
+    clause = text(sql)
+    return clause.columns(**types) if types else clause
 
 
 LIST_COLUMNS = (
     "id", "young_person_id", "status", "referral_date", "reference", "first_name", "last_name",
     "date_of_birth",
 )
+# Every field of ``referral show``, in its order: output name and the column it comes from.
+SHOW_FIELDS: tuple[tuple[str, str], ...] = (
+    ("id", "r.id"), ("young_person_id", "yp.id"), ("status", "r.status"),
+    ("referral_date", "r.referral_date"), ("reference", "yp.reference"),
+    ("first_name", "yp.first_name"), ("last_name", "yp.last_name"),
+    ("date_of_birth", "yp.date_of_birth"),
+    *((c, f"yp.{c}") for c in ("gender", "ethnicity", "disability", "care_leaver",
+                               "local_authority", "area", "placement_type")),
+    *((c, f"r.{c}") for c in ("referrer_name", "referrer_role", "referrer_email", *CRITERIA,
+                              "interests", "notes", "decision_date", "decision_reason",
+                              "matched_date", "closed_date")),
+)
+_FROM = "FROM referrals r JOIN young_people yp ON yp.id = r.young_person_id"
+_ORDER = " ORDER BY r.referral_date, r.id"
+STREAM_BATCH = 2_000
 
 
-def _as_row(ref: Referral, yp: YoungPerson) -> dict[str, object]:
-    out: dict[str, object] = {
-        "id": ref.id,
-        "young_person_id": yp.id,
-        "status": ref.status,
-        "referral_date": ref.referral_date,
-        "reference": yp.reference,
-        "first_name": yp.first_name,
-        "last_name": yp.last_name,
-        "date_of_birth": yp.date_of_birth,
-        "gender": yp.gender,
-        "ethnicity": yp.ethnicity,
-        "disability": yp.disability,
-        "care_leaver": yp.care_leaver,
-        "local_authority": yp.local_authority,
-        "area": yp.area,
-        "placement_type": yp.placement_type,
-        "referrer_name": ref.referrer_name,
-        "referrer_role": ref.referrer_role,
-        "referrer_email": ref.referrer_email,
-    }
-    for k in CORE_CRITERIA + ADDITIONAL_CRITERIA:
-        out[k] = getattr(ref, k)
-    out.update(
-        interests=ref.interests,
-        notes=ref.notes,
-        decision_date=ref.decision_date,
-        decision_reason=ref.decision_reason,
-        matched_date=ref.matched_date,
-        closed_date=ref.closed_date,
+def _status_filter(status: str | None) -> tuple[str, dict[str, object]]:
+    return (" WHERE r.status = :status", {"status": status}) if status else ("", {})
+
+
+def iter_referrals(conn: Connection, status: str | None = None) -> Iterator[Row[Any]]:
+    """The rows of ``referral list`` (``LIST_COLUMNS``, in that order), oldest first, as rows
+    (tuples) fetched ``STREAM_BATCH`` at a time: memory stays flat however many there are.
+    Dates are 'YYYY-MM-DD' text."""
+    from sqlalchemy import text
+
+    where, params = _status_filter(status)
+    cols = ", ".join(src for name, src in SHOW_FIELDS if name in LIST_COLUMNS)
+    result = conn.execute(text(f"SELECT {cols} {_FROM}{where}{_ORDER}"), params)
+    for part in result.yield_per(STREAM_BATCH).partitions():
+        yield from part
+
+
+def _shown(conn: Connection, where: str, params: dict[str, object]) -> list[dict[str, object]]:
+    names = tuple(name for name, _ in SHOW_FIELDS)
+    cols = ", ".join(f"{src} AS {name}" for name, src in SHOW_FIELDS)
+    rows = conn.execute(typed(f"SELECT {cols} {_FROM}{where}", names), params)
+    return [dict(r._mapping) for r in rows]
+
+
+def list_referrals(conn: Connection, status: str | None = None) -> list[dict[str, object]]:
+    """Every referral with its young person (the fields of ``show``), oldest first."""
+    where, params = _status_filter(status)
+    return _shown(conn, where + _ORDER, params)
+
+
+def count(conn: Connection) -> int:
+    from sqlalchemy import text
+
+    return int(conn.execute(text("SELECT count(*) FROM referrals")).scalar_one())
+
+
+def _not_found(referral_id: int) -> NotFound:
+    return NotFound(
+        f"there is no referral {referral_id}", hint="'ivcli referral list' shows their ids"
     )
-    return out
 
 
-def list_referrals(session: Session, status: str | None = None) -> list[dict[str, object]]:
-    q = select(Referral, YoungPerson).join(YoungPerson, YoungPerson.id == Referral.young_person_id)
-    if status:
-        q = q.where(Referral.status == status)
-    q = q.order_by(Referral.referral_date, Referral.id)
-    return [_as_row(r, yp) for r, yp in session.execute(q).all()]
-
-
-def count(session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(Referral)).scalar_one())
-
-
-def get(session: Session, referral_id: int) -> tuple[Referral, YoungPerson]:
-    ref = session.get(Referral, referral_id)
+def get(conn: Connection, referral_id: int) -> tuple[Row[Any], Row[Any]]:
+    """The referral and its young person, as rows with the attributes of their columns."""
+    ref = conn.execute(
+        typed(f"SELECT {', '.join(REFERRAL_COLUMNS)} FROM referrals WHERE id = :id",
+              REFERRAL_COLUMNS), {"id": referral_id}).first()
     if ref is None:
-        raise NotFound(
-            f"there is no referral {referral_id}", hint="'ivcli referral list' shows their ids"
-        )
-    yp = session.get(YoungPerson, ref.young_person_id)
+        raise _not_found(referral_id)
+    yp = conn.execute(
+        typed(f"SELECT {', '.join(YOUNG_PERSON_COLUMNS)} FROM young_people WHERE id = :id",
+              YOUNG_PERSON_COLUMNS), {"id": ref.young_person_id}).first()
     assert yp is not None
     return ref, yp
 
 
-def show(session: Session, referral_id: int) -> dict[str, object]:
-    ref, yp = get(session, referral_id)
-    return _as_row(ref, yp)
+def show(conn: Connection, referral_id: int) -> dict[str, object]:
+    found = _shown(conn, " WHERE r.id = :id", {"id": referral_id})
+    if not found:
+        raise _not_found(referral_id)
+    return found[0]
 
 
 # ---------------------------------------------------------------------------------------------
 # Decisions
 
 
-def eligibility_problem(session: Session, yp: YoungPerson, on: date) -> str | None:
+def eligibility_problem(conn: Connection, yp: Any, on: date) -> str | None:
     """Why the young person is not eligible by age on ``on``, or None."""
     age = age_on(yp.date_of_birth, on)
-    minimum = settings_service.get_int(session, "eligibility.min_age")
+    minimum = settings_service.get_int(conn, "eligibility.min_age")
     if yp.care_leaver:
         if yp.disability:
             key, who = "eligibility.additional_needs_max_age", "a care leaver with additional needs"
@@ -107,7 +153,7 @@ def eligibility_problem(session: Session, yp: YoungPerson, on: date) -> str | No
             key, who = "eligibility.care_leaver_max_age", "a care leaver"
     else:
         key, who = "eligibility.looked_after_max_age", "a looked-after child"
-    maximum = settings_service.get_int(session, key)
+    maximum = settings_service.get_int(conn, key)
     if age < minimum:
         return f"aged {age} on the referral date, under the minimum of {minimum} (setting " \
                "eligibility.min_age)"
@@ -116,16 +162,35 @@ def eligibility_problem(session: Session, yp: YoungPerson, on: date) -> str | No
     return None
 
 
-def _set_status(ref: Referral, status: ReferralStatus, on: date, reason: str | None) -> None:
-    ref.status = status.value
-    ref.decision_date = on
-    ref.decision_reason = reason
-    ref.updated_at = datetime.now(UTC).replace(microsecond=0)
+def write_changes(conn: Connection, ref: Row[Any], values: dict[str, object]) -> list[str]:
+    """Set those of ``values`` that differ from the referral ``ref`` as read, with
+    ``updated_at`` now when any does, and record the change in the audit trail. Returns the
+    names of the fields that changed (``updated_at`` apart), in the table's column order."""
+    from sqlalchemy import update
+
+    from ivcli.db import now
+    from ivcli.models import Referral
+    from ivcli.services import audit
+
+    changed = {k: values[k] for k in sorted(values, key=REFERRAL_COLUMNS.index)
+               if getattr(ref, k) != values[k]}
+    if changed:
+        table = Referral.__table__  # type: ignore[attr-defined]
+        conn.execute(update(table).where(table.c.id == ref.id)
+                     .values(**changed, updated_at=now()))
+        audit.record(conn, [("referrals", str(ref.id), "update", [*changed, "updated_at"])])
+    return list(changed)
 
 
-def accept(session: Session, referral_id: int, on: date) -> list[str]:
+def _set_status(conn: Connection, ref: Row[Any], status: ReferralStatus, on: date,
+                reason: str | None) -> None:
+    write_changes(conn, ref, {"status": status.value, "decision_date": on,
+                              "decision_reason": reason})
+
+
+def accept(conn: Connection, referral_id: int, on: date) -> list[str]:
     """Accept onto the waiting list. Returns warnings; raises Refused naming what is missing."""
-    ref, yp = get(session, referral_id)
+    ref, yp = get(conn, referral_id)
     if ref.status != ReferralStatus.received:
         raise Refused(f"referral {referral_id} is {ref.status}; only a received referral can be "
                       "accepted")
@@ -138,7 +203,7 @@ def accept(session: Session, referral_id: int, on: date) -> list[str]:
             hint=f"when they hold, record them with 'ivcli referral update {referral_id} {flags}';"
             " otherwise decline it with a reason",
         )
-    problem = eligibility_problem(session, yp, ref.referral_date)
+    problem = eligibility_problem(conn, yp, ref.referral_date)
     if problem:
         raise Refused(
             f"referral {referral_id} cannot be accepted: young person {yp.id} is {problem}",
@@ -150,21 +215,21 @@ def accept(session: Session, referral_id: int, on: date) -> list[str]:
             f"referral {referral_id} meets no additional best-interest criterion "
             "(isolation, placement instability, no family contact, single carer, relationships)"
         )
-    _set_status(ref, ReferralStatus.accepted, on, None)
+    _set_status(conn, ref, ReferralStatus.accepted, on, None)
     return warnings
 
 
-def decline(session: Session, referral_id: int, reason: str, on: date) -> None:
-    ref, _ = get(session, referral_id)
+def decline(conn: Connection, referral_id: int, reason: str, on: date) -> None:
+    ref, _ = get(conn, referral_id)
     if ref.status != ReferralStatus.received:
         raise Refused(f"referral {referral_id} is {ref.status}; only a received referral can be "
                       "declined")
     _require_reason(reason)
-    _set_status(ref, ReferralStatus.declined, on, reason.strip())
+    _set_status(conn, ref, ReferralStatus.declined, on, reason.strip())
 
 
-def withdraw(session: Session, referral_id: int, reason: str, on: date) -> None:
-    ref, _ = get(session, referral_id)
+def withdraw(conn: Connection, referral_id: int, reason: str, on: date) -> None:
+    ref, _ = get(conn, referral_id)
     if ref.status not in (ReferralStatus.received, ReferralStatus.accepted):
         hint = "end the match first with 'ivcli match end'" if ref.status == "matched" else None
         raise Refused(
@@ -173,7 +238,7 @@ def withdraw(session: Session, referral_id: int, reason: str, on: date) -> None:
             hint=hint,
         )
     _require_reason(reason)
-    _set_status(ref, ReferralStatus.withdrawn, on, reason.strip())
+    _set_status(conn, ref, ReferralStatus.withdrawn, on, reason.strip())
 
 
 def _require_reason(reason: str) -> None:
@@ -181,20 +246,20 @@ def _require_reason(reason: str) -> None:
         raise InvalidInput("a reason is required", hint="give it with --reason")
 
 
-UPDATABLE = tuple(k for k in FIELDS if k in CORE_CRITERIA + ADDITIONAL_CRITERIA) + (
+UPDATABLE = tuple(k for k in FIELDS if k in CRITERIA) + (
     "referrer_name", "referrer_role", "referrer_email", "notes",
 )
 
 
-def update(session: Session, referral_id: int, changes: dict[str, str]) -> list[str]:
+def update(conn: Connection, referral_id: int, changes: dict[str, str]) -> list[str]:
     """Change screening answers or referrer details; returns the fields that changed. Each
     value is checked by the same rule as in ``referral add`` and a CSV import
     (``referral_rows.FIELD_RULES``)."""
     from ivcli.services.referral_rows import FIELD_RULES
 
-    ref, _ = get(session, referral_id)
+    ref, _ = get(conn, referral_id)
     problems: list[str] = []
-    changed: list[str] = []
+    values: dict[str, object] = {}
     for key, raw in changes.items():
         if key not in UPDATABLE:
             raise InvalidInput(f"{key} cannot be changed here")
@@ -203,13 +268,7 @@ def update(session: Session, referral_id: int, changes: dict[str, str]) -> list[
         except ValueError as exc:
             problems.append(f"{key}: {exc}")
             continue
-        if value == "":
-            value = None
-        if getattr(ref, key) != value:
-            setattr(ref, key, value)
-            changed.append(key)
+        values[key] = None if value == "" else value
     if problems:
         raise InvalidInput(f"referral {referral_id} was not changed", details=problems)
-    if changed:
-        ref.updated_at = datetime.now(UTC).replace(microsecond=0)
-    return changed
+    return write_changes(conn, ref, values)
