@@ -55,9 +55,10 @@ class AppState:
         """One write transaction (BEGIN IMMEDIATE); creates the database (0600) if needed.
         With ``dry_run`` everything is rolled back at the end."""
         from ivcli import db
+        from ivcli.services import audit
 
         with db.session(self.db_path, write=True, dry_run=dry_run,
-                        command=self.command or None) as s:
+                        command=self.command or None, attach=audit.attach) as s:
             yield s
 
     @contextmanager
@@ -65,8 +66,10 @@ class AppState:
         """Like ``writing``, on a Core Connection: for bulk writes with SQL alone (``referral
         import``), which then start without ``sqlalchemy.orm`` or the models."""
         from ivcli import db
+        from ivcli.services import audit
 
-        with db.writer(self.db_path, command=self.command or None, dry_run=dry_run) as conn:
+        with db.writer(self.db_path, command=self.command or None, dry_run=dry_run,
+                       watch=audit.watch, complete=audit.complete) as conn:
             yield conn
 
     @contextmanager
