@@ -472,14 +472,14 @@ def session(
 
 @contextmanager
 def writer(path: Path, *, command: str | None = None, dry_run: bool = False,
-           watch: Callable[[Connection], None] | None,
-           complete: Callable[[Connection], None] | None) -> Iterator[Connection]:
+           watch: Callable[[Connection], None] | None = None,
+           complete: Callable[[Connection], None] | None = None) -> Iterator[Connection]:
     """A write transaction (``BEGIN IMMEDIATE``) on a Core Connection: commands that write with
     SQL alone start without ``sqlalchemy.orm`` or the models. They record their writes with
     ``audit.record`` / ``audit.record_bulk``; the audit trail's safety net (``watch`` as the
     transaction begins, ``complete`` just before the commit: ``services.audit.watch`` and
-    ``complete``, which ``AppState.writing_sql`` passes; required, so that leaving the net out
-    is a choice: None) itemises anything else. Rolled back on any error or with ``dry_run``."""
+    ``complete``, which ``AppState.writing_sql`` passes; without them there is no net)
+    itemises anything else. Rolled back on any error or with ``dry_run``."""
     prepare(path, write=True)
     engine = make_engine(path, write=True)
     try:

@@ -309,8 +309,9 @@ class ChainReport:
     problems: list[str]
 
 
-def verify_chain(conn: sqlite3.Connection, max_problems: int = 20) -> ChainReport:
+def verify_chain(unit: Unit, max_problems: int = 20) -> ChainReport:
     """Recompute every hash in order; report the entries that do not follow from the last."""
+    conn = dbapi(unit)
     prev = GENESIS
     problems: list[str] = []
     n = 0

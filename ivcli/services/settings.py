@@ -10,7 +10,7 @@ from ivcli.errors import InvalidInput
 from ivcli.settings import SETTINGS, SettingDef
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection
 
 
 def _definition(key: str) -> SettingDef:
@@ -22,15 +22,15 @@ def _definition(key: str) -> SettingDef:
         ) from None
 
 
-def stored(session: Session) -> dict[str, str]:
-    rows = session.execute(text("SELECT key, value FROM settings"))
+def stored(conn: Connection) -> dict[str, str]:
+    rows = conn.execute(text("SELECT key, value FROM settings"))
     # dict(rows) would treat the result as a mapping (it has .keys()) and fail.
     return {str(r[0]): str(r[1]) for r in rows}
 
 
-def get(session: Session, key: str) -> int | float | str:
+def get(conn: Connection, key: str) -> int | float | str:
     d = _definition(key)
-    row = session.execute(
+    row = conn.execute(
         text("SELECT value FROM settings WHERE key = :k"), {"k": key}
     ).first()
     return d.default if row is None else _parse_stored(d, row[0])
@@ -48,19 +48,19 @@ def _parse_stored(d: SettingDef, raw: str) -> int | float | str:
         ) from None
 
 
-def get_int(session: Session, key: str) -> int:
-    return int(get(session, key))
+def get_int(conn: Connection, key: str) -> int:
+    return int(get(conn, key))
 
 
-def get_pence(session: Session, key: str) -> int:
+def get_pence(conn: Connection, key: str) -> int:
     """A money setting in whole pence."""
     from ivcli.parsing import parse_money
 
-    return parse_money(str(get(session, key)))
+    return parse_money(str(get(conn, key)))
 
 
-def all_values(session: Session) -> list[dict[str, object]]:
-    saved = stored(session)
+def all_values(conn: Connection) -> list[dict[str, object]]:
+    saved = stored(conn)
     out = []
     for key in sorted(SETTINGS):
         d = SETTINGS[key]
@@ -72,26 +72,26 @@ def all_values(session: Session) -> list[dict[str, object]]:
     return out
 
 
-def set_value(session: Session, key: str, raw: str) -> int | float | str:
+def set_value(conn: Connection, key: str, raw: str) -> int | float | str:
     d = _definition(key)
     try:
         value = d.parse(raw)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
-    session.connection().execute(
+    conn.execute(
         text("INSERT INTO settings (key, value) VALUES (:k, :v) "
              "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
         {"k": key, "v": str(value)},
     )
     from ivcli.services import audit
 
-    audit.record(session, [("settings", key, "update", ["value"])])
+    audit.record(conn, [("settings", key, "update", ["value"])])
     return value
 
 
-def reset(session: Session, key: str) -> None:
+def reset(conn: Connection, key: str) -> None:
     _definition(key)
-    session.connection().execute(text("DELETE FROM settings WHERE key = :k"), {"k": key})
+    conn.execute(text("DELETE FROM settings WHERE key = :k"), {"k": key})
     from ivcli.services import audit
 
-    audit.record(session, [("settings", key, "delete", [])])
+    audit.record(conn, [("settings", key, "delete", [])])
