@@ -78,14 +78,18 @@ def set_value(conn: Connection, key: str, raw: str) -> int | float | str:
         value = d.parse(raw)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
-    conn.execute(
-        text("INSERT INTO settings (key, value) VALUES (:k, :v) "
-             "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
-        {"k": key, "v": str(value)},
-    )
+    # An insert or an update, each recorded as what it is (an upsert is both to the audit
+    # trail's safety net, which would add an entry of its own).
+    params = {"k": key, "v": str(value)}
+    if conn.execute(text("SELECT 1 FROM settings WHERE key = :k"), params).first() is None:
+        conn.execute(text("INSERT INTO settings (key, value) VALUES (:k, :v)"), params)
+        action = "insert"
+    else:
+        conn.execute(text("UPDATE settings SET value = :v WHERE key = :k"), params)
+        action = "update"
     from ivcli.services import audit
 
-    audit.record(conn, [("settings", key, "update", ["value"])])
+    audit.record(conn, [("settings", key, action, ["value"])])
     return value
 
 
