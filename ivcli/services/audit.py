@@ -278,7 +278,7 @@ def watch(session: Unit) -> None:
 # Reading and checking
 
 
-def entries(session: Session, table: str | None = None, record_id: str | None = None,
+def entries(session: Unit, table: str | None = None, record_id: str | None = None,
             limit: int = 0) -> list[dict[str, object]]:
     """Audit entries, oldest first; for one record (``table`` and ``record_id``) those naming
     it and the range entries covering it."""
