@@ -10,13 +10,16 @@ damaged, another program's, a newer ivcli's) is decided without changing it (``c
 A command's unit of work is an ORM Session (``session``), or a Core Connection for commands
 that read (``reader``) or write in bulk (``writer``) with SQL alone, which then start without
 the ORM, the models or pydantic. ``dbapi`` gives the sqlite3 connection under either.
+
+This module imports no service: the audit trail's hooks (``services.audit``) are passed in by
+the caller (``cli.common.AppState``), so the dependency runs one way, services -> db.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -520,14 +523,14 @@ def discard_new(path: Path) -> None:
 @contextmanager
 def session(
     path: Path, *, write: bool, dry_run: bool = False, command: str | None = None,
-    create_folder: bool = True,
+    create_folder: bool = True, attach: Callable[[Session], None] | None = None,
 ) -> Iterator[Session]:
     """One command's unit of work: a Session inside one transaction, committed on success.
 
     On any exception (or with ``dry_run``) the transaction is rolled back and the database is as
     it was; a database the command created is removed again (``new_file_undone``). A writing
-    session records every ORM change in the audit trail (``services.audit``), under
-    ``command`` (e.g. "referral accept"). ``create_folder``: see ``check_file``.
+    session given ``attach`` (``services.audit.attach``) records every ORM change in the audit
+    trail, under ``command`` (e.g. "referral accept"). ``create_folder``: see ``check_file``.
     """
     from sqlalchemy.orm import Session
 
@@ -539,10 +542,8 @@ def session(
                 s.info["command"] = command or "ivcli"
                 try:
                     s.begin()
-                    if write:
-                        from ivcli.services import audit
-
-                        audit.attach(s)
+                    if write and attach is not None:
+                        attach(s)
                     yield s
                     if dry_run:
                         s.rollback()
@@ -560,14 +561,15 @@ def session(
 
 @contextmanager
 def writer(path: Path, *, command: str | None = None, dry_run: bool = False,
-           create_folder: bool = True) -> Iterator[Connection]:
-    """A write transaction (``BEGIN IMMEDIATE``) on a Core Connection, for bulk commands that
-    write with SQL alone (``referral import``): they start without ``sqlalchemy.orm`` or the
-    models. They record their writes with ``audit.record_bulk``; the audit trail's safety net
-    itemises anything else before the commit, as for a Session. Rolled back on any error or
-    with ``dry_run``, as for ``session``."""
-    from ivcli.services import audit
-
+           create_folder: bool = True,
+           watch: Callable[[Connection], None] | None = None,
+           complete: Callable[[Connection], None] | None = None) -> Iterator[Connection]:
+    """A write transaction (``BEGIN IMMEDIATE``) on a Core Connection. Writes are recorded by
+    the services with ``audit.record`` / ``audit.record_bulk``; the audit trail's safety net
+    (``watch`` as the transaction begins, ``complete`` just before the commit:
+    ``services.audit.watch`` and ``complete``, which ``AppState`` passes) itemises anything
+    else. Rolled back on any error or with ``dry_run``; a database the command created is
+    removed again (``new_file_undone``). ``create_folder``: see ``check_file``."""
     with new_file_undone(path, write=True, dry_run=dry_run):
         prepare(path, write=True, create_folder=create_folder)
         engine = make_engine(path, write=True)
@@ -576,12 +578,14 @@ def writer(path: Path, *, command: str | None = None, dry_run: bool = False,
                 conn.info["command"] = command or "ivcli"
                 tx = conn.begin()
                 try:
-                    audit.watch(conn)
+                    if watch is not None:
+                        watch(conn)
                     yield conn
                     if dry_run:
                         tx.rollback()
                     else:
-                        audit.complete(conn)
+                        if complete is not None:
+                            complete(conn)
                         tx.commit()
                 except BaseException:
                     try:

@@ -63,7 +63,7 @@ def to_json(report: dict[str, Any]) -> str:
 
 def csv_rows(report: dict[str, Any]) -> list[tuple[str, str, str, object]]:
     """Long format: section, item, group, value."""
-    from ivcli.services.reports import FIGURE_KEYS
+    from ivcli.report_figures import FIGURE_KEYS
 
     rows: list[tuple[str, str, str, object]] = []
     period = report["period"]
@@ -124,7 +124,7 @@ def _fmt(key: str, value: object) -> str:
 
 
 def _group_label(dim: str, key: str) -> str:
-    from ivcli.services.reports import GROUP_LABELS
+    from ivcli.report_figures import GROUP_LABELS
 
     if dim == "ethnicity":
         return "Not recorded" if key == "not_recorded" else key
@@ -155,7 +155,7 @@ def month_label(month: str) -> str:
 
 
 def sections(report: dict[str, Any]) -> list[Section]:
-    from ivcli.services.reports import DIMENSIONS, FIGURES, POPULATIONS, TREND_SERIES
+    from ivcli.report_figures import DIMENSIONS, FIGURES, POPULATIONS, TREND_SERIES
 
     out: list[Section] = []
     current = None
@@ -244,7 +244,7 @@ def _print(con: Any, report: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ivcli.services.reports import TREND_SERIES
+    from ivcli.report_figures import TREND_SERIES
 
     con.print(Text(title(report), style="bold"))
     con.print(Text(subtitle(report)))

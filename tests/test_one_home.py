@@ -280,8 +280,9 @@ def test_a_dbs_of_29_february_lapses_on_1_march(cli, db_path):
     as_of = date(2027, 2, 28)  # the last day it is current; warn_days is 60
     with db.session(db_path, write=False) as s:
         [due] = [d for d in compliance.due(s, as_of, 60) if d.step == "dbs"]
-        on_today = [i for i in agenda.agenda(s, as_of) if i.kind == "check_lapsing"]
-        lapsing, lapsed = reports._checks(s, as_of)
+    with db.reader(db_path) as conn:  # the agenda and the reports read on a Core Connection
+        on_today = [i for i in agenda.agenda(conn, as_of) if i.kind == "check_lapsing"]
+        lapsing, lapsed = reports._checks(conn, as_of)
     assert due.expires == date(2027, 3, 1) and due.days_left == 1 and not due.lapsed
     assert [(i.id, "DBS" in i.summary) for i in on_today] == [(vol, True)]
     assert (lapsing, lapsed) >= (1, 0)

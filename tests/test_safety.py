@@ -182,15 +182,19 @@ def test_orm_delete_and_core_writes_are_audited(db_path):
 
     from ivcli import db
     from ivcli.models import Volunteer
+    from ivcli.services import audit
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    with db.session(db_path, write=True, command="volunteer add") as s:
+    with db.session(db_path, write=True, command="volunteer add",
+                    attach=audit.attach) as s:
         v = Volunteer(first_name="Vi", last_name="Oh", name_key="vi|oh",
                       date_of_birth=now.date(), created_at=now, updated_at=now)
         s.add(v)
-    with db.session(db_path, write=True, command="volunteer remove") as s:
+    with db.session(db_path, write=True, command="volunteer remove",
+                    attach=audit.attach) as s:
         s.delete(s.get(Volunteer, v.id))
-    with db.session(db_path, write=True, command="something core") as s:
+    with db.session(db_path, write=True, command="something core",
+                    attach=audit.attach) as s:
         s.execute(text("INSERT INTO volunteers (first_name, last_name, name_key, date_of_birth, "
                        "created_at, updated_at) VALUES ('a', 'b', 'a|b', '2000-01-01', 'x', 'x')"))
         s.execute(text("UPDATE volunteers SET area = 'North', phone = '1'"))
@@ -520,8 +524,10 @@ def test_core_writer_itemises_unrecorded_writes_and_rolls_back(db_path):
     """A bulk writer on a Core connection (``db.writer``) gets the audit trail's safety net: a
     write nobody recorded is still itemised before the commit; on an error nothing stays."""
     from ivcli import db
+    from ivcli.services import audit
 
-    with db.writer(db_path, command="test bulk") as conn:
+    hooks = {"watch": audit.watch, "complete": audit.complete}  # as AppState.writing_sql passes
+    with db.writer(db_path, command="test bulk", **hooks) as conn:
         db.dbapi(conn).execute(
             "INSERT INTO settings (key, value) VALUES ('eligibility.min_age', '6')")
         db.dbapi(conn).execute(
@@ -532,7 +538,7 @@ def test_core_writer_itemises_unrecorded_writes_and_rolls_back(db_path):
     assert ("test bulk", "young_people", "1", "insert") in logged
     assert ("test bulk", "settings", None, "insert") in logged
     before = all_rows(db_path)
-    with pytest.raises(RuntimeError), db.writer(db_path, command="test bulk") as conn:
+    with pytest.raises(RuntimeError), db.writer(db_path, command="test bulk", **hooks) as conn:
         db.dbapi(conn).execute("DELETE FROM settings")
         raise RuntimeError("stop")
     assert all_rows(db_path) == before

@@ -62,9 +62,11 @@ class AppState:
         removes it again if the command fails. With ``dry_run`` everything is rolled back at
         the end."""
         from ivcli import db
+        from ivcli.services import audit
 
         with db.session(self.db_path, write=True, dry_run=dry_run,
-                        command=self.command or None, create_folder=self.default_folder) as s:
+                        command=self.command or None, create_folder=self.default_folder,
+                        attach=audit.attach) as s:
             yield s
 
     @contextmanager
@@ -72,9 +74,11 @@ class AppState:
         """Like ``writing``, on a Core Connection: for bulk writes with SQL alone (``referral
         import``), which then start without ``sqlalchemy.orm`` or the models."""
         from ivcli import db
+        from ivcli.services import audit
 
         with db.writer(self.db_path, command=self.command or None, dry_run=dry_run,
-                       create_folder=self.default_folder) as conn:
+                       create_folder=self.default_folder,
+                       watch=audit.watch, complete=audit.complete) as conn:
             yield conn
 
     @contextmanager

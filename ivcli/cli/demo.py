@@ -38,9 +38,9 @@ def demo(
         app_state.db_path = app_state.db_path.with_name("demo.db")
     path = app_state.db_path
     if path.exists():
-        with app_state.reading() as session:
-            is_demo = demo_service.is_demo(session)
-            empty = demo_service.is_empty(session)
+        with app_state.reading_sql() as conn:
+            is_demo = demo_service.is_demo(conn)
+            empty = demo_service.is_empty(conn)
         if not is_demo and not empty:
             raise Refused(f"{path} holds real records; the demo never overwrites them",
                           hint="give the demo its own file with --db demo.db")

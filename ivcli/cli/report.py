@@ -134,10 +134,10 @@ def _run(ctx: typer.Context, period: Any, fmt: ReportFormat, output: Path | None
 
     from ivcli.services import reports
 
-    with state(ctx).reading() as session:
-        report = reports.build(session, period, detail=detail)
-        threshold = reports.suppress_below(session)
-        left_out = reports.costs_left_out(session, period)
+    with state(ctx).reading_sql() as conn:
+        report = reports.build(conn, period, detail=detail)
+        threshold = reports.suppress_below(conn)
+        left_out = reports.costs_left_out(conn, period)
     if left_out:
         from ivcli.render import message
 

@@ -1,7 +1,8 @@
 """The audit trail: which command changed which record and which fields, never the values.
 
-Every write session (``db.session(write=True)``) is attached here, and every bulk writer on a
-Core connection (``db.writer``) is watched the same way, without the ORM listener:
+Every write session (``db.session(write=True)``) is attached here, and every writer on a Core
+connection (``db.writer``) is watched the same way, without the ORM listener. ``ivcli.db``
+imports no service: ``cli.common.AppState`` passes ``attach``, ``watch`` and ``complete`` to it.
 
 - ORM writes are recorded automatically, in the same transaction, by an ``after_flush`` listener
   that looks at the session's new, changed and deleted objects.
@@ -240,8 +241,8 @@ def attach(session: Session) -> None:
 
 def watch(session: Unit) -> None:
     """Note every table a statement writes (an SQLite authorizer) and each table's highest id
-    as the transaction begins, for ``complete``. ``db.writer`` calls this and ``complete``
-    itself; a Session gets them through ``attach``."""
+    as the transaction begins, for ``complete``. ``db.writer`` calls this and ``complete`` (as
+    passed by ``AppState.writing_sql``); a Session gets them through ``attach``."""
     written: dict[tuple[str, str], set[str]] = {}
     session.info["written"] = written
     actions = {sqlite3.SQLITE_INSERT: "insert", sqlite3.SQLITE_UPDATE: "update",
@@ -277,7 +278,7 @@ def watch(session: Unit) -> None:
 # Reading and checking
 
 
-def entries(session: Session, table: str | None = None, record_id: str | None = None,
+def entries(session: Unit, table: str | None = None, record_id: str | None = None,
             limit: int = 0) -> list[dict[str, object]]:
     """Audit entries, oldest first; for one record (``table`` and ``record_id``) those naming
     it and the range entries covering it."""
@@ -308,8 +309,9 @@ class ChainReport:
     problems: list[str]
 
 
-def verify_chain(conn: sqlite3.Connection, max_problems: int = 20) -> ChainReport:
+def verify_chain(unit: Unit, max_problems: int = 20) -> ChainReport:
     """Recompute every hash in order; report the entries that do not follow from the last."""
+    conn = dbapi(unit)
     prev = GENESIS
     problems: list[str] = []
     n = 0

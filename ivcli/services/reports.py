@@ -5,8 +5,8 @@ the close of the end date. Dates are compared as stored (ISO text), so the same 
 same period always give the same figures; nothing depends on the clock except the choice of
 period (``--month last``) and the cap of a period that has not finished yet (``as_of``).
 
-The definitions below are the documentation: docs/reports.md repeats them for coordinators, and
-``FIGURES`` carries each figure's label and definition into every output format.
+The definitions (ivcli.report_figures) are the documentation: docs/reports.md repeats them for
+coordinators, and ``FIGURES`` carries each label and definition into every output format.
 
 Waiting list. A referral is *accepted* when its status is accepted, matched or closed; its
 decision date is the day it joined the waiting list. It leaves the list on the start date of its
@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -39,11 +39,23 @@ from sqlalchemy.engine import Connection
 from ivcli.enums import CheckStep, EndReason
 from ivcli.parsing import add_months, age_sql
 from ivcli.periods import month_end, month_label, parse_month
+from ivcli.report_figures import (  # noqa: F401 - part of this module's interface
+    AGE_BANDS,
+    DIMENSIONS,
+    END_REASONS,
+    FIGURE_KEYS,
+    FIGURES,
+    GENDERS,
+    GROUP_LABELS,
+    LENGTH_BANDS,
+    NOT_RECORDED,
+    POPULATIONS,
+    TREND_SERIES,
+    YES_NO,
+    Figure,
+)
 from ivcli.services import settings as settings_service
 from ivcli.services.visit_rows import COST_IN_RANGE, SUMMABLE_COST
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 # ---------------------------------------------------------------------------------------------
 # Periods
@@ -101,124 +113,8 @@ def annual_period(year: int | None, start: date | None, end: date | None, as_of:
 # Figures and their definitions
 
 
-@dataclass(frozen=True)
-class Figure:
-    key: str
-    label: str
-    definition: str
-    section: str
+# Defined in ivcli.report_figures (the renderers read them there); named here as before.
 
-
-FIGURES: tuple[Figure, ...] = (
-    Figure("referrals_received", "Referrals received",
-           "Referrals whose referral date is in the period, whatever their status now.",
-           "Referrals"),
-    Figure("referrals_accepted", "Referrals accepted",
-           "Referrals accepted onto the waiting list in the period: status accepted, matched or "
-           "closed, with the decision date in the period.", "Referrals"),
-    Figure("referrals_declined", "Referrals declined",
-           "Referrals with status declined and the decision date in the period.", "Referrals"),
-    Figure("referrals_withdrawn", "Referrals withdrawn",
-           "Referrals with status withdrawn and the withdrawal (decision) date in the period.",
-           "Referrals"),
-    Figure("waiting_at_end", "On the waiting list at the end",
-           "Accepted referrals on the waiting list at the end of the period: accepted on or "
-           "before the end date, and neither matched (first match started) nor closed on or "
-           "before it. A young person has one referral open at a time, so this is the number "
-           "of young people waiting; the 'waiting' breakdowns count young people, once each.",
-           "Waiting list"),
-    Figure("longest_wait_days", "Longest wait to a match (days)",
-           "Among referrals whose first match started in the period: the longest number of days "
-           "from acceptance (decision date) to that match's start date. Empty when none.",
-           "Waiting list"),
-    Figure("median_wait_days", "Median wait to a match (days)",
-           "The median of the same waits (the mean of the middle two when their number is "
-           "even). Empty when none.", "Waiting list"),
-    Figure("longest_current_wait_days", "Longest wait still waiting (days)",
-           "Among the young people waiting at the end: the most days from acceptance to the end "
-           "date. Empty when nobody is waiting.", "Waiting list"),
-    Figure("matches_started", "Matches started",
-           "Matches whose start date is in the period (a young person re-matched counts again).",
-           "Matches"),
-    Figure("matches_ended", "Matches ended",
-           "Matches that had started and whose end date is in the period; by reason in "
-           "endings_by_reason.", "Matches"),
-    Figure("active_at_end", "Matches running at the end",
-           "Matches running at the end of the period: started on or before the end date and "
-           "not ended on or before it. Includes paused matches.", "Matches"),
-    Figure("paused_at_end", "of which paused",
-           "Running matches whose latest paused/resumed event on or before the end date is "
-           "paused.", "Matches"),
-    Figure("young_people_matched_at_end", "Young people in a running match at the end",
-           "Young people (counted once) with a match running at the end of the period; the "
-           "population of the 'matched' breakdowns.", "Matches"),
-    Figure("visits", "Visits",
-           "Visits dated in the period, of any match.", "Visits"),
-    Figure("visit_hours", "Visit hours",
-           "The minutes of those visits added up, in hours, rounded to one decimal place.",
-           "Visits"),
-    Figure("visit_minutes", "Visit minutes", "The minutes of those visits added up.", "Visits"),
-    Figure("active_without_visit", "Running matches with no visit in the period",
-           "Matches running and not paused at the end, which started before the period began "
-           "and have no visit dated in the period.", "Visits"),
-    Figure("expenses_total", "Expenses",
-           "The costs of the visits dated in the period added up. In JSON and CSV in whole "
-           "pence (1234 is £12.34). A cost out of range (negative or over £1,000,000.00, only "
-           "in a database written by an older ivcli) is left out, with a warning naming the "
-           "visit; 'ivcli check' lists it.", "Visits"),
-    Figure("volunteers_enquired", "Volunteers enquired",
-           "Volunteer records created in the period (the day of the enquiry), whatever their "
-           "status now.", "Volunteers"),
-    Figure("volunteers_approved", "Volunteers approved",
-           "Volunteers whose approval date is in the period, whatever their status now.",
-           "Volunteers"),
-    Figure("volunteers_approved_at_end", "Approved volunteers at the end",
-           "Volunteers whose status is approved and whose approval date is on or before the end "
-           "date (a volunteer who has since left or paused is not counted).", "Volunteers"),
-    Figure("checks_lapsing", "Checks lapsing",
-           "Checks (enhanced DBS, training) of volunteers in checks, ready for panel or approved "
-           "that are current at the end date but lapse within checks.warn_days days of it, by "
-           "the safer-recruitment rules (see docs/settings.md).", "Volunteers"),
-    Figure("checks_lapsed", "Checks lapsed",
-           "Checks of the same volunteers that had lapsed by the end date.", "Volunteers"),
-)
-FIGURE_KEYS = tuple(f.key for f in FIGURES)
-
-END_REASONS: tuple[str, ...] = (*(r.value for r in EndReason), "not_recorded")
-LENGTH_BANDS: tuple[tuple[str, str, str], ...] = (
-    ("under_6_months", "Under 6 months", "fewer than 183 days from start date to end date"),
-    ("6_to_12_months", "6 to 12 months", "183 to 364 days"),
-    ("1_to_2_years", "1 to 2 years", "365 to 729 days"),
-    ("2_years_and_over", "2 years and over", "730 days or more"),
-)
-AGE_BANDS: tuple[tuple[str, str], ...] = (
-    ("under_5", "Under 5"), ("5_to_9", "5 to 9"), ("10_to_15", "10 to 15"),
-    ("16_to_17", "16 to 17"), ("18_and_over", "18 and over"),
-)
-GENDERS: tuple[tuple[str, str], ...] = (
-    ("female", "Female"), ("male", "Male"), ("non_binary", "Non-binary"),
-    ("another", "Described another way"), ("not_recorded", "Not recorded"),
-)
-YES_NO: tuple[tuple[str, str], ...] = (("yes", "Yes"), ("no", "No"),
-                                       ("not_recorded", "Not recorded"))
-DIMENSIONS: tuple[tuple[str, str], ...] = (
-    ("age_band", "Age band (age at the end date)"), ("gender", "Gender"),
-    ("ethnicity", "Ethnicity (as recorded)"), ("disability", "Disability or additional needs"),
-    ("care_leaver", "Care leaver"),
-)
-POPULATIONS: tuple[tuple[str, str], ...] = (
-    ("waiting", "Young people waiting at the end"),
-    ("matched", "Young people in a running match at the end"),
-)
-GROUP_LABELS: dict[str, dict[str, str]] = {
-    "age_band": dict(AGE_BANDS), "gender": dict(GENDERS), "disability": dict(YES_NO),
-    "care_leaver": dict(YES_NO),
-}
-NOT_RECORDED = "not_recorded"
-TREND_SERIES: tuple[tuple[str, str], ...] = (
-    ("referrals_received", "Referrals received"), ("waiting_at_end", "Waiting list"),
-    ("active_at_end", "Matches running"), ("visits", "Visits"),
-)
 DETAIL_LIMIT = 10
 SECONDARY = "*"
 ACCEPTED_STATUSES = "('accepted', 'matched', 'closed')"
@@ -228,8 +124,8 @@ ACCEPTED_STATUSES = "('accepted', 'matched', 'closed')"
 
 # One row per accepted referral: when it joined the waiting list (``accepted_date``), when its
 # first match started (``started``) and when it left the list (``leaves``: that start or the
-# closed date, whichever came first). Built once per report as a temporary table.
-ACCEPTED_TABLE = "temp.report_accepted"
+# closed date, whichever came first). A common table expression ``accepted`` that each query
+# reading it starts with (``_accepted_cte``; a temporary table would not be portable).
 FIRST_START_LINKED = """
     SELECT referral_id AS rid, min(start_date) AS started FROM matches
      WHERE referral_id IS NOT NULL AND start_date IS NOT NULL GROUP BY referral_id
@@ -242,22 +138,30 @@ FIRST_START_ALL = f"""
           FROM matches m JOIN referrals r ON r.young_person_id = m.young_person_id
          WHERE m.referral_id IS NULL AND m.start_date IS NOT NULL
            AND r.decision_date IS NOT NULL AND m.start_date >= r.decision_date
-    ) GROUP BY rid
+    ) AS starts GROUP BY rid
 """
 
 
-def _create_accepted_sql(first_start: str) -> str:
+def _accepted_cte(first_start: str) -> str:
+    """``first_start AS (...), accepted AS MATERIALIZED (...)``, to follow a WITH; parameter
+    ``:since``."""
     return f"""
-        CREATE TEMP TABLE report_accepted AS
-        WITH first_start AS ({first_start})
+        first_start AS ({first_start}),
+        accepted AS MATERIALIZED (
         SELECT r.id, r.young_person_id, r.decision_date AS accepted_date, f.started,
                CASE WHEN f.started IS NULL THEN r.closed_date
-                    WHEN r.closed_date IS NULL THEN f.started
-                    ELSE min(f.started, r.closed_date) END AS leaves
+                    WHEN r.closed_date IS NULL OR f.started <= r.closed_date THEN f.started
+                    ELSE r.closed_date END AS leaves
           FROM referrals r LEFT JOIN first_start f ON f.rid = r.id
          WHERE r.status IN {ACCEPTED_STATUSES} AND r.decision_date IS NOT NULL
-           AND (r.closed_date IS NULL OR r.closed_date >= :since)
+           AND (r.closed_date IS NULL OR r.closed_date >= :since))
     """
+
+
+def _days(start: str, end: str) -> int:
+    """Days from one ISO date to another, counted in Python (SQL date arithmetic is not
+    portable)."""
+    return (date.fromisoformat(end) - date.fromisoformat(start)).days
 
 
 def _waiting_on(d: str, alias: str = "a") -> str:
@@ -314,22 +218,23 @@ _BREAKDOWN_COLUMNS = f"""
 _DIMENSION_KEYS = ("age_band", "gender", "ethnicity", "disability", "care_leaver")
 
 
-def _breakdown_sql(population: str) -> str:
+def _breakdown_sql(population: str, with_: str = "") -> str:
     """(dimension, group, young people) rows for the young people in ``population``, each
-    counted once, plus ('total', '', count)."""
+    counted once, plus ('total', '', count). ``with_``: common table expressions it reads
+    (followed by a comma)."""
     per_dim = " UNION ALL ".join(
         f"SELECT '{d}', {d}, count(*) FROM pop GROUP BY {d}" for d in _DIMENSION_KEYS)
     return f"""
-        WITH pop AS MATERIALIZED (
+        WITH {with_} pop AS MATERIALIZED (
             SELECT {_BREAKDOWN_COLUMNS}
               FROM (SELECT y.gender, y.ethnicity, y.disability, y.care_leaver,
                            {age_sql('y.date_of_birth', ':end')} AS age
-                      FROM young_people y WHERE y.id IN ({population})))
+                      FROM young_people y WHERE y.id IN ({population})) AS people)
         SELECT 'total', '', count(*) FROM pop UNION ALL {per_dim}
     """
 
 
-WAITING_PEOPLE = f"SELECT a.young_person_id FROM {ACCEPTED_TABLE} a WHERE {_waiting_on(':end')}"
+WAITING_PEOPLE = f"SELECT a.young_person_id FROM accepted a WHERE {_waiting_on(':end')}"
 MATCHED_PEOPLE = f"SELECT m.young_person_id FROM matches m WHERE {_running_on(':end')}"
 
 
@@ -345,13 +250,12 @@ def _one(conn: Connection, sql: str, params: Mapping[str, object]) -> Any:
 # Building a report
 
 
-def build(session: Session, period: Period, *, detail: bool = False) -> dict[str, Any]:
+def build(conn: Connection, period: Period, *, detail: bool = False) -> dict[str, Any]:
     """Every figure for ``period``, as plain JSON-ready data. ``detail`` adds names.
 
     Each table is read in one pass where it can be: the 12 trend months are counted together
     (bucketed by month), and indexes (migration 003) serve the date ranges.
     """
-    conn = session.connection()
     p: dict[str, object] = {"start": period.start.isoformat(), "end": period.end.isoformat()}
     months = trend_months(period.end)
     n = len(months)
@@ -385,34 +289,36 @@ def build(session: Session, period: Period, *, detail: bool = False) -> dict[str
     unlinked = conn.execute(text(
         "SELECT 1 FROM matches WHERE referral_id IS NULL AND start_date IS NOT NULL LIMIT 1"
     )).first()
-    conn.execute(text(f"DROP TABLE IF EXISTS {ACCEPTED_TABLE}"))
     # Referrals closed before the period and the trend months began can neither be waiting
     # at a trend month's end nor have a first match start in the period: they are left out.
-    since = min(period.start, months[0][1]).isoformat()
-    conn.execute(text(_create_accepted_sql(FIRST_START_ALL if unlinked else FIRST_START_LINKED)),
-                 {"since": since})
-    waits = [row[0] for row in _rows(conn, f"""
-        SELECT max(0, CAST(julianday(a.started) - julianday(a.accepted_date) AS INTEGER))
-          FROM {ACCEPTED_TABLE} a WHERE a.started BETWEEN :start AND :end ORDER BY 1
-    """, p)]
+    p["since"] = min(period.start, months[0][1]).isoformat()
+    accepted = _accepted_cte(FIRST_START_ALL if unlinked else FIRST_START_LINKED)
+    waits = sorted(max(0, _days(a, s)) for a, s in _rows(conn, f"""
+        WITH {accepted}
+        SELECT a.accepted_date, a.started FROM accepted a WHERE a.started BETWEEN :start AND :end
+    """, p))
     report["longest_wait_days"] = waits[-1] if waits else None
     report["median_wait_days"] = _median(waits)
     waiting = _open_at_each_end(_rows(conn, f"""
+        WITH {accepted}
         SELECT {_bucket('a.accepted_date', n)}, {_bucket('a.leaves', n)}, count(*)
-          FROM {ACCEPTED_TABLE} a GROUP BY 1, 2
+          FROM accepted a GROUP BY 1, 2
     """, p), n)
     for i in range(n):
         trends[i]["waiting_at_end"] = waiting[i]
     report["waiting_at_end"] = waiting[-1]
-    report["longest_current_wait_days"] = _one(conn, f"""
-        SELECT CAST(julianday(:end) - julianday(min(a.accepted_date)) AS INTEGER)
-          FROM {ACCEPTED_TABLE} a WHERE {_waiting_on(':end')}
+    earliest = _one(conn, f"""
+        WITH {accepted}
+        SELECT min(a.accepted_date) FROM accepted a WHERE {_waiting_on(':end')}
     """, p)[0]
+    report["longest_current_wait_days"] = (None if earliest is None
+                                           else _days(earliest, period.end.isoformat()))
 
     # Matches: one pass for the counts at each month's end, one over those running at the end.
     groups = _rows(conn, f"""
         SELECT {_bucket('start_date', n)}, {_bucket('end_date', n)}, count(*),
-               sum(start_date BETWEEN :start AND :end), sum(end_date BETWEEN :start AND :end)
+               sum(CASE WHEN start_date BETWEEN :start AND :end THEN 1 ELSE 0 END),
+               sum(CASE WHEN end_date BETWEEN :start AND :end THEN 1 ELSE 0 END)
           FROM matches WHERE start_date IS NOT NULL GROUP BY 1, 2
     """, p)
     running = _open_at_each_end([g[:3] for g in groups], n)
@@ -424,12 +330,13 @@ def build(session: Session, period: Period, *, detail: bool = False) -> dict[str
         WITH {PAUSED_CTE},
         r AS MATERIALIZED (
             SELECT m.id, m.young_person_id, m.start_date,
-                   m.id IN (SELECT match_id FROM paused_ids) AS paused
+                   CASE WHEN m.id IN (SELECT match_id FROM paused_ids) THEN 1 ELSE 0 END
+                     AS paused
               FROM matches m WHERE {_running_on(':end')})
         SELECT count(*), coalesce(sum(paused), 0), count(DISTINCT young_person_id),
-               coalesce(sum(NOT paused AND start_date < :start AND NOT EXISTS (
+               coalesce(sum(CASE WHEN paused = 0 AND start_date < :start AND NOT EXISTS (
                    SELECT 1 FROM visits v WHERE v.match_id = r.id
-                      AND v.date BETWEEN :start AND :end)), 0)
+                      AND v.date BETWEEN :start AND :end) THEN 1 ELSE 0 END), 0)
           FROM r
     """, p)
     report.update(paused_at_end=m[1], young_people_matched_at_end=m[2],
@@ -438,11 +345,12 @@ def build(session: Session, period: Period, *, detail: bool = False) -> dict[str
     known = {r.value for r in EndReason}
     endings = dict.fromkeys(END_REASONS, 0)
     bands = dict.fromkeys((b[0] for b in LENGTH_BANDS), 0)
-    for reason, days, count in _rows(conn, """
-        SELECT end_reason, CAST(julianday(end_date) - julianday(start_date) AS INTEGER), count(*)
+    for reason, started, ended, count in _rows(conn, """
+        SELECT end_reason, start_date, end_date, count(*)
           FROM matches WHERE start_date IS NOT NULL AND end_date BETWEEN :start AND :end
-         GROUP BY 1, 2
+         GROUP BY 1, 2, 3
     """, p):
+        days = _days(started, ended)
         reason = (reason or "").strip()
         endings[reason if reason in known else "other" if reason else NOT_RECORDED] += count
         bands[_length_band(days)] += count
@@ -466,21 +374,23 @@ def build(session: Session, period: Period, *, detail: bool = False) -> dict[str
 
     # Volunteers: one pass, and the checks by the compliance rules.
     vol = _one(conn, """
-        SELECT coalesce(sum(substr(created_at, 1, 10) BETWEEN :start AND :end), 0),
-               coalesce(sum(approved_date BETWEEN :start AND :end), 0),
-               coalesce(sum(status = 'approved' AND approved_date <= :end), 0)
+        SELECT coalesce(sum(CASE WHEN substr(created_at, 1, 10) BETWEEN :start AND :end
+                            THEN 1 ELSE 0 END), 0),
+               coalesce(sum(CASE WHEN approved_date BETWEEN :start AND :end THEN 1 ELSE 0 END),
+                        0),
+               coalesce(sum(CASE WHEN status = 'approved' AND approved_date <= :end
+                            THEN 1 ELSE 0 END), 0)
           FROM volunteers
     """, p)
     report.update(volunteers_enquired=vol[0], volunteers_approved=vol[1],
                   volunteers_approved_at_end=vol[2])
-    lapsing, lapsed = _checks(session, period.end)
+    lapsing, lapsed = _checks(conn, period.end)
     report.update(checks_lapsing=lapsing, checks_lapsed=lapsed)
 
-    report["breakdowns"] = _breakdowns(conn, p)
+    report["breakdowns"] = _breakdowns(conn, p, accepted)
     report["trends"] = trends
     if detail:
-        report["detail"] = _detail(conn, p)
-    conn.execute(text(f"DROP TABLE IF EXISTS {ACCEPTED_TABLE}"))
+        report["detail"] = _detail(conn, p, accepted)
     return report
 
 
@@ -506,7 +416,7 @@ def _length_band(days: int) -> str:
     return "2_years_and_over"
 
 
-def _checks(session: Session, on: date) -> tuple[int, int]:
+def _checks(conn: Connection, on: date) -> tuple[int, int]:
     """Lapsing and lapsed checks, by ``compliance.evaluate`` (the one statement of the rules).
 
     Only volunteers whose latest DBS certificate or training is old enough to be near its end
@@ -515,11 +425,11 @@ def _checks(session: Session, on: date) -> tuple[int, int]:
     """
     from ivcli.services import compliance
 
-    rules = compliance.Rules.load(session)
+    rules = compliance.Rules.load(conn)
     params = {"end": on.isoformat(), **compliance.may_lapse_params(rules, on, rules.warn_days)}
     steps = ", ".join(f"'{s.value}'" for s in (
         CheckStep.dbs, CheckStep.dbs_status_check, CheckStep.training))
-    rows = _rows(session.connection(), f"""
+    rows = _rows(conn, f"""
         SELECT c.volunteer_id, c.step, c.date, c.update_service
           FROM volunteer_checks c
          WHERE c.step IN ({steps}) AND c.date <= :end
@@ -547,9 +457,9 @@ class _Check:
     update_service: bool
 
 
-def _breakdowns(conn: Connection, p: Mapping[str, object]) -> dict[str, Any]:
+def _breakdowns(conn: Connection, p: Mapping[str, object], accepted: str) -> dict[str, Any]:
     grouped = {
-        "waiting": _rows(conn, _breakdown_sql(WAITING_PEOPLE), p),
+        "waiting": _rows(conn, _breakdown_sql(WAITING_PEOPLE, accepted + ","), p),
         "matched": _rows(conn, _breakdown_sql(MATCHED_PEOPLE), p),
     }
     ethnicities = sorted({group for rows in grouped.values() for dim, group, _ in rows
@@ -584,7 +494,7 @@ def trend_months(end: date) -> list[tuple[str, date, date]]:
     return out
 
 
-def _detail(conn: Connection, p: Mapping[str, object]) -> dict[str, Any]:
+def _detail(conn: Connection, p: Mapping[str, object], accepted: str) -> dict[str, Any]:
     """The coordinator's lists, by name: never part of a published report."""
     without = [dict(row._mapping) for row in _rows(conn, f"""
         WITH {PAUSED_CTE}
@@ -603,14 +513,16 @@ def _detail(conn: Connection, p: Mapping[str, object]) -> dict[str, Any]:
                            AND x.date BETWEEN :start AND :end)
          ORDER BY last_visit IS NOT NULL, last_visit, m.id
     """, p)]
-    waits = [dict(row._mapping) for row in _rows(conn, f"""
+    end = str(p["end"])
+    waits = [{**row._mapping, "days_waiting": _days(row.accepted_date, end)}
+             for row in _rows(conn, f"""
+        WITH {accepted}
         SELECT a.id AS referral_id, a.young_person_id,
                y.first_name || ' ' || y.last_name AS young_person,
-               a.accepted_date,
-               CAST(julianday(:end) - julianday(a.accepted_date) AS INTEGER) AS days_waiting
-          FROM {ACCEPTED_TABLE} a JOIN young_people y ON y.id = a.young_person_id
+               a.accepted_date
+          FROM accepted a JOIN young_people y ON y.id = a.young_person_id
          WHERE {_waiting_on(':end')}
-         ORDER BY days_waiting DESC, a.id
+         ORDER BY a.accepted_date, a.id
          LIMIT {DETAIL_LIMIT}
     """, p)]
     return {"matches_without_visit": without, "longest_waits": waits}
@@ -676,14 +588,14 @@ def publish(report: Mapping[str, Any], threshold: int) -> dict[str, Any]:
     return out
 
 
-def costs_left_out(session: Session, period: Period) -> list[int]:
+def costs_left_out(conn: Connection, period: Period) -> list[int]:
     """Visits dated in ``period`` whose stored cost is out of range (negative, or more than
     ivcli would ever have stored, written by an older version or by hand): the expenses
     figure leaves them out, and ``ivcli check`` names them."""
-    return [r[0] for r in session.connection().execute(text(
+    return [r[0] for r in conn.execute(text(
         f"SELECT id FROM visits WHERE date BETWEEN :start AND :end AND NOT ({COST_IN_RANGE}) "
         "ORDER BY id"), {"start": period.start.isoformat(), "end": period.end.isoformat()})]
 
 
-def suppress_below(session: Session) -> int:
-    return settings_service.get_int(session, "report.suppress_below")
+def suppress_below(conn: Connection) -> int:
+    return settings_service.get_int(conn, "report.suppress_below")

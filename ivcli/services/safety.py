@@ -1,19 +1,23 @@
-"""Checking the database: SQLite's own checks, the audit chain and the scheme's invariants."""
+"""Checking the database: SQLite's own checks, the audit chain and the scheme's invariants.
+
+Every check reads through the command's Core Connection. SQLite-only, by nature: ``PRAGMA
+integrity_check`` and ``foreign_key_check``, ``sqlite_master``.
+"""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ivcli.db import dbapi
+from sqlalchemy import text
+
 from ivcli.enums import MatchStatus, sql_list
 from ivcli.parsing import MAX_PENCE, format_pence
 from ivcli.services import audit
 from ivcli.services.visit_rows import COST_IN_RANGE
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection
 
 MAX_SHOWN = 50
 
@@ -35,19 +39,22 @@ class Check:
         return {"check": self.name, "ok": self.ok, "detail": detail or self.note}
 
 
-def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-    ).fetchone() is not None
+def _rows(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+    return list(conn.execute(text(sql), params or {}))
 
 
-def integrity(conn: sqlite3.Connection) -> Check:
-    rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+def _table_exists(conn: Connection, name: str) -> bool:
+    return bool(_rows(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n",
+                      {"n": name}))
+
+
+def integrity(conn: Connection) -> Check:
+    rows = [r[0] for r in _rows(conn, "PRAGMA integrity_check")]
     return Check("integrity_check", [] if rows == ["ok"] else rows, "ok")
 
 
-def foreign_keys(conn: sqlite3.Connection) -> Check:
-    rows = conn.execute("PRAGMA foreign_key_check").fetchall()
+def foreign_keys(conn: Connection) -> Check:
+    rows = _rows(conn, "PRAGMA foreign_key_check")
     return Check(
         "foreign_key_check",
         [f"{table} row {rowid} refers to a missing {parent} record" for table, rowid, parent, _
@@ -56,57 +63,56 @@ def foreign_keys(conn: sqlite3.Connection) -> Check:
     )
 
 
-def audit_chain(conn: sqlite3.Connection) -> Check:
+def audit_chain(conn: Connection) -> Check:
     report = audit.verify_chain(conn)
     check = Check("audit_chain", list(report.problems),
                   f"{report.entries} entries, last hash {report.head.hex()[:16]}")
-    triggers = {r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")}
+    triggers = {r[0] for r in _rows(
+        conn, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")}
     for name in ("audit_log_no_update", "audit_log_no_delete"):
         if name not in triggers:
             check.problems.append(f"the trigger {name} that keeps the log append-only is missing")
     return check
 
 
-def invariants(conn: sqlite3.Connection) -> Check:
+def invariants(conn: Connection) -> Check:
     problems: list[str] = []
     open_list = sql_list(MatchStatus.open())
     live_list = sql_list(MatchStatus.running())
-    for yp, n in conn.execute(
-        f"SELECT young_person_id, count(*) FROM matches WHERE status IN ({open_list}) "
+    for yp, n in _rows(
+        conn, f"SELECT young_person_id, count(*) FROM matches WHERE status IN ({open_list}) "
         "GROUP BY young_person_id HAVING count(*) > 1 ORDER BY young_person_id"
     ):
         problems.append(f"young person {yp} has {n} open matches (at most one may be proposed, "
                         "accepted, active or paused)")
-    for ref, yp in conn.execute(
-        "SELECT r.id, r.young_person_id FROM referrals r WHERE r.status = 'matched' "
+    for ref, yp in _rows(
+        conn, "SELECT r.id, r.young_person_id FROM referrals r WHERE r.status = 'matched' "
         "AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.young_person_id = r.young_person_id "
         "AND m.status NOT IN ('proposed', 'declined')) ORDER BY r.id"
     ):
         problems.append(f"referral {ref} is matched but young person {yp} has no match that "
                         "went ahead")
-    for m, yp in conn.execute(
-        f"SELECT m.id, m.young_person_id FROM matches m WHERE m.status IN ({live_list}) "
+    for m, yp in _rows(
+        conn, f"SELECT m.id, m.young_person_id FROM matches m WHERE m.status IN ({live_list}) "
         "AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = m.young_person_id "
         "AND r.status IN ('accepted', 'matched')) ORDER BY m.id"
     ):
         problems.append(f"match {m} is live but young person {yp} has no accepted or matched "
                         "referral")
-    for m, ref in conn.execute(
-        "SELECT m.id, m.referral_id FROM matches m JOIN referrals r ON r.id = m.referral_id "
+    for m, ref in _rows(
+        conn, "SELECT m.id, m.referral_id FROM matches m JOIN referrals r ON r.id = m.referral_id "
         "WHERE r.young_person_id <> m.young_person_id ORDER BY m.id"
     ):
         problems.append(f"match {m} names referral {ref}, which is for another young person")
-    for v in conn.execute("SELECT id FROM visits WHERE minutes < 0 ORDER BY id"):
+    for v in _rows(conn, "SELECT id FROM visits WHERE minutes < 0 ORDER BY id"):
         problems.append(f"visit {v[0]} has a negative length")
-    for v in conn.execute(f"SELECT id FROM visits WHERE NOT ({COST_IN_RANGE}) ORDER BY id"):
+    for v in _rows(conn, f"SELECT id FROM visits WHERE NOT ({COST_IN_RANGE}) ORDER BY id"):
         problems.append(f"visit {v[0]} has a cost out of range (0 to £{format_pence(MAX_PENCE)}"
                         "): reports leave it out of the expenses until it is corrected")
     return Check("invariants", problems, "ok")
 
 
-def run_checks(session: Session) -> list[Check]:
-    conn = dbapi(session)
+def run_checks(conn: Connection) -> list[Check]:
     checks = [integrity(conn), foreign_keys(conn)]
     if _table_exists(conn, "audit_log"):
         checks.append(audit_chain(conn))

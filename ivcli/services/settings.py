@@ -10,7 +10,7 @@ from ivcli.errors import InvalidInput
 from ivcli.settings import SETTINGS, SettingDef, contradictions
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection
 
 
 def suggestions(key: str) -> list[str]:
@@ -37,10 +37,10 @@ def _definition(key: str) -> SettingDef:
                            hint=hint) from None
 
 
-def _check_together(session: Session, key: str, value: int | float | str | None) -> None:
+def _check_together(conn: Connection, key: str, value: int | float | str | None) -> None:
     """Refuse a change that contradicts another setting (``settings.RULES``); ``value`` None
     is a reset to the default."""
-    saved = stored(session)
+    saved = stored(conn)
     saved.pop(key, None)  # being replaced: an old value this version refuses does not matter
     values = {k: _parse_stored(d, saved[k]) if k in saved else d.default
               for k, d in SETTINGS.items()}
@@ -55,15 +55,15 @@ def _check_together(session: Session, key: str, value: int | float | str | None)
         )
 
 
-def stored(session: Session) -> dict[str, str]:
-    rows = session.execute(text("SELECT key, value FROM settings"))
+def stored(conn: Connection) -> dict[str, str]:
+    rows = conn.execute(text("SELECT key, value FROM settings"))
     # dict(rows) would treat the result as a mapping (it has .keys()) and fail.
     return {str(r[0]): str(r[1]) for r in rows}
 
 
-def get(session: Session, key: str) -> int | float | str:
+def get(conn: Connection, key: str) -> int | float | str:
     d = _definition(key)
-    row = session.execute(
+    row = conn.execute(
         text("SELECT value FROM settings WHERE key = :k"), {"k": key}
     ).first()
     return d.default if row is None else _parse_stored(d, row[0])
@@ -81,19 +81,19 @@ def _parse_stored(d: SettingDef, raw: str) -> int | float | str:
         ) from None
 
 
-def get_int(session: Session, key: str) -> int:
-    return int(get(session, key))
+def get_int(conn: Connection, key: str) -> int:
+    return int(get(conn, key))
 
 
-def get_pence(session: Session, key: str) -> int:
+def get_pence(conn: Connection, key: str) -> int:
     """A money setting in whole pence."""
     from ivcli.parsing import parse_money
 
-    return parse_money(str(get(session, key)))
+    return parse_money(str(get(conn, key)))
 
 
-def all_values(session: Session) -> list[dict[str, object]]:
-    saved = stored(session)
+def all_values(conn: Connection) -> list[dict[str, object]]:
+    saved = stored(conn)
     out = []
     for key in sorted(SETTINGS):
         d = SETTINGS[key]
@@ -105,28 +105,32 @@ def all_values(session: Session) -> list[dict[str, object]]:
     return out
 
 
-def set_value(session: Session, key: str, raw: str) -> int | float | str:
+def set_value(conn: Connection, key: str, raw: str) -> int | float | str:
     d = _definition(key)
     try:
         value = d.parse(raw)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
-    _check_together(session, key, value)
-    session.connection().execute(
-        text("INSERT INTO settings (key, value) VALUES (:k, :v) "
-             "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
-        {"k": key, "v": str(value)},
-    )
+    _check_together(conn, key, value)
+    # An insert or an update, each recorded as what it is (an upsert is both to the audit
+    # trail's safety net, which would add an entry of its own).
+    params = {"k": key, "v": str(value)}
+    if conn.execute(text("SELECT 1 FROM settings WHERE key = :k"), params).first() is None:
+        conn.execute(text("INSERT INTO settings (key, value) VALUES (:k, :v)"), params)
+        action = "insert"
+    else:
+        conn.execute(text("UPDATE settings SET value = :v WHERE key = :k"), params)
+        action = "update"
     from ivcli.services import audit
 
-    audit.record(session, [("settings", key, "update", ["value"])])
+    audit.record(conn, [("settings", key, action, ["value"])])
     return value
 
 
-def reset(session: Session, key: str) -> None:
+def reset(conn: Connection, key: str) -> None:
     _definition(key)
-    _check_together(session, key, None)
-    session.connection().execute(text("DELETE FROM settings WHERE key = :k"), {"k": key})
+    _check_together(conn, key, None)
+    conn.execute(text("DELETE FROM settings WHERE key = :k"), {"k": key})
     from ivcli.services import audit
 
-    audit.record(session, [("settings", key, "delete", [])])
+    audit.record(conn, [("settings", key, "delete", [])])
