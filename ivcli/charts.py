@@ -62,9 +62,9 @@ def trend_svgs(trends: list[dict[str, Any]]) -> list[tuple[str, str]]:
         labels[0] = f"{labels[0]}\n{trends[0]['month'][:4]}"
     xs = list(range(len(trends)))
     out = []
-    style = {"svg.hashsalt": "ivcli-report", "svg.fonttype": "path", "font.size": 9,
-             "axes.spines.top": False, "axes.spines.right": False}
-    with matplotlib.rc_context(style):
+    with matplotlib.rc_context({"svg.hashsalt": "ivcli-report", "svg.fonttype": "path",
+                                "font.size": 9, "axes.spines.top": False,
+                                "axes.spines.right": False}):
         for key, chart_title, kind in SERIES:
             values = [int(m[key]) for m in trends]
             fig = Figure(figsize=(6.0, 2.6), dpi=96)

@@ -7,9 +7,10 @@ one a database. Before any of this, whether the file can be used at all (read-on
 damaged, another program's, a newer ivcli's) is decided without changing it (``check_file``,
 ``inspect``); errors are told apart by SQLite's result codes (``translate``).
 
-A command's unit of work is an ORM Session (``session``), or a Core Connection for commands
-that read (``reader``) or write in bulk (``writer``) with SQL alone, which then start without
-the ORM, the models or pydantic. ``dbapi`` gives the sqlite3 connection under either.
+A command's unit of work is one SQLAlchemy Core Connection: ``reader`` for a command that
+reads, ``writer`` for one that writes. Services take it and run Core statements on it; nothing
+uses the ORM. ``dbapi`` gives the sqlite3 connection under it, for what only SQLite has (the
+audit trail's authorizer and hash function, the bulk import's fast path).
 
 This module imports no service: the audit trail's hooks (``services.audit``) are passed in by
 the caller (``cli.common.AppState``), so the dependency runs one way, services -> db.
@@ -35,7 +36,6 @@ from ivcli.errors import (
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
-    from sqlalchemy.orm import Session
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT = 10.0
@@ -454,15 +454,12 @@ def make_engine(path: Path, *, write: bool) -> Engine:
     return engine
 
 
-def dbapi(unit: Session | Connection) -> sqlite3.Connection:
-    """The sqlite3 connection under a Session or a Core Connection, inside its transaction:
-    for bulk statements (``executemany``, INSERT ... SELECT) and large reads of plain rows."""
-    proxied = unit.connection
-    if callable(proxied):  # a Session: its Connection first
-        proxied = proxied().connection
-    conn = proxied.driver_connection
-    assert isinstance(conn, sqlite3.Connection)
-    return conn
+def dbapi(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under a Core Connection, inside its transaction: for what only
+    SQLite has (an authorizer, a user function, ``executemany`` of plain tuples)."""
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw
 
 
 @contextmanager
@@ -521,45 +518,6 @@ def discard_new(path: Path) -> None:
 
 
 @contextmanager
-def session(
-    path: Path, *, write: bool, dry_run: bool = False, command: str | None = None,
-    create_folder: bool = True, attach: Callable[[Session], None] | None = None,
-) -> Iterator[Session]:
-    """One command's unit of work: a Session inside one transaction, committed on success.
-
-    On any exception (or with ``dry_run``) the transaction is rolled back and the database is as
-    it was; a database the command created is removed again (``new_file_undone``). A writing
-    session given ``attach`` (``services.audit.attach``) records every ORM change in the audit
-    trail, under ``command`` (e.g. "referral accept"). ``create_folder``: see ``check_file``.
-    """
-    from sqlalchemy.orm import Session
-
-    with new_file_undone(path, write=write, dry_run=dry_run):
-        prepare(path, write=write, create_folder=create_folder)
-        engine = make_engine(path, write=write)
-        try:
-            with Session(engine, expire_on_commit=False) as s, _translated_errors(path):
-                s.info["command"] = command or "ivcli"
-                try:
-                    s.begin()
-                    if write and attach is not None:
-                        attach(s)
-                    yield s
-                    if dry_run:
-                        s.rollback()
-                    else:
-                        s.commit()
-                except BaseException:
-                    try:
-                        s.rollback()
-                    except Exception:  # noqa: BLE001 - closing the connection rolls back anyway
-                        pass
-                    raise
-        finally:
-            engine.dispose()
-
-
-@contextmanager
 def writer(path: Path, *, command: str | None = None, dry_run: bool = False,
            create_folder: bool = True,
            watch: Callable[[Connection], None] | None = None,
@@ -600,9 +558,8 @@ def writer(path: Path, *, command: str | None = None, dry_run: bool = False,
 
 @contextmanager
 def reader(path: Path) -> Iterator[Connection]:
-    """A read-only unit of work on a Core Connection, for commands that read with SQL and build
-    no ORM objects: they start quicker, without importing ``sqlalchemy.orm`` or the models.
-    Services that take a Session for reading with ``execute`` accept this too."""
+    """A read-only unit of work on a Core Connection: reads start without importing
+    ``sqlalchemy.orm``, the models or pydantic."""
     prepare(path, write=False)
     engine = make_engine(path, write=False)
     try:

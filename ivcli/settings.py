@@ -30,12 +30,12 @@ class SettingDef:
                 return value
             return raw
         try:
-            value = kind(raw)
+            number: int | float = float(raw) if kind is float else int(raw)
         except ValueError:
             raise ValueError(f"{self.key} takes a {kind.__name__}, e.g. {self.default}") from None
-        if self.minimum is not None and value < self.minimum:
+        if self.minimum is not None and number < self.minimum:
             raise ValueError(f"{self.key} must be at least {self.minimum:g}")
-        return value
+        return number
 
     def number(self, value: int | float | str) -> float:
         """A parsed value as a number, to compare with another setting."""

@@ -21,7 +21,6 @@ from ivcli.periods import MONTH_HELP, MONTH_METAVAR
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
-    from sqlalchemy.orm import Session
 
 
 @dataclass
@@ -40,39 +39,19 @@ class AppState:
         return not self.explicit_db
 
     @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A read-only unit of work. A missing database file is an error, never created."""
-        from ivcli import db
-
-        with db.session(self.db_path, write=False) as s:
-            yield s
-
-    @contextmanager
-    def reading_sql(self) -> Iterator[Connection]:
-        """Like ``reading``, on a Core Connection: for commands whose services read with SQL
-        alone (``match suggest``), which then start without ``sqlalchemy.orm``."""
+    def reading(self) -> Iterator[Connection]:
+        """A read-only unit of work on one Core Connection. A missing database file is an
+        error, never created."""
         from ivcli import db
 
         with db.reader(self.db_path) as conn:
             yield conn
 
     @contextmanager
-    def writing(self, *, dry_run: bool = False) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE); creates the database (0600) if needed, and
-        removes it again if the command fails. With ``dry_run`` everything is rolled back at
-        the end."""
-        from ivcli import db
-        from ivcli.services import audit
-
-        with db.session(self.db_path, write=True, dry_run=dry_run,
-                        command=self.command or None, create_folder=self.default_folder,
-                        attach=audit.attach) as s:
-            yield s
-
-    @contextmanager
-    def writing_sql(self, *, dry_run: bool = False) -> Iterator[Connection]:
-        """Like ``writing``, on a Core Connection: for bulk writes with SQL alone (``referral
-        import``), which then start without ``sqlalchemy.orm`` or the models."""
+    def writing(self, *, dry_run: bool = False) -> Iterator[Connection]:
+        """One write transaction (BEGIN IMMEDIATE) on one Core Connection, with the audit
+        trail's safety net; creates the database (0600) if needed, and removes it again if the
+        command fails. With ``dry_run`` everything is rolled back at the end."""
         from ivcli import db
         from ivcli.services import audit
 
@@ -82,14 +61,13 @@ class AppState:
             yield conn
 
     @contextmanager
-    def importing(self, *, dry_run: bool, orm: bool = True) -> Iterator[Any]:
-        """The write transaction of a CSV import (a Session; with ``orm=False`` a Core
-        Connection). A dry run is rolled back at the end, and on a database that does not exist
-        yet it checks against a temporary one, creating nothing."""
-        write = self.writing if orm else self.writing_sql
+    def importing(self, *, dry_run: bool) -> Iterator[Connection]:
+        """The write transaction of a CSV import. A dry run is rolled back at the end, and on a
+        database that does not exist yet it checks against a temporary one, creating
+        nothing."""
         if not (dry_run and not self.db_path.exists()):
-            with write(dry_run=dry_run) as s:
-                yield s
+            with self.writing(dry_run=dry_run) as conn:
+                yield conn
             return
         import tempfile
 
@@ -97,8 +75,8 @@ class AppState:
         with tempfile.TemporaryDirectory() as tmp:
             self.db_path = Path(tmp) / "dry-run.db"
             try:
-                with write(dry_run=True) as s:
-                    yield s
+                with self.writing(dry_run=True) as conn:
+                    yield conn
             finally:
                 self.db_path = real
 
@@ -117,7 +95,7 @@ def default_db_path() -> Path:
 def command_path(ctx: typer.Context) -> str:
     """The command as typed without the program name, e.g. "referral accept"."""
     names: list[str] = []
-    c: typer.Context | None = ctx
+    c: Any = ctx
     while c is not None and c.parent is not None:
         if c.info_name:
             names.append(c.info_name)

@@ -39,7 +39,7 @@ def list_(
     from ivcli.render import emit
     from ivcli.services import concerns
 
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         rows = concerns.list_concerns(conn, date.today(), include_closed=all_)
     emit(fmt.value, concerns.LIST_COLUMNS, rows, title="Concerns",
          empty="No concerns." if all_ else "No open concerns.")
@@ -59,7 +59,7 @@ def open_(
     from ivcli.services import concerns
 
     text = _ask(body, ctx, "The concern:", "--text")
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         concern_id = concerns.open_concern(conn, match_id, on or date.today(), text,
                                            date.today())
     message(f"Opened concern {concern_id} on match {match_id}.")
@@ -78,6 +78,6 @@ def close(
     from ivcli.services import concerns
 
     text = _ask(note, ctx, "What was done:", "--note")
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         concerns.close(conn, concern_id, text, on or date.today(), date.today())
     message(f"Closed concern {concern_id}.")

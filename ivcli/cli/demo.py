@@ -38,7 +38,7 @@ def demo(
         app_state.db_path = app_state.db_path.with_name("demo.db")
     path = app_state.db_path
     if path.exists():
-        with app_state.reading_sql() as conn:
+        with app_state.reading() as conn:
             is_demo = demo_service.is_demo(conn)
             empty = demo_service.is_empty(conn)
         if not is_demo and not empty:
@@ -50,13 +50,13 @@ def demo(
             for suffix in ("", "-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
     if not path.exists():
-        with app_state.writing() as session:
-            counts = demo_service.build(session, date.today())
+        with app_state.writing() as conn:
+            counts = demo_service.build(conn, date.today())
         message(f"Built a demo database at {path}: "
                 + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
                 + " referrals.")
-    with app_state.reading() as session:
-        rows = referrals.list_referrals(session, status=ReferralStatus.received.value)
+    with app_state.reading() as conn:
+        rows = referrals.list_referrals(conn, status=ReferralStatus.received.value)
     emit("table", referrals.LIST_COLUMNS, rows, title="Referrals to review (demo data)",
          empty="No referrals awaiting review.")
     message(f"Try: ivcli --db {path} today   (what needs attention)\n"

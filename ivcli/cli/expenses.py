@@ -29,7 +29,7 @@ def expenses(
     from ivcli.services import visits
 
     bounds = month_bounds(parse_month(month or "this", date.today()))
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         claims = visits.expenses(conn, bounds)
     label = bounds[0].strftime("%Y-%m")
     if fmt == OutputFormat.json:

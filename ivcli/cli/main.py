@@ -48,7 +48,7 @@ class IvcliGroup(TyperGroup):
     """Turns every error into one clean message and a documented exit code. No tracebacks,
     except on stderr with IVCLI_DEBUG=1; the exit code is the same either way."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Context) -> Any:
         try:
             return super().invoke(ctx)
         except typer.BadParameter as exc:

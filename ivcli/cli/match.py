@@ -69,7 +69,7 @@ def suggest(
     if not all_ and young_person_id is None:
         raise MissingValue("missing YOUNG_PERSON_ID", hint="give a young person's id, or --all")
     on = as_of or date.today()
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         if all_:
             whole = matching.suggest_all(conn, on)
         else:
@@ -118,7 +118,7 @@ def propose(
     """
     from ivcli.services import matches
 
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         m = matches.propose(conn, young_person_id, volunteer_id, on or date.today(), note)
         record = matches.as_row(m)
     _done(f"Proposed match {record['id']}: young person {young_person_id} with volunteer "
@@ -134,7 +134,7 @@ def accept(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
     """Record that the young person accepted the proposed match."""
     from ivcli.services import matches
 
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         record = matches.as_row(matches.accept(conn, match_id, on or date.today()))
     _done(f"Match {match_id} accepted by the young person; record the introduction with "
           f"'ivcli match start {match_id} --date DATE'.", fmt, record)
@@ -159,7 +159,7 @@ def decline(
             reason = prompts.text("Why was it declined?", required=True)
         else:
             require(["--reason"])
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         m = matches.decline(conn, match_id, reason or "", on or date.today())
         record = matches.as_row(m)
     _done(f"Match {match_id} declined; young person {m.young_person_id} is back on the waiting "
@@ -172,7 +172,7 @@ def start(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
     """Record the introduction meeting: the match is active from this date."""
     from ivcli.services import matches
 
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         record = matches.as_row(matches.start(conn, match_id, on or date.today()))
     _done(f"Match {match_id} started on {record['start_date']}.", fmt, record)
 
@@ -184,7 +184,7 @@ def pause(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
     """Pause an active match, for illness or exams."""
     from ivcli.services import matches
 
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         record = matches.as_row(matches.pause(conn, match_id, on or date.today(), note))
     _done(f"Match {match_id} paused.", fmt, record)
 
@@ -196,7 +196,7 @@ def resume(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
     """Resume a paused match."""
     from ivcli.services import matches
 
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         record = matches.as_row(matches.resume(conn, match_id, on or date.today(), note))
     _done(f"Match {match_id} resumed.", fmt, record)
 
@@ -228,7 +228,7 @@ def end(
             code = prompts.select("Why did the match end?", [e.value for e in EndReason])
         else:
             require(["--reason"])
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         m = matches.end(conn, match_id, code or "", on or date.today(), note, close)
         record = matches.as_row(m)
     after = ("the referral is closed" if close else
@@ -250,7 +250,7 @@ def list_(
     from ivcli.render import emit
     from ivcli.services import matches
 
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         rows = matches.list_matches(conn, status.value if status else None)
     emit(fmt.value, matches.MATCH_COLUMNS, rows, title="Matches", empty="No matches.")
 
@@ -261,7 +261,7 @@ def show(ctx: typer.Context, match_id: MatchId, fmt: Format = OutputFormat.table
     from ivcli.render import emit
     from ivcli.services import matches
 
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         record = matches.as_row(matches.get(conn, match_id))
         history = matches.events(conn, match_id)
     _emit_match(fmt, record)

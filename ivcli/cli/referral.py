@@ -103,7 +103,7 @@ def add(
         raw["referral_date"] = date.today().isoformat()
     require([f"--{k.replace('_', '-')}" for k in ("first_name", "last_name", "date_of_birth")
              if not raw.get(k)])
-    with app_state.writing_sql() as conn:
+    with app_state.writing() as conn:
         linked = intake.add(conn, {k: v for k, v in raw.items() if v is not None},
                             date.today())
         dupes = conn.info.get("possible_duplicates", [])
@@ -141,7 +141,7 @@ def import_(
     from ivcli.services import intake
 
     with byte_progress(file, enabled=not quiet) as on_bytes:
-        with state(ctx).importing(dry_run=dry_run, orm=False) as conn:
+        with state(ctx).importing(dry_run=dry_run) as conn:
             report = intake.import_csv(
                 conn, file, today=date.today(), maps=map_ or [], encoding=encoding,
                 dry_run=dry_run, on_bytes=on_bytes,
@@ -177,7 +177,7 @@ def list_(
     from ivcli.services import referrals
 
     wanted = status.value if status else None
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         if fmt != OutputFormat.table:  # streamed: memory stays flat however many there are
             write_stream(fmt.value, referrals.LIST_COLUMNS,
                          referrals.iter_referrals(conn, wanted))
@@ -196,7 +196,7 @@ def show(
     from ivcli.render import emit_one
     from ivcli.services import referrals
 
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         record = referrals.show(conn, referral_id)
     emit_one(fmt.value, record, title=f"Referral {referral_id}")
 
@@ -226,7 +226,7 @@ def update(
 
     if not changes:
         require(["at least one field to change (see --help)"])
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         changed = referrals.update(conn, referral_id, changes)
     message(f"Updated referral {referral_id}: {', '.join(changed) or 'no change'}.")
 
@@ -245,7 +245,7 @@ def accept(
     from ivcli.render import message
     from ivcli.services import referrals
 
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         warnings = referrals.accept(conn, referral_id, on or date.today())
     for w in warnings:
         message(f"Warning: {w}", style="yellow")
@@ -275,7 +275,7 @@ def decline(
     from ivcli.services import referrals
 
     text = _reason(reason, ctx, "declining")
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         referrals.decline(conn, referral_id, text, on or date.today())
     message(f"Declined referral {referral_id}.")
 
@@ -292,7 +292,7 @@ def withdraw(
     from ivcli.services import referrals
 
     text = _reason(reason, ctx, "withdrawing")
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         referrals.withdraw(conn, referral_id, text, on or date.today())
     message(f"Withdrew referral {referral_id}.")
 

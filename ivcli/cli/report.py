@@ -134,7 +134,7 @@ def _run(ctx: typer.Context, period: Any, fmt: ReportFormat, output: Path | None
 
     from ivcli.services import reports
 
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         report = reports.build(conn, period, detail=detail)
         threshold = reports.suppress_below(conn)
         left_out = reports.costs_left_out(conn, period)

@@ -50,7 +50,7 @@ def review(
 
     day = parse_date(str(raw["date"]))
     people = [str(w) for w in raw["with_whom"]]  # type: ignore[attr-defined]
-    with app_state.writing_sql() as conn:
+    with app_state.writing() as conn:
         recorded = reviews.record(conn, match_id, day, people,
                                   str(raw["note"]) if raw.get("note") else None, date.today())
     who = " and ".join(f"the {w.replace('-', ' ')}" for w in dict.fromkeys(people))

@@ -61,7 +61,7 @@ def audit_(
         table, sep, record_id = record.partition(":")
         if not sep or not table or not record_id:
             raise typer.BadParameter("use TABLE:ID, e.g. referrals:12", param_hint="--record")
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         rows = audit.entries(conn, table, record_id, limit)
     emit(fmt.value, audit.COLUMNS, rows, title="Audit trail", empty="No audit entries.")
 
@@ -84,7 +84,7 @@ def check(
     from ivcli.services import safety
 
     app_state = state(ctx)
-    with app_state.reading_sql() as conn:
+    with app_state.reading() as conn:
         checks = safety.run_checks(conn)
     if scrub:
         from ivcli import db
@@ -121,7 +121,7 @@ def backup(
     from ivcli.render import message
 
     app_state = state(ctx)
-    with app_state.reading_sql():
+    with app_state.reading():
         pass  # the file exists, is an ivcli database and is up to date
     if path is None:
         target = db.backup_name(app_state.db_path)
@@ -188,7 +188,7 @@ def restore(
                 if part.exists():
                     os.replace(part, saved.with_name(saved.name + suffix))
     db.restore_from(path, live, create_folder=app_state.default_folder)
-    with app_state.reading_sql():
+    with app_state.reading():
         pass  # bring an older backup's schema up to date
     message(f"Restored {live} from {path}."
             + (f" The database as it was is saved at {saved}." if saved else ""))
@@ -226,7 +226,7 @@ def subject_export(
     live = state(ctx).db_path
     if output is not None:
         outfile.check_writable(output, live)
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         data = privacy.subject_export(conn, kind, person_id)
     text = to_json(data) + "\n"
     if output is None:
@@ -244,13 +244,13 @@ def _erase(ctx: typer.Context, kind: str, person_id: int, yes: bool) -> None:
 
     app_state = state(ctx)
     what = f"{kind.replace('_', ' ')} {person_id}"
-    with app_state.reading_sql() as conn:
+    with app_state.reading() as conn:
         privacy.check_erasable(conn, kind, person_id)  # before asking: refused, or not found
     if not confirmed(app_state, yes, f"Erase the personal data of {what}? This cannot be "
                      "undone."):
         message("Nothing was erased.")
         raise typer.Exit(0)
-    with app_state.writing_sql() as conn:
+    with app_state.writing() as conn:
         done = privacy.erase(conn, kind, person_id)
     db.scrub(app_state.db_path)
     counts = ", ".join(f"{n} {t}" for t, n in sorted(done.records.items()))
@@ -310,7 +310,7 @@ def retention(
 
     app_state = state(ctx)
     on = as_of or date.today()
-    with app_state.reading_sql() as conn:
+    with app_state.reading() as conn:
         due, held = privacy.retention_review(conn, on)
     emit(fmt.value, ("kind", "id", "due_since", "reason"), [d.as_row() for d in due],
          title=f"Past their retention period on {on.isoformat()}",
@@ -325,7 +325,7 @@ def retention(
                      "undone."):
         message("Nothing was anonymised.")
         raise typer.Exit(0)
-    with app_state.writing_sql() as conn:
+    with app_state.writing() as conn:
         done = privacy.apply_retention(conn, privacy.retention_due(conn, on))
     db.scrub(app_state.db_path)
     message(f"Anonymised {len(done)} record(s). Backups made before now still hold them.")

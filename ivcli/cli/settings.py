@@ -18,7 +18,7 @@ def list_(ctx: typer.Context, fmt: Format = OutputFormat.table) -> None:
     from ivcli.render import emit
     from ivcli.services import settings
 
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         rows = settings.all_values(conn)
     emit(fmt.value, ["key", "value", "default", "changed", "help"], rows, title="Settings")
 
@@ -33,7 +33,7 @@ def set_(
     from ivcli.render import message
     from ivcli.services import settings
 
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         parsed = settings.set_value(conn, key, value)
     message(f"{key} = {parsed}")
 
@@ -47,6 +47,6 @@ def reset(
     from ivcli.render import message
     from ivcli.services import settings
 
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         settings.reset(conn, key)
     message(f"{key} is back to its default.")

@@ -59,7 +59,7 @@ def today(
     from ivcli.services import agenda
 
     on = as_of or date.today()
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         items = agenda.agenda(conn, on, names=names)
     if fmt != OutputFormat.table:
         emit(fmt.value, agenda.COLUMNS, [i.as_dict() for i in items])

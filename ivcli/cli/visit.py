@@ -87,7 +87,7 @@ def log(
             needs_type = False
         if needs_type:
             require(["--cost-type"])
-    with app_state.writing_sql() as conn:
+    with app_state.writing() as conn:
         row, problems = validate(raw, 0, visits.max_cost(conn))
         if problems or row is None:
             raise InvalidInput("the visit is not valid; nothing was logged",
@@ -123,7 +123,7 @@ def import_(
     from ivcli.services import visits
 
     with byte_progress(file, enabled=not quiet) as on_bytes:
-        with state(ctx).importing(dry_run=dry_run, orm=False) as conn:
+        with state(ctx).importing(dry_run=dry_run) as conn:
             report = visits.import_csv(conn, file, today=date.today(), maps=map_ or [],
                                        encoding=encoding, dry_run=dry_run, on_bytes=on_bytes)
     warn_unknown_columns(report.unknown_columns)
@@ -156,6 +156,6 @@ def list_(
     from ivcli.services import visits
 
     bounds = month_bounds(parse_month(month, date.today())) if month else None
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         rows = visits.list_visits(conn, match_id, bounds)
     emit(fmt.value, visits.LIST_COLUMNS, rows, title="Visits", empty="No visits.")

@@ -75,7 +75,7 @@ def add(
     require([f"--{k.replace('_', '-')}" for k in ("first_name", "last_name", "date_of_birth")
              if not raw.get(k)])
     today = date.today()
-    with app_state.writing_sql() as conn:
+    with app_state.writing() as conn:
         v = volunteers.add(conn, {k: x for k, x in raw.items() if x is not None}, today)
         shown = volunteers.show(conn, v.id, today)
     message(f"Added volunteer {v.id} ({v.status}). Next: record each step with "
@@ -107,7 +107,7 @@ def import_(
     from ivcli.services import volunteer_intake
 
     with byte_progress(file, enabled=not quiet) as on_bytes:
-        with state(ctx).importing(dry_run=dry_run, orm=False) as conn:
+        with state(ctx).importing(dry_run=dry_run) as conn:
             r = volunteer_intake.import_csv(conn, file, today=date.today(), maps=map_ or [],
                                             encoding=encoding, on_bytes=on_bytes)
     warn_unknown_columns(r.unknown_columns)
@@ -172,7 +172,7 @@ def check(
             + (["--number"] if step == CheckStep.dbs and not number else []))
     assert on is not None
     today = date.today()
-    with app_state.writing_sql() as conn:
+    with app_state.writing() as conn:
         r = volunteers.record_check(conn, volunteer_id, step.value, on, today=today,
                                     number=number, level=level, outcome=outcome,
                                     update_service=on_update_service)
@@ -209,7 +209,7 @@ def approve(
     from ivcli.services import volunteers
 
     today = date.today()
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         changed = volunteers.approve(conn, volunteer_id, on or today, today)
     if changed:
         message(f"Approved volunteer {volunteer_id}: they can now be matched.")
@@ -235,7 +235,7 @@ def _set_status(ctx: typer.Context, volunteer_id: int, status: VolunteerStatus,
 
     text = _reason(reason, ctx, what)
     today = date.today()
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         matches = volunteers.set_status(conn, volunteer_id, status, text, on or today, today)
     message(f"Volunteer {volunteer_id} {done}.")
     if matches:
@@ -278,7 +278,7 @@ def resume(ctx: typer.Context, volunteer_id: VolunteerId, on: DateOpt = None) ->
     from ivcli.services import volunteers
 
     today = date.today()
-    with state(ctx).writing_sql() as conn:
+    with state(ctx).writing() as conn:
         status = volunteers.resume(conn, volunteer_id, on or today, today)
     message(f"Volunteer {volunteer_id} is {status}.")
 
@@ -298,7 +298,7 @@ def due(
     from ivcli.render import emit
     from ivcli.services import volunteers
 
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         rows = volunteers.due(conn, as_of or date.today(), within)
     emit(fmt.value, volunteers.DUE_COLUMNS, rows, title="Checks due",
          empty="No checks due.")
@@ -317,7 +317,7 @@ def list_(
     from ivcli.render import emit
     from ivcli.services import volunteers
 
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         rows = volunteers.list_volunteers(conn, status.value if status else None,
                                           as_of or date.today())
     emit(fmt.value, volunteers.LIST_COLUMNS, rows, title="Volunteers", empty="No volunteers.")
@@ -335,7 +335,7 @@ def show(
     from ivcli.render import emit_one, print_table, write_json
     from ivcli.services import volunteers
 
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         shown = volunteers.show(conn, volunteer_id, as_of or date.today())
     if fmt == OutputFormat.json:
         write_json({**shown.record, "timeline": shown.timeline, "steps": shown.steps})

@@ -67,7 +67,7 @@ def run_profile(ctx: typer.Context, side: str, record_id: int, from_json: str | 
     elif app_state.can_prompt():
         from ivcli import prompts
 
-        with app_state.reading_sql() as conn:  # no lock held while the questions are asked
+        with app_state.reading() as conn:  # no lock held while the questions are asked
             _, current = _load(conn, side, record_id)
         ask = (prompts.ask_young_person_profile if side == "young_person"
                else prompts.ask_volunteer_profile)
@@ -78,7 +78,7 @@ def run_profile(ctx: typer.Context, side: str, record_id: int, from_json: str | 
     else:
         require(["--from-json"])
         return
-    with app_state.writing_sql() as conn:
+    with app_state.writing() as conn:
         record, current = _load(conn, side, record_id)
         merged = profiles.merge(side, current, answers)
         profiles.save(conn, side, record, merged)
@@ -115,6 +115,6 @@ def show(
     from ivcli.render import emit_one
     from ivcli.services import profiles
 
-    with state(ctx).reading_sql() as conn:
+    with state(ctx).reading() as conn:
         record = profiles.show_young_person(conn, young_person_id, as_of or date.today())
     emit_one(fmt.value, record, title=f"Young person {young_person_id}")

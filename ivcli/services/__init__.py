@@ -1,4 +1,4 @@
 """The domain: screening, compliance, matching, reports.
 
-Services take a Session; no Typer, no Rich, no printing.
+Services take one Core Connection; no Typer, no Rich, no printing.
 """

@@ -248,8 +248,7 @@ def _checks_lapsing(conn: Connection, as_of: date, within: int, names: bool) -> 
     candidates = [vid for (vid,) in _rows(conn, compliance.may_lapse_sql(), params)]
     if not candidates:
         return []
-    found = compliance.due(_Bridge(conn), as_of, within,  # type: ignore[arg-type]
-                           volunteer_ids=candidates)
+    found = compliance.due(conn, as_of, within, volunteer_ids=candidates)
     who: dict[int, tuple[str, str]] = {}
     if names and found:
         ids = sorted({d.volunteer_id for d in found})
@@ -272,22 +271,6 @@ def _checks_lapsing(conn: Connection, as_of: date, within: int, names: bool) -> 
         out.append(Item("check_lapsing", d.volunteer_id, d.days_left, f"{person}: {state}",
                         (d.days_left,)))
     return out
-
-
-class _Bridge:
-    """CONVERSION BRIDGE: remove once ``compliance.due`` takes a Connection (branch
-    conv-volunteers), and pass ``conn`` itself. Until then ``due`` calls ``connection()`` of
-    the ORM unit it was written for; this gives it that one method over a Core Connection, so
-    ``ivcli today`` still imports no ORM."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-
-    def connection(self) -> Connection:
-        return self._conn
-
-    def execute(self, *args: Any, **kwargs: Any) -> Any:
-        return self._conn.execute(*args, **kwargs)
 
 
 def _long_waits(conn: Connection, as_of: date, count: int, min_days: int, names: bool

@@ -1,11 +1,10 @@
 """The audit trail: which command changed which record and which fields, never the values.
 
-Every write session (``db.session(write=True)``) is attached here, and every writer on a Core
-connection (``db.writer``) is watched the same way, without the ORM listener. ``ivcli.db``
-imports no service: ``cli.common.AppState`` passes ``attach``, ``watch`` and ``complete`` to it.
+Every command writes on one Core Connection (``db.writer``), and every write service records
+what it wrote, in the same transaction, by an explicit call. ``ivcli.db`` imports no service:
+``cli.common.AppState.writing`` passes ``watch`` and ``complete`` to it.
 
-- ORM writes are recorded automatically, in the same transaction, by an ``after_flush`` listener
-  that looks at the session's new, changed and deleted objects.
+- A write of one record calls ``record`` (table, id, action, the fields it changed).
 - Set-based writes (INSERT ... SELECT, UPDATE ... FROM) call ``record_bulk``. An insert of a
   run of ids is one range entry (``record_id`` the first id, ``record_to`` the last); an update
   or delete gets one entry per record, written with a single INSERT ... SELECT.
@@ -28,15 +27,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, inspect
-
 from ivcli.db import dbapi, now
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
-    from sqlalchemy.orm import Session
-
-    Unit = Session | Connection
 
 GENESIS = bytes(32)
 ACTIONS = ("insert", "update", "delete")
@@ -68,23 +62,23 @@ def head(conn: sqlite3.Connection) -> bytes:
     return row[0] if row else GENESIS
 
 
-def _mark(session: Unit, table: str, action: str) -> None:
-    session.info.setdefault("audited", set()).add((table, action))
+def _mark(conn: Connection, table: str, action: str) -> None:
+    conn.info.setdefault("audited", set()).add((table, action))
 
 
-def record(session: Unit, entries: Iterable[tuple[str, str | None, str, Sequence[str]]]) -> int:
-    """Append entries (table, record id, action, field names) in the session's transaction."""
-    conn = dbapi(session)
-    at, command = now(), str(session.info.get("command", "ivcli"))
-    prev = head(conn)
+def record(conn: Connection, entries: Iterable[tuple[str, str | None, str, Sequence[str]]]) -> int:
+    """Append entries (table, record id, action, field names) in the conn's transaction."""
+    raw = dbapi(conn)
+    at, command = now(), str(conn.info.get("command", "ivcli"))
+    prev = head(raw)
     rows = []
     for table, record_id, action, fields in entries:
         names = field_list(action, fields)
         h = link(prev, at, command, table, record_id, action, names)
         rows.append((at, command, table, record_id, action, names, prev, h))
         prev = h
-        _mark(session, table, action)
-    conn.executemany(
+        _mark(conn, table, action)
+    raw.executemany(
         "INSERT INTO audit_log (at, command, table_name, record_id, action, fields, prev_hash, "
         "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
@@ -93,7 +87,7 @@ def record(session: Unit, entries: Iterable[tuple[str, str | None, str, Sequence
 
 
 def record_bulk(
-    session: Unit,
+    conn: Connection,
     table: str,
     ids: tuple[int, int | None] | str,
     action: str,
@@ -109,18 +103,18 @@ def record_bulk(
     before the statement, with the same condition; for an insert, after.
     """
     assert action in ACTIONS
-    conn = dbapi(session)
+    raw = dbapi(conn)
     if isinstance(ids, tuple):
         first, last = ids
         source = f"SELECT id FROM {table} WHERE id >= ?" + ("" if last is None else " AND id <= ?")
         params = (first,) if last is None else (first, last)
         if action == "insert":
-            return _record_range(session, table, source, params)
+            return _record_range(conn, table, source, params)
     else:
         source = ids
-    at, command = now(), str(session.info.get("command", "ivcli"))
+    at, command = now(), str(conn.info.get("command", "ivcli"))
     names = field_list(action, fields)
-    chain: dict[str, Any] = {"prev": head(conn), "n": 0}
+    chain: dict[str, Any] = {"prev": head(raw), "n": 0}
     # link() with the parts every entry shares encoded once.
     before_id = SEP.join((at, command, table, "")).encode("utf-8")
     after_id = SEP.join(("", action, names or "")).encode("utf-8")
@@ -133,118 +127,75 @@ def record_bulk(
         chain["n"] += 1
         return prev + h
 
-    conn.create_function("ivcli_audit_link", 1, next_link)
+    raw.create_function("ivcli_audit_link", 1, next_link)
     # Ids are sorted and materialised first; the chain is then computed in one pass over them.
-    before = conn.total_changes
-    conn.execute(
+    before = raw.total_changes
+    raw.execute(
         f"WITH ids AS MATERIALIZED (SELECT CAST(id AS TEXT) AS rid FROM ({source}) ORDER BY id), "
         "linked AS MATERIALIZED (SELECT rid, ivcli_audit_link(rid) AS l FROM ids) "
         "INSERT INTO audit_log (at, command, table_name, record_id, action, fields, prev_hash, "
         "hash) SELECT ?, ?, ?, rid, ?, ?, substr(l, 1, 32), substr(l, 33) FROM linked",
         (*params, at, command, table, action, names),
     )
-    count = conn.total_changes - before  # rowcount is -1 for a statement starting WITH
-    if count and (count != chain["n"] or head(conn) != chain["prev"]):
+    count = raw.total_changes - before  # rowcount is -1 for a statement starting WITH
+    if count and (count != chain["n"] or head(raw) != chain["prev"]):
         raise RuntimeError("audit chain was written out of order")
-    _mark(session, table, action)
+    _mark(conn, table, action)
     return count
 
 
-def _record_range(session: Unit, table: str, source: str, params: Sequence[Any]) -> int:
+def _record_range(conn: Connection, table: str, source: str, params: Sequence[Any]) -> int:
     """One insert entry covering the rows ``source`` selects: record_id their lowest id,
     record_to their highest. A single row gets an ordinary one-record entry."""
-    conn = dbapi(session)
-    low, high, count = conn.execute(
+    raw = dbapi(conn)
+    low, high, count = raw.execute(
         f"SELECT min(id), max(id), count(*) FROM ({source})", tuple(params)).fetchone()
     if not count:
         return 0
     if low == high:
-        return record(session, [(table, str(low), "insert", ())])
-    at, command = now(), str(session.info.get("command", "ivcli"))
-    prev = head(conn)
+        return record(conn, [(table, str(low), "insert", ())])
+    at, command = now(), str(conn.info.get("command", "ivcli"))
+    prev = head(raw)
     record_id, record_to = str(low), str(high)
     h = link(prev, at, command, table, record_id, "insert", None, record_to)
-    conn.execute(
+    raw.execute(
         "INSERT INTO audit_log (at, command, table_name, record_id, record_to, action, fields, "
         "prev_hash, hash) VALUES (?, ?, ?, ?, ?, 'insert', NULL, ?, ?)",
         (at, command, table, record_id, record_to, prev, h),
     )
-    _mark(session, table, "insert")
+    _mark(conn, table, "insert")
     return int(count)
 
 
 # ---------------------------------------------------------------------------------------------
-# Automatic recording for a write session
+# The safety net of a write transaction
 
 
-def _identity(state: Any) -> str | None:
-    key = state.mapper.primary_key_from_instance(state.obj())
-    if not key or all(k is None for k in key):
-        return None
-    return ",".join(str(k) for k in key)
-
-
-def _changed(state: Any) -> list[str]:
-    return [
-        attr.key for attr in state.mapper.column_attrs
-        if state.attrs[attr.key].history.has_changes()
-    ]
-
-
-def _after_flush(session: Session, _flush_context: Any) -> None:
-    entries: list[tuple[str, str | None, str, Sequence[str]]] = []
-    for objs, action in ((session.new, "insert"), (session.dirty, "update"),
-                         (session.deleted, "delete")):
-        for obj in objs:
-            state = inspect(obj)
-            table = state.mapper.local_table.name
-            if table in NOT_AUDITED:
-                continue
-            fields = [] if action == "delete" else _changed(state)
-            if action == "update" and not fields:
-                continue
-            entries.append((table, _identity(state), action, fields))
-    if entries:
-        record(session, entries)
-
-
-def complete(session: Unit) -> None:
+def complete(conn: Connection) -> None:
     """The safety net, just before the commit: a table written (insert, update or delete) with
     no itemised record of that kind gets entries all the same (see the module's docstring)."""
-    written: dict[tuple[str, str], set[str]] = session.info.get("written", {})
-    audited = session.info.get("audited", set())
+    written: dict[tuple[str, str], set[str]] = conn.info.get("written", {})
+    audited = conn.info.get("audited", set())
     missing = [(t, a, sorted(cols)) for (t, a), cols in sorted(written.items())
                if (t, a) not in audited]
-    first_ids: dict[str, int] = session.info.get("max_ids", {})
+    first_ids: dict[str, int] = conn.info.get("max_ids", {})
     coarse = []
     for table, action, cols in missing:
         if action == "insert" and table in first_ids:
             # New rows are the ones above the highest id when the transaction began.
-            record_bulk(session, table, (first_ids[table] + 1, None), "insert", ())
+            record_bulk(conn, table, (first_ids[table] + 1, None), "insert", ())
         else:
             coarse.append((table, None, action, cols))
     if coarse:
-        record(session, coarse)
+        record(conn, coarse)
 
 
-def _before_commit(session: Session) -> None:
-    session.flush()
-    complete(session)
-
-
-def attach(session: Session) -> None:
-    """Record every write of this session in the audit trail, in its own transaction."""
-    event.listen(session, "after_flush", _after_flush)
-    event.listen(session, "before_commit", _before_commit)
-    watch(session)
-
-
-def watch(session: Unit) -> None:
+def watch(conn: Connection) -> None:
     """Note every table a statement writes (an SQLite authorizer) and each table's highest id
     as the transaction begins, for ``complete``. ``db.writer`` calls this and ``complete`` (as
-    passed by ``AppState.writing_sql``); a Session gets them through ``attach``."""
+    passed by ``AppState.writing``)."""
     written: dict[tuple[str, str], set[str]] = {}
-    session.info["written"] = written
+    conn.info["written"] = written
     actions = {sqlite3.SQLITE_INSERT: "insert", sqlite3.SQLITE_UPDATE: "update",
                sqlite3.SQLITE_DELETE: "delete"}
 
@@ -258,32 +209,33 @@ def watch(session: Unit) -> None:
                 cols.add(arg2)
         return sqlite3.SQLITE_OK
 
-    conn = dbapi(session)
+    raw = dbapi(conn)
     # The highest id of each table as the transaction begins (we hold the write lock), so rows
     # that code inserts without recording them can still be itemised at commit.
     max_ids: dict[str, int] = {}
-    for (table,) in conn.execute(
+    for (table,) in raw.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
     ).fetchall():
         if table in NOT_AUDITED:
             continue
-        cols = {r[1]: r[2].upper() for r in conn.execute(f"PRAGMA table_info({table})")}
+        cols = {r[1]: r[2].upper() for r in raw.execute(f"PRAGMA table_info({table})")}
         if cols.get("id") == "INTEGER":
-            max_ids[table] = conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
-    session.info["max_ids"] = max_ids
-    conn.set_authorizer(authorizer)
+            max_ids[table] = raw.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+    conn.info["max_ids"] = max_ids
+    raw.set_authorizer(authorizer)
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading and checking
 
 
-def entries(session: Unit, table: str | None = None, record_id: str | None = None,
+def entries(conn: Connection, table: str | None = None, record_id: str | None = None,
             limit: int = 0) -> list[dict[str, object]]:
     """Audit entries, oldest first; for one record (``table`` and ``record_id``) those naming
     it and the range entries covering it."""
-    conn = dbapi(session)
-    where, params = "", []
+    raw = dbapi(conn)
+    where = ""
+    params: list[object] = []
     if table:
         where = " WHERE table_name = ?"
         params.append(table)
@@ -297,7 +249,7 @@ def entries(session: Unit, table: str | None = None, record_id: str | None = Non
     sql = f"SELECT {', '.join(COLUMNS)} FROM audit_log{where} ORDER BY id DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    rows = [dict(zip(COLUMNS, r, strict=True)) for r in conn.execute(sql, params)]
+    rows = [dict(zip(COLUMNS, r, strict=True)) for r in raw.execute(sql, params)]
     rows.reverse()
     return rows
 
@@ -309,7 +261,7 @@ class ChainReport:
     problems: list[str]
 
 
-def verify_chain(unit: Unit, max_problems: int = 20) -> ChainReport:
+def verify_chain(unit: Connection, max_problems: int = 20) -> ChainReport:
     """Recompute every hash in order; report the entries that do not follow from the last."""
     conn = dbapi(unit)
     prev = GENESIS

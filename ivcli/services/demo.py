@@ -104,15 +104,6 @@ def is_empty(conn: Connection) -> bool:
     return conn.execute(text("SELECT count(*) FROM young_people")).scalar() == 0
 
 
-def _flushed(conn: Connection) -> None:
-    """CONVERSION BRIDGE: remove once referrals, volunteers, matches and visits take a
-    Connection (``ivcli demo`` then builds on ``writing_sql``). Until then the build runs on the
-    ORM unit they need, whose pending objects must reach the database before SQL reads."""
-    flush = getattr(conn, "flush", None)
-    if flush is not None:
-        flush()
-
-
 def build(conn: Connection, today: date, young_people: int = 36, seed: int = 7
           ) -> dict[str, int]:
     """Fill an empty database with a small scheme: referrals in every state a coordinator
@@ -201,7 +192,6 @@ def _volunteers_and_matches(conn: Connection, today: date, rnd: random.Random) -
         if steps >= 6:
             volunteers.approve(conn, v.id, started + timedelta(days=75), today)
             approved_ids.append(v.id)
-    _flushed(conn)
     # Matches for the longest waiting who have a suggestion, started some months ago.
     waiting = sorted(matching.waiting(conn, today), key=lambda y: y.waiting_since)
     made = 0
@@ -220,7 +210,6 @@ def _volunteers_and_matches(conn: Connection, today: date, rnd: random.Random) -
         started = min(today, proposed_on + timedelta(days=14))
         matches.start(conn, m.id, started)
         made += 1
-        _flushed(conn)
         _visits(conn, m.id, started, today, rnd, overdue=made == 2, concern=made == 3)
 
 

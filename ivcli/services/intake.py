@@ -151,15 +151,6 @@ def reference_conflicts(conn: Connection, held: bool) -> Iterator[RowProblem]:
         yield RowProblem(line, "reference", message)
 
 
-def _sql_connection(conn: Connection) -> Connection:
-    """TRANSITIONAL, until 'ivcli demo' (services/demo.py ``build``) passes its Connection: an
-    ORM unit of work gives the Connection of its transaction. Remove with that caller."""
-    if hasattr(conn, "exec_driver_sql"):
-        return conn
-    own: Connection = getattr(conn, "connection")()  # noqa: B009
-    return own
-
-
 def ingest(
     conn: Connection,
     rows: Iterable[tuple],
@@ -174,7 +165,6 @@ def ingest(
     reference belongs to another child (``reference_conflicts``) is added to them. When there
     are any, nothing is written and the caller raises; with no ``problems`` given, a conflict
     raises ``InvalidInput`` here."""
-    unit, conn = conn, _sql_connection(conn)  # the audit calls keep the unit they were given
     ex = conn.exec_driver_sql
     # A larger page cache for this transaction keeps index updates of a big file in memory.
     ex(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
@@ -226,7 +216,7 @@ def ingest(
         )
         # Fill in a council reference we did not have before.
         audit.record_bulk(
-            unit, "young_people",
+            conn, "young_people",
             "SELECT id FROM young_people WHERE reference IS NULL AND id IN (SELECT person_id "
             "FROM stage_referrals WHERE existing = 1 AND reference <> '')",
             "update", ("reference", "updated_at"),
@@ -274,7 +264,7 @@ def ingest(
                         (max_before,)).scalar_one()
         result.new_people = new_people
         if new_people:
-            audit.record_bulk(unit, "young_people", (max_before + 1, None), "insert",
+            audit.record_bulk(conn, "young_people", (max_before + 1, None), "insert",
                               ("reference", *person_cols, "created_at", "updated_at"))
             ex(
                 "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
@@ -315,7 +305,7 @@ def ingest(
         )
     result.added = cur.rowcount
     if result.added:
-        audit.record_bulk(unit, "referrals", (before + 1, None), "insert",
+        audit.record_bulk(conn, "referrals", (before + 1, None), "insert",
                           ("young_person_id", "status", *referral_cols, "created_at",
                            "updated_at"))
     result.unchanged = count - result.added

@@ -94,7 +94,7 @@ def get_pence(conn: Connection, key: str) -> int:
 
 def all_values(conn: Connection) -> list[dict[str, object]]:
     saved = stored(conn)
-    out = []
+    out: list[dict[str, object]] = []
     for key in sorted(SETTINGS):
         d = SETTINGS[key]
         value = _parse_stored(d, saved[key]) if key in saved else d.default

@@ -100,15 +100,7 @@ def _load(conn: Connection, volunteer_id: int) -> VolunteerRecord:
 
 def get(conn: Connection, volunteer_id: int) -> Any:
     """The volunteer (``VolunteerRecord``); NotFound names the id."""
-    record = _load(conn, volunteer_id)
-    if hasattr(conn, "identity_map"):
-        # TRANSITIONAL, until 'volunteer profile' (cli/young_person.py, profiles.save) is on a
-        # Connection: it changes the record it gets in place, on an ORM unit of work, so it
-        # gets the mapped object. Remove with the last ORM caller.
-        from ivcli.models import Volunteer
-
-        return conn.get(Volunteer, volunteer_id)  # type: ignore[attr-defined]
-    return record
+    return _load(conn, volunteer_id)
 
 
 def _update(conn: Connection, v: VolunteerRecord, **values: Any) -> list[str]:
