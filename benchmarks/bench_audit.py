@@ -39,7 +39,7 @@ def main() -> int:
         rest = ["--db", str(db), "referral", "import", str(csv_path), "--quiet"]
         no_audit = (
             "from ivcli.services import audit\n"
-            "for name in ('record', 'record_bulk', 'watch', 'complete', 'attach'):\n"
+            "for name in ('record', 'record_bulk', 'watch', 'complete'):\n"
             "    setattr(audit, name, lambda *a, **k: 0)\n"
         )
 

@@ -37,7 +37,7 @@ def test_database_is_migrated_and_in_wal_mode(cli, db_path: Path):
 
 
 def test_every_connection_from_ivcli_db_refuses_a_row_breaking_a_foreign_key(cli, db_path: Path):
-    """foreign_keys is 1 on the connections of a Session, a writer, a reader and connect_raw,
+    """foreign_keys is 1 on the connections of a writer, a reader and connect_raw,
     and a referral of a young person who does not exist is refused, leaving nothing behind."""
     import sqlite3
 
@@ -56,8 +56,6 @@ def test_every_connection_from_ivcli_db_refuses_a_row_breaking_a_foreign_key(cli
         else:
             raise AssertionError("a referral of no young person was stored")
 
-    with db.session(db_path, write=True) as s:
-        refuses(db.dbapi(s))
     with db.writer(db_path) as conn:
         refuses(db.dbapi(conn))
     with db.reader(db_path) as conn:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import insert
 
 from ivcli import db
 from ivcli.models import Referral, Volunteer, VolunteerCheck, YoungPerson
+from ivcli.services import audit
 
 ON = date(2026, 3, 1)
-NOW = datetime(2026, 1, 1, tzinfo=UTC)
 STEPS = (("application", date(2025, 1, 1)), ("interview", date(2025, 1, 10)),
          ("reference", date(2025, 1, 20)), ("reference", date(2025, 1, 21)),
          ("dbs", date(2025, 2, 1)), ("training", date(2025, 2, 10)), ("panel", date(2025, 2, 20)))
@@ -25,35 +26,41 @@ def add_volunteer(path: Path, *, gender: str = "female", born: date = date(1990,
                   status: str = "approved", area: str | None = "north",
                   profile: dict | None = None, dbs: date = date(2025, 2, 1),
                   first_name: str = "Vera") -> int:
-    with db.session(path, write=True) as s:
-        v = Volunteer(first_name=first_name, last_name="Tester", name_key=f"{first_name} tester",
-                      date_of_birth=born, gender=gender, area=area, status=status,
-                      approved_date=date(2025, 3, 1), profile=json.dumps(profile or {}),
-                      created_at=NOW, updated_at=NOW)
-        s.add(v)
-        s.flush()
-        assert v.id is not None
+    with db.writer(path, watch=audit.watch, complete=audit.complete) as conn:
+        now = db.now()
+        result = conn.execute(insert(Volunteer.__table__).values(
+            first_name=first_name, last_name="Tester", name_key=f"{first_name} tester",
+            date_of_birth=born, gender=gender, area=area, status=status,
+            approved_date=date(2025, 3, 1), profile=json.dumps(profile or {}),
+            created_at=now, updated_at=now))
+        vid = int(result.inserted_primary_key[0])
+        entries = [("volunteers", str(vid), "insert", [])]
         for step, when in STEPS:
-            s.add(VolunteerCheck(volunteer_id=v.id, step=step,
-                                 date=dbs if step == "dbs" else when, created_at=NOW))
-        return v.id
+            check = conn.execute(insert(VolunteerCheck.__table__).values(
+                volunteer_id=vid, step=step, date=dbs if step == "dbs" else when,
+                created_at=now))
+            entries.append(("volunteer_checks", str(check.inserted_primary_key[0]), "insert", []))
+        audit.record(conn, entries)
+        return vid
 
 
 def add_young(path: Path, *, profile: dict | None = None, born: date = date(2013, 6, 1),
               accepted: date = date(2025, 6, 1), area: str | None = "north",
               first_name: str = "Yasmin") -> int:
-    with db.session(path, write=True) as s:
-        yp = YoungPerson(first_name=first_name, last_name="Young", name_key=f"{first_name} young",
-                         first_key=first_name.lower(), last_key="young", date_of_birth=born,
-                         area=area, profile=json.dumps(profile or {}), created_at=NOW,
-                         updated_at=NOW)
-        s.add(yp)
-        s.flush()
-        assert yp.id is not None
-        s.add(Referral(young_person_id=yp.id, status="accepted", referral_date=accepted,
-                       long_term_care_plan=True, consent=True, carer_support=True,
-                       decision_date=accepted, created_at=NOW, updated_at=NOW))
-        return yp.id
+    with db.writer(path, watch=audit.watch, complete=audit.complete) as conn:
+        now = db.now()
+        result = conn.execute(insert(YoungPerson.__table__).values(
+            first_name=first_name, last_name="Young", name_key=f"{first_name} young",
+            first_key=first_name.lower(), last_key="young", date_of_birth=born, area=area,
+            profile=json.dumps(profile or {}), created_at=now, updated_at=now))
+        yp = int(result.inserted_primary_key[0])
+        ref = conn.execute(insert(Referral.__table__).values(
+            young_person_id=yp, status="accepted", referral_date=accepted,
+            long_term_care_plan=True, consent=True, carer_support=True, decision_date=accepted,
+            created_at=now, updated_at=now))
+        audit.record(conn, [("young_people", str(yp), "insert", []),
+                            ("referrals", str(ref.inserted_primary_key[0]), "insert", [])])
+        return yp
 
 
 def dump(path: Path) -> list[str]:
@@ -349,16 +356,16 @@ def test_rules_agree_and_prefilter_is_safe(tmp_path_factory, yprof, vprofs):
     path = tmp_path_factory.mktemp("prop") / "p.db"
     yp = add_young(path, profile=yprof, area=None)
     vids = [add_volunteer(path, profile=p, area=a, gender=g) for p, a, g in vprofs]
-    with db.session(path, write=False) as s:
-        y = matching.waiting_young_person(s, yp, ON)
-        vols = matching.load_volunteers(s, ON)
-        kept = {v.id for v in matching.load_volunteers(s, ON, likely_for=y)}
+    with db.reader(path) as conn:
+        y = matching.waiting_young_person(conn, yp, ON)
+        vols = matching.load_volunteers(conn, ON)
+        kept = {v.id for v in matching.load_volunteers(conn, ON, likely_for=y)}
         ok = matching.feasible_matrix([y], vols)[0]
         for v, fits in zip(vols, ok, strict=True):
             assert bool(fits) == (not matching.rule_breaks(y, v)), (yprof, v.p)
             if fits:
                 assert v.id in kept
-        scores = matching.score_matrix([y], vols, matching.Weights.load(s))
+        scores = matching.score_matrix([y], vols, matching.Weights.load(conn))
         assert ((scores >= 0) & (scores <= 100.0001)).all()
     assert len(vids) == len(vols)
 

@@ -247,12 +247,13 @@ def test_erase_refuses_in_the_service_too(cli, db_path):
     """Retention and any other caller of ``privacy.erase`` get the same refusal."""
     from ivcli import db
     from ivcli.errors import Refused
-    from ivcli.services import privacy
+    from ivcli.services import audit, privacy
 
     yp, m = matched_young_person(cli, db_path)
     before = sha(db_path)
-    with pytest.raises(Refused, match=f"open match {m}"), db.session(db_path, write=True) as s:
-        privacy.erase(s, "young_person", yp)
+    with pytest.raises(Refused, match=f"open match {m}"), db.writer(
+            db_path, command="erase", watch=audit.watch, complete=audit.complete) as conn:
+        privacy.erase(conn, "young_person", yp)
     assert sha(db_path) == before
 
 

@@ -197,8 +197,8 @@ def test_age_thresholds_on_today_agree_with_age_on(cli, db_path):
     from ivcli.services import agenda
 
     add_young_person(cli, dob="29/02/2008", referral_date=date(2025, 6, 1))
-    with db.session(db_path, write=False) as s:
-        items = [i for i in agenda.agenda(s, date(2026, 2, 20))
+    with db.reader(db_path) as conn:
+        items = [i for i in agenda.agenda(conn, date(2026, 2, 20))
                  if i.kind == "age_threshold"]
     [item] = items
     turns = date(2026, 2, 20) + timedelta(days=item.days)
@@ -278,9 +278,8 @@ def test_a_dbs_of_29_february_lapses_on_1_march(cli, db_path):
         "application", "interview", "reference", "reference", "panel"), start=1)]
         + [("training", date(2026, 6, 1)), ("dbs", date(2024, 2, 29))])
     as_of = date(2027, 2, 28)  # the last day it is current; warn_days is 60
-    with db.session(db_path, write=False) as s:
-        [due] = [d for d in compliance.due(s, as_of, 60) if d.step == "dbs"]
-    with db.reader(db_path) as conn:  # the agenda and the reports read on a Core Connection
+    with db.reader(db_path) as conn:
+        [due] = [d for d in compliance.due(conn, as_of, 60) if d.step == "dbs"]
         on_today = [i for i in agenda.agenda(conn, as_of) if i.kind == "check_lapsing"]
         lapsing, lapsed = reports._checks(conn, as_of)
     assert due.expires == date(2027, 3, 1) and due.days_left == 1 and not due.lapsed

@@ -30,7 +30,7 @@ import os
 import re
 import stat
 import subprocess
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -38,7 +38,6 @@ import pytest
 from ivcli.services import reports
 
 MONTH = ["report", "monthly", "--month", "2026-03", "--as-of", "2026-04-10"]
-NOW = datetime(2026, 4, 10, 9, 0, 0, tzinfo=UTC)
 YP_NAMES = ["Amira", "Boateng", "Chloe", "Dlamini", "Ezra", "Fraser", "Grace", "Hussain",
             "Isla", "Jovanovic", "Kofi", "Lindqvist", "Maya", "Nakamura", "Oscar", "Pemberton",
             "Quinn", "Rasmussen", "Sami", "Thorsen", "Umar", "Vasquez", "Willow", "Xiong"]
@@ -52,6 +51,8 @@ def d(text: str) -> date:
 
 
 def build_scheme(path: Path) -> None:
+    from sqlalchemy import insert
+
     from ivcli import db
     from ivcli.models import (
         Match,
@@ -62,6 +63,7 @@ def build_scheme(path: Path) -> None:
         VolunteerCheck,
         YoungPerson,
     )
+    from ivcli.services import audit
 
     people = [  # id, dob, gender, ethnicity, disability, care_leaver
         (1, "2016-06-01", "female", "White British", False, False),
@@ -128,43 +130,44 @@ def build_scheme(path: Path) -> None:
         (3, "2026-03-10", 60, 500), (6, "2026-02-20", 120, 0), (2, "2026-04-02", 120, 900),
         (2, "2026-02-28", 100, 0),
     ]
-    with db.session(path, write=True) as s:
+    with db.writer(path, watch=audit.watch, complete=audit.complete) as conn:
+        now = db.now()
+
+        def add(model: type, **values: object) -> None:
+            table = model.__table__  # type: ignore[attr-defined]
+            key = conn.execute(insert(table).values(**values)).inserted_primary_key[0]
+            audit.record(conn, [(table.name, str(key), "insert", [])])
+
         for i, dob, gender, ethnicity, disability, care_leaver in people:
             first, last = YP_NAMES[2 * (i - 1) % len(YP_NAMES)], YP_NAMES[(2 * i - 1) % 24]
-            s.add(YoungPerson(id=i, reference=f"LA{i}", first_name=first, last_name=last,
-                              name_key=f"{first} {last}".lower(), first_key=first.lower(),
-                              last_key=last.lower(), date_of_birth=d(dob), gender=gender,
-                              ethnicity=ethnicity, disability=disability,
-                              care_leaver=care_leaver, created_at=NOW, updated_at=NOW))
-        s.flush()
+            add(YoungPerson, id=i, reference=f"LA{i}", first_name=first, last_name=last,
+                name_key=f"{first} {last}".lower(), first_key=first.lower(),
+                last_key=last.lower(), date_of_birth=d(dob), gender=gender,
+                ethnicity=ethnicity, disability=disability, care_leaver=care_leaver,
+                created_at=now, updated_at=now)
         for i, yp, status, referred, decided, closed in referrals:
-            s.add(Referral(id=i, young_person_id=yp, status=status, referral_date=d(referred),
-                           decision_date=d(decided) if decided else None,
-                           closed_date=d(closed) if closed else None,
-                           created_at=NOW, updated_at=NOW))
+            add(Referral, id=i, young_person_id=yp, status=status, referral_date=d(referred),
+                decision_date=d(decided) if decided else None,
+                closed_date=d(closed) if closed else None, created_at=now, updated_at=now)
         for i, status, created, approved in volunteers:
             first, last = VOL_NAMES[2 * (i - 1)], VOL_NAMES[2 * i - 1]
-            s.add(Volunteer(id=i, first_name=first, last_name=last,
-                            name_key=f"{first} {last}".lower(), date_of_birth=d("1980-01-01"),
-                            status=status, approved_date=d(approved) if approved else None,
-                            created_at=datetime.fromisoformat(f"{created} 10:30:00+00:00"),
-                            updated_at=NOW))
-        s.flush()
+            add(Volunteer, id=i, first_name=first, last_name=last,
+                name_key=f"{first} {last}".lower(), date_of_birth=d("1980-01-01"),
+                status=status, approved_date=d(approved) if approved else None,
+                created_at=f"{created}T10:30:00+00:00", updated_at=now)
         for v, step, when, update_service in checks:
-            s.add(VolunteerCheck(volunteer_id=v, step=step, date=d(when),
-                                 update_service=update_service, created_at=NOW))
+            add(VolunteerCheck, volunteer_id=v, step=step, date=d(when),
+                update_service=update_service, created_at=now)
         for i, yp, vol, ref, status, proposed, start, end, reason in matches:
-            s.add(Match(id=i, young_person_id=yp, volunteer_id=vol, referral_id=ref,
-                        status=status, proposed_date=d(proposed),
-                        start_date=d(start) if start else None,
-                        end_date=d(end) if end else None, end_reason=reason,
-                        created_at=NOW, updated_at=NOW))
-        s.flush()
+            add(Match, id=i, young_person_id=yp, volunteer_id=vol, referral_id=ref,
+                status=status, proposed_date=d(proposed),
+                start_date=d(start) if start else None, end_date=d(end) if end else None,
+                end_reason=reason, created_at=now, updated_at=now)
         for m, when, event in events:
-            s.add(MatchEvent(match_id=m, date=d(when), event=event, created_at=NOW))
+            add(MatchEvent, match_id=m, date=d(when), event=event, created_at=now)
         for m, when, minutes, cost in visits:
-            s.add(Visit(match_id=m, date=d(when), minutes=minutes, cost_pence=cost,
-                        created_at=NOW))
+            add(Visit, match_id=m, date=d(when), minutes=minutes, cost_pence=cost,
+                created_at=now)
 
 
 @pytest.fixture
@@ -579,10 +582,10 @@ def test_generated_scheme_matches_plain_counts(tmp_path):
     for _, rid, start, _ in matches:
         if rid is not None and start is not None:
             first_start[rid] = min(first_start.get(rid, start), start)
-    with db.session(path, write=False) as s:
+    with db.reader(path) as conn:
         for month in ("2026-08", "2026-09", "2026-10", "2025-02"):
             period = reports.monthly_period(month, END)
-            r = reports.build(s, period)
+            r = reports.build(conn, period)
             start, end = period.start.isoformat(), period.end.isoformat()
             waiting = 0
             for rid, status, _, decided, closed in refs:

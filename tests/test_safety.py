@@ -124,12 +124,12 @@ def test_record_bulk_covers_a_range_with_one_entry(db_path):
 
     insert = text("INSERT INTO volunteers (first_name, last_name, name_key, date_of_birth, "
                   "created_at, updated_at) VALUES ('a', 'b', 'a|b', '2000-01-01', 'x', 'x')")
-    with db.session(db_path, write=True, command="bulk") as s:
+    with db.writer(db_path, command="bulk", watch=audit.watch, complete=audit.complete) as conn:
         for _ in range(3):
-            s.execute(insert)
-        assert audit.record_bulk(s, "volunteers", (1, None), "insert", ()) == 3
-        assert audit.record_bulk(s, "volunteers", (4, None), "insert", ()) == 0
-        assert audit.record_bulk(s, "volunteers", (2, 3), "insert", ()) == 2
+            conn.execute(insert)
+        assert audit.record_bulk(conn, "volunteers", (1, None), "insert", ()) == 3
+        assert audit.record_bulk(conn, "volunteers", (4, None), "insert", ()) == 0
+        assert audit.record_bulk(conn, "volunteers", (2, 3), "insert", ()) == 2
     assert rows(db_path, "SELECT record_id, record_to FROM audit_log") == [("1", "3"), ("2", "3")]
 
 
@@ -175,36 +175,46 @@ def test_check_finds_a_removed_entry(cli, db_path):
     assert "audit entry 3 does not follow entry 1" in chain["detail"]
 
 
-def test_orm_delete_and_core_writes_are_audited(db_path):
-    from datetime import UTC, datetime
+def test_recorded_and_unrecorded_core_writes_are_audited(db_path):
+    from datetime import date
 
-    from sqlalchemy import text
+    from sqlalchemy import delete, insert, text
 
     from ivcli import db
     from ivcli.models import Volunteer
     from ivcli.services import audit
 
-    now = datetime(2026, 1, 1, tzinfo=UTC)
-    with db.session(db_path, write=True, command="volunteer add",
-                    attach=audit.attach) as s:
-        v = Volunteer(first_name="Vi", last_name="Oh", name_key="vi|oh",
-                      date_of_birth=now.date(), created_at=now, updated_at=now)
-        s.add(v)
-    with db.session(db_path, write=True, command="volunteer remove",
-                    attach=audit.attach) as s:
-        s.delete(s.get(Volunteer, v.id))
-    with db.session(db_path, write=True, command="something core",
-                    attach=audit.attach) as s:
-        s.execute(text("INSERT INTO volunteers (first_name, last_name, name_key, date_of_birth, "
-                       "created_at, updated_at) VALUES ('a', 'b', 'a|b', '2000-01-01', 'x', 'x')"))
-        s.execute(text("UPDATE volunteers SET area = 'North', phone = '1'"))
+    table = Volunteer.__table__
+
+    def writer(command: str):  # as AppState.writing_sql opens a write
+        return db.writer(db_path, command=command, watch=audit.watch, complete=audit.complete)
+
+    with writer("volunteer add") as conn:
+        now = db.now()
+        vid = conn.execute(insert(table).values(
+            first_name="Vi", last_name="Oh", name_key="vi|oh", date_of_birth=date(2026, 1, 1),
+            created_at=now, updated_at=now)).inserted_primary_key[0]
+        audit.record(conn, [("volunteers", str(vid), "insert", [])])
+    with writer("volunteer remove") as conn:
+        conn.execute(delete(table).where(table.c.id == vid))
+        audit.record(conn, [("volunteers", str(vid), "delete", ["first_name"])])
+    with writer("something core") as conn:
+        conn.execute(text("INSERT INTO volunteers (first_name, last_name, name_key, "
+                          "date_of_birth, created_at, updated_at) "
+                          "VALUES ('a', 'b', 'a|b', '2000-01-01', 'x', 'x')"))
+        conn.execute(text("UPDATE volunteers SET area = 'North', phone = '1'"))
+    with writer("core delete") as conn:
+        conn.execute(text("DELETE FROM volunteers"))
     got = rows(db_path, "SELECT command, table_name, record_id, action, fields FROM audit_log")
-    assert got[0][:4] == ("volunteer add", "volunteers", "1", "insert")
-    assert got[1] == ("volunteer remove", "volunteers", "1", "delete", None)
+    # Recorded by the code that wrote them: kept as recorded (a delete names no fields), and
+    # the safety net adds nothing to them.
+    assert got[:2] == [("volunteer add", "volunteers", "1", "insert", None),
+                       ("volunteer remove", "volunteers", "1", "delete", None)]
     # Not itemised by the code that wrote them, but never unrecorded: new rows are found by
     # id, other writes get one entry per table and action.
     assert got[2:] == [("something core", "volunteers", "1", "insert", None),
-                       ("something core", "volunteers", None, "update", "area,phone")]
+                       ("something core", "volunteers", None, "update", "area,phone"),
+                       ("core delete", "volunteers", None, "delete", None)]
 
 
 def test_check_finds_broken_invariants(cli, db_path):

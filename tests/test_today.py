@@ -360,8 +360,8 @@ def test_large_scheme_builds_and_today_reads_it(tmp_path, monkeypatch, cli):
     from ivcli import db
     from ivcli.services import compliance
 
-    with db.session(path, write=False) as session:
-        every = compliance.due(session, END, 60)
+    with db.reader(path) as conn:
+        every = compliance.due(conn, END, 60)
     assert every
     assert [(i["id"], i["days"]) for i in kinds(items, "check_lapsing")] == [
         (d.volunteer_id, d.days_left) for d in every]

@@ -137,8 +137,8 @@ def test_matchable_ids_agree_with_due(cli, db_path, tmp_path):
     from ivcli import db
     from ivcli.services import compliance
 
-    with db.session(db_path, write=False) as s:
-        assert compliance.matchable_ids(s, AS_OF) == {b}
+    with db.reader(db_path) as conn:
+        assert compliance.matchable_ids(conn, AS_OF) == {b}
 
 
 def test_update_service_status_check_keeps_dbs_current(cli, tmp_path):

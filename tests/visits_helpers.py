@@ -1,14 +1,13 @@
 """Records the visit tests need: young people and referrals through the CLI, volunteers,
-checks and matches straight through the SQLModel classes (their commands belong to other
-issues)."""
+checks and matches straight through Core inserts over the SQLModel tables (their commands
+belong to other issues), each recorded in the audit trail as a command would."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 TODAY = date.today()
-NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def days_ago(n: int) -> date:
@@ -28,45 +27,61 @@ def add_young_person(cli, first: str = "Amy", last: str = "Lee", dob: str = "01/
 
 def add_volunteer(db_path: Path, *, first: str = "Jo", last: str = "Bloggs",
                   status: str = "approved") -> int:
+    from sqlalchemy import insert
+
     from ivcli import db
     from ivcli.models import Volunteer
+    from ivcli.services import audit
 
-    with db.session(db_path, write=True) as s:
-        v = Volunteer(first_name=first, last_name=last, name_key=f"{first}|{last}".lower(),
-                      date_of_birth=date(1980, 5, 5), status=status, email="jo@example.org",
-                      phone="07700 900123", created_at=NOW, updated_at=NOW)
-        s.add(v)
-        s.flush()
-        assert v.id is not None
-        return v.id
+    with db.writer(db_path, watch=audit.watch, complete=audit.complete) as conn:
+        now = db.now()
+        result = conn.execute(insert(Volunteer.__table__).values(
+            first_name=first, last_name=last, name_key=f"{first}|{last}".lower(),
+            date_of_birth=date(1980, 5, 5), status=status, email="jo@example.org",
+            phone="07700 900123", created_at=now, updated_at=now))
+        vid = int(result.inserted_primary_key[0])
+        audit.record(conn, [("volunteers", str(vid), "insert", [])])
+        return vid
 
 
 def add_checks(db_path: Path, volunteer_id: int, steps: list[tuple[str, date]]) -> None:
+    from sqlalchemy import insert
+
     from ivcli import db
     from ivcli.models import VolunteerCheck
+    from ivcli.services import audit
 
-    with db.session(db_path, write=True) as s:
+    with db.writer(db_path, watch=audit.watch, complete=audit.complete) as conn:
+        now = db.now()
+        entries = []
         for step, on in steps:
-            s.add(VolunteerCheck(volunteer_id=volunteer_id, step=step, date=on, created_at=NOW))
+            result = conn.execute(insert(VolunteerCheck.__table__).values(
+                volunteer_id=volunteer_id, step=step, date=on, created_at=now))
+            entries.append(("volunteer_checks", str(result.inserted_primary_key[0]), "insert", []))
+        audit.record(conn, entries)
 
 
 def add_match(db_path: Path, young_person_id: int, *, start: date | None = None,
               status: str = "active", end: date | None = None,
               volunteer_id: int | None = None, referral_id: int | None = None) -> int:
+    from sqlalchemy import insert
+
     from ivcli import db
     from ivcli.models import Match
+    from ivcli.services import audit
 
     vol = volunteer_id or add_volunteer(db_path)
     start = start or days_ago(200)
-    with db.session(db_path, write=True) as s:
-        m = Match(young_person_id=young_person_id, volunteer_id=vol, referral_id=referral_id,
-                  status=status, proposed_date=start - timedelta(days=14),
-                  start_date=None if status in ("proposed", "accepted", "declined") else start,
-                  end_date=end, created_at=db.now(), updated_at=db.now())
-        s.add(m)
-        s.flush()
-        assert m.id is not None
-        return m.id
+    with db.writer(db_path, watch=audit.watch, complete=audit.complete) as conn:
+        now = db.now()
+        result = conn.execute(insert(Match.__table__).values(
+            young_person_id=young_person_id, volunteer_id=vol, referral_id=referral_id,
+            status=status, proposed_date=start - timedelta(days=14),
+            start_date=None if status in ("proposed", "accepted", "declined") else start,
+            end_date=end, created_at=now, updated_at=now))
+        match_id = int(result.inserted_primary_key[0])
+        audit.record(conn, [("matches", str(match_id), "insert", [])])
+        return match_id
 
 
 def matched_young_person(cli, db_path: Path, *, start: date | None = None,
