@@ -45,10 +45,11 @@ def test_the_demo_and_write_commands_store_one_timestamp_form(cli, db_path, tmp_
     cli("demo")  # IVCLI_DB names the file: the demo is built there
     assert len(timestamp_columns(db_path)) >= 10
     assert bad_stamps(db_path) == {}
-    # Write commands on the real database, then every timestamp column again.
-    added = cli.json("--no-input", "referral", "add", "--first-name", "Amy", "--last-name", "Lee", "--date-of-birth",
-        "01/02/2014", "--referral-date", "01/10/2026", "--long-term-care-plan",
-        "yes", "--consent", "yes", "--carer-support", "yes", "--social-isolation", "yes")
+    # Write commands on the same database, then every timestamp column again.
+    added = cli.json("--no-input", "referral", "add", "--first-name", "Amy", "--last-name", "Lee",
+                     "--date-of-birth", "01/02/2014", "--referral-date", "01/10/2026",
+                     "--long-term-care-plan", "yes", "--consent", "yes", "--carer-support",
+                     "yes", "--social-isolation", "yes")
     cli("referral", "accept", str(added["id"]), "--date", "02/10/2026")
     cli("referral", "update", str(added["id"]), "--notes", "seen at school")
     cli("settings", "set", "visit.overdue_days", "40")

@@ -365,9 +365,12 @@ def test_ci_run_uses_a_virtual_environment_where_pip_is_externally_managed(tmp_p
     ran = calls.read_text().splitlines()
     if managed:
         assert ran == ["fake/python3 -m venv .venv", ".venv/python -m pip install --quiet .[test]",
+                       ".venv/python -m ruff check .", ".venv/python -m mypy ivcli",
                        ".venv/python -m pytest"]
     else:
-        assert ran == ["fake/python3 -m pip install --quiet .[test]", "fake/python3 -m pytest"]
+        assert ran == ["fake/python3 -m pip install --quiet .[test]",
+                       "fake/python3 -m ruff check .", "fake/python3 -m mypy ivcli",
+                       "fake/python3 -m pytest"]
 
 
 @pytest.mark.slow
