@@ -9,8 +9,9 @@ damaged, another program's, a newer ivcli's) is decided without changing it (``c
 
 A command's unit of work is one SQLAlchemy Core Connection: ``reader`` for a command that
 reads, ``writer`` for one that writes. Services take it and run Core statements on it; nothing
-uses the ORM. ``dbapi`` gives the sqlite3 connection under it, for what only SQLite has (the
-audit trail's authorizer and hash function, the bulk import's fast path).
+uses the ORM. ``dbapi`` gives the sqlite3 connection under it, for what only SQLite has; only
+this module and ``ivcli.dialect`` (the schema's tables and columns, the checks, the audit
+trail's write watch and hash function, the bulk import's fast path) use it.
 
 This module imports no service: the audit trail's hooks (``services.audit``) are passed in by
 the caller (``cli.common.AppState``), so the dependency runs one way, services -> db.
@@ -394,6 +395,10 @@ def backup_database(source: sqlite3.Connection | Path, target: Path) -> Path:
     if problem:
         raise DatabaseUnusable(f"the backup at {target} failed its check: {problem}")
     return target
+
+
+# What ``backup_database`` raises when the source is too damaged (or unreadable) to copy.
+BACKUP_FAILED: tuple[type[BaseException], ...] = (DatabaseUnusable, OSError, sqlite3.DatabaseError)
 
 
 def verify_file(path: Path) -> str | None:

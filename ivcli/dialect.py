@@ -8,3 +8,153 @@ second dialect (PostgreSQL, issue 17) has one module to answer.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ivcli.db import dbapi
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+# ---------------------------------------------------------------------------------------------
+# The schema, as SQLite describes it (PostgreSQL: information_schema)
+
+
+class Column(NamedTuple):
+    name: str
+    type: str  # as declared, upper case ('' when none was)
+    not_null: bool
+
+
+def table_names(conn: Connection) -> list[str]:
+    """The database's own tables (SQLite's internal ones left out), by name."""
+    return [r[0] for r in dbapi(conn).execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name")]
+
+
+def table_exists(conn: Connection, name: str) -> bool:
+    return dbapi(conn).execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                               (name,)).fetchone() is not None
+
+
+def table_columns(conn: Connection, table: str) -> list[Column]:
+    """The columns of ``table``, in order."""
+    return [Column(r[1], (r[2] or "").upper(), bool(r[3]))
+            for r in dbapi(conn).execute(f'PRAGMA table_info("{table}")')]
+
+
+def trigger_names(conn: Connection, table: str) -> set[str]:
+    """The names of the triggers on ``table``."""
+    return {r[0] for r in dbapi(conn).execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,))}
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks of the file itself (``ivcli check``)
+
+
+def integrity_problems(conn: Connection) -> list[str]:
+    """What SQLite's ``integrity_check`` finds wrong with the file; empty when it is sound."""
+    rows = [r[0] for r in dbapi(conn).execute("PRAGMA integrity_check")]
+    return [] if rows == ["ok"] else rows
+
+
+def foreign_key_problems(conn: Connection) -> list[tuple[str, int, str]]:
+    """(table, row id, parent table) of each row that refers to a missing record."""
+    return [(table, rowid, parent) for table, rowid, parent, _
+            in dbapi(conn).execute("PRAGMA foreign_key_check")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Erasure
+
+
+def zero_deleted_content(conn: Connection) -> None:
+    """From now on in this connection, content that is overwritten or deleted is zeroed in the
+    file (SQLite's ``secure_delete``), not merely marked free; ``db.scrub`` then rebuilds it."""
+    dbapi(conn).execute("PRAGMA secure_delete = ON")
+
+
+# ---------------------------------------------------------------------------------------------
+# The audit trail: the safety net's write watch and the bulk hash chain
+
+
+def install_write_watch(conn: Connection,
+                        on_write: Callable[[str, str, str | None], None]) -> None:
+    """Call ``on_write(table, action, column)`` as each statement of the transaction is
+    prepared, for every table of the database it writes: ``action`` 'insert', 'update' or
+    'delete'; ``column`` a column an UPDATE sets (else None). Writes by triggers and to SQLite's
+    internal tables are left out. (SQLite's authorizer; PostgreSQL would need a trigger or the
+    statements' own record.)"""
+    import sqlite3
+
+    actions = {sqlite3.SQLITE_INSERT: "insert", sqlite3.SQLITE_UPDATE: "update",
+               sqlite3.SQLITE_DELETE: "delete"}
+    ok = sqlite3.SQLITE_OK
+
+    def authorizer(code: int, arg1: str | None, arg2: str | None, dbname: str | None,
+                   trigger: str | None) -> int:
+        action = actions.get(code)
+        if action and dbname == "main" and trigger is None and arg1 \
+                and not arg1.startswith("sqlite_"):
+            on_write(arg1, action, arg2 if action == "update" else None)
+        return ok
+
+    dbapi(conn).set_authorizer(authorizer)
+
+
+def insert_chained_audit_entries(conn: Connection, ids_sql: str, params: Mapping[str, Any],
+                                 values: Mapping[str, Any],
+                                 next_link: Callable[[str], bytes]) -> int:
+    """Append one audit_log entry per id ``ids_sql`` selects (a query with a column ``id`` and
+    named ``params``), in id order, in one INSERT ... SELECT: ``values`` gives at, command,
+    table_name, action and fields, each entry's record_id is its id as text, and its prev_hash
+    and hash are the 64 bytes ``next_link(record_id)`` returns (prev + hash), called once per
+    entry, in order. Returns the number of entries written.
+
+    SQLite: ``next_link`` is registered as an SQL function for the statement, so the ids never
+    travel to Python and back as rows (PostgreSQL: select the ids, executemany the entries)."""
+    from sqlalchemy import text
+
+    raw = dbapi(conn)
+    raw.create_function("ivcli_audit_link", 1, next_link)
+    before = raw.total_changes
+    conn.execute(text(
+        f"WITH ids AS MATERIALIZED (SELECT CAST(id AS TEXT) AS rid FROM ({ids_sql}) ORDER BY id), "
+        "linked AS MATERIALIZED (SELECT rid, ivcli_audit_link(rid) AS l FROM ids) "
+        "INSERT INTO audit_log (at, command, table_name, record_id, action, fields, prev_hash, "
+        "hash) SELECT :at, :command, :table_name, rid, :action, :fields, substr(l, 1, 32), "
+        "substr(l, 33) FROM linked"), {**params, **values})
+    return raw.total_changes - before  # rowcount is -1 for a statement starting WITH
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching's prefilter
+
+
+def _plain(expr: str) -> str:
+    """SQL: true when the text is ASCII with no backslash escapes and no runs of spaces, so
+    that lower() finds whatever Python's normalisation (casefold, spaces collapsed) finds.
+    (Raw control characters inside JSON strings make the JSON invalid: kept below.)"""
+    return (f"({expr} IS NULL OR (length(CAST({expr} AS BLOB)) = length({expr})"
+            f" AND instr({expr}, char(92)) = 0 AND instr({expr}, '  ') = 0))")
+
+
+def may_cover_area(profile: str, area: str, wanted: str) -> str:
+    """SQL condition, false only when a volunteer certainly cannot cover the area ``wanted``
+    (a parameter: lower-case printable ASCII, no backslash): their ``profile`` (JSON text)
+    lists areas, and neither it nor their ``area`` column mentions ``wanted``. Anything unusual
+    in the text (not plain ASCII, escapes, invalid JSON, no list of areas) is true: the
+    matching rules decide. (SQLite's instr and JSON1 functions; PostgreSQL: strpos and jsonb.)"""
+    return (
+        f"CASE WHEN instr(lower({profile}), {wanted}) OR instr(lower({area}), {wanted}) THEN 1"
+        f" WHEN NOT ({_plain(profile)} AND {_plain(area)}) THEN 1"
+        f" WHEN NOT json_valid({profile}) THEN 1"
+        f" WHEN coalesce(json_type({profile}, '$.areas'), '') <> 'array' THEN 1"
+        f" ELSE json_array_length({profile}, '$.areas') = 0 END"
+    )
+
+
+# Bulk import (SQLite)

@@ -164,8 +164,8 @@ def add_years(d: date, years: int) -> date:
 
     The one rule for "N years after" (expiry of checks, retention, birthdays): a check issued on
     29 February 2024 for 3 years lapses on 1 March 2027, and someone born on 29 February turns
-    18 on 1 March in a common year, as ``age_on`` and ``age_sql`` count it (and as SQLite's
-    ``date(d, '+N years')`` computes it).
+    18 on 1 March in a common year, as ``age_on`` and ``latest_birth_date`` count it (and as
+    SQLite's ``date(d, '+N years')`` computes it).
     """
     try:
         return d.replace(year=d.year + years)
@@ -194,12 +194,15 @@ def age_on(date_of_birth: date, on: date) -> int:
     return years
 
 
-def age_sql(date_of_birth: str, on: str) -> str:
-    """SQL for ``age_on``: whole years on ``on`` of ``date_of_birth`` (two SQL expressions
-    giving ISO dates, e.g. a column and a parameter). The same rule as ``age_on``; a test checks
-    they agree on every day around 29 February."""
-    return (f"(CAST(strftime('%Y', {on}) AS INTEGER) - CAST(strftime('%Y', {date_of_birth})"
-            f" AS INTEGER) - (strftime('%m-%d', {on}) < strftime('%m-%d', {date_of_birth})))")
+def latest_birth_date(on: date, years: int) -> date:
+    """The latest date of birth of someone ``years`` or more old on ``on`` (``age_on``): born on
+    or before it, they are; after it, they are younger. Compared with a stored ISO date of
+    birth, it puts ages into SQL portably (no date arithmetic in SQL); someone born on 29
+    February is ``years`` old on 1 March in a common year, as ``age_on`` counts it."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February, ``years`` before falls in a common year
+        return date(on.year - years, 2, 28)
 
 
 _LIST_SEPARATORS = re.compile(r"[;,\n]")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ivcli.enums import MatchStatus, VolunteerStatus
-from ivcli.parsing import add_years, age_on, age_sql, split_list
+from ivcli.parsing import add_years, age_on, latest_birth_date, split_list
 from tests.visits_helpers import add_young_person, count, days_ago, log, matched_young_person
 
 PACKAGE = Path(__file__).parent.parent / "ivcli"
@@ -170,19 +170,22 @@ def test_add_years_sends_29_february_to_1_march():
 
 
 def test_sql_and_python_ages_agree_around_29_february():
+    # Ages in SQL are ISO dates of birth compared with latest_birth_date (as report age bands
+    # count them): the same as age_on.
     conn = sqlite3.connect(":memory:")
     births = LEAP_DAYS + AROUND
     ons = [d for y in range(2011, 2046) for d in _days(date(y, 2, 26), date(y, 3, 2))]
-    rows = conn.execute(
-        f"WITH b(dob) AS (VALUES {', '.join('(?)' for _ in births)}), "
-        f"o(d) AS (VALUES {', '.join('(?)' for _ in ons)}) "
-        f"SELECT dob, d, {age_sql('dob', 'd')} FROM b, o WHERE d >= dob",
-        [b.isoformat() for b in births] + [o.isoformat() for o in ons],
-    ).fetchall()
-    assert len(rows) > 4_000
-    wrong = [(b, o, a) for b, o, a in rows
-             if a != age_on(date.fromisoformat(b), date.fromisoformat(o))]
-    assert wrong == []
+    checked = 0
+    for n in (0, 1, 5, 10, 16, 18, 25):
+        for on in ons:
+            bound = latest_birth_date(on, n).isoformat()
+            older = {b for (b,) in conn.execute(
+                f"WITH b(dob) AS (VALUES {', '.join('(?)' for _ in births)}) "
+                "SELECT dob FROM b WHERE dob <= ?", [b.isoformat() for b in births] + [bound])}
+            wrong = [b for b in births if (b.isoformat() in older) != (age_on(b, on) >= n)]
+            assert wrong == [], (on, n)
+            checked += len(births)
+    assert checked > 4_000
     # SQLite's own "+N years" is the same rule as add_years.
     for born in LEAP_DAYS + AROUND:
         for n in (1, 3, 4, 18, 25):
@@ -209,8 +212,8 @@ def test_age_thresholds_on_today_agree_with_age_on(cli, db_path):
 
 def test_no_other_copy_of_add_years_or_age():
     assert holders(r"replace\(year=") == ["parsing.py"]
-    assert holders(r"def _?add_years|def _?age_(on|sql)\b") == ["parsing.py"]
-    assert holders(r"strftime\('%m-%d'") == ["parsing.py"]
+    assert holders(r"def _?add_years|def _?age_on\b|def _?latest_birth_date") == ["parsing.py"]
+    assert holders(r"strftime\('%m-%d'") == []  # no age is counted in SQL
 
 
 # --- Open match statuses ---------------------------------------------------------------------

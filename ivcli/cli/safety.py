@@ -161,7 +161,7 @@ def restore(
     otherwise.
     """
     from ivcli import db
-    from ivcli.errors import DatabaseUnusable, InvalidInput
+    from ivcli.errors import InvalidInput
     from ivcli.render import message
 
     app_state = state(ctx)
@@ -178,7 +178,7 @@ def restore(
         saved = db.backup_name(live, "before-restore")
         try:
             db.backup_database(live, saved)
-        except (DatabaseUnusable, OSError, db.sqlite3.DatabaseError):
+        except db.BACKUP_FAILED:
             # Too damaged to copy through SQLite: keep the file itself, moved aside.
             import os
 

@@ -8,7 +8,8 @@ what it wrote, in the same transaction, by an explicit call. ``ivcli.db`` import
 - Set-based writes (INSERT ... SELECT, UPDATE ... FROM) call ``record_bulk``. An insert of a
   run of ids is one range entry (``record_id`` the first id, ``record_to`` the last); an update
   or delete gets one entry per record, written with a single INSERT ... SELECT.
-- A safety net catches the rest: an SQLite authorizer notes every table a statement writes, and
+- A safety net catches the rest: a write watch (``dialect.install_write_watch``, SQLite's
+  authorizer) notes every table a statement writes, and
   before the commit a table written (inserted, updated or deleted) with no itemised record of
   that kind gets entries all the same: one range entry for an insert (the rows above the
   highest id when the transaction began), else one table-level entry (record id empty, the
@@ -17,17 +18,22 @@ what it wrote, in the same transaction, by an explicit call. ``ivcli.db`` import
 The log is append-only (SQLite triggers refuse UPDATE and DELETE) and hash-chained: each entry's
 hash covers the previous entry's hash and its own content, so ``ivcli check`` finds an edited,
 inserted or removed entry.
+
+The SQL here is portable (named parameters); what only SQLite has (the write watch, the bulk
+chain's SQL function) is in ``ivcli.dialect``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ivcli.db import dbapi, now
+from sqlalchemy import text
+
+from ivcli import dialect
+from ivcli.db import now
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -57,9 +63,16 @@ def field_list(action: str, fields: Sequence[str]) -> str | None:
     return ",".join(fields) or None if action == "update" else None
 
 
-def head(conn: sqlite3.Connection) -> bytes:
-    row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    return row[0] if row else GENESIS
+INSERT = text(
+    "INSERT INTO audit_log (at, command, table_name, record_id, record_to, action, fields, "
+    "prev_hash, hash) VALUES (:at, :command, :table_name, :record_id, :record_to, :action, "
+    ":fields, :prev_hash, :hash)")
+
+
+def head(conn: Connection) -> bytes:
+    """The hash of the last entry (the chain's start when there is none)."""
+    row = conn.execute(text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")).first()
+    return bytes(row[0]) if row else GENESIS
 
 
 def _mark(conn: Connection, table: str, action: str) -> None:
@@ -68,21 +81,19 @@ def _mark(conn: Connection, table: str, action: str) -> None:
 
 def record(conn: Connection, entries: Iterable[tuple[str, str | None, str, Sequence[str]]]) -> int:
     """Append entries (table, record id, action, field names) in the conn's transaction."""
-    raw = dbapi(conn)
     at, command = now(), str(conn.info.get("command", "ivcli"))
-    prev = head(raw)
+    prev = head(conn)
     rows = []
     for table, record_id, action, fields in entries:
         names = field_list(action, fields)
         h = link(prev, at, command, table, record_id, action, names)
-        rows.append((at, command, table, record_id, action, names, prev, h))
+        rows.append({"at": at, "command": command, "table_name": table, "record_id": record_id,
+                     "record_to": None, "action": action, "fields": names, "prev_hash": prev,
+                     "hash": h})
         prev = h
         _mark(conn, table, action)
-    raw.executemany(
-        "INSERT INTO audit_log (at, command, table_name, record_id, action, fields, prev_hash, "
-        "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    if rows:
+        conn.execute(INSERT, rows)
     return len(rows)
 
 
@@ -92,29 +103,30 @@ def record_bulk(
     ids: tuple[int, int | None] | str,
     action: str,
     fields: Sequence[str],
-    params: Sequence[Any] = (),
+    params: Mapping[str, Any] | None = None,
 ) -> int:
     """Record a set-based write; return the number of records it covers.
 
     ``ids`` is an inclusive range ``(first, last)`` of ``table``'s ids (``last`` None: no upper
-    bound) or an SQL query selecting a column ``id`` (with ``params``). An insert over a range
+    bound) or an SQL query selecting a column ``id`` (with named ``params``). An insert over a range
     is one entry from the lowest to the highest id present in it (none if it is empty); anything
     else is one entry per record, in one INSERT ... SELECT. For an update or delete, call it
     before the statement, with the same condition; for an insert, after.
     """
     assert action in ACTIONS
-    raw = dbapi(conn)
+    params = dict(params or {})
     if isinstance(ids, tuple):
         first, last = ids
-        source = f"SELECT id FROM {table} WHERE id >= ?" + ("" if last is None else " AND id <= ?")
-        params = (first,) if last is None else (first, last)
+        source = f"SELECT id FROM {table} WHERE id >= :first" + (
+            "" if last is None else " AND id <= :last")
+        params = {"first": first} if last is None else {"first": first, "last": last}
         if action == "insert":
             return _record_range(conn, table, source, params)
     else:
         source = ids
     at, command = now(), str(conn.info.get("command", "ivcli"))
     names = field_list(action, fields)
-    chain: dict[str, Any] = {"prev": head(raw), "n": 0}
+    chain: dict[str, Any] = {"prev": head(conn), "n": 0}
     # link() with the parts every entry shares encoded once.
     before_id = SEP.join((at, command, table, "")).encode("utf-8")
     after_id = SEP.join(("", action, names or "")).encode("utf-8")
@@ -127,42 +139,33 @@ def record_bulk(
         chain["n"] += 1
         return prev + h
 
-    raw.create_function("ivcli_audit_link", 1, next_link)
-    # Ids are sorted and materialised first; the chain is then computed in one pass over them.
-    before = raw.total_changes
-    raw.execute(
-        f"WITH ids AS MATERIALIZED (SELECT CAST(id AS TEXT) AS rid FROM ({source}) ORDER BY id), "
-        "linked AS MATERIALIZED (SELECT rid, ivcli_audit_link(rid) AS l FROM ids) "
-        "INSERT INTO audit_log (at, command, table_name, record_id, action, fields, prev_hash, "
-        "hash) SELECT ?, ?, ?, rid, ?, ?, substr(l, 1, 32), substr(l, 33) FROM linked",
-        (*params, at, command, table, action, names),
-    )
-    count = raw.total_changes - before  # rowcount is -1 for a statement starting WITH
-    if count and (count != chain["n"] or head(raw) != chain["prev"]):
+    # Ids are sorted first; the chain is then computed in one pass over them.
+    count = dialect.insert_chained_audit_entries(
+        conn, source, params,
+        {"at": at, "command": command, "table_name": table, "action": action, "fields": names},
+        next_link)
+    if count and (count != chain["n"] or head(conn) != chain["prev"]):
         raise RuntimeError("audit chain was written out of order")
     _mark(conn, table, action)
     return count
 
 
-def _record_range(conn: Connection, table: str, source: str, params: Sequence[Any]) -> int:
+def _record_range(conn: Connection, table: str, source: str, params: Mapping[str, Any]) -> int:
     """One insert entry covering the rows ``source`` selects: record_id their lowest id,
     record_to their highest. A single row gets an ordinary one-record entry."""
-    raw = dbapi(conn)
-    low, high, count = raw.execute(
-        f"SELECT min(id), max(id), count(*) FROM ({source})", tuple(params)).fetchone()
+    low, high, count = conn.execute(
+        text(f"SELECT min(id), max(id), count(*) FROM ({source}) AS ids"), params).one()
     if not count:
         return 0
     if low == high:
         return record(conn, [(table, str(low), "insert", ())])
     at, command = now(), str(conn.info.get("command", "ivcli"))
-    prev = head(raw)
+    prev = head(conn)
     record_id, record_to = str(low), str(high)
     h = link(prev, at, command, table, record_id, "insert", None, record_to)
-    raw.execute(
-        "INSERT INTO audit_log (at, command, table_name, record_id, record_to, action, fields, "
-        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, 'insert', NULL, ?, ?)",
-        (at, command, table, record_id, record_to, prev, h),
-    )
+    conn.execute(INSERT, {"at": at, "command": command, "table_name": table,
+                          "record_id": record_id, "record_to": record_to, "action": "insert",
+                          "fields": None, "prev_hash": prev, "hash": h})
     _mark(conn, table, "insert")
     return int(count)
 
@@ -191,38 +194,29 @@ def complete(conn: Connection) -> None:
 
 
 def watch(conn: Connection) -> None:
-    """Note every table a statement writes (an SQLite authorizer) and each table's highest id
-    as the transaction begins, for ``complete``. ``db.writer`` calls this and ``complete`` (as
-    passed by ``AppState.writing``)."""
+    """Note every table a statement writes (``dialect.install_write_watch``) and each table's
+    highest id as the transaction begins, for ``complete``. ``db.writer`` calls this and
+    ``complete`` (as passed by ``AppState.writing``)."""
     written: dict[tuple[str, str], set[str]] = {}
     conn.info["written"] = written
-    actions = {sqlite3.SQLITE_INSERT: "insert", sqlite3.SQLITE_UPDATE: "update",
-               sqlite3.SQLITE_DELETE: "delete"}
 
-    def authorizer(code: int, arg1: str | None, arg2: str | None, dbname: str | None,
-                   trigger: str | None) -> int:
-        action = actions.get(code)
-        if (action and dbname == "main" and trigger is None and arg1
-                and arg1 not in NOT_AUDITED and not arg1.startswith("sqlite_")):
-            cols = written.setdefault((arg1, action), set())
-            if action == "update" and arg2:
-                cols.add(arg2)
-        return sqlite3.SQLITE_OK
+    def on_write(table: str, action: str, column: str | None) -> None:
+        if table not in NOT_AUDITED:
+            cols = written.setdefault((table, action), set())
+            if column:
+                cols.add(column)
 
-    raw = dbapi(conn)
     # The highest id of each table as the transaction begins (we hold the write lock), so rows
     # that code inserts without recording them can still be itemised at commit.
     max_ids: dict[str, int] = {}
-    for (table,) in raw.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    ).fetchall():
+    for table in dialect.table_names(conn):
         if table in NOT_AUDITED:
             continue
-        cols = {r[1]: r[2].upper() for r in raw.execute(f"PRAGMA table_info({table})")}
-        if cols.get("id") == "INTEGER":
-            max_ids[table] = raw.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+        if any(c.name == "id" and c.type == "INTEGER" for c in dialect.table_columns(conn, table)):
+            max_ids[table] = conn.execute(
+                text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one()
     conn.info["max_ids"] = max_ids
-    raw.set_authorizer(authorizer)
+    dialect.install_write_watch(conn, on_write)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,23 +227,24 @@ def entries(conn: Connection, table: str | None = None, record_id: str | None = 
             limit: int = 0) -> list[dict[str, object]]:
     """Audit entries, oldest first; for one record (``table`` and ``record_id``) those naming
     it and the range entries covering it."""
-    raw = dbapi(conn)
     where = ""
-    params: list[object] = []
+    params: dict[str, object] = {}
     if table:
-        where = " WHERE table_name = ?"
-        params.append(table)
+        where = " WHERE table_name = :table_name"
+        params["table_name"] = table
         if record_id is not None and record_id.isascii() and record_id.isdigit():
-            where += (" AND (record_id = ? OR (record_to IS NOT NULL"
-                      " AND CAST(record_id AS INTEGER) <= ? AND CAST(record_to AS INTEGER) >= ?))")
-            params.extend((record_id, int(record_id), int(record_id)))
+            # Only range entries (record_to set) hold ids as numbers to compare.
+            where += (" AND (record_id = :record_id OR (CASE WHEN record_to IS NOT NULL"
+                      " THEN CAST(record_id AS INTEGER) <= :n AND CAST(record_to AS INTEGER) >= :n"
+                      " END))")
+            params.update(record_id=record_id, n=int(record_id))
         elif record_id is not None:
-            where += " AND record_id = ?"
-            params.append(record_id)
+            where += " AND record_id = :record_id"
+            params["record_id"] = record_id
     sql = f"SELECT {', '.join(COLUMNS)} FROM audit_log{where} ORDER BY id DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    rows = [dict(zip(COLUMNS, r, strict=True)) for r in raw.execute(sql, params)]
+    rows = [dict(zip(COLUMNS, r, strict=True)) for r in conn.execute(text(sql), params)]
     rows.reverse()
     return rows
 
@@ -263,15 +258,14 @@ class ChainReport:
 
 def verify_chain(unit: Connection, max_problems: int = 20) -> ChainReport:
     """Recompute every hash in order; report the entries that do not follow from the last."""
-    conn = dbapi(unit)
     prev = GENESIS
     problems: list[str] = []
     n = 0
     last_id = 0
-    for row in conn.execute(
+    for row in unit.execute(text(
         "SELECT id, at, command, table_name, record_id, action, fields, prev_hash, hash, "
         "record_to FROM audit_log ORDER BY id"
-    ):
+    )):
         n += 1
         entry_id, at, command, table, record_id, action, fields, prev_hash, h, record_to = row
         if prev_hash != prev:
@@ -281,6 +275,6 @@ def verify_chain(unit: Connection, max_problems: int = 20) -> ChainReport:
             problems.append(f"audit entry {entry_id} was altered after it was written")
         if len(problems) >= max_problems:
             break
-        prev = h
+        prev = bytes(h)
         last_id = entry_id
     return ChainReport(n, prev, problems)

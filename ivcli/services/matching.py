@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy import text
 
+from ivcli import dialect
 from ivcli.enums import MatchStatus, sql_list
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.parsing import add_years, age_on, normalise_gender, split_list
@@ -319,14 +320,6 @@ def _gender(text: str) -> str | None:
     return g
 
 
-def _plain(expr: str) -> str:
-    """SQL: true when the text is ASCII with no backslash escapes and no runs of spaces, so
-    that lower() finds whatever Python's normalisation (casefold, spaces collapsed) finds.
-    (Raw control characters inside JSON strings make the JSON invalid: kept below.)"""
-    return (f"({expr} IS NULL OR (length(CAST({expr} AS BLOB)) = length({expr})"
-            f" AND instr({expr}, char(92)) = 0 AND instr({expr}, '  ') = 0))")
-
-
 def _prefilter(y: Young, params: dict[str, object]) -> str:
     """SQL conditions that only drop volunteers the hard rules would certainly drop for ``y``
     (the rules themselves run afterwards on what is left): an age outside the range the young
@@ -345,13 +338,7 @@ def _prefilter(y: Young, params: dict[str, object]) -> str:
                                 ).isoformat()
     if y.area is not None and re.fullmatch(r"[ -~]+", y.area) and "\\" not in y.area:
         params["area"] = y.area
-        out += (
-            " AND CASE WHEN instr(lower(v.profile), :area) OR instr(lower(v.area), :area) THEN 1"
-            f" WHEN NOT ({_plain('v.profile')} AND {_plain('v.area')}) THEN 1"
-            " WHEN NOT json_valid(v.profile) THEN 1"
-            " WHEN coalesce(json_type(v.profile, '$.areas'), '') <> 'array' THEN 1"
-            " ELSE json_array_length(v.profile, '$.areas') = 0 END"
-        )
+        out += " AND " + dialect.may_cover_area("v.profile", "v.area", ":area")
     return out
 
 

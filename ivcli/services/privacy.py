@@ -7,9 +7,9 @@ details, free-text notes and profiles, and the free text (activities, notes, con
 records of the person's matches; a date of birth is coarsened to the first of its month or year
 so age bands still count. A person in an open match is not erased (nor anonymised by retention).
 
-Everything runs on the command's Core Connection with named parameters. SQLite-only, by nature:
-finding tables and columns (``sqlite_master``, ``PRAGMA table_info``) and ``PRAGMA
-secure_delete``; ``db.scrub`` then rebuilds the file.
+Everything runs on the command's Core Connection with named parameters. Finding tables and
+columns and zeroing what is overwritten are ``ivcli.dialect``'s (``table_names``,
+``table_columns``, ``zero_deleted_content``); ``db.scrub`` then rebuilds the file.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, text
 
+from ivcli import dialect
 from ivcli.db import now
 from ivcli.enums import MatchStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
@@ -45,17 +46,14 @@ OPEN_REFERRAL = ("received", "accepted", "matched")
 GONE_VOLUNTEER = ("withdrawn", "left")
 
 
-def _columns(conn: Connection, table: str) -> list[tuple[str, str, bool]]:
+def _columns(conn: Connection, table: str) -> list[dialect.Column]:
     """(name, declared type, not null) of each column."""
-    return [(r[1], (r[2] or "").upper(), bool(r[3]))
-            for r in conn.execute(text(f"PRAGMA table_info({table})"))]
+    return dialect.table_columns(conn, table)
 
 
 def _tables_with(conn: Connection, column: str) -> list[str]:
-    names = [r[0] for r in conn.execute(text(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT IN ('audit_log', 'schema_migrations') ORDER BY name"))]
-    return [t for t in names if any(c[0] == column for c in _columns(conn, t))]
+    names = [t for t in dialect.table_names(conn) if t not in ("audit_log", "schema_migrations")]
+    return [t for t in names if any(c.name == column for c in _columns(conn, t))]
 
 
 def _rows(conn: Connection, sql: str, params: dict[str, Any] | None = None
@@ -211,10 +209,11 @@ def describe_open(held: list[tuple[int, str]]) -> str:
 
 def erase(conn: Connection, kind: str, person_id: int) -> Erased:
     """Remove one person's personal data, keeping every row so counts still add up. The
-    caller's transaction must be a write; ``PRAGMA secure_delete`` zeroes the old content.
+    caller's transaction must be a write; the old content is zeroed in the file
+    (``dialect.zero_deleted_content``).
     Refused for a person in an open match (``check_erasable``)."""
     check_erasable(conn, kind, person_id)
-    conn.execute(text("PRAGMA secure_delete = ON"))
+    dialect.zero_deleted_content(conn)
     dob_to = dob_precision(conn)
     dob = _get_person(conn, kind, person_id).get("date_of_birth")
     # The rows that name the person, and the free text of their matches' visits, reviews and

@@ -37,7 +37,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from ivcli.enums import CheckStep, EndReason
-from ivcli.parsing import add_months, age_sql
+from ivcli.parsing import add_months, latest_birth_date
 from ivcli.periods import month_end, month_label, parse_month
 from ivcli.report_figures import (  # noqa: F401 - part of this module's interface
     AGE_BANDS,
@@ -205,9 +205,21 @@ def _open_at_each_end(rows: Sequence[Any], n: int) -> list[int]:
     return out
 
 
+# Age bands by age at the close of :end, as dates of birth: someone born after :born_N is under
+# N then (``latest_birth_date``: ISO dates compared, no date arithmetic in SQL). A date of birth
+# not recorded counts as 18 and over, as it always has.
+AGE_EDGES = (5, 10, 16, 18)
+
+
+def _age_bounds(end: date) -> dict[str, str]:
+    """The parameters ``:born_N`` of the age bands for a report ending on ``end``."""
+    return {f"born_{n}": latest_birth_date(end, n).isoformat() for n in AGE_EDGES}
+
+
 _BREAKDOWN_COLUMNS = f"""
-    CASE WHEN age < 5 THEN 'under_5' WHEN age < 10 THEN '5_to_9' WHEN age < 16 THEN '10_to_15'
-         WHEN age < 18 THEN '16_to_17' ELSE '18_and_over' END AS age_band,
+    CASE WHEN date_of_birth > :born_5 THEN 'under_5' WHEN date_of_birth > :born_10 THEN '5_to_9'
+         WHEN date_of_birth > :born_16 THEN '10_to_15' WHEN date_of_birth > :born_18
+         THEN '16_to_17' ELSE '18_and_over' END AS age_band,
     CASE lower(trim(coalesce(gender, ''))) WHEN '' THEN '{NOT_RECORDED}'
          WHEN 'female' THEN 'female' WHEN 'male' THEN 'male'
          WHEN 'non-binary' THEN 'non_binary' ELSE 'another' END AS gender,
@@ -227,8 +239,7 @@ def _breakdown_sql(population: str, with_: str = "") -> str:
     return f"""
         WITH {with_} pop AS MATERIALIZED (
             SELECT {_BREAKDOWN_COLUMNS}
-              FROM (SELECT y.gender, y.ethnicity, y.disability, y.care_leaver,
-                           {age_sql('y.date_of_birth', ':end')} AS age
+              FROM (SELECT y.gender, y.ethnicity, y.disability, y.care_leaver, y.date_of_birth
                       FROM young_people y WHERE y.id IN ({population})) AS people)
         SELECT 'total', '', count(*) FROM pop UNION ALL {per_dim}
     """
@@ -256,7 +267,8 @@ def build(conn: Connection, period: Period, *, detail: bool = False) -> dict[str
     Each table is read in one pass where it can be: the 12 trend months are counted together
     (bucketed by month), and indexes (migration 003) serve the date ranges.
     """
-    p: dict[str, object] = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    p: dict[str, object] = {"start": period.start.isoformat(), "end": period.end.isoformat(),
+                            **_age_bounds(period.end)}
     months = trend_months(period.end)
     n = len(months)
     for i, (_, s, e) in enumerate(months):

@@ -1,7 +1,8 @@
 """Checking the database: SQLite's own checks, the audit chain and the scheme's invariants.
 
-Every check reads through the command's Core Connection. SQLite-only, by nature: ``PRAGMA
-integrity_check`` and ``foreign_key_check``, ``sqlite_master``.
+Every check reads through the command's Core Connection. SQLite's own checks of the file and its
+schema are ``ivcli.dialect``'s (``integrity_problems``, ``foreign_key_problems``,
+``table_exists``, ``trigger_names``); the rest is portable SQL.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from ivcli import dialect
 from ivcli.enums import MatchStatus, sql_list
 from ivcli.parsing import MAX_PENCE, format_pence
 from ivcli.services import audit
@@ -43,22 +45,15 @@ def _rows(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> l
     return list(conn.execute(text(sql), params or {}))
 
 
-def _table_exists(conn: Connection, name: str) -> bool:
-    return bool(_rows(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n",
-                      {"n": name}))
-
-
 def integrity(conn: Connection) -> Check:
-    rows = [r[0] for r in _rows(conn, "PRAGMA integrity_check")]
-    return Check("integrity_check", [] if rows == ["ok"] else rows, "ok")
+    return Check("integrity_check", dialect.integrity_problems(conn), "ok")
 
 
 def foreign_keys(conn: Connection) -> Check:
-    rows = _rows(conn, "PRAGMA foreign_key_check")
     return Check(
         "foreign_key_check",
-        [f"{table} row {rowid} refers to a missing {parent} record" for table, rowid, parent, _
-         in rows],
+        [f"{table} row {rowid} refers to a missing {parent} record" for table, rowid, parent
+         in dialect.foreign_key_problems(conn)],
         "ok",
     )
 
@@ -67,8 +62,7 @@ def audit_chain(conn: Connection) -> Check:
     report = audit.verify_chain(conn)
     check = Check("audit_chain", list(report.problems),
                   f"{report.entries} entries, last hash {report.head.hex()[:16]}")
-    triggers = {r[0] for r in _rows(
-        conn, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")}
+    triggers = dialect.trigger_names(conn, "audit_log")
     for name in ("audit_log_no_update", "audit_log_no_delete"):
         if name not in triggers:
             check.problems.append(f"the trigger {name} that keeps the log append-only is missing")
@@ -114,7 +108,7 @@ def invariants(conn: Connection) -> Check:
 
 def run_checks(conn: Connection) -> list[Check]:
     checks = [integrity(conn), foreign_keys(conn)]
-    if _table_exists(conn, "audit_log"):
+    if dialect.table_exists(conn, "audit_log"):
         checks.append(audit_chain(conn))
     checks.append(invariants(conn))
     return checks
