@@ -252,6 +252,16 @@ def inspect(path: Path) -> list[str]:
 
     if path.stat().st_size == 0:
         return [name for name, _ in migrations.MIGRATIONS]
+    todo, conn = _inspected(path)
+    conn.close()
+    return todo
+
+
+def _inspected(path: Path) -> tuple[list[str], sqlite3.Connection]:
+    """``inspect`` of a file that is not empty, and the connection it looked through (still
+    ``query_only``, in autocommit mode), for the caller to close or to go on with."""
+    from ivcli import migrations
+
     conn = sqlite3.connect(path, timeout=busy_timeout(), isolation_level=None)
     try:
         conn.execute("PRAGMA query_only = ON")
@@ -259,13 +269,15 @@ def inspect(path: Path) -> list[str]:
                               ).fetchone()[0]
         if tables and not migrations.applied(conn):
             raise foreign(path)
-        return [name for name, _ in migrations.pending(conn)]
+        return [name for name, _ in migrations.pending(conn)], conn
     except sqlite3.Error as exc:
+        conn.close()
         if sqlite_code(exc) == sqlite3.SQLITE_ERROR:  # e.g. another program's schema_migrations
             raise foreign(path) from None
         raise translate(exc, path) or DatabaseUnusable(f"cannot read {path}: {exc}") from None
-    finally:
+    except BaseException:
         conn.close()
+        raise
 
 
 def foreign(path: Path) -> DatabaseUnusable:
@@ -432,7 +444,10 @@ def verify_file(path: Path) -> str | None:
     return None
 
 
-def make_engine(path: Path, *, write: bool) -> Engine:
+def make_engine(path: Path, *, write: bool,
+                creator: Callable[[], sqlite3.Connection] | None = None) -> Engine:
+    """An engine whose connections are configured (``configure``) and begin as ``write``
+    says; ``creator``, if given, opens its connection (see ``reader``)."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.pool import NullPool
 
@@ -442,6 +457,7 @@ def make_engine(path: Path, *, write: bool) -> Engine:
         connect_args={"timeout": timeout, "isolation_level": None},
         poolclass=NullPool,
         hide_parameters=True,
+        **({"creator": creator} if creator is not None else {}),
     )
 
     @event.listens_for(engine, "connect")
@@ -564,14 +580,36 @@ def writer(path: Path, *, command: str | None = None, dry_run: bool = False,
 @contextmanager
 def reader(path: Path) -> Iterator[Connection]:
     """A read-only unit of work on a Core Connection: reads start without importing
-    ``sqlalchemy.orm``, the models or pydantic."""
-    prepare(path, write=False)
-    engine = make_engine(path, write=False)
+    ``sqlalchemy.orm``, the models or pydantic.
+
+    The file is checked as ``prepare`` checks it; when it needs no migration, the connection
+    that inspected it is the one the command reads on (switched from ``query_only`` to an
+    ordinary connection, then configured like every other), so the file is opened once."""
+    check_file(path, write=False)
+    todo, inspected = _inspected(path)
+    raw: sqlite3.Connection | None = inspected
+    if todo:
+        inspected.close()
+        raw = None
+        prepare(path, write=False)  # migrates it, as any command does; checks it again first
+        engine = make_engine(path, write=False)
+    else:
+        def hand_over() -> sqlite3.Connection:
+            nonlocal raw
+            if raw is None:  # only one connection is ever asked for; a second opens anew
+                return sqlite3.connect(path, timeout=busy_timeout(), isolation_level=None)
+            conn, raw = raw, None
+            conn.execute("PRAGMA query_only = OFF")
+            return conn
+
+        engine = make_engine(path, write=False, creator=hand_over)
     try:
         with engine.connect() as conn, _translated_errors(path), conn.begin():
             yield conn
     finally:
         engine.dispose()
+        if raw is not None:  # never handed over (the engine failed before it connected)
+            raw.close()
 
 
 def restore_from(source: Path, path: Path, *, create_folder: bool = True) -> None:

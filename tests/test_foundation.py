@@ -206,7 +206,9 @@ def test_the_root_lists_every_command_unbuilt_and_builds_only_the_sub_app_looked
     import typer
     import typer.main
 
-    from ivcli.cli.main import SUB_APPS, app
+    from ivcli.cli.main import app, sub_apps
+
+    SUB_APPS = sub_apps()
 
     def eager(subs):  # type: ignore[no-untyped-def]
         tree = typer.Typer()

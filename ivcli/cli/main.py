@@ -13,20 +13,6 @@ import typer.main
 from typer.core import TyperGroup
 
 from ivcli import __version__
-from ivcli.cli import (
-    concern,
-    demo,
-    expenses,
-    match,
-    referral,
-    report,
-    safety,
-    settings,
-    today,
-    visit,
-    volunteer,
-    young_person,
-)
 from ivcli.cli.common import AppState, default_db_path
 from ivcli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, InvalidInput, IvcliError
 
@@ -94,66 +80,119 @@ class IvcliGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERNAL) from None
 
 
-# Every command group and top-level command, in the order `ivcli --help` lists them: the
-# Typer sub-app that holds it and the name it is registered under (None: its commands join the
-# root, e.g. `ivcli today`).
-SUB_APPS: list[tuple[typer.Typer, str | None]] = [
-    (referral.app, "referral"),
-    (match.app, "match"),
-    (settings.app, "settings"),
-    (volunteer.app, "volunteer"),
-    (young_person.app, "young-person"),
-    (demo.app, None),
-    (report.app, "report"),
-    (visit.app, "visit"),
-    (concern.app, "concern"),
-    (expenses.app, None),
-    (today.app, None),
-    (safety.app, None),
+# Every command group and top-level command, in the order `ivcli --help` lists them: the module
+# under ivcli.cli whose Typer ``app`` holds it, the name it is registered under (None: its
+# commands join the root, e.g. `ivcli today`), and the root commands it gives. The names are
+# written out so that a run imports only the module of the command it runs; a test checks them
+# against the Typer registrations (``sub_apps``).
+COMMANDS: list[tuple[str, str | None, tuple[str, ...]]] = [
+    ("referral", "referral", ("referral",)),
+    ("match", "match", ("match",)),
+    ("settings", "settings", ("settings",)),
+    ("volunteer", "volunteer", ("volunteer",)),
+    ("young_person", "young-person", ("young-person",)),
+    ("demo", None, ("demo",)),
+    ("report", "report", ("report",)),
+    ("visit", "visit", ("visit",)),
+    ("concern", "concern", ("concern",)),
+    ("expenses", None, ("expenses",)),
+    ("today", None, ("today",)),
+    ("safety", None, ("audit", "check", "backup", "restore", "subject-export", "retention",
+                      "erase")),
 ]
 
 
+def _sub_app(module: str) -> typer.Typer:
+    from importlib import import_module
+
+    sub = import_module(f"ivcli.cli.{module}").app
+    assert isinstance(sub, typer.Typer)
+    return sub
+
+
+def sub_apps() -> list[tuple[typer.Typer, str | None]]:
+    """Every sub-app (importing every command module) and the name it is registered under, in
+    ``COMMANDS`` order."""
+    return [(_sub_app(module), group) for module, group, _ in COMMANDS]
+
+
+def registered_names(sub: typer.Typer, group: str | None) -> list[str]:
+    """The root commands ``sub`` gives when registered under ``group``, read from its Typer
+    registrations, nothing built."""
+    return [group] if group else [
+        *(c.name or typer.main.get_command_name(c.callback.__name__)
+          for c in sub.registered_commands if c.callback),
+        *(g.name for g in sub.registered_groups if isinstance(g.name, str)),
+    ]
+
+
 @cache
-def _sub_app_of() -> dict[str, tuple[typer.Typer, str | None]]:
-    """Each root command's name, in SUB_APPS order, and the sub-app that holds it; read from
-    the Typer registrations, nothing built."""
-    where: dict[str, tuple[typer.Typer, str | None]] = {}
-    for sub, group in SUB_APPS:
-        names = [group] if group else [
-            *(c.name or typer.main.get_command_name(c.callback.__name__)
-              for c in sub.registered_commands if c.callback),
-            *(g.name for g in sub.registered_groups if isinstance(g.name, str)),
-        ]
-        where.update(dict.fromkeys(names, (sub, group)))
-    return where
+def _module_of() -> dict[str, tuple[str, str | None]]:
+    """Each root command's name, in COMMANDS order, and the module and group that hold it."""
+    return {name: (module, group) for module, group, names in COMMANDS for name in names}
 
 
 class LazyGroup(IvcliGroup):
     """The root group, loading its commands lazily (Click's pattern for lazily loading
-    subcommands: list_commands names them, get_command builds one): building the whole Typer
-    tree costs about 0.1 s, and a run needs only the sub-app of the command it runs. `--help`
-    builds every sub-app (it shows each command's short help), and so does an unknown name
-    (Typer's "Did you mean" looks through the built commands)."""
+    subcommands: list_commands names them, get_command builds one): importing every command
+    module and building the whole Typer tree costs tens of milliseconds, and a run needs only
+    the sub-app of the command it runs, and of a group only the command it runs
+    (``resolve_command`` notes it). `--help` builds every sub-app (it shows each command's
+    short help), and so does an unknown name (Typer's "Did you mean" looks through the built
+    commands)."""
+
+    _next_word: str | None = None
 
     def list_commands(self, ctx: Context) -> list[str]:
-        lazy = list(_sub_app_of())
+        lazy = list(_module_of())
         return [*lazy, *(n for n in super().list_commands(ctx) if n not in lazy)]
+
+    def resolve_command(self, ctx: Context, args: list[str]) -> Any:
+        # The word after the command: for a group, the one command of it to build.
+        self._next_word = args[1] if len(args) > 1 else None
+        try:
+            return super().resolve_command(ctx, args)
+        finally:
+            self._next_word = None
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if cmd_name not in self.commands:
-            where = _sub_app_of()
-            for sub, group in [where[cmd_name]] if cmd_name in where else SUB_APPS:
-                self.commands.update(self._build(sub, group))
+            where = _module_of()
+            for module, group in [where[cmd_name]] if cmd_name in where else [
+                    (module, group) for module, group, _ in COMMANDS]:
+                self.commands.update(self._build(_sub_app(module), group))
         return super().get_command(ctx, cmd_name)
 
     def _build(self, sub: typer.Typer, group: str | None) -> dict[str, Command]:
         """The commands `root_app.add_typer(sub, name=group)` would give the root: Typer builds
-        them under a holder with the root's settings (the ones a sub-app inherits)."""
+        them under a holder with the root's settings (the ones a sub-app inherits). Of a group
+        run with one of its commands named (``ivcli referral list``), only that command is
+        built: the group holds it alone."""
+        if group and self._next_word is not None:
+            only = _only(sub, self._next_word)
+            if only is not None:
+                sub = only
         holder = typer.Typer(rich_markup_mode=self.rich_markup_mode,
                              suggest_commands=self.suggest_commands,
                              options_metavar=self.options_metavar or "[OPTIONS]")
         holder.add_typer(sub, name=group) if group else holder.add_typer(sub)
         return dict(typer.main.get_group(holder).commands)
+
+
+def _only(sub: typer.Typer, name: str) -> typer.Typer | None:
+    """A copy of ``sub`` holding only its command ``name``; None when it has none of that
+    name (then the group is built whole: its help, or Typer's "No such command")."""
+    import copy
+
+    commands = [c for c in sub.registered_commands
+                if c.callback and (c.name or typer.main.get_command_name(c.callback.__name__))
+                == name]
+    if not commands:
+        return None
+    only = copy.copy(sub)
+    only.registered_commands = commands
+    only.registered_groups = []
+    return only
 
 
 def build_app() -> typer.Typer:

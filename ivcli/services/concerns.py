@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 
 from ivcli.errors import InvalidInput, NotFound, Refused
-from ivcli.services.visits import get_match
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -43,6 +42,7 @@ def open_concern(conn: Connection, match_id: int, on: date, body: str, today: da
     """Open a concern on a match that is not tied to a visit (a phone call, a message)."""
     from ivcli.db import now
     from ivcli.services.matches import insert_row
+    from ivcli.services.visits import get_match  # not at the top: `concern list` needs none
 
     match = get_match(conn, match_id)
     if on > today:

@@ -22,17 +22,12 @@ from ivcli.db import now
 from ivcli.enums import CheckStep, MatchStatus, VolunteerStatus, sql_list
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.parsing import age_on
-from ivcli.services import audit, compliance, volunteer_intake
+from ivcli.services import compliance
 from ivcli.services import settings as settings_service
 from ivcli.services.compliance import CheckState, HasCheck
-from ivcli.services.volunteer_intake import HAND_SET, pipeline_status
-from ivcli.services.volunteer_rows import (
-    age_problem,
-    parse_dbs_level,
-    parse_dbs_number,
-    parse_dbs_outcome,
-    validate,
-)
+
+# The writes' helpers (``audit``, ``volunteer_intake``, ``volunteer_rows``) are imported in the
+# functions that write: the read views (list, show, due) start without them.
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -109,6 +104,7 @@ def _update(conn: Connection, v: VolunteerRecord, **values: Any) -> list[str]:
     from sqlalchemy import update
 
     from ivcli.models import Volunteer
+    from ivcli.services import audit
 
     changed = {k: x for k, x in values.items() if getattr(v, k) != x}
     if not changed:
@@ -129,6 +125,8 @@ def _update(conn: Connection, v: VolunteerRecord, **values: Any) -> list[str]:
 
 def refresh_status(conn: Connection, v: VolunteerRecord, as_of: date) -> str:
     """Bring a pipeline status (applicant, in checks, ready for panel) up to date."""
+    from ivcli.services.volunteer_intake import HAND_SET, pipeline_status
+
     if v.status not in HAND_SET:
         _update(conn, v, status=pipeline_status(compliance.volunteer_states(conn, v.id, as_of)))
     return v.status
@@ -165,6 +163,9 @@ def outstanding(conn: Connection, volunteer_id: int, as_of: date) -> list[str]:
 
 def add(conn: Connection, raw: dict[str, str], today: date) -> VolunteerRecord:
     """Add one volunteer with their application (and any other step dates given)."""
+    from ivcli.services import volunteer_intake
+    from ivcli.services.volunteer_rows import validate
+
     min_age = settings_service.get_int(conn, "volunteer.min_age")
     row, problems = validate(raw, 0, today, min_age)
     if problems:
@@ -226,6 +227,14 @@ def record_check(
     update_service: bool | None = None,
 ) -> Recorded:
     """Record that ``step`` was done on ``on``. Recording the same again changes nothing."""
+    from ivcli.services import audit
+    from ivcli.services.volunteer_rows import (
+        age_problem,
+        parse_dbs_level,
+        parse_dbs_number,
+        parse_dbs_outcome,
+    )
+
     v = _load(conn, volunteer_id)
     if step not in {s.value for s in CheckStep}:
         raise InvalidInput(f"there is no step {step!r}",
@@ -377,6 +386,8 @@ def resume(conn: Connection, volunteer_id: int, on: date, today: date) -> str:
         status, approved = VolunteerStatus.approved.value, v.approved_date
     else:
         # Back into the pipeline: the status the recorded steps give (``refresh_status``).
+        from ivcli.services.volunteer_intake import pipeline_status
+
         status = pipeline_status(compliance.volunteer_states(conn, volunteer_id, today))
         approved = v.approved_date if was_hold else None
     _update(conn, v, status=status, approved_date=approved, status_reason=None, status_date=on)
