@@ -353,11 +353,11 @@ VISIT = RecordSpec("visit", "visits", (
     Field("cost_type", "choice",
           synonyms=("expense type", "cost category", "category", "type of cost",
                     "claim type")),
+    Field("note", max_len=2_000, personal=True, erase="blank",
+          synonyms=("notes", "comment", "comments")),
     # Whether the visit opened a concern; the text goes to the concerns table.
     Field("concern", column=None, max_len=10_000,
           synonyms=("concerns", "concern note", "safeguarding", "safeguarding concern")),
-    Field("note", max_len=2_000, personal=True, erase="blank",
-          synonyms=("notes", "comment", "comments")),
     _CREATED,
 ))
 
