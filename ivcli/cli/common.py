@@ -5,8 +5,9 @@ Imported at start-up: standard library and Typer only.
 
 from __future__ import annotations
 
+import inspect
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +22,8 @@ from ivcli.periods import MONTH_HELP, MONTH_METAVAR
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from ivcli.specs import Field
 
 
 @dataclass
@@ -207,3 +210,38 @@ def require(missing: list[str]) -> None:
 
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
+
+
+def field_options(fields: Sequence[Field], *, update: bool = False
+                  ) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command one ``--field-name TEXT`` option per field of a record spec
+    (``ivcli.specs``), with the field's help and metavar, in the fields' order. The command is
+    written ``def cmd(ctx, ..., *, fmt=..., **values)``: the options come after its
+    positional parameters and before its keyword-only ones, and each arrives in ``values``
+    (None when not given). ``update``: the fields' ``update_help`` where they have one."""
+
+    def options() -> list[inspect.Parameter]:
+        return [
+            inspect.Parameter(
+                f.name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                annotation=Annotated[str | None, typer.Option(
+                    help=(f.update_help or f.help) if update else f.help, metavar=f.metavar,
+                    show_default=False)],
+            )
+            for f in fields
+        ]
+
+    def decorate(func: Callable[..., None]) -> Callable[..., None]:
+        import typing
+
+        hints = typing.get_type_hints(func, include_extras=True)
+        own = [p.replace(annotation=hints.get(p.name, p.annotation))
+               for p in inspect.signature(func).parameters.values()
+               if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        params = ([p for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY] + options()
+                  + [p for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY])
+        func.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        func.__annotations__ = {p.name: p.annotation for p in params}
+        return func
+
+    return decorate

@@ -15,6 +15,7 @@ from ivcli.cli.common import (
     Format,
     Quiet,
     date_option,
+    field_options,
     require,
     state,
     warn_unknown_columns,
@@ -23,64 +24,27 @@ from ivcli.enums import (
     OutputFormat,
     ReferralStatus,
 )
+from ivcli.specs import REFERRAL, YOUNG_PERSON
 
 app = typer.Typer(
     help="Referrals of young people: add, import a council CSV, review, accept or decline.",
     no_args_is_help=True,
 )
 
-YN = "YES/NO"
-
-
-def _opt(help: str, metavar: str | None = None) -> typer.models.OptionInfo:
-    return typer.Option(help=help, metavar=metavar, show_default=False)
-
-
-# The best-interest criteria, as options of `add` and `update` (yes/no; blank: not known).
-LongTermCarePlan = Annotated[str | None, _opt("Core: a long-term care plan.", YN)]
-Consent = Annotated[str | None, _opt("Core: the young person consents.", YN)]
-CarerSupport = Annotated[str | None, _opt("Core: carers support it.", YN)]
-SocialIsolation = Annotated[str | None, _opt("Additional: socially isolated.", YN)]
-PlacementInstability = Annotated[str | None, _opt("Additional: placement instability.", YN)]
-NoFamilyContact = Annotated[str | None, _opt("Additional: no family contact.", YN)]
-SingleCarerPlacement = Annotated[str | None, _opt("Additional: single-carer placement.", YN)]
-RelationshipDifficulty = Annotated[
-    str | None, _opt("Additional: difficulty forming relationships.", YN)
-]
+# The options of `add` and `update`: the fields of the young person and referral specs.
+ADD_FIELDS = [f for f in YOUNG_PERSON.inputs + REFERRAL.inputs if f.cli]
+# Screening answers first, then the referrer's details.
+UPDATE_FIELDS = sorted((f for f in REFERRAL.fields + YOUNG_PERSON.fields if f.updatable),
+                       key=lambda f: f.kind != "bool")
 
 
 @app.command("add")
+@field_options(ADD_FIELDS)
 def add(
     ctx: typer.Context,
-    reference: Annotated[str | None, _opt("Council case number.")] = None,
-    first_name: Annotated[str | None, _opt("First name.")] = None,
-    last_name: Annotated[str | None, _opt("Last name.")] = None,
-    date_of_birth: Annotated[str | None, _opt("Date of birth (31/01/2015).", "DATE")] = None,
-    gender: Annotated[str | None, _opt("female, male, non-binary or as described.")] = None,
-    ethnicity: Annotated[str | None, _opt("Ethnicity, as the council records it.")] = None,
-    disability: Annotated[str | None, _opt("Disability or additional needs.", YN)] = None,
-    care_leaver: Annotated[str | None, _opt("A care leaver (not looked after).", YN)] = None,
-    local_authority: Annotated[str | None, _opt("The responsible local authority.")] = None,
-    area: Annotated[str | None, _opt("Where the young person lives (area or district).")] = None,
-    placement_type: Annotated[str | None, _opt("Foster, residential, kinship, ...")] = None,
-    referral_date: Annotated[str | None, _opt("Date referred; default today.", "DATE")] = None,
-    referrer_name: Annotated[str | None, _opt("Who referred.")] = None,
-    referrer_role: Annotated[
-        str | None,
-        _opt("social_worker, iro, personal_adviser, other_professional or self."),
-    ] = None,
-    referrer_email: Annotated[str | None, _opt("The referrer's email.")] = None,
-    long_term_care_plan: LongTermCarePlan = None,
-    consent: Consent = None,
-    carer_support: CarerSupport = None,
-    social_isolation: SocialIsolation = None,
-    placement_instability: PlacementInstability = None,
-    no_family_contact: NoFamilyContact = None,
-    single_carer_placement: SingleCarerPlacement = None,
-    relationship_difficulty: RelationshipDifficulty = None,
-    interests: Annotated[str | None, _opt("Interests, separated by ; or ,")] = None,
-    notes: Annotated[str | None, _opt("Notes.")] = None,
+    *,
     fmt: Format = OutputFormat.table,
+    **values: str | None,
 ) -> None:
     """Add one referral. At a terminal, asks for what is missing; otherwise give every flag.
 
@@ -88,9 +52,7 @@ def add(
     reference when both have one) instead of creating a second record. A reference held for a
     different name or date of birth is refused.
     """
-    raw: dict[str, str | None] = {
-        k: v for k, v in locals().items() if k not in ("ctx", "fmt")
-    }
+    raw: dict[str, str | None] = dict(values)
     from ivcli.render import emit_one, message
     from ivcli.services import intake, referrals
 
@@ -101,8 +63,7 @@ def add(
         prompts.ask_referral(raw)
     if not raw.get("referral_date"):
         raw["referral_date"] = date.today().isoformat()
-    require([f"--{k.replace('_', '-')}" for k in ("first_name", "last_name", "date_of_birth")
-             if not raw.get(k)])
+    require([f.option for f in ADD_FIELDS if f.required and not raw.get(f.name)])
     with app_state.writing() as conn:
         linked = intake.add(conn, {k: v for k, v in raw.items() if v is not None},
                             date.today())
@@ -202,25 +163,14 @@ def show(
 
 
 @app.command("update")
+@field_options(UPDATE_FIELDS, update=True)
 def update(
     ctx: typer.Context,
     referral_id: Annotated[int, typer.Argument(metavar="ID", help="The referral's id.")],
-    long_term_care_plan: LongTermCarePlan = None,
-    consent: Consent = None,
-    carer_support: CarerSupport = None,
-    social_isolation: SocialIsolation = None,
-    placement_instability: PlacementInstability = None,
-    no_family_contact: NoFamilyContact = None,
-    single_carer_placement: SingleCarerPlacement = None,
-    relationship_difficulty: RelationshipDifficulty = None,
-    referrer_name: Annotated[str | None, _opt("Who referred.")] = None,
-    referrer_role: Annotated[str | None, _opt("The referrer's role.")] = None,
-    referrer_email: Annotated[str | None, _opt("The referrer's email.")] = None,
-    notes: Annotated[str | None, _opt("Notes (replaces the old notes).")] = None,
+    **values: str | None,
 ) -> None:
     """Record screening answers or referrer details on a referral."""
-    changes = {k: v for k, v in locals().items() if k not in ("ctx", "referral_id")
-               and v is not None}
+    changes = {k: v for k, v in values.items() if v is not None}
     from ivcli.render import message
     from ivcli.services import referrals
 

@@ -111,10 +111,10 @@ def build(conn: Connection, today: date, young_people: int = 36, seed: int = 7
     from sqlalchemy import text
 
     from ivcli.services import audit, intake, referrals
-    from ivcli.services.referral_rows import FIELD_POSITIONS, RowValidator
+    from ivcli.services.referral_rows import RowValidator
 
     rnd = random.Random(seed)
-    check = RowValidator(today, FIELD_POSITIONS)
+    check = RowValidator(today, {h: i for i, h in enumerate(HEADER)})  # the demo's own columns
     clean = []
     for line, raw in enumerate(referral_rows(young_people, seed, today), start=2):
         raw[HEADER.index("referral_date")] = (today - timedelta(days=rnd.randint(1, 400))

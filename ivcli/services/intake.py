@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ivcli.db import now as db_now
-from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA
 from ivcli.errors import InvalidInput, Refused
 from ivcli.importing.problems import Problems
 from ivcli.services import audit
@@ -34,6 +33,8 @@ from ivcli.services.referral_rows import (
     CLEAN,
     FIELDS,
     PATTERN_SETTING,
+    PERSON_COLUMNS,
+    REFERRAL_INSERT,
     REQUIRED,
     SYNONYMS,
     RowProblem,
@@ -243,11 +244,7 @@ def ingest(
         "'~' || name_key || '|' || date_of_birth) WHERE person_id IS NULL"
     )
     ex("CREATE INDEX temp.ix_stage_ident ON stage_referrals (ident, line)")
-    person_cols = (
-        "first_name", "last_name", "name_key", "first_key", "last_key", "date_of_birth",
-        "gender", "ethnicity", "disability", "care_leaver", "local_authority", "area",
-        "placement_type", "profile",
-    )
+    person_cols = tuple(c for c in PERSON_COLUMNS if c != "reference")
     to_add = ex("SELECT count(DISTINCT ident) FROM stage_referrals WHERE person_id IS NULL"
                 ).scalar_one()
     with _indexes_deferred(conn, "young_people", to_add):
@@ -284,10 +281,7 @@ def ingest(
     ).scalar_one()
     # 3. Referrals: one per young person and referral date; the same again is unchanged.
     ex("CREATE INDEX temp.ix_stage_person ON stage_referrals (person_id, referral_date, line)")
-    referral_cols = (
-        "referral_date", "referrer_name", "referrer_role", "referrer_email",
-        *CORE_CRITERIA, *ADDITIONAL_CRITERIA, "interests", "notes",
-    )
+    referral_cols = REFERRAL_INSERT
     before = ex("SELECT coalesce(max(id), 0) FROM referrals").scalar_one()
     held = " AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = s.person_id " \
            "AND r.referral_date = s.referral_date)" if before else ""

@@ -20,14 +20,15 @@ from sqlalchemy import text
 
 from ivcli.enums import EndReason, MatchStatus, ReferralStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
+from ivcli.specs import MATCH
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
     from sqlalchemy.engine import Connection, RowMapping
 
-MATCH_COLUMNS = ("id", "young_person_id", "volunteer_id", "status", "proposed_date",
-                 "start_date", "end_date", "end_reason")
-SHOW_COLUMNS = MATCH_COLUMNS + ("referral_id", "decision_date", "decision_reason", "note")
+# ``match list`` and ``match show``: the match's record spec (ivcli/specs.py).
+MATCH_COLUMNS = MATCH.listed
+SHOW_COLUMNS = MATCH_COLUMNS + tuple(f.out for f in MATCH.fields if f.shown and not f.listed)
 EVENT_COLUMNS = ("date", "event", "note")
 
 

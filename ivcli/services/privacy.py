@@ -27,6 +27,7 @@ from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.parsing import add_years, age_on
 from ivcli.services import audit
 from ivcli.services import settings as settings_service
+from ivcli.specs import SPECS
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -34,14 +35,21 @@ if TYPE_CHECKING:
 ERASED = "erased"
 KINDS = {"young_person": "young_people", "volunteer": "volunteers"}
 LINK_COLUMN = {"young_person": "young_person_id", "volunteer": "volunteer_id"}
-# Columns that identify a person or hold free text about them, wherever they occur.
-PERSONAL = frozenset({
-    "first_name", "last_name", "reference", "email", "phone", "address", "postcode", "profile",
-    "notes", "note", "text", "close_note", "decision_reason", "status_reason", "referrer_name",
-    "referrer_email", "interests", "languages", "number", "description", "comment", "comments",
-    "summary", "details", "activity",
+# Columns that identify a person or hold free text about them, wherever they occur: those the
+# record specs mark to blank (ivcli/specs.py), and the free text of the records without a spec
+# (a concern's text and close note) or that a later table may add.
+WITHOUT_SPEC = frozenset({
+    "text", "close_note", "address", "postcode", "description", "comment", "comments",
+    "summary", "details",
 })
-NAME_KEYS = ("name_key", "first_key", "last_key")
+PERSONAL = frozenset(
+    {c for spec in SPECS for f in spec.fields
+     if f.erase in ("blank", "erased_marker") and (c := f.stored)} | WITHOUT_SPEC
+)
+# On the person's own row: matching keys emptied, the date of birth coarsened.
+NAME_KEYS = tuple(dict.fromkeys(f.name for spec in SPECS for f in spec.fields
+                                if f.erase == "empty"))
+COARSENED = frozenset(f.name for spec in SPECS for f in spec.fields if f.erase == "coarsen")
 OPEN_REFERRAL = ("received", "accepted", "matched")
 GONE_VOLUNTEER = ("withdrawn", "left")
 
@@ -159,7 +167,7 @@ def _scrub_rows(conn: Connection, table: str, ids: list[int], own: bool, dob_to:
         elif own and name in NAME_KEYS:
             sets.append(f"{name} = ''")
             fields.append(name)
-        elif own and name == "date_of_birth":
+        elif own and name in COARSENED:
             born = _as_date(dob)
             sets.append(f"{name} = :dob")
             params["dob"] = None if born is None else coarsen(born, dob_to).isoformat()

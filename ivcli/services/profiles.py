@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ivcli.errors import InvalidInput, NotFound
 from ivcli.parsing import normalise_gender, split_list
+from ivcli.specs import YOUNG_PERSON
 from ivcli.vocab import normalise_tags, unknown_tags
 
 if TYPE_CHECKING:
@@ -311,10 +312,8 @@ def save(conn: Connection, side: str, record: Any, profile: Mapping[str, Any]) -
 # ---------------------------------------------------------------------------------------------
 # Young people (the volunteer side lives in services/volunteers.py)
 
-YOUNG_PERSON_COLUMNS = (
-    "id", "reference", "first_name", "last_name", "date_of_birth", "gender", "ethnicity",
-    "disability", "care_leaver", "local_authority", "area", "placement_type", "profile",
-)
+YOUNG_PERSON_COLUMNS = YOUNG_PERSON.names(lambda f: f.stored is not None and f.erase != "empty"
+                                          and f.kind != "timestamp")
 
 
 def get_young_person(conn: Connection, young_person_id: int) -> Any:

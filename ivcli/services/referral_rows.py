@@ -12,66 +12,30 @@ from collections.abc import Callable
 from datetime import date
 from operator import itemgetter
 
-from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, ReferrerRole
+from ivcli.enums import ReferrerRole
 from ivcli.importing.problems import RowProblem as BaseRowProblem
 from ivcli.parsing import name_key, normalise_gender, parse_date, parse_email, parse_yes_no
+from ivcli.specs import MAX_DEFAULT, REFERRAL, YOUNG_PERSON, rule
 from ivcli.vocab import split_tags
 
-FIELDS: tuple[str, ...] = (
-    "reference",
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "gender",
-    "ethnicity",
-    "disability",
-    "care_leaver",
-    "local_authority",
-    "area",
-    "placement_type",
-    "referral_date",
-    "referrer_name",
-    "referrer_role",
-    "referrer_email",
-    *CORE_CRITERIA,
-    *ADDITIONAL_CRITERIA,
-    "interests",
-    "notes",
-)
-REQUIRED = ("first_name", "last_name", "date_of_birth", "referral_date")
-YES_NO = ("disability", "care_leaver", *CORE_CRITERIA, *ADDITIONAL_CRITERIA)
-
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "reference": ("ref", "case number", "case no", "case ref", "case id", "council reference",
-                  "la reference", "child id", "person id", "mosaic id", "lcs id", "id"),
-    "first_name": ("forename", "forenames", "given name", "given names", "first names",
-                   "firstname", "christian name"),
-    "last_name": ("surname", "family name", "lastname"),
-    "date_of_birth": ("dob", "birth date", "birthdate", "d.o.b."),
-    "gender": ("sex",),
-    "disability": ("disabled", "additional needs", "disability or additional needs",
-                   "disability/additional needs", "send", "sen"),
-    "care_leaver": ("leaving care", "care leaver status", "is care leaver"),
-    "local_authority": ("la", "council", "authority", "responsible authority"),
-    "area": ("district", "locality", "area of residence", "postcode district"),
-    "placement_type": ("placement", "placement kind"),
-    "referral_date": ("date referred", "referred on", "date of referral", "referral received",
-                      "date received"),
-    "referrer_name": ("referred by", "referrer", "referrer full name"),
-    "referrer_role": ("role of referrer", "referrer type"),
-    "referrer_email": ("referrer e-mail", "email", "e-mail"),
-    "long_term_care_plan": ("care plan", "long term plan", "long-term care plan"),
-    "consent": ("young person consent", "yp consent", "consent given"),
-    "carer_support": ("carer supportive", "carers support", "carers supportive"),
-    "social_isolation": ("isolated", "socially isolated"),
-    "placement_instability": ("unstable placement",),
-    "no_family_contact": ("no contact with family", "family contact none"),
-    "single_carer_placement": ("single carer",),
-    "relationship_difficulty": ("relationship difficulties",
-                                "difficulty forming relationships"),
-    "interests": ("hobbies", "likes"),
-    "notes": ("note", "comments", "comment"),
-}
+# The fields of a row, in CSV order, their synonyms, limits and kinds: the record specs of the
+# young person and the referral (ivcli/specs.py).
+INPUTS = YOUNG_PERSON.inputs + REFERRAL.inputs
+FIELDS: tuple[str, ...] = tuple(f.name for f in INPUTS)
+REQUIRED = tuple(f.name for f in INPUTS if f.required)
+SYNONYMS: dict[str, tuple[str, ...]] = {**YOUNG_PERSON.synonyms, **REFERRAL.synonyms}
+# The fields with a rule of their own here (``RowValidator``); every other field is checked by
+# the rule of its kind (``specs.rule``): a one-line text, a yes/no or a choice.
+OWN_RULE = ("first_name", "last_name", "date_of_birth", "referral_date", "gender",
+            "referrer_role", "referrer_email", "interests", "notes")
+YES_NO = tuple(f.name for f in INPUTS if f.kind == "bool")
+CHOICES = tuple(f.name for f in INPUTS if f.kind == "choice" and f.name not in OWN_RULE)
+# Yes/no and choices: few distinct values, checked together on the fast path.
+CODED = YES_NO + CHOICES
+PLAIN_TEXT = tuple(f.name for f in INPUTS if f.kind == "text" and f.name not in OWN_RULE)
+assert PLAIN_TEXT[0] == "reference"  # RowValidator checks texts[0] as the reference
+assert not [f.name for f in INPUTS if f.name not in OWN_RULE + CODED + PLAIN_TEXT], \
+    "a referral field of a kind with no generic rule needs a rule in RowValidator"
 
 ROLE_SYNONYMS: dict[str, str] = {
     "social worker": "social_worker",
@@ -94,13 +58,13 @@ for _r in ReferrerRole:
     ROLE_SYNONYMS[_r.value] = _r.value
     ROLE_SYNONYMS[_r.value.replace("_", " ")] = _r.value
 
-MAX_TEXT = {"notes": 10_000, "interests": 2_000}
-MAX_DEFAULT = 200
+INPUTS_BY_NAME = {f.name: f for f in INPUTS}
+MAX_TEXT = {**YOUNG_PERSON.max_text, **REFERRAL.max_text}
 
-# The order of values in a clean row (and of the import's staging table).
+# The order of values in a clean row (and of the import's staging table): the fields with a
+# rule of their own, then the coded fields, then the plain texts.
 CLEAN: tuple[str, ...] = (
     "line",
-    "reference",
     "first_name",
     "last_name",
     "name_key",
@@ -108,22 +72,19 @@ CLEAN: tuple[str, ...] = (
     "last_key",
     "date_of_birth",
     "gender",
-    "ethnicity",
-    "disability",
-    "care_leaver",
-    "local_authority",
-    "area",
-    "placement_type",
     "profile",
     "referral_date",
-    "referrer_name",
     "referrer_role",
     "referrer_email",
-    *CORE_CRITERIA,
-    *ADDITIONAL_CRITERIA,
     "interests",
     "notes",
+    *CODED,
+    *PLAIN_TEXT,
 )
+# The staged columns that ``intake.ingest`` inserts into each table, in the tables' order.
+PERSON_COLUMNS = tuple(c for c in YOUNG_PERSON.columns if c in CLEAN)
+REFERRAL_INSERT = tuple(c for c in REFERRAL.columns if c in CLEAN)
+assert set(CLEAN) - {"line"} == set(PERSON_COLUMNS) | set(REFERRAL_INSERT)
 
 
 class RowProblem(BaseRowProblem):
@@ -223,24 +184,9 @@ def compile_pattern(text: str | None) -> re.Pattern[str] | None:
     return re.compile(text) if text else None
 
 
-PLAIN_TEXT = ("reference", "ethnicity", "local_authority", "area", "placement_type",
-              "referrer_name")
-
-
 # One function per field rule, for ``referral add`` and CSV rows (``RowValidator``) and for
 # ``referral update`` alike (``FIELD_RULES``). Each takes the raw text and returns the clean
-# value or raises ValueError.
-
-
-def one_line(raw: str) -> str:
-    """A one-line text (``PLAIN_TEXT``): at most ``MAX_DEFAULT`` characters; line breaks and
-    runs of spaces become one space. ``""`` when blank."""
-    value = raw.strip()
-    if len(value) > MAX_DEFAULT:
-        raise ValueError(f"longer than {MAX_DEFAULT} characters")
-    if "\n" in value or "\r" in value:
-        value = " ".join(value.split())
-    return value
+# value or raises ValueError. A one-line text is ``specs.one_line``.
 
 
 def notes_text(raw: str) -> str:
@@ -287,8 +233,13 @@ class RowValidator:
         self.email = _memo(parse_email)
         self.interests = _memo(_interests)
         self.yes_no_cache: dict[str, object] = {}
-        self.flag_positions = [(k, p[k]) for k in YES_NO]
+        self.flag_positions = [(k, p[k]) for k in CODED]
+        # The rule of each choice (a yes/no: None, ``_yes_no``).
+        self.choice_rules = {k: _memo(FIELD_RULES[k]) for k in CHOICES}
         self.text_positions = [(k, p[k]) for k in PLAIN_TEXT]
+        self.text_rules = [FIELD_RULES[k] for k in PLAIN_TEXT]
+        # The fast path lets through texts no longer than the shortest limit.
+        self.text_limit = min(INPUTS_BY_NAME[k].limit for k in PLAIN_TEXT)
         # The fast path: cells picked out in C, values seen in valid rows.
         self.pick = itemgetter(p["first_name"], p["last_name"], p["date_of_birth"],
                                p["referral_date"], p["gender"], p["referrer_role"],
@@ -323,19 +274,17 @@ class RowValidator:
         except KeyError:  # a value not seen in a valid row yet
             return self._check(line, cells)
         if (dob > self.today_iso or referred > self.today_iso or referred < dob
-                or len(notes) > MAX_TEXT["notes"] or max(map(len, texts)) > MAX_DEFAULT
+                or len(notes) > MAX_TEXT["notes"] or max(map(len, texts)) > self.text_limit
                 or "\n" in (joined := "".join(texts)) or "\r" in joined
                 or ((ref := texts[0]) and (self.reference_pattern or "E" in ref or "e" in ref)
                     and reference_problem(ref, self.reference_pattern))):
             return self._check(line, cells)
         first_name, first_key = first
         last_name, last_key = last
-        reference, ethnicity, local_authority, area, placement_type, referrer_name = texts
         return (
-            line, reference, first_name, last_name, f"{first_key}|{last_key}", first_key,
-            last_key, dob, gender_value, ethnicity, flags[0], flags[1], local_authority, area,
-            placement_type, profile, referred, referrer_name, role_value, email_value,
-            *flags[2:], interest_text, notes,
+            line, first_name, last_name, f"{first_key}|{last_key}", first_key, last_key, dob,
+            gender_value, profile, referred, role_value, email_value, interest_text, notes,
+            *flags, *texts,
         ), []
 
     def _learn(self, cells: list[str], row: tuple) -> None:
@@ -351,7 +300,7 @@ class RowValidator:
         self.seen_dates[dob_raw] = row[c["date_of_birth"]]
         self.seen_dates[ref_raw] = row[c["referral_date"]]
         if len(self.seen_flags) < CACHE_LIMIT:
-            self.seen_flags[self.pick_flags(cells)] = tuple(row[c[k]] for k in YES_NO)
+            self.seen_flags[self.pick_flags(cells)] = tuple(row[c[k]] for k in CODED)
         self.seen_gender[gender] = row[c["gender"]]
         self.seen_role[role] = row[c["referrer_role"]]
         self.seen_email[email] = row[c["referrer_email"]]
@@ -392,18 +341,20 @@ class RowValidator:
             problems.append(RowProblem(line, "referral_date", "is before the date of birth"))
         flags = []
         cache = self.yes_no_cache
+        choice_rules = self.choice_rules
         for key, i in self.flag_positions:
             raw = cells[i]
-            value = cache.get(raw)
+            choice = choice_rules.get(key)
+            value = cache.get(raw) if choice is None else choice(raw)
             if value is None:
                 value = self._yes_no(raw)
-                if value.__class__ is _Bad:
-                    problems.append(RowProblem(line, key, value.message))  # type: ignore[union-attr]
+            if value.__class__ is _Bad:
+                problems.append(RowProblem(line, key, value.message))  # type: ignore[union-attr]
             flags.append(value)
         texts = []
-        for key, i in self.text_positions:
+        for (key, i), text_rule in zip(self.text_positions, self.text_rules, strict=True):
             try:
-                value = one_line(cells[i])
+                value = text_rule(cells[i])
             except ValueError as exc:
                 problems.append(RowProblem(line, key, str(exc)))
                 value = ""
@@ -427,11 +378,9 @@ class RowValidator:
             return None, problems
         first_name, first_key = first  # type: ignore[misc]
         last_name, last_key = last  # type: ignore[misc]
-        reference, ethnicity, local_authority, area, placement_type, referrer_name = texts
         interest_text, profile = interests  # type: ignore[misc]
         row = (
             line,
-            reference,
             first_name,
             last_name,
             f"{first_key}|{last_key}",
@@ -439,20 +388,14 @@ class RowValidator:
             last_key,
             dob.isoformat(),  # type: ignore[union-attr]
             gender or "",
-            ethnicity,
-            flags[0],
-            flags[1],
-            local_authority,
-            area,
-            placement_type,
             profile or "",
             referred.isoformat(),  # type: ignore[union-attr]
-            referrer_name,
             role or "",
             email or "",
-            *flags[2:],
             interest_text or "",
             notes,
+            *flags,
+            *texts,
         )
         self._learn(cells, row)
         return row, []
@@ -464,7 +407,7 @@ class RowValidator:
 # ``referral update`` runs, the same functions as ``RowValidator`` (blank is ``""`` or None).
 FIELD_RULES: dict[str, Callable[[str], object]] = {
     **dict.fromkeys(YES_NO, parse_yes_no),
-    **dict.fromkeys(PLAIN_TEXT, one_line),
+    **{k: rule(INPUTS_BY_NAME[k]) for k in PLAIN_TEXT + CHOICES},
     "referrer_role": parse_role,
     "referrer_email": parse_email,
     "notes": notes_text,
@@ -482,10 +425,10 @@ def validate(raw: dict[str, str], line: int, today: date,
         line, [raw.get(f) or "" for f in FIELDS])
 
 
+# The staged columns whose blank is "" (stored as NULL).
 TEXT_COLUMNS = frozenset(
-    ("reference", "first_name", "last_name", "gender", "ethnicity", "local_authority", "area",
-     "placement_type", "profile", "referrer_name", "referrer_role", "referrer_email",
-     "interests", "notes")
+    f.name for f in YOUNG_PERSON.fields + REFERRAL.fields
+    if f.kind in ("text", "choice") and f.erase != "empty"
 )
 
 

@@ -16,7 +16,7 @@ from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, CRITERIA_LABELS, Ref
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.parsing import age_on
 from ivcli.services import settings as settings_service
-from ivcli.services.referral_rows import FIELDS
+from ivcli.specs import REFERRAL, YOUNG_PERSON
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Row
@@ -27,20 +27,14 @@ if TYPE_CHECKING:
 # Reading
 
 CRITERIA = CORE_CRITERIA + ADDITIONAL_CRITERIA
-YOUNG_PERSON_COLUMNS = (
-    "id", "reference", "first_name", "last_name", "name_key", "first_key", "last_key",
-    "date_of_birth", "gender", "ethnicity", "disability", "care_leaver", "local_authority",
-    "area", "placement_type", "profile", "created_at", "updated_at",
-)
-REFERRAL_COLUMNS = (
-    "id", "young_person_id", "status", "referral_date", "referrer_name", "referrer_role",
-    "referrer_email", *CRITERIA, "interests", "notes", "decision_date", "decision_reason",
-    "matched_date", "closed_date", "created_at", "updated_at",
-)
+# The columns of each table, from the record specs (ivcli/specs.py).
+YOUNG_PERSON_COLUMNS = YOUNG_PERSON.columns
+REFERRAL_COLUMNS = REFERRAL.columns
 # Read through text(), SQLite gives dates as 'YYYY-MM-DD' and yes/no as 0/1: these columns are
 # typed (``typed``) so that rows carry ``date`` and ``bool``, as the ORM objects did.
-DATE_COLUMNS = ("date_of_birth", "referral_date", "decision_date", "matched_date", "closed_date")
-FLAG_COLUMNS = ("disability", "care_leaver", *CRITERIA)
+_BOTH = YOUNG_PERSON.fields + REFERRAL.fields
+DATE_COLUMNS = tuple(dict.fromkeys(f.name for f in _BOTH if f.kind == "date"))
+FLAG_COLUMNS = tuple(dict.fromkeys(f.name for f in _BOTH if f.kind == "bool"))
 
 
 def typed(sql: str, columns: tuple[str, ...]) -> TextualSelect | TextClause:
@@ -54,21 +48,23 @@ def typed(sql: str, columns: tuple[str, ...]) -> TextualSelect | TextClause:
     return clause.columns(**types) if types else clause
 
 
-LIST_COLUMNS = (
-    "id", "young_person_id", "status", "referral_date", "reference", "first_name", "last_name",
-    "date_of_birth",
-)
-# Every field of ``referral show``, in its order: output name and the column it comes from.
+# ``referral list``: the referral's listed fields, then its young person's (the specs' order).
+_YP_LISTED = tuple(c for c in YOUNG_PERSON.listed if c != "id")
+LIST_COLUMNS = REFERRAL.listed + _YP_LISTED
+
+
+def _source(name: str) -> str:
+    if name == "young_person_id":
+        return "yp.id"
+    return f"yp.{name}" if name in _YP_LISTED or name not in REFERRAL_COLUMNS else f"r.{name}"
+
+
+# Every field of ``referral show``, in its order: output name and the column it comes from:
+# the listed fields, then the young person's other shown fields, then the referral's.
 SHOW_FIELDS: tuple[tuple[str, str], ...] = (
-    ("id", "r.id"), ("young_person_id", "yp.id"), ("status", "r.status"),
-    ("referral_date", "r.referral_date"), ("reference", "yp.reference"),
-    ("first_name", "yp.first_name"), ("last_name", "yp.last_name"),
-    ("date_of_birth", "yp.date_of_birth"),
-    *((c, f"yp.{c}") for c in ("gender", "ethnicity", "disability", "care_leaver",
-                               "local_authority", "area", "placement_type")),
-    *((c, f"r.{c}") for c in ("referrer_name", "referrer_role", "referrer_email", *CRITERIA,
-                              "interests", "notes", "decision_date", "decision_reason",
-                              "matched_date", "closed_date")),
+    *((c, _source(c)) for c in LIST_COLUMNS),
+    *((f.out, f"yp.{f.name}") for f in YOUNG_PERSON.fields if f.shown and not f.listed),
+    *((f.out, f"r.{f.name}") for f in REFERRAL.fields if f.shown and not f.listed),
 )
 _FROM = "FROM referrals r JOIN young_people yp ON yp.id = r.young_person_id"
 _ORDER = " ORDER BY r.referral_date, r.id"
@@ -246,9 +242,7 @@ def _require_reason(reason: str) -> None:
         raise InvalidInput("a reason is required", hint="give it with --reason")
 
 
-UPDATABLE = tuple(k for k in FIELDS if k in CRITERIA) + (
-    "referrer_name", "referrer_role", "referrer_email", "notes",
-)
+UPDATABLE = REFERRAL.names(lambda f: f.updatable) + YOUNG_PERSON.names(lambda f: f.updatable)
 
 
 def update(conn: Connection, referral_id: int, changes: dict[str, str]) -> list[str]:

@@ -17,26 +17,15 @@ from ivcli.enums import CostType
 from ivcli.importing.problems import RowProblem as BaseRowProblem
 from ivcli.parsing import MAX_PENCE, parse_date, parse_money
 from ivcli.periods import month_bounds, year_bounds  # noqa: F401  (visits reads them here)
+from ivcli.specs import VISIT
 
-FIELDS: tuple[str, ...] = (
-    "match_id", "date", "hours", "minutes", "activity", "cost", "cost_type", "note", "concern",
-)
-REQUIRED = ("match_id", "date", "activity")
-
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "match_id": ("match", "match no", "match number", "match ref"),
-    "date": ("visit date", "date of visit", "visited on", "day"),
-    "hours": ("hours", "length", "duration", "time spent", "length hours", "duration hours"),
-    "minutes": ("mins", "length minutes", "duration minutes"),
-    "activity": ("activities", "what we did", "activity type"),
-    "cost": ("amount", "expenses", "expense", "cost gbp", "cost £", "spend", "claim"),
-    "cost_type": ("expense type", "cost category", "category", "type of cost", "claim type"),
-    "note": ("notes", "comment", "comments"),
-    "concern": ("concerns", "concern note", "safeguarding", "safeguarding concern"),
-}
+# The fields of a row, in CSV order, their synonyms and limits: the visit's record spec.
+FIELDS: tuple[str, ...] = tuple(f.name for f in VISIT.inputs)
+REQUIRED = VISIT.required
+SYNONYMS: dict[str, tuple[str, ...]] = VISIT.synonyms
 
 MAX_COST_SETTING = "visit.max_cost"
-MAX_TEXT = {"activity": 200, "note": 2_000, "concern": 10_000}
+MAX_TEXT = VISIT.max_text
 MAX_MINUTES = 24 * 60
 
 _H_MM = re.compile(r"^(\d{1,2}):([0-5]\d)$")

@@ -12,64 +12,12 @@ from functools import lru_cache
 
 from ivcli.importing.problems import RowProblem as BaseRowProblem
 from ivcli.parsing import age_on, name_key, normalise_gender, parse_date, parse_email, parse_yes_no
+from ivcli.specs import MAX_DEFAULT, VOLUNTEER
 
-FIELDS: tuple[str, ...] = (
-    "reference",
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "gender",
-    "email",
-    "phone",
-    "area",
-    "languages",
-    "interests",
-    "coordinator",
-    "application_date",
-    "interview_date",
-    "reference_1_date",
-    "reference_2_date",
-    "dbs_number",
-    "dbs_issue_date",
-    "dbs_level",
-    "dbs_update_service",
-    "dbs_status_check_date",
-    "training_date",
-    "panel_date",
-    "notes",
-)
-REQUIRED = ("first_name", "last_name", "date_of_birth", "application_date")
-
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "reference": ("ref", "volunteer id", "volunteer ref", "volunteer reference", "id",
-                  "volunteer number"),
-    "first_name": ("forename", "forenames", "given name", "given names", "first names",
-                   "firstname"),
-    "last_name": ("surname", "family name", "lastname"),
-    "date_of_birth": ("dob", "birth date", "birthdate", "d.o.b."),
-    "gender": ("sex",),
-    "email": ("e-mail", "email address", "e-mail address"),
-    "phone": ("telephone", "mobile", "phone number", "tel", "mobile number"),
-    "area": ("district", "locality", "home area", "postcode district"),
-    "languages": ("language", "languages spoken"),
-    "interests": ("hobbies", "likes"),
-    "coordinator": ("allocated coordinator", "co-ordinator", "supervisor"),
-    "application_date": ("applied", "date applied", "application received", "application"),
-    "interview_date": ("interviewed", "interview", "date interviewed"),
-    "reference_1_date": ("reference 1", "ref 1", "ref 1 date", "first reference",
-                         "reference 1 received"),
-    "reference_2_date": ("reference 2", "ref 2", "ref 2 date", "second reference",
-                         "reference 2 received"),
-    "dbs_number": ("dbs certificate number", "dbs cert number", "dbs no", "dbs cert no",
-                   "certificate number"),
-    "dbs_issue_date": ("dbs date", "dbs issued", "dbs certificate date", "date of dbs"),
-    "dbs_level": ("dbs type",),
-    "dbs_update_service": ("update service", "on update service", "dbs update"),
-    "dbs_status_check_date": ("status check", "dbs status check", "update service check"),
-    "training_date": ("training", "trained", "date trained", "training completed"),
-    "panel_date": ("panel", "approval panel", "panel approved", "approval date"),
-    "notes": ("note", "comments", "comment"),
-}
+# The fields of a row, in CSV order, their synonyms and limits: the volunteer's record spec.
+FIELDS: tuple[str, ...] = tuple(f.name for f in VOLUNTEER.inputs)
+REQUIRED = VOLUNTEER.required
+SYNONYMS: dict[str, tuple[str, ...]] = VOLUNTEER.synonyms
 
 # The step each date column records (CSV column -> (step, number)).
 STEP_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
@@ -94,8 +42,7 @@ DBS_LEVELS = {
 }
 DBS_OUTCOMES = ("clear", "information_disclosed")
 
-MAX_TEXT = {"notes": 10_000, "interests": 2_000, "languages": 500}
-MAX_DEFAULT = 200
+MAX_TEXT = VOLUNTEER.max_text
 _PHONE = re.compile(r"^\+?[0-9 ()\-.]{7,25}$")
 
 

@@ -1,0 +1,380 @@
+"""One record spec per entity: its fields, their kinds, limits, CSV synonyms, JSON names, help
+and what the privacy duties do with each. Standard library only (read commands import it).
+
+What reads a spec (so that adding an optional column is this file, a migration and a test):
+
+- ``services.referral_rows`` (young person + referral), ``volunteer_rows``, ``visit_rows``: the
+  CSV header (fields, synonyms, required), the length limits, the rule of each generic field
+  (``text``, ``bool``, ``choice``: ``parse``), the staging columns of the import;
+- ``services.intake``: the columns it inserts; ``services.referrals`` / ``profiles`` /
+  ``volunteers`` / ``visits`` / ``matches``: the columns they read, list and show;
+- ``cli.referral``: the options of ``referral add`` and ``referral update``, with their help;
+- ``services.privacy``: the columns erasure scrubs and a volunteer's export leaves out.
+
+The typed schema stays in ``models`` (SQLModel) and the DDL in ``migrations`` (history);
+``tests/test_specs.py`` checks that every stored field of a spec is a column of its table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["text", "date", "bool", "int", "money", "list", "choice", "id", "timestamp"]
+# What erasure does with the column: keep it (reports count it), blank it (NULL), write the
+# ERASED marker in a NOT NULL text, empty a matching key (''), coarsen a date of birth.
+Erase = Literal["keep", "blank", "erased_marker", "empty", "coarsen"]
+
+YN = "YES/NO"
+MAX_DEFAULT = 200  # a one-line text without its own limit
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind = "text"
+    help: str = ""  # the option's help in `add` (and `update` unless update_help)
+    label: str = ""  # a column heading in the docs
+    required: bool = False
+    max_len: int | None = None  # text: characters (MAX_DEFAULT when None)
+    synonyms: tuple[str, ...] = ()  # other CSV headers for it (normalised lower case)
+    choices: tuple[str, ...] = ()  # kind "choice": the stored values
+    metavar: str | None = None
+    personal: bool = False  # personal data (docs/privacy.md)
+    erase: Erase = "keep"
+    listed: bool = False  # a column of the entity's list
+    shown: bool = True  # a field of the entity's show
+    input: bool = True  # given by `add` / a CSV row (False: set by ivcli)
+    updatable: bool = False  # `update` can change it
+    update_help: str | None = None
+    cli: bool = True  # an option of `add` (input fields)
+    column: str | None = ""  # its column in the table ("": the name; None: not stored)
+    json: str = ""  # its name in JSON and CSV output ("": the name)
+
+    @property
+    def stored(self) -> str | None:
+        """The column that holds it, or None."""
+        return self.name if self.column == "" else self.column
+
+    @property
+    def out(self) -> str:
+        return self.json or self.name
+
+    @property
+    def limit(self) -> int:
+        return self.max_len or MAX_DEFAULT
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    entity: str
+    table: str | None
+    fields: tuple[Field, ...]
+
+    def __getitem__(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def names(self, pick: Callable[[Field], bool] = lambda f: True) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if pick(f))
+
+    @property
+    def inputs(self) -> tuple[Field, ...]:
+        """The fields a CSV row (or `add`) gives, in CSV order."""
+        return tuple(f for f in self.fields if f.input)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The table's columns this spec declares, in its order."""
+        return tuple(c for f in self.fields if (c := f.stored))
+
+    @property
+    def listed(self) -> tuple[str, ...]:
+        return tuple(f.out for f in self.fields if f.listed)
+
+    @property
+    def synonyms(self) -> dict[str, tuple[str, ...]]:
+        return {f.name: f.synonyms for f in self.inputs if f.synonyms}
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.inputs if f.required)
+
+    @property
+    def max_text(self) -> dict[str, int]:
+        """The text fields with a limit of their own (others: MAX_DEFAULT)."""
+        return {f.name: f.max_len for f in self.inputs if f.max_len}
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules of the generic kinds (fields without a rule of their own in the row validators).
+# Each takes the raw text and returns the clean value ("" or None when blank) or raises
+# ValueError without quoting the value.
+
+
+def one_line(raw: str, limit: int = MAX_DEFAULT) -> str:
+    """A one-line text: at most ``limit`` characters; line breaks and runs of spaces become one
+    space. ``""`` when blank."""
+    value = raw.strip()
+    if len(value) > limit:
+        raise ValueError(f"longer than {limit} characters")
+    if "\n" in value or "\r" in value:
+        value = " ".join(value.split())
+    return value
+
+
+def parse_choice(raw: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (case, spaces and hyphens as typed are forgiven). ``""`` when blank."""
+    value = "_".join(raw.replace("-", " ").lower().split())
+    if value and value not in choices:
+        raise ValueError(f"not one of {', '.join(choices)}")
+    return value
+
+
+def rule(f: Field) -> Callable[[str], object]:
+    """The rule of a field of a generic kind (text, bool, choice)."""
+    if f.kind == "text":
+        limit = f.limit
+        return lambda raw: one_line(raw, limit)
+    if f.kind == "bool":
+        from ivcli.parsing import parse_yes_no
+
+        return parse_yes_no
+    if f.kind == "choice":
+        choices = f.choices
+        return lambda raw: parse_choice(raw, choices)
+    raise ValueError(f"{f.name}: no generic rule for kind {f.kind}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The specs
+
+_ID = Field("id", "id", input=False, cli=False, listed=True)
+_CREATED = Field("created_at", "timestamp", input=False, cli=False, shown=False)
+_UPDATED = Field("updated_at", "timestamp", input=False, cli=False, shown=False)
+_NOTES = ("note", "comments", "comment")
+
+
+def _key(name: str) -> Field:
+    """A normalised name for matching records (set by ivcli, emptied by erasure)."""
+    return Field(name, input=False, cli=False, shown=False, personal=True, erase="empty")
+
+
+YOUNG_PERSON = RecordSpec("young_person", "young_people", (
+    _ID,
+    Field("reference", help="Council case number.", label="Reference", listed=True,
+          personal=True, erase="blank",
+          synonyms=("ref", "case number", "case no", "case ref", "case id", "council reference",
+                    "la reference", "child id", "person id", "mosaic id", "lcs id", "id")),
+    Field("first_name", help="First name.", label="First name", required=True, listed=True,
+          personal=True, erase="erased_marker",
+          synonyms=("forename", "forenames", "given name", "given names", "first names",
+                    "firstname", "christian name")),
+    Field("last_name", help="Last name.", label="Last name", required=True, listed=True,
+          personal=True, erase="erased_marker",
+          synonyms=("surname", "family name", "lastname")),
+    _key("name_key"), _key("first_key"), _key("last_key"),
+    Field("date_of_birth", "date", help="Date of birth (31/01/2015).", label="Date of birth",
+          metavar="DATE", required=True, listed=True, personal=True, erase="coarsen",
+          synonyms=("dob", "birth date", "birthdate", "d.o.b.")),
+    Field("gender", help="female, male, non-binary or as described.", label="Gender",
+          personal=True, synonyms=("sex",)),
+    Field("ethnicity", help="Ethnicity, as the council records it.", label="Ethnicity",
+          personal=True),
+    Field("disability", "bool", help="Disability or additional needs.", metavar=YN,
+          label="Disability", personal=True,
+          synonyms=("disabled", "additional needs", "disability or additional needs",
+                    "disability/additional needs", "send", "sen")),
+    Field("care_leaver", "bool", help="A care leaver (not looked after).", metavar=YN,
+          label="Care leaver", personal=True,
+          synonyms=("leaving care", "care leaver status", "is care leaver")),
+    Field("local_authority", help="The responsible local authority.", label="Local authority",
+          synonyms=("la", "council", "authority", "responsible authority")),
+    Field("area", help="Where the young person lives (area or district).", label="Area",
+          personal=True,
+          synonyms=("district", "locality", "area of residence", "postcode district")),
+    Field("placement_type", help="Foster, residential, kinship, ...", label="Placement",
+          personal=True, synonyms=("placement", "placement kind")),
+    Field("profile", input=False, cli=False, shown=False, personal=True, erase="blank"),
+    _CREATED, _UPDATED,
+))
+
+
+def _criterion(name: str, help: str, synonyms: tuple[str, ...]) -> Field:
+    return Field(name, "bool", help=help, metavar=YN, personal=True, updatable=True,
+                 synonyms=synonyms)
+
+
+REFERRAL = RecordSpec("referral", "referrals", (
+    _ID,
+    Field("young_person_id", "id", input=False, cli=False, listed=True),
+    Field("status", input=False, cli=False, listed=True),
+    Field("referral_date", "date", help="Date referred; default today.", metavar="DATE",
+          label="Referral date", required=True, listed=True,
+          synonyms=("date referred", "referred on", "date of referral", "referral received",
+                    "date received")),
+    Field("referrer_name", help="Who referred.", label="Referrer", personal=True,
+          erase="blank", updatable=True,
+          synonyms=("referred by", "referrer", "referrer full name")),
+    Field("referrer_role",
+          help="social_worker, iro, personal_adviser, other_professional or self.",
+          update_help="The referrer's role.", label="Referrer role", updatable=True,
+          synonyms=("role of referrer", "referrer type")),
+    Field("referrer_email", help="The referrer's email.", label="Referrer email",
+          personal=True, erase="blank", updatable=True,
+          synonyms=("referrer e-mail", "email", "e-mail")),
+    _criterion("long_term_care_plan", "Core: a long-term care plan.",
+               ("care plan", "long term plan", "long-term care plan")),
+    _criterion("consent", "Core: the young person consents.",
+               ("young person consent", "yp consent", "consent given")),
+    _criterion("carer_support", "Core: carers support it.",
+               ("carer supportive", "carers support", "carers supportive")),
+    _criterion("social_isolation", "Additional: socially isolated.",
+               ("isolated", "socially isolated")),
+    _criterion("placement_instability", "Additional: placement instability.",
+               ("unstable placement",)),
+    _criterion("no_family_contact", "Additional: no family contact.",
+               ("no contact with family", "family contact none")),
+    _criterion("single_carer_placement", "Additional: single-carer placement.",
+               ("single carer",)),
+    _criterion("relationship_difficulty", "Additional: difficulty forming relationships.",
+               ("relationship difficulties", "difficulty forming relationships")),
+    Field("interests", help="Interests, separated by ; or ,", label="Interests",
+          max_len=2_000, personal=True, erase="blank", synonyms=("hobbies", "likes")),
+    Field("notes", help="Notes.", update_help="Notes (replaces the old notes).", label="Notes",
+          max_len=10_000, personal=True, erase="blank", updatable=True, synonyms=_NOTES),
+    Field("decision_date", "date", input=False, cli=False),
+    Field("decision_reason", input=False, cli=False, personal=True, erase="blank"),
+    Field("matched_date", "date", input=False, cli=False),
+    Field("closed_date", "date", input=False, cli=False),
+    _CREATED, _UPDATED,
+))
+
+
+VOLUNTEER = RecordSpec("volunteer", "volunteers", (
+    _ID,
+    Field("reference", help="Your reference for the volunteer.", personal=True,
+          erase="blank",
+          synonyms=("ref", "volunteer id", "volunteer ref", "volunteer reference", "id",
+                    "volunteer number")),
+    Field("first_name", help="First name.", required=True, personal=True,
+          erase="erased_marker",
+          synonyms=("forename", "forenames", "given name", "given names", "first names",
+                    "firstname")),
+    Field("last_name", help="Last name.", required=True, personal=True,
+          erase="erased_marker", synonyms=("surname", "family name", "lastname")),
+    _key("name_key"),
+    Field("date_of_birth", "date", help="Date of birth (31/01/1990).", metavar="DATE",
+          required=True, personal=True, erase="coarsen",
+          synonyms=("dob", "birth date", "birthdate", "d.o.b.")),
+    Field("gender", help="female, male, non-binary or as described.", personal=True,
+          synonyms=("sex",)),
+    Field("email", help="Email (shown only by 'volunteer show').", personal=True,
+          erase="blank", synonyms=("e-mail", "email address", "e-mail address")),
+    Field("phone", help="Phone (shown only by 'volunteer show').", personal=True, erase="blank",
+          synonyms=("telephone", "mobile", "phone number", "tel", "mobile number")),
+    Field("area", help="The area or district they live in.", personal=True,
+          synonyms=("district", "locality", "home area", "postcode district")),
+    Field("languages", help="Languages, separated by ; or ,", max_len=500, personal=True,
+          erase="blank", synonyms=("language", "languages spoken")),
+    Field("interests", help="Interests, separated by ; or ,", max_len=2_000, personal=True,
+          erase="blank", synonyms=("hobbies", "likes")),
+    Field("coordinator", help="Their allocated coordinator.",
+          synonyms=("allocated coordinator", "co-ordinator", "supervisor")),
+    # The steps of safer recruitment a CSV row gives (stored as volunteer_checks rows).
+    Field("application_date", "date", help="Date of their application; default today.",
+          metavar="DATE", required=True, column=None,
+          synonyms=("applied", "date applied", "application received", "application")),
+    Field("interview_date", "date", column=None, cli=False,
+          synonyms=("interviewed", "interview", "date interviewed")),
+    Field("reference_1_date", "date", column=None, cli=False,
+          synonyms=("reference 1", "ref 1", "ref 1 date", "first reference",
+                    "reference 1 received")),
+    Field("reference_2_date", "date", column=None, cli=False,
+          synonyms=("reference 2", "ref 2", "ref 2 date", "second reference",
+                    "reference 2 received")),
+    Field("dbs_number", column=None, cli=False,
+          synonyms=("dbs certificate number", "dbs cert number", "dbs no", "dbs cert no",
+                    "certificate number")),
+    Field("dbs_issue_date", "date", column=None, cli=False,
+          synonyms=("dbs date", "dbs issued", "dbs certificate date", "date of dbs")),
+    Field("dbs_level", "choice", column=None, cli=False, synonyms=("dbs type",)),
+    Field("dbs_update_service", "bool", column=None, cli=False,
+          synonyms=("update service", "on update service", "dbs update")),
+    Field("dbs_status_check_date", "date", column=None, cli=False,
+          synonyms=("status check", "dbs status check", "update service check")),
+    Field("training_date", "date", column=None, cli=False,
+          synonyms=("training", "trained", "date trained", "training completed")),
+    Field("panel_date", "date", column=None, cli=False,
+          synonyms=("panel", "approval panel", "panel approved", "approval date")),
+    Field("notes", help="Notes.", max_len=10_000, personal=True, erase="blank", synonyms=_NOTES),
+    Field("status", input=False, cli=False),
+    Field("status_reason", input=False, cli=False, personal=True, erase="blank"),
+    Field("status_date", "date", input=False, cli=False),
+    Field("approved_date", "date", input=False, cli=False),
+    Field("profile", input=False, cli=False, shown=False, personal=True, erase="blank"),
+    _CREATED, _UPDATED,
+))
+
+CHECK = RecordSpec("check", "volunteer_checks", (
+    _ID,
+    Field("volunteer_id", "id", input=False),
+    Field("step", "choice", required=True),
+    Field("date", "date", required=True),
+    # A DBS certificate number, or a reference's number (1, 2).
+    Field("number", personal=True, erase="blank"),
+    Field("level", "choice", choices=("enhanced", "enhanced_barred")),
+    Field("outcome", "choice", choices=("clear", "information_disclosed")),
+    Field("update_service", "bool"),
+    _CREATED,
+))
+
+VISIT = RecordSpec("visit", "visits", (
+    _ID,
+    Field("match_id", "int", required=True,
+          synonyms=("match", "match no", "match number", "match ref")),
+    Field("date", "date", required=True,
+          synonyms=("visit date", "date of visit", "visited on", "day")),
+    Field("hours", column=None,
+          synonyms=("hours", "length", "duration", "time spent", "length hours",
+                    "duration hours")),
+    Field("minutes", "int", synonyms=("mins", "length minutes", "duration minutes")),
+    Field("activity", required=True, max_len=200, personal=True, erase="blank",
+          synonyms=("activities", "what we did", "activity type")),
+    Field("cost", "money", column="cost_pence",
+          synonyms=("amount", "expenses", "expense", "cost gbp", "cost £", "spend", "claim")),
+    Field("cost_type", "choice",
+          synonyms=("expense type", "cost category", "category", "type of cost",
+                    "claim type")),
+    Field("note", max_len=2_000, personal=True, erase="blank",
+          synonyms=("notes", "comment", "comments")),
+    # Whether the visit opened a concern; the text goes to the concerns table.
+    Field("concern", column=None, max_len=10_000,
+          synonyms=("concerns", "concern note", "safeguarding", "safeguarding concern")),
+    _CREATED,
+))
+
+MATCH = RecordSpec("match", "matches", (
+    _ID,
+    Field("young_person_id", "id", listed=True),
+    Field("volunteer_id", "id", listed=True),
+    Field("referral_id", "id", input=False),
+    Field("status", input=False, listed=True),
+    Field("proposed_date", "date", listed=True),
+    Field("decision_date", "date", input=False),
+    Field("decision_reason", input=False, personal=True, erase="blank"),
+    Field("start_date", "date", input=False, listed=True),
+    Field("end_date", "date", input=False, listed=True),
+    Field("end_reason", "choice", input=False, listed=True),
+    Field("note", personal=True, erase="blank"),
+    _CREATED, _UPDATED,
+))
+
+SPECS: tuple[RecordSpec, ...] = (YOUNG_PERSON, REFERRAL, VOLUNTEER, CHECK, VISIT, MATCH)
