@@ -81,11 +81,11 @@ def check(
     Exits 1 when anything is wrong.
     """
     from ivcli.render import emit, message
-    from ivcli.services import safety
+    from ivcli.services.check import run_checks
 
     app_state = state(ctx)
     with app_state.reading() as conn:
-        checks = safety.run_checks(conn)
+        checks = run_checks(conn)
     if scrub:
         from ivcli import db
 
