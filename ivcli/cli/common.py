@@ -207,3 +207,18 @@ def require(missing: list[str]) -> None:
 
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
+
+
+YES = typer.Option("--yes", "-y", help="Do it without asking (needed when not at a terminal).")
+
+
+def confirmed(app_state: AppState, yes: bool, question: str) -> bool:
+    """True to go ahead. At a terminal ask (default No); otherwise --yes is required (exit 2)."""
+    if yes:
+        return True
+    if app_state.can_prompt():
+        from ivcli import prompts
+
+        return prompts.confirm(question, default=False)
+    require(["--yes"])
+    return False
