@@ -133,7 +133,7 @@ NOT_PORTABLE = re.compile(r"julianday\(|strftime\('%|date\(\w+, :|datetime\('now
                           r"CREATE TEMP|temp\.|INSERT OR IGNORE|printf\(|\"\?\"|= \?")
 
 
-@pytest.mark.parametrize("module", ["reports", "agenda", "privacy", "safety", "settings",
+@pytest.mark.parametrize("module", ["reports", "today", "privacy", "check", "settings",
                                     "demo"])
 def test_the_sql_is_portable(module: str) -> None:
     source = (SERVICES / f"{module}.py").read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).parent.parent / "ivcli"
 
 
 def sources() -> dict[str, str]:
-    """Every module of ivcli by its path relative to the package, e.g. "services/agenda.py"."""
+    """Every module of ivcli by its path relative to the package, e.g. "services/today.py"."""
     return {p.relative_to(PACKAGE).as_posix(): p.read_text(encoding="utf-8")
             for p in sorted(PACKAGE.rglob("*.py"))}
 
@@ -197,11 +197,11 @@ def test_sql_and_python_ages_agree_around_29_february():
 def test_age_thresholds_on_today_agree_with_age_on(cli, db_path):
     # Born on 29 February: ivcli today says they turn 18 on the day age_on counts them 18.
     from ivcli import db
-    from ivcli.services import agenda
+    from ivcli.services import today
 
     add_young_person(cli, dob="29/02/2008", referral_date=date(2025, 6, 1))
     with db.reader(db_path) as conn:
-        items = [i for i in agenda.agenda(conn, date(2026, 2, 20))
+        items = [i for i in today.agenda(conn, date(2026, 2, 20))
                  if i.kind == "age_threshold"]
     [item] = items
     turns = date(2026, 2, 20) + timedelta(days=item.days)
@@ -273,7 +273,7 @@ def test_the_lapse_cutoff_never_misses_a_check_that_lapses():
 
 def test_a_dbs_of_29_february_lapses_on_1_march(cli, db_path):
     from ivcli import db
-    from ivcli.services import agenda, compliance, reports
+    from ivcli.services import compliance, reports, today
     from tests.visits_helpers import add_checks, add_volunteer
 
     vol = add_volunteer(db_path)
@@ -283,7 +283,7 @@ def test_a_dbs_of_29_february_lapses_on_1_march(cli, db_path):
     as_of = date(2027, 2, 28)  # the last day it is current; warn_days is 60
     with db.reader(db_path) as conn:
         [due] = [d for d in compliance.due(conn, as_of, 60) if d.step == "dbs"]
-        on_today = [i for i in agenda.agenda(conn, as_of) if i.kind == "check_lapsing"]
+        on_today = [i for i in today.agenda(conn, as_of) if i.kind == "check_lapsing"]
         lapsing, lapsed = reports._checks(conn, as_of)
     assert due.expires == date(2027, 3, 1) and due.days_left == 1 and not due.lapsed
     assert [(i.id, "DBS" in i.summary) for i in on_today] == [(vol, True)]

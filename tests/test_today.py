@@ -293,7 +293,7 @@ def test_json_shape_order_and_no_names(cli, db_path):
     items = today_json(cli)
     assert all(set(i) == {"kind", "id", "days", "summary"} for i in items)
     assert all(isinstance(i["id"], int) and isinstance(i["days"], int) for i in items)
-    from ivcli.services.agenda import KINDS
+    from ivcli.services.today import KINDS
 
     order = [KINDS.index(i["kind"]) for i in items]
     assert order == sorted(order)
@@ -334,7 +334,7 @@ def test_today_needs_a_database(cli, db_path: Path):
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1)),
        st.integers(min_value=0, max_value=60))
 def test_working_days_count_weekdays(start, span):
-    from ivcli.services.agenda import working_days_between
+    from ivcli.services.today import working_days_between
 
     end = start + timedelta(days=span)
     brute = sum(1 for i in range(1, span + 1)

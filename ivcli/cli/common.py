@@ -245,3 +245,18 @@ def field_options(fields: Sequence[Field], *, update: bool = False
         return func
 
     return decorate
+
+
+YES = typer.Option("--yes", "-y", help="Do it without asking (needed when not at a terminal).")
+
+
+def confirmed(app_state: AppState, yes: bool, question: str) -> bool:
+    """True to go ahead. At a terminal ask (default No); otherwise --yes is required (exit 2)."""
+    if yes:
+        return True
+    if app_state.can_prompt():
+        from ivcli import prompts
+
+        return prompts.confirm(question, default=False)
+    require(["--yes"])
+    return False

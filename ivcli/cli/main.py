@@ -97,8 +97,12 @@ COMMANDS: list[tuple[str, str | None, tuple[str, ...]]] = [
     ("concern", "concern", ("concern",)),
     ("expenses", None, ("expenses",)),
     ("today", None, ("today",)),
-    ("safety", None, ("audit", "check", "backup", "restore", "subject-export", "retention",
-                      "erase")),
+    ("audit", None, ("audit",)),
+    ("check", None, ("check",)),
+    ("backup", None, ("backup", "restore")),
+    ("subject_export", None, ("subject-export",)),
+    ("retention", None, ("retention",)),
+    ("erase", "erase", ("erase",)),
 ]
 
 

@@ -14,7 +14,7 @@ app = typer.Typer()
 PER_KIND = 5
 
 
-def screen(on: date, total: int, sections: list) -> str:  # list[agenda.Section]
+def screen(on: date, total: int, sections: list) -> str:  # list[services.today.Section]
     """The agenda for a person: a heading per kind, the most urgent first, plain text (quick
     to print; user text escaped by ``render.safe_text``)."""
     from ivcli.render import safe_text
@@ -56,15 +56,15 @@ def today(
     Summaries never name a child unless --names, and never quote a concern.
     """
     from ivcli.render import emit, message
-    from ivcli.services import agenda
+    from ivcli.services.today import COLUMNS, agenda, for_screen
 
     on = as_of or date.today()
     with state(ctx).reading() as conn:
-        items = agenda.agenda(conn, on, names=names)
+        items = agenda(conn, on, names=names)
     if fmt != OutputFormat.table:
-        emit(fmt.value, agenda.COLUMNS, [i.as_dict() for i in items])
+        emit(fmt.value, COLUMNS, [i.as_dict() for i in items])
         return
     if not items:
         message(f"Nothing needs attention on {on.isoformat()}.")
         return
-    typer.echo(screen(on, len(items), agenda.for_screen(items, None if all_ else PER_KIND)))
+    typer.echo(screen(on, len(items), for_screen(items, None if all_ else PER_KIND)))

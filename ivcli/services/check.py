@@ -1,4 +1,5 @@
-"""Checking the database: SQLite's own checks, the audit chain and the scheme's invariants.
+"""``ivcli check``: SQLite's own checks of the database, the audit chain and the scheme's
+invariants.
 
 Every check reads through the command's Core Connection. SQLite's own checks of the file and its
 schema are ``ivcli.dialect``'s (``integrity_problems``, ``foreign_key_problems``,
