@@ -30,9 +30,39 @@ def report_error(exc: IvcliError) -> None:
     sys.stderr.write("\n".join(lines) + "\n")
 
 
+# The root's own options, with whether each takes a value: they are accepted after the command
+# too (`ivcli referral list --db other.db`), as people and scripts write them.
+ROOT_OPTIONS = {"--db": True, "--no-input": False}
+
+
+def hoist_root_options(args: list[str]) -> list[str]:
+    """``args`` with the root's options that follow the command moved in front of it, so
+    Click parses them as the root's. Nothing after ``--`` is moved."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        name = arg.split("=", 1)[0]
+        if name in ROOT_OPTIONS:
+            takes_value = ROOT_OPTIONS[name] and "=" not in arg
+            front += args[i:i + 2] if takes_value else [arg]
+            i += 2 if takes_value else 1
+            continue
+        rest.append(arg)
+        i += 1
+    return front + rest
+
+
 class IvcliGroup(TyperGroup):
     """Turns every error into one clean message and a documented exit code. No tracebacks,
     except on stderr with IVCLI_DEBUG=1; the exit code is the same either way."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_root_options(args))
 
     def invoke(self, ctx: Context) -> Any:
         try:
