@@ -14,7 +14,7 @@ from sqlalchemy import insert
 
 from ivcli import db
 from ivcli.models import Referral, Volunteer, VolunteerCheck, YoungPerson
-from ivcli.services import audit
+from ivcli.safety import audit
 
 ON = date(2026, 3, 1)
 STEPS = (("application", date(2025, 1, 1)), ("interview", date(2025, 1, 10)),
@@ -351,7 +351,7 @@ profiles_y = st.fixed_dictionaries({}, optional={
                                                    st.sampled_from(["female", "male", "F"])),
                                          min_size=1, max_size=6))
 def test_rules_agree_and_prefilter_is_safe(tmp_path_factory, yprof, vprofs):
-    from ivcli.services import matching
+    from ivcli.matching import suggestions as matching
 
     path = tmp_path_factory.mktemp("prop") / "p.db"
     yp = add_young(path, profile=yprof, area=None)
@@ -372,7 +372,7 @@ def test_rules_agree_and_prefilter_is_safe(tmp_path_factory, yprof, vprofs):
 
 @pytest.mark.parametrize("shared", [0, 1, 2])
 def test_more_shared_interests_never_lower_the_score(shared):
-    from ivcli.services import matching
+    from ivcli.matching import suggestions as matching
 
     tags = ["football", "art", "music"]
     y = matching.young_from(1, 1, 12, ON, "north", json.dumps({"interests": tags}))

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from ivcli.services import reports
+from ivcli.reports import aggregates as reports
 
 MONTH = ["report", "monthly", "--month", "2026-03", "--as-of", "2026-04-10"]
 YP_NAMES = ["Amira", "Boateng", "Chloe", "Dlamini", "Ezra", "Fraser", "Grace", "Hussain",
@@ -63,7 +63,7 @@ def build_scheme(path: Path) -> None:
         VolunteerCheck,
         YoungPerson,
     )
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     people = [  # id, dob, gender, ethnicity, disability, care_leaver
         (1, "2016-06-01", "female", "White British", False, False),

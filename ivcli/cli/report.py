@@ -81,7 +81,7 @@ def monthly(
     --output report.html
     """
     from ivcli.errors import InvalidInput
-    from ivcli.services import reports
+    from ivcli.reports import aggregates as reports
 
     try:
         period = reports.monthly_period(month, as_of or date.today())
@@ -108,7 +108,7 @@ def annual(
 ) -> None:
     """The annual report (a calendar year, or e.g. a financial year with --from and --to)."""
     from ivcli.errors import InvalidInput
-    from ivcli.services import reports
+    from ivcli.reports import aggregates as reports
 
     try:
         period = reports.annual_period(year, start, end, as_of or date.today())
@@ -132,7 +132,7 @@ def _run(ctx: typer.Context, period: Any, fmt: ReportFormat, output: Path | None
 
         check_writable(output, state(ctx).db_path)
 
-    from ivcli.services import reports
+    from ivcli.reports import aggregates as reports
 
     with state(ctx).reading() as conn:
         report = reports.build(conn, period, detail=detail)

@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from ivcli import stored_settings as settings_service
 from ivcli.enums import CheckStep, EndReason
 from ivcli.parsing import add_months, latest_birth_date
 from ivcli.periods import month_end, month_label, parse_month
@@ -54,8 +55,7 @@ from ivcli.report_figures import (  # noqa: F401 - part of this module's interfa
     YES_NO,
     Figure,
 )
-from ivcli.services import settings as settings_service
-from ivcli.services.visit_rows import COST_IN_RANGE, SUMMABLE_COST
+from ivcli.visits.rows import COST_IN_RANGE, SUMMABLE_COST
 
 # ---------------------------------------------------------------------------------------------
 # Periods
@@ -435,7 +435,7 @@ def _checks(conn: Connection, on: date) -> tuple[int, int]:
     can be lapsing or lapsed (a DBS status check only ever extends a certificate), so SQL picks
     those out (``compliance.may_lapse_sql``) and only their checks are evaluated.
     """
-    from ivcli.services import compliance
+    from ivcli.volunteers import compliance
 
     rules = compliance.Rules.load(conn)
     params = {"end": on.isoformat(), **compliance.may_lapse_params(rules, on, rules.warn_days)}

@@ -1,5 +1,5 @@
 """Matching: suggestions within hard rules, a score out of 100 with reasons in words, one proposal
-for the whole waiting list. See docs/matching.md; the life cycle is in ``services.matches``.
+for the whole waiting list. See docs/matching.md; the life cycle is in ``matching.lifecycle``.
 
 Hard rules, never broken (a missing preference is no restriction):
 - the volunteer is approved with every check current (``compliance.matchable_ids``) and has a
@@ -17,7 +17,7 @@ the young person gave nothing for is left out. Scores are computed with numpy ov
 volunteers (or all pairs) at once; only the few pairs shown are explained in Python.
 
 Profiles are JSON text in ``young_people.profile`` / ``volunteers.profile``; the small loader
-here reads them quickly, with the defaults of ``services.profiles`` (the one source of them, also
+here reads them quickly, with the defaults of ``matching.profiles`` (the one source of them, also
 what ``profile`` shows) for missing or unreadable numbers.
 """
 
@@ -34,18 +34,18 @@ import numpy as np
 from sqlalchemy import text
 
 from ivcli import dialect
+from ivcli import stored_settings as settings_service
 from ivcli.enums import MatchStatus, sql_list
 from ivcli.errors import InvalidInput, NotFound, Refused
-from ivcli.parsing import add_years, age_on, normalise_gender, split_list
-from ivcli.services import compliance
-from ivcli.services import settings as settings_service
-from ivcli.services.profiles import (
+from ivcli.matching.profiles import (
     VOLUNTEER_DEFAULTS,
     YOUNG_PERSON_DEFAULTS,
     slots_of,
     stored_profile,
 )
+from ivcli.parsing import add_years, age_on, normalise_gender, split_list
 from ivcli.vocab import normalise_tag
+from ivcli.volunteers import compliance
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -132,7 +132,7 @@ def _int(value: object) -> int | None:
 
 
 def _number(p: dict[str, object], key: str, defaults: dict[str, object]) -> int:
-    """A whole-number profile key, or its default (``services.profiles``) when missing."""
+    """A whole-number profile key, or its default (``matching.profiles``) when missing."""
     value = _int(p.get(key))
     return defaults[key] if value is None else value  # type: ignore[return-value]
 
