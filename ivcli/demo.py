@@ -158,6 +158,7 @@ def _uk(d: date) -> str:
 def _volunteers_and_matches(conn: Connection, today: date, rnd: random.Random) -> None:
     """Volunteers at every step of safer recruitment (one whose DBS lapses soon), and matches
     for some of the young people waiting: active, one ended."""
+    from ivcli.matching import candidates
     from ivcli.matching import lifecycle as matches
     from ivcli.matching import suggestions as matching
     from ivcli.volunteers import pipeline as volunteers
@@ -197,7 +198,7 @@ def _volunteers_and_matches(conn: Connection, today: date, rnd: random.Random) -
             volunteers.approve(conn, v.id, started + timedelta(days=75), today)
             approved_ids.append(v.id)
     # Matches for the longest waiting who have a suggestion, started some months ago.
-    waiting = sorted(matching.waiting(conn, today), key=lambda y: y.waiting_since)
+    waiting = sorted(candidates.waiting(conn, today), key=lambda y: y.waiting_since)
     made = 0
     for young in waiting:
         if made >= 6:

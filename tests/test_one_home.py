@@ -301,7 +301,7 @@ def test_one_pre_filter_for_lapsing_checks():
 
 
 def test_the_matcher_uses_the_profile_defaults():
-    from ivcli.matching import suggestions as matching
+    from ivcli.matching import rules, sides
     from ivcli.matching.profiles import (
         VOLUNTEER_DEFAULTS,
         YOUNG_PERSON_DEFAULTS,
@@ -316,8 +316,8 @@ def test_the_matcher_uses_the_profile_defaults():
 
     yp = load_young_person_profile(Rec())
     vp = load_volunteer_profile(Rec())
-    y = matching.young_from(1, 1, 12, date(2026, 1, 1), None, Rec.profile)
-    v = matching.vol_from(1, 40, None, None, None, None, Rec.profile)
+    y = sides.young_from(1, 1, 12, date(2026, 1, 1), None, Rec.profile)
+    v = sides.vol_from(1, 40, None, None, None, None, Rec.profile)
     assert (y.iv_age_min, y.iv_age_max) == (yp["iv_age_min"], yp["iv_age_max"]) == (
         YOUNG_PERSON_DEFAULTS["iv_age_min"], YOUNG_PERSON_DEFAULTS["iv_age_max"])
     assert (v.child_age_min, v.child_age_max, v.capacity) == (
@@ -325,6 +325,6 @@ def test_the_matcher_uses_the_profile_defaults():
         VOLUNTEER_DEFAULTS["child_age_min"], VOLUNTEER_DEFAULTS["child_age_max"],
         VOLUNTEER_DEFAULTS["capacity"])
     # A volunteer who gave no ages is not suggested for a young person the defaults rule out.
-    too_old = matching.young_from(2, 2, VOLUNTEER_DEFAULTS["child_age_max"] + 1,
+    too_old = sides.young_from(2, 2, VOLUNTEER_DEFAULTS["child_age_max"] + 1,
                                   date(2026, 1, 1), None, None)
-    assert matching.rule_breaks(too_old, v)
+    assert rules.rule_breaks(too_old, v)

@@ -61,7 +61,7 @@ def suggest(
     With --all, proposes one volunteer per young person for the whole waiting list, matching
     as many as possible and favouring the longest waiting. Nothing is written.
     """
-    from ivcli.matching import suggestions as matching
+    from ivcli.matching import assignment, suggestions
     from ivcli.render import emit, message
 
     if all_ and young_person_id is not None:
@@ -71,9 +71,9 @@ def suggest(
     on = as_of or date.today()
     with state(ctx).reading() as conn:
         if all_:
-            whole = matching.suggest_all(conn, on)
+            whole = assignment.suggest_all(conn, on)
         else:
-            found = matching.suggest(conn, young_person_id or 0, on, top)
+            found = suggestions.suggest(conn, young_person_id or 0, on, top)
     if all_:
         rows = [vars(p) for p in whole.proposals]
         columns = ["young_person_id", "volunteer_id", "score", "waiting_days", "reasons",

@@ -1,7 +1,7 @@
 """The match life cycle: propose, the young person's decision, start, pause, resume and end.
 
 Each step is one command with a date and leaves a ``match_events`` row. A proposal must keep
-every hard rule of ``matching.suggestions``; the referral's status follows the match (matched while
+every hard rule of ``matching.rules``; the referral's status follows the match (matched while
 a match is live, back to accepted, i.e. waiting, when it is declined or ended, closed at the end
 when asked).
 
@@ -213,7 +213,9 @@ def propose(conn: Connection, young_person_id: int, volunteer_id: int, on: date,
             note: str | None = None) -> MatchRecord:
     """Propose a match; refused when any hard rule is broken."""
     from ivcli.db import now
-    from ivcli.matching.suggestions import load_volunteers, rule_breaks, waiting_young_person
+    from ivcli.matching.candidates import load_volunteers
+    from ivcli.matching.rules import rule_breaks
+    from ivcli.matching.suggestions import waiting_young_person
     from ivcli.volunteers import compliance
 
     y = waiting_young_person(conn, young_person_id, on)
