@@ -121,10 +121,11 @@ def test_a_report_leaves_no_table_behind(cli, demo_db: Path) -> None:
     report runs on a connection that may not create one."""
     from ivcli import db
     from ivcli.reports import aggregates as reports
+    from ivcli.reports.period import monthly_period
 
     with db.reader(demo_db) as conn:
         conn.exec_driver_sql("PRAGMA query_only = ON")
-        report = reports.build(conn, reports.monthly_period("last", date.today()), detail=True)
+        report = reports.build(conn, monthly_period("last", date.today()), detail=True)
     assert report["waiting_at_end"] >= 0
 
 
@@ -133,7 +134,8 @@ NOT_PORTABLE = re.compile(r"julianday\(|strftime\('%|date\(\w+, :|datetime\('now
                           r"CREATE TEMP|temp\.|INSERT OR IGNORE|printf\(|\"\?\"|= \?")
 
 
-@pytest.mark.parametrize("module", ["reports/aggregates", "reports/today", "safety/privacy",
+@pytest.mark.parametrize("module", ["reports/aggregates", "reports/queries", "reports/period",
+                                    "reports/publishing", "reports/today", "safety/privacy",
                                     "safety/check", "stored_settings", "demo"])
 def test_the_sql_is_portable(module: str) -> None:
     source = (PACKAGE / f"{module}.py").read_text(encoding="utf-8")
