@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import env, run, verdict  # noqa: E402
 
-from ivcli.services.demo import write_referrals_csv  # noqa: E402
+from ivcli.demo import write_referrals_csv  # noqa: E402
 
 
 def main() -> int:
@@ -38,7 +38,7 @@ def main() -> int:
 
         rest = ["--db", str(db), "referral", "import", str(csv_path), "--quiet"]
         no_audit = (
-            "from ivcli.services import audit\n"
+            "from ivcli.safety import audit\n"
             "for name in ('record', 'record_bulk', 'watch', 'complete'):\n"
             "    setattr(audit, name, lambda *a, **k: 0)\n"
         )

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import IVCLI, env, peak_rss_kib, run, verdict  # noqa: E402
 
-from ivcli.services.demo import write_referrals_csv  # noqa: E402
+from ivcli.demo import write_referrals_csv  # noqa: E402
 
 
 def main() -> int:

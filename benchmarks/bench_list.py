@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import IVCLI, ROOT, env, peak_rss_kib, run, verdict  # noqa: E402
 
-from ivcli.services.demo import write_referrals_csv  # noqa: E402
+from ivcli.demo import write_referrals_csv  # noqa: E402
 
-# The query of `referral list` (services/referrals.py: LIST_COLUMNS, oldest first).
+# The query of `referral list` (referrals/screening.py: LIST_COLUMNS, oldest first).
 QUERY = (
     "SELECT r.id, r.young_person_id, r.status, r.referral_date, yp.reference, yp.first_name, "
     "yp.last_name, yp.date_of_birth FROM referrals r "

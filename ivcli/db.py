@@ -13,7 +13,7 @@ uses the ORM. ``dbapi`` gives the sqlite3 connection under it, for what only SQL
 this module and ``ivcli.dialect`` (the schema's tables and columns, the checks, the audit
 trail's write watch and hash function, the bulk import's fast path) use it.
 
-This module imports no service: the audit trail's hooks (``services.audit``) are passed in by
+This module imports no service: the audit trail's hooks (``safety.audit``) are passed in by
 the caller (``cli.common.AppState``), so the dependency runs one way, services -> db.
 """
 
@@ -546,7 +546,7 @@ def writer(path: Path, *, command: str | None = None, dry_run: bool = False,
     """A write transaction (``BEGIN IMMEDIATE``) on a Core Connection. Writes are recorded by
     the services with ``audit.record`` / ``audit.record_bulk``; the audit trail's safety net
     (``watch`` as the transaction begins, ``complete`` just before the commit:
-    ``services.audit.watch`` and ``complete``, which ``AppState`` passes) itemises anything
+    ``safety.audit.watch`` and ``complete``, which ``AppState`` passes) itemises anything
     else. Rolled back on any error or with ``dry_run``; a database the command created is
     removed again (``new_file_undone``). ``create_folder``: see ``check_file``."""
     with new_file_undone(path, write=True, dry_run=dry_run):

@@ -184,7 +184,7 @@ def _ask_age(label: str, current: int) -> int:
 
 
 def _ask_availability(current: Sequence[str]) -> list[str]:
-    from ivcli.services.profiles import AVAILABILITY
+    from ivcli.matching.profiles import AVAILABILITY
 
     return checkbox("When are they free? (space to tick, enter when done)", AVAILABILITY,
                     checked=current)
@@ -193,7 +193,7 @@ def _ask_availability(current: Sequence[str]) -> list[str]:
 def ask_young_person_profile(current: dict) -> dict:
     """The young person's matching questionnaire, starting from ``current`` (a complete
     profile). Returns the answers as a profile dict (validated by the caller)."""
-    from ivcli.services.profiles import IV_GENDERS
+    from ivcli.matching.profiles import IV_GENDERS
 
     out = dict(current)
     out["interests"] = _ask_interests(current["interests"])
@@ -242,7 +242,7 @@ def ask_visit(raw: dict[str, str | None]) -> None:
     """Fill in the missing parts of a visit at the terminal. Edits ``raw`` in place."""
     from ivcli.enums import CostType
     from ivcli.parsing import parse_money
-    from ivcli.services.visit_rows import parse_hours
+    from ivcli.visits.rows import parse_hours
 
     def check(parser: Callable[[str], object]) -> Callable[[str], str | None]:
         def problem(value: str) -> str | None:

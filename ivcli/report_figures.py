@@ -1,6 +1,6 @@
 """The monthly and annual reports' figures, breakdowns and trend series: their keys, labels and
 definitions. Standard library and ``ivcli.enums`` only, so that both the service that counts
-them (``services.reports``) and the renderers (``render_report``) import them from here, and a
+them (``ivcli.reports``) and the renderers (``render_report``) import them from here, and a
 renderer never imports a service.
 
 The definitions are the documentation: docs/reports.md repeats them for coordinators, and

@@ -1,7 +1,7 @@
 """The scheme's settings: every limit a scheme may set differently, with documented defaults.
 
 Standard library only. Values are stored in the ``settings`` table only when changed
-(``ivcli settings set``); ``services/settings.py`` reads them with these defaults, and checks a
+(``ivcli settings set``); ``stored_settings.py`` reads them with these defaults, and checks a
 change against the other settings (``RULES``, ``contradictions``).
 Keep docs/settings.md in step (a test checks every key is documented).
 """
@@ -45,7 +45,7 @@ class SettingDef:
 @dataclass(frozen=True)
 class MoneySettingDef(SettingDef):
     """An amount of money, stored as pounds and pence ("30.00"); read it with
-    ``services.settings.get_pence``."""
+    ``stored_settings.get_pence``."""
 
     def parse(self, raw: str) -> str:
         from ivcli.parsing import format_pence, parse_money

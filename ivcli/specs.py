@@ -3,13 +3,13 @@ and what the privacy duties do with each. Standard library only (read commands i
 
 What reads a spec (so that adding an optional column is this file, a migration and a test):
 
-- ``services.referral_rows`` (young person + referral), ``volunteer_rows``, ``visit_rows``: the
+- ``referrals.rows`` (young person + referral), ``volunteer_rows``, ``visit_rows``: the
   CSV header (fields, synonyms, required), the length limits, the rule of each generic field
   (``text``, ``bool``, ``choice``: ``parse``), the staging columns of the import;
-- ``services.intake``: the columns it inserts; ``services.referrals`` / ``profiles`` /
+- ``referrals.intake``: the columns it inserts; ``referrals.screening`` / ``profiles`` /
   ``volunteers`` / ``visits`` / ``matches``: the columns they read, list and show;
 - ``cli.referral``: the options of ``referral add`` and ``referral update``, with their help;
-- ``services.privacy``: the columns erasure scrubs and a volunteer's export leaves out.
+- ``safety.privacy``: the columns erasure scrubs and a volunteer's export leaves out.
 
 The typed schema stays in ``models`` (SQLModel) and the DDL in ``migrations`` (history);
 ``tests/test_specs.py`` checks that every stored field of a spec is a column of its table.

@@ -31,7 +31,7 @@ def rows(path: Path, sql: str, params: tuple = ()) -> list[tuple]:
 def explicit_audit(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """Fail any write command that leaves a write for the audit trail's safety net: every
     (table, action) a statement wrote must have been recorded explicitly."""
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     left: list[tuple[str, str]] = []
     complete = audit.complete
@@ -121,7 +121,7 @@ def test_visits_concerns_and_reviews_are_recorded_with_db_now(cli, db_path, tmp_
 
 def test_visit_log_and_visit_sheets_insert_through_one_function(cli, db_path, tmp_path,
                                                                monkeypatch):
-    from ivcli.services import visits
+    from ivcli.visits import log as visits
 
     calls: list[int] = []
     insert = visits.insert_visits
@@ -142,8 +142,8 @@ def test_visit_log_and_visit_sheets_insert_through_one_function(cli, db_path, tm
 
 
 def test_insert_visits_gives_each_row_its_ids_in_order(cli, db_path):
-    from ivcli.services import visits
-    from ivcli.services.visit_rows import VisitRow
+    from ivcli.visits import log as visits
+    from ivcli.visits.rows import VisitRow
 
     _, m = matched_young_person(cli, db_path)
     log(cli, m, days_ago(30))  # ids start after the ones held

@@ -58,7 +58,7 @@ def test_read_commands_import_no_orm(cli, db_path, words):
 def explicit_audit(monkeypatch):
     """Fail a command whose writes reach the audit trail's safety net (``audit.complete``)
     instead of being recorded by the code that made them."""
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     complete = audit.complete
 
@@ -153,8 +153,8 @@ def test_list_csv_and_json_stream_instead_of_building_every_row(cli, db_path, mo
     from contextlib import redirect_stdout
 
     from ivcli import db
+    from ivcli.referrals import screening as referrals
     from ivcli.render import emit
-    from ivcli.services import referrals
 
     add(cli, "=cmd()", "Lee\u202e", "01/02/2014", "--reference", "-12")
     add(cli, "Bo", "Kay", "03/04/2013", "--reference", "@x")
@@ -180,7 +180,7 @@ def test_list_csv_and_json_stream_instead_of_building_every_row(cli, db_path, mo
 
 def test_list_fetches_in_batches(cli, db_path, monkeypatch):
     from ivcli import db
-    from ivcli.services import referrals
+    from ivcli.referrals import screening as referrals
 
     for i in range(5):
         add(cli, f"Amy{chr(97 + i)}", "Lee", "01/02/2014")

@@ -17,8 +17,8 @@ import pytest
 from tests.conftest import run_noting_imports
 
 ROOT = Path(__file__).parent.parent
-MINE = ("services/volunteers.py", "services/compliance.py", "services/volunteer_intake.py",
-        "services/volunteer_rows.py", "cli/volunteer.py")
+MINE = ("volunteers/pipeline.py", "volunteers/compliance.py", "volunteers/intake.py",
+        "volunteers/rows.py", "cli/volunteer.py")
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")  # db.now()
 
 
@@ -50,7 +50,7 @@ POOL = ("first_name,last_name,date_of_birth,reference,application_date,interview
 def unrecorded(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """The (table, kind of write) that reached the audit trail's safety net at a commit
     because the code that wrote them did not record them."""
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     found: list[tuple[str, str]] = []
     complete = audit.complete
@@ -117,7 +117,8 @@ def test_every_timestamp_written_is_db_now(cli, db_path, tmp_path):
 
 def test_services_read_on_a_core_connection(cli, db_path):
     from ivcli import db
-    from ivcli.services import compliance, volunteers
+    from ivcli.volunteers import compliance
+    from ivcli.volunteers import pipeline as volunteers
 
     vid = add(cli)
     every_step(cli, vid)
@@ -187,7 +188,7 @@ def test_import_links_rows_to_volunteers_added_earlier_in_the_file(cli, monkeypa
                                                                     batch):
     """New volunteers are written in batches with provisional ids: a later row still finds the
     volunteer an earlier row added, before or after its batch was written."""
-    from ivcli.services import volunteer_intake
+    from ivcli.volunteers import intake as volunteer_intake
 
     monkeypatch.setattr(volunteer_intake, "CHECK_BATCH", batch)
     f = tmp_path / "v.csv"

@@ -232,7 +232,7 @@ def test_a_damaged_file_is_exit_4_and_unchanged(cli, db_path, args):
 
 def test_a_damaged_page_met_mid_command_is_exit_4_not_70(cli, live, monkeypatch):
     """Damage deeper in the file surfaces only when a command reads that page."""
-    from ivcli.services import referrals
+    from ivcli.referrals import screening as referrals
 
     def corrupt(*a, **k):
         raise sqlite3.DatabaseError("database disk image is malformed")
@@ -378,7 +378,7 @@ def test_errors_are_told_apart_by_sqlites_result_codes(tmp_path):
 
 
 def test_debug_shows_the_traceback_and_keeps_exit_70(cli, live, monkeypatch):
-    from ivcli.services import referrals
+    from ivcli.referrals import screening as referrals
 
     def boom(*a, **k):
         raise RuntimeError("the bug")

@@ -125,7 +125,7 @@ def test_help_does_not_import_heavy_modules():
 
 
 def test_unexpected_error_has_no_traceback(cli, db_path: Path, monkeypatch):
-    from ivcli.services import referrals
+    from ivcli.referrals import screening as referrals
 
     def boom(*a, **k):
         raise RuntimeError("secret child name")
@@ -159,7 +159,7 @@ def test_output_into_a_closed_pipe_is_not_an_error(tmp_path: Path):
     db = tmp_path / "p.db"
     env = dict(os.environ, IVCLI_DB=str(db))
     root = Path(__file__).parent.parent
-    from ivcli.services.demo import write_referrals_csv
+    from ivcli.demo import write_referrals_csv
 
     csv_file = write_referrals_csv(tmp_path / "r.csv", 2_000)  # far more than a pipe buffer
     subprocess.run([sys.executable, "-m", "ivcli", "referral", "import", str(csv_file)],

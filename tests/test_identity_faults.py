@@ -267,7 +267,7 @@ def test_the_fast_path_checks_the_reference_too():
     the reference rule still applies there, with and without a pattern."""
     from datetime import date
 
-    from ivcli.services.referral_rows import (
+    from ivcli.referrals.rows import (
         FIELD_POSITIONS,
         FIELDS,
         RowValidator,

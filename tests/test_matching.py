@@ -14,7 +14,7 @@ from sqlalchemy import insert
 
 from ivcli import db
 from ivcli.models import Referral, Volunteer, VolunteerCheck, YoungPerson
-from ivcli.services import audit
+from ivcli.safety import audit
 
 ON = date(2026, 3, 1)
 STEPS = (("application", date(2025, 1, 1)), ("interview", date(2025, 1, 10)),
@@ -351,37 +351,37 @@ profiles_y = st.fixed_dictionaries({}, optional={
                                                    st.sampled_from(["female", "male", "F"])),
                                          min_size=1, max_size=6))
 def test_rules_agree_and_prefilter_is_safe(tmp_path_factory, yprof, vprofs):
-    from ivcli.services import matching
+    from ivcli.matching import candidates, rules, scoring, suggestions
 
     path = tmp_path_factory.mktemp("prop") / "p.db"
     yp = add_young(path, profile=yprof, area=None)
     vids = [add_volunteer(path, profile=p, area=a, gender=g) for p, a, g in vprofs]
     with db.reader(path) as conn:
-        y = matching.waiting_young_person(conn, yp, ON)
-        vols = matching.load_volunteers(conn, ON)
-        kept = {v.id for v in matching.load_volunteers(conn, ON, likely_for=y)}
-        ok = matching.feasible_matrix([y], vols)[0]
+        y = suggestions.waiting_young_person(conn, yp, ON)
+        vols = candidates.load_volunteers(conn, ON)
+        kept = {v.id for v in candidates.load_volunteers(conn, ON, likely_for=y)}
+        ok = rules.feasible_matrix([y], vols)[0]
         for v, fits in zip(vols, ok, strict=True):
-            assert bool(fits) == (not matching.rule_breaks(y, v)), (yprof, v.p)
+            assert bool(fits) == (not rules.rule_breaks(y, v)), (yprof, v.p)
             if fits:
                 assert v.id in kept
-        scores = matching.score_matrix([y], vols, matching.Weights.load(conn))
+        scores = scoring.score_matrix([y], vols, scoring.Weights.load(conn))
         assert ((scores >= 0) & (scores <= 100.0001)).all()
     assert len(vids) == len(vols)
 
 
 @pytest.mark.parametrize("shared", [0, 1, 2])
 def test_more_shared_interests_never_lower_the_score(shared):
-    from ivcli.services import matching
+    from ivcli.matching import scoring, sides
 
     tags = ["football", "art", "music"]
-    y = matching.young_from(1, 1, 12, ON, "north", json.dumps({"interests": tags}))
-    fewer = matching.vol_from(1, 30, "female", "north", None, None,
+    y = sides.young_from(1, 1, 12, ON, "north", json.dumps({"interests": tags}))
+    fewer = sides.vol_from(1, 30, "female", "north", None, None,
                               json.dumps({"interests": tags[:shared]}))
-    more = matching.vol_from(2, 30, "female", "north", None, None,
+    more = sides.vol_from(2, 30, "female", "north", None, None,
                              json.dumps({"interests": tags[:shared + 1]}))
-    w = matching.Weights(dict.fromkeys(matching.COMPONENTS, 1.0))
-    s = matching.score_matrix([y], [fewer, more], w)[0]
+    w = scoring.Weights(dict.fromkeys(sides.COMPONENTS, 1.0))
+    s = scoring.score_matrix([y], [fewer, more], w)[0]
     assert s[1] > s[0]
 
 

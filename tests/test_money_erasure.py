@@ -247,7 +247,7 @@ def test_erase_refuses_in_the_service_too(cli, db_path):
     """Retention and any other caller of ``privacy.erase`` get the same refusal."""
     from ivcli import db
     from ivcli.errors import Refused
-    from ivcli.services import audit, privacy
+    from ivcli.safety import audit, privacy
 
     yp, m = matched_young_person(cli, db_path)
     before = sha(db_path)

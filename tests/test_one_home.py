@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).parent.parent / "ivcli"
 
 
 def sources() -> dict[str, str]:
-    """Every module of ivcli by its path relative to the package, e.g. "services/today.py"."""
+    """Every module of ivcli by its path relative to the package, e.g. "reports/today.py"."""
     return {p.relative_to(PACKAGE).as_posix(): p.read_text(encoding="utf-8")
             for p in sorted(PACKAGE.rglob("*.py"))}
 
@@ -197,7 +197,7 @@ def test_sql_and_python_ages_agree_around_29_february():
 def test_age_thresholds_on_today_agree_with_age_on(cli, db_path):
     # Born on 29 February: ivcli today says they turn 18 on the day age_on counts them 18.
     from ivcli import db
-    from ivcli.services import today
+    from ivcli.reports import today
 
     add_young_person(cli, dob="29/02/2008", referral_date=date(2025, 6, 1))
     with db.reader(db_path) as conn:
@@ -243,8 +243,8 @@ def test_split_list_takes_semicolons_commas_and_new_lines():
 
 
 def test_volunteer_languages_split_as_every_list(cli):
-    from ivcli.services.volunteer_intake import _seed_profile
-    from ivcli.services.volunteer_rows import VolunteerRow
+    from ivcli.volunteers.intake import _seed_profile
+    from ivcli.volunteers.rows import VolunteerRow
 
     fields = VolunteerRow.__dataclass_fields__
     row = VolunteerRow(**dict.fromkeys(fields))  # type: ignore[arg-type]
@@ -260,7 +260,7 @@ def test_no_other_list_splitter():
 
 
 def test_the_lapse_cutoff_never_misses_a_check_that_lapses():
-    from ivcli.services.compliance import lapse_cutoff, lapses_within
+    from ivcli.volunteers.compliance import lapse_cutoff, lapses_within
 
     for years in (1, 3, 4):
         for as_of in _days(date(2023, 12, 1), date(2028, 4, 1)):
@@ -273,7 +273,9 @@ def test_the_lapse_cutoff_never_misses_a_check_that_lapses():
 
 def test_a_dbs_of_29_february_lapses_on_1_march(cli, db_path):
     from ivcli import db
-    from ivcli.services import compliance, reports, today
+    from ivcli.reports import aggregates as reports
+    from ivcli.reports import today
+    from ivcli.volunteers import compliance
     from tests.visits_helpers import add_checks, add_volunteer
 
     vol = add_volunteer(db_path)
@@ -291,7 +293,7 @@ def test_a_dbs_of_29_february_lapses_on_1_march(cli, db_path):
 
 
 def test_one_pre_filter_for_lapsing_checks():
-    assert holders(r"step = 'dbs' AND") == ["services/compliance.py"]
+    assert holders(r"step = 'dbs' AND") == ["volunteers/compliance.py"]
     assert holders(r"valid_years\"\)\)? *\+ *timedelta|warn_days \+ \d") == []
 
 
@@ -299,8 +301,8 @@ def test_one_pre_filter_for_lapsing_checks():
 
 
 def test_the_matcher_uses_the_profile_defaults():
-    from ivcli.services import matching
-    from ivcli.services.profiles import (
+    from ivcli.matching import rules, sides
+    from ivcli.matching.profiles import (
         VOLUNTEER_DEFAULTS,
         YOUNG_PERSON_DEFAULTS,
         load_volunteer_profile,
@@ -314,8 +316,8 @@ def test_the_matcher_uses_the_profile_defaults():
 
     yp = load_young_person_profile(Rec())
     vp = load_volunteer_profile(Rec())
-    y = matching.young_from(1, 1, 12, date(2026, 1, 1), None, Rec.profile)
-    v = matching.vol_from(1, 40, None, None, None, None, Rec.profile)
+    y = sides.young_from(1, 1, 12, date(2026, 1, 1), None, Rec.profile)
+    v = sides.vol_from(1, 40, None, None, None, None, Rec.profile)
     assert (y.iv_age_min, y.iv_age_max) == (yp["iv_age_min"], yp["iv_age_max"]) == (
         YOUNG_PERSON_DEFAULTS["iv_age_min"], YOUNG_PERSON_DEFAULTS["iv_age_max"])
     assert (v.child_age_min, v.child_age_max, v.capacity) == (
@@ -323,6 +325,6 @@ def test_the_matcher_uses_the_profile_defaults():
         VOLUNTEER_DEFAULTS["child_age_min"], VOLUNTEER_DEFAULTS["child_age_max"],
         VOLUNTEER_DEFAULTS["capacity"])
     # A volunteer who gave no ages is not suggested for a young person the defaults rule out.
-    too_old = matching.young_from(2, 2, VOLUNTEER_DEFAULTS["child_age_max"] + 1,
+    too_old = sides.young_from(2, 2, VOLUNTEER_DEFAULTS["child_age_max"] + 1,
                                   date(2026, 1, 1), None, None)
-    assert matching.rule_breaks(too_old, v)
+    assert rules.rule_breaks(too_old, v)

@@ -212,7 +212,7 @@ def test_referral_interests_seed_the_profile(cli):
 # --- The loaders matching uses ----------------------------------------------------------------
 
 
-from ivcli.services.profiles import (  # noqa: E402
+from ivcli.matching.profiles import (  # noqa: E402
     AVAILABILITY,
     VOLUNTEER_DEFAULTS,
     YOUNG_PERSON_DEFAULTS,

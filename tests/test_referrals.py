@@ -277,8 +277,8 @@ def test_fast_path_agrees_with_the_full_check(today):
     """The validator's fast path (values already seen in valid rows) gives exactly what the
     full check gives, row by row, problems included; an earlier ``today`` makes many learned
     dates future ones, and edited rows reuse learned values to break one rule each."""
-    from ivcli.services.demo import HEADER, referral_rows
-    from ivcli.services.referral_rows import RowValidator
+    from ivcli.demo import HEADER, referral_rows
+    from ivcli.referrals.rows import RowValidator
 
     positions = {h: i for i, h in enumerate(HEADER)}
     rows = [list(r) for r in referral_rows(3000, seed=7)]
@@ -334,8 +334,8 @@ def test_big_load_builds_the_same_indexes_again_or_rolls_back(cli, db_path, tmp_
     """A load bigger than the tables drops their secondary indexes for the insert and builds
     them again: the schema after is the schema before; an error part-way restores them."""
     from ivcli import db
-    from ivcli.services import intake
-    from ivcli.services.demo import write_referrals_csv
+    from ivcli.demo import write_referrals_csv
+    from ivcli.referrals import intake
 
     add(cli)  # creates the database with one young person and referral
     schema = index_sql(db_path)
@@ -364,8 +364,8 @@ def test_reimport_of_a_big_file_keeps_the_indexes(cli, db_path, tmp_path):
     """Indexes are deferred by the rows really new: the same big file again adds nothing, so
     nothing is dropped or built again."""
     from ivcli import db
-    from ivcli.services import intake
-    from ivcli.services.demo import write_referrals_csv
+    from ivcli.demo import write_referrals_csv
+    from ivcli.referrals import intake
 
     big = write_referrals_csv(tmp_path / "big.csv", intake.BATCH + 500, seed=3)
     cli("referral", "import", str(big), "--quiet")

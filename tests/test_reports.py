@@ -35,7 +35,10 @@ from pathlib import Path
 
 import pytest
 
-from ivcli.services import reports
+from ivcli import report_figures
+from ivcli.reports import aggregates as reports
+from ivcli.reports import publishing
+from ivcli.reports.period import monthly_period
 
 MONTH = ["report", "monthly", "--month", "2026-03", "--as-of", "2026-04-10"]
 YP_NAMES = ["Amira", "Boateng", "Chloe", "Dlamini", "Ezra", "Fraser", "Grace", "Hussain",
@@ -63,7 +66,7 @@ def build_scheme(path: Path) -> None:
         VolunteerCheck,
         YoungPerson,
     )
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     people = [  # id, dob, gender, ethnicity, disability, care_leaver
         (1, "2016-06-01", "female", "White British", False, False),
@@ -215,7 +218,7 @@ def test_monthly_figures_equal_hand_counts(cli, scheme):
         "checks_lapsed": 2,  # V5 DBS and training (V4 has left)
     }
     assert {k: r[k] for k in expected} == expected
-    assert set(reports.FIGURE_KEYS) == set(expected)
+    assert set(report_figures.FIGURE_KEYS) == set(expected)
     assert r["endings_by_reason"] == {
         "planned": 1, "aged_out": 0, "young_person_choice": 0, "volunteer_left": 0,
         "placement_move": 0, "breakdown": 1, "safeguarding": 0, "other": 0, "not_recorded": 0}
@@ -361,7 +364,7 @@ def test_threshold_is_a_setting(cli, scheme):
     ([0, 0], [0, 0]),
 ])
 def test_suppress_cells(values, expected):
-    assert reports.suppress_cells(values, 5) == expected
+    assert publishing.suppress_cells(values, 5) == expected
 
 
 def feasible(shown: list[object], total: int, t: int) -> list[set[int]]:
@@ -394,7 +397,7 @@ def test_no_hidden_cell_can_be_worked_out():
     @settings(max_examples=200, deadline=None)
     @given(st.lists(st.integers(0, 12), min_size=2, max_size=5), st.integers(2, 6))
     def check(values: list[int], t: int) -> None:
-        shown = reports.suppress_cells(values, t)
+        shown = publishing.suppress_cells(values, t)
         assert not [v for v in shown if isinstance(v, int) and 0 < v < t]
         options = feasible(shown, sum(values), t)
         for i, v in enumerate(shown):
@@ -584,7 +587,7 @@ def test_generated_scheme_matches_plain_counts(tmp_path):
             first_start[rid] = min(first_start.get(rid, start), start)
     with db.reader(path) as conn:
         for month in ("2026-08", "2026-09", "2026-10", "2025-02"):
-            period = reports.monthly_period(month, END)
+            period = monthly_period(month, END)
             r = reports.build(conn, period)
             start, end = period.start.isoformat(), period.end.isoformat()
             waiting = 0
@@ -605,8 +608,8 @@ def test_generated_scheme_matches_plain_counts(tmp_path):
 
 def test_every_figure_is_documented():
     text = (Path(__file__).parent.parent / "docs" / "reports.md").read_text(encoding="utf-8")
-    missing = [k for k in (*reports.FIGURE_KEYS, "endings_by_reason", "match_length_bands",
+    missing = [k for k in (*report_figures.FIGURE_KEYS, "endings_by_reason", "match_length_bands",
                            "report.suppress_below") if f"`{k}`" not in text]
     assert not missing, f"docs/reports.md does not define {missing}"
-    for fig in reports.FIGURES:
+    for fig in report_figures.FIGURES:
         assert fig.definition in text, fig.key

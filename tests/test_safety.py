@@ -120,7 +120,7 @@ def test_record_bulk_covers_a_range_with_one_entry(db_path):
     from sqlalchemy import text
 
     from ivcli import db
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     insert = text("INSERT INTO volunteers (first_name, last_name, name_key, date_of_birth, "
                   "created_at, updated_at) VALUES ('a', 'b', 'a|b', '2000-01-01', 'x', 'x')")
@@ -182,7 +182,7 @@ def test_recorded_and_unrecorded_core_writes_are_audited(db_path):
 
     from ivcli import db
     from ivcli.models import Volunteer
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     table = Volunteer.__table__
 
@@ -534,7 +534,7 @@ def test_core_writer_itemises_unrecorded_writes_and_rolls_back(db_path):
     """A bulk writer on a Core connection (``db.writer``) gets the audit trail's safety net: a
     write nobody recorded is still itemised before the commit; on an error nothing stays."""
     from ivcli import db
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     hooks = {"watch": audit.watch, "complete": audit.complete}  # as AppState.writing_sql passes
     with db.writer(db_path, command="test bulk", **hooks) as conn:

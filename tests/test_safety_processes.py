@@ -72,7 +72,7 @@ def assert_sound(db: Path) -> None:
 
 def distinct_csv(path: Path, n: int, tag: str, seed: int) -> Path:
     """A referral file whose children appear in no other file (references and names tagged)."""
-    from ivcli.services.demo import HEADER, referral_rows
+    from ivcli.demo import HEADER, referral_rows
 
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -146,7 +146,7 @@ def test_a_held_write_lock_makes_the_second_writer_exit_3(base: Path):
 
 @pytest.fixture(scope="module")
 def feed_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from ivcli.services.demo import write_referrals_csv
+    from ivcli.demo import write_referrals_csv
 
     return write_referrals_csv(tmp_path_factory.mktemp("feed") / "feed.csv", 20_000, seed=5)
 

@@ -67,7 +67,7 @@ def test_erasure_marks_fit_the_columns(spec: RecordSpec, schema):
 
 def test_the_scrubbed_columns_are_those_held_before_the_specs():
     """Erasure and a volunteer's export leave out the same columns as before."""
-    from ivcli.services import privacy
+    from ivcli.safety import privacy
 
     assert privacy.PERSONAL == {
         "first_name", "last_name", "reference", "email", "phone", "address", "postcode",
@@ -109,7 +109,7 @@ def test_referral_update_has_an_option_for_every_updatable_field():
 
 
 def test_every_referral_field_has_a_rule_and_a_staged_column():
-    from ivcli.services import referral_rows as rows
+    from ivcli.referrals import rows
 
     for name in rows.FIELDS:
         assert name in rows.OWN_RULE or name in rows.FIELD_RULES, name
@@ -137,7 +137,8 @@ def test_csv_headers_name_one_field_each(specs: tuple[RecordSpec, ...]):
 
 
 def test_the_list_and_show_columns_follow_the_specs():
-    from ivcli.services import matches, referrals
+    from ivcli.matching import lifecycle as matches
+    from ivcli.referrals import screening as referrals
 
     assert referrals.LIST_COLUMNS == (
         "id", "young_person_id", "status", "referral_date", "reference", "first_name",
@@ -169,7 +170,7 @@ def test_a_text_field_keeps_its_limit():
 @pytest.mark.slow
 def test_the_specs_import_nothing_heavy():
     """Read commands and the CLI at start-up import the specs."""
-    code = ("import sys, ivcli.specs, ivcli.services.referral_rows\n"
+    code = ("import sys, ivcli.specs, ivcli.referrals.rows\n"
             "print(','.join(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'typer')"
             " if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

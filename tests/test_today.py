@@ -140,7 +140,7 @@ def test_concern_between_visits(cli, db_path):
 
 
 def test_review_schedule():
-    from ivcli.services.review_schedule import Schedule
+    from ivcli.visits.review_schedule import Schedule
 
     s = Schedule(first_weeks=6, second_months=3, then_months=6)
     start = date(2026, 1, 31)
@@ -293,7 +293,7 @@ def test_json_shape_order_and_no_names(cli, db_path):
     items = today_json(cli)
     assert all(set(i) == {"kind", "id", "days", "summary"} for i in items)
     assert all(isinstance(i["id"], int) and isinstance(i["days"], int) for i in items)
-    from ivcli.services.today import KINDS
+    from ivcli.reports.today import KINDS
 
     order = [KINDS.index(i["kind"]) for i in items]
     assert order == sorted(order)
@@ -334,7 +334,7 @@ def test_today_needs_a_database(cli, db_path: Path):
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1)),
        st.integers(min_value=0, max_value=60))
 def test_working_days_count_weekdays(start, span):
-    from ivcli.services.today import working_days_between
+    from ivcli.reports.today import working_days_between
 
     end = start + timedelta(days=span)
     brute = sum(1 for i in range(1, span + 1)
@@ -358,7 +358,7 @@ def test_large_scheme_builds_and_today_reads_it(tmp_path, monkeypatch, cli):
     assert "made-up concern" not in json.dumps(items)
     # The agenda's shortcut to volunteers whose checks can lapse loses none of them.
     from ivcli import db
-    from ivcli.services import compliance
+    from ivcli.volunteers import compliance
 
     with db.reader(path) as conn:
         every = compliance.due(conn, END, 60)

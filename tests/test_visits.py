@@ -301,7 +301,7 @@ def test_import_budget_warning(cli, tmp_path, match):
 
 @given(st.integers(min_value=1, max_value=24 * 60))
 def test_minutes_round_trip_through_hours(minutes):
-    from ivcli.services.visit_rows import format_minutes, parse_hours
+    from ivcli.visits.rows import format_minutes, parse_hours
 
     assert parse_hours(format_minutes(minutes)) == minutes
 

@@ -135,7 +135,7 @@ def test_matchable_ids_agree_with_due(cli, db_path, tmp_path):
     for vid in (a, b):
         cli("volunteer", "approve", str(vid), "--date", "02/03/2024")
     from ivcli import db
-    from ivcli.services import compliance
+    from ivcli.volunteers import compliance
 
     with db.reader(db_path) as conn:
         assert compliance.matchable_ids(conn, AS_OF) == {b}

@@ -31,7 +31,7 @@ def add_volunteer(db_path: Path, *, first: str = "Jo", last: str = "Bloggs",
 
     from ivcli import db
     from ivcli.models import Volunteer
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     with db.writer(db_path, watch=audit.watch, complete=audit.complete) as conn:
         now = db.now()
@@ -49,7 +49,7 @@ def add_checks(db_path: Path, volunteer_id: int, steps: list[tuple[str, date]]) 
 
     from ivcli import db
     from ivcli.models import VolunteerCheck
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     with db.writer(db_path, watch=audit.watch, complete=audit.complete) as conn:
         now = db.now()
@@ -68,7 +68,7 @@ def add_match(db_path: Path, young_person_id: int, *, start: date | None = None,
 
     from ivcli import db
     from ivcli.models import Match
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     vol = volunteer_id or add_volunteer(db_path)
     start = start or days_ago(200)

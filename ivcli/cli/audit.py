@@ -31,7 +31,7 @@ def audit_(
     record_id to record_to.
     """
     from ivcli.render import emit
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     table = record_id = None
     if record:

@@ -27,7 +27,7 @@ def check(
     Exits 1 when anything is wrong.
     """
     from ivcli.render import emit, message
-    from ivcli.services.check import run_checks
+    from ivcli.safety.check import run_checks
 
     app_state = state(ctx)
     with app_state.reading() as conn:

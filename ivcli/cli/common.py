@@ -56,7 +56,7 @@ class AppState:
         trail's safety net; creates the database (0600) if needed, and removes it again if the
         command fails. With ``dry_run`` everything is rolled back at the end."""
         from ivcli import db
-        from ivcli.services import audit
+        from ivcli.safety import audit
 
         with db.writer(self.db_path, command=self.command or None, dry_run=dry_run,
                        create_folder=self.default_folder,

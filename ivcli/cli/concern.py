@@ -37,7 +37,7 @@ def list_(
     """The open concerns, oldest first, with their text. This is the only command that shows
     a concern's text: keep its output private."""
     from ivcli.render import emit
-    from ivcli.services import concerns
+    from ivcli.visits import concerns
 
     with state(ctx).reading() as conn:
         rows = concerns.list_concerns(conn, date.today(), include_closed=all_)
@@ -56,7 +56,7 @@ def open_(
     """Open a concern raised between visits (a call, a message). A concern noticed on a visit is
     opened with 'ivcli visit log --concern'."""
     from ivcli.render import message
-    from ivcli.services import concerns
+    from ivcli.visits import concerns
 
     text = _ask(body, ctx, "The concern:", "--text")
     with state(ctx).writing() as conn:
@@ -75,7 +75,7 @@ def close(
 ) -> None:
     """Close a concern with a note of what was done."""
     from ivcli.render import message
-    from ivcli.services import concerns
+    from ivcli.visits import concerns
 
     text = _ask(note, ctx, "What was done:", "--note")
     with state(ctx).writing() as conn:

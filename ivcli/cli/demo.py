@@ -27,11 +27,11 @@ def demo(
     It is written to demo.db in your user data folder (not your real database) unless you give
     --db. ivcli never overwrites a database that is not a demo.
     """
+    from ivcli import demo as demo_service
     from ivcli.enums import ReferralStatus
     from ivcli.errors import Refused
+    from ivcli.referrals import screening as referrals
     from ivcli.render import emit, message
-    from ivcli.services import demo as demo_service
-    from ivcli.services import referrals
 
     app_state = state(ctx)
     if not app_state.explicit_db:

@@ -17,7 +17,7 @@ app = typer.Typer(
 def _erase(ctx: typer.Context, kind: str, person_id: int, yes: bool) -> None:
     from ivcli import db
     from ivcli.render import message
-    from ivcli.services import privacy
+    from ivcli.safety import privacy
 
     app_state = state(ctx)
     what = f"{kind.replace('_', ' ')} {person_id}"

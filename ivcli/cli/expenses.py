@@ -26,7 +26,7 @@ def expenses(
     """
     from ivcli.periods import month_bounds, parse_month
     from ivcli.render import emit, message, write_json
-    from ivcli.services import visits
+    from ivcli.visits import log as visits
 
     bounds = month_bounds(parse_month(month or "this", date.today()))
     with state(ctx).reading() as conn:

@@ -61,8 +61,8 @@ def suggest(
     With --all, proposes one volunteer per young person for the whole waiting list, matching
     as many as possible and favouring the longest waiting. Nothing is written.
     """
+    from ivcli.matching import assignment, suggestions
     from ivcli.render import emit, message
-    from ivcli.services import matching
 
     if all_ and young_person_id is not None:
         raise ConflictingOptions("give a young person's id or --all, not both")
@@ -71,9 +71,9 @@ def suggest(
     on = as_of or date.today()
     with state(ctx).reading() as conn:
         if all_:
-            whole = matching.suggest_all(conn, on)
+            whole = assignment.suggest_all(conn, on)
         else:
-            found = matching.suggest(conn, young_person_id or 0, on, top)
+            found = suggestions.suggest(conn, young_person_id or 0, on, top)
     if all_:
         rows = [vars(p) for p in whole.proposals]
         columns = ["young_person_id", "volunteer_id", "score", "waiting_days", "reasons",
@@ -116,7 +116,7 @@ def propose(
     Refused (exit 1, with the reason) when the volunteer is not approved, a check is missing
     or lapsed, they have no free place, or a hard rule is broken.
     """
-    from ivcli.services import matches
+    from ivcli.matching import lifecycle as matches
 
     with state(ctx).writing() as conn:
         m = matches.propose(conn, young_person_id, volunteer_id, on or date.today(), note)
@@ -132,7 +132,7 @@ def propose(
 def accept(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
            fmt: Format = OutputFormat.table) -> None:
     """Record that the young person accepted the proposed match."""
-    from ivcli.services import matches
+    from ivcli.matching import lifecycle as matches
 
     with state(ctx).writing() as conn:
         record = matches.as_row(matches.accept(conn, match_id, on or date.today()))
@@ -150,7 +150,7 @@ def decline(
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Record that the young person declined; they go back on the waiting list."""
-    from ivcli.services import matches
+    from ivcli.matching import lifecycle as matches
 
     if not reason:
         if state(ctx).can_prompt():
@@ -170,7 +170,7 @@ def decline(
 def start(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
           fmt: Format = OutputFormat.table) -> None:
     """Record the introduction meeting: the match is active from this date."""
-    from ivcli.services import matches
+    from ivcli.matching import lifecycle as matches
 
     with state(ctx).writing() as conn:
         record = matches.as_row(matches.start(conn, match_id, on or date.today()))
@@ -182,7 +182,7 @@ def pause(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
           note: Annotated[str | None, typer.Option(help="Why.", show_default=False)] = None,
           fmt: Format = OutputFormat.table) -> None:
     """Pause an active match, for illness or exams."""
-    from ivcli.services import matches
+    from ivcli.matching import lifecycle as matches
 
     with state(ctx).writing() as conn:
         record = matches.as_row(matches.pause(conn, match_id, on or date.today(), note))
@@ -194,7 +194,7 @@ def resume(ctx: typer.Context, match_id: MatchId, on: OnDate = None,
            note: Annotated[str | None, typer.Option(help="A note.", show_default=False)] = None,
            fmt: Format = OutputFormat.table) -> None:
     """Resume a paused match."""
-    from ivcli.services import matches
+    from ivcli.matching import lifecycle as matches
 
     with state(ctx).writing() as conn:
         record = matches.as_row(matches.resume(conn, match_id, on or date.today(), note))
@@ -217,8 +217,8 @@ def end(
     fmt: Format = OutputFormat.table,
 ) -> None:
     """End an active or paused match, with a reason."""
+    from ivcli.matching import lifecycle as matches
     from ivcli.render import message
-    from ivcli.services import matches
 
     code = reason.value if reason else None
     if code is None:
@@ -247,8 +247,8 @@ def list_(
     fmt: Format = OutputFormat.table,
 ) -> None:
     """List matches."""
+    from ivcli.matching import lifecycle as matches
     from ivcli.render import emit
-    from ivcli.services import matches
 
     with state(ctx).reading() as conn:
         rows = matches.list_matches(conn, status.value if status else None)
@@ -258,8 +258,8 @@ def list_(
 @app.command("show")
 def show(ctx: typer.Context, match_id: MatchId, fmt: Format = OutputFormat.table) -> None:
     """Show one match and its history."""
+    from ivcli.matching import lifecycle as matches
     from ivcli.render import emit
-    from ivcli.services import matches
 
     with state(ctx).reading() as conn:
         record = matches.as_row(matches.get(conn, match_id))

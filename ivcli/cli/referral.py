@@ -53,8 +53,9 @@ def add(
     different name or date of birth is refused.
     """
     raw: dict[str, str | None] = dict(values)
+    from ivcli.referrals import intake
+    from ivcli.referrals import screening as referrals
     from ivcli.render import emit_one, message
-    from ivcli.services import intake, referrals
 
     app_state = state(ctx)
     if app_state.can_prompt():
@@ -98,8 +99,8 @@ def import_(
     Importing the same file again adds nothing.
     """
     from ivcli.cli.progress import byte_progress
+    from ivcli.referrals import intake
     from ivcli.render import message
-    from ivcli.services import intake
 
     with byte_progress(file, enabled=not quiet) as on_bytes:
         with state(ctx).importing(dry_run=dry_run) as conn:
@@ -134,8 +135,8 @@ def list_(
     fmt: Format = OutputFormat.table,
 ) -> None:
     """List referrals, oldest first."""
+    from ivcli.referrals import screening as referrals
     from ivcli.render import emit, write_stream
-    from ivcli.services import referrals
 
     wanted = status.value if status else None
     with state(ctx).reading() as conn:
@@ -154,8 +155,8 @@ def show(
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Show one referral with its young person and screening."""
+    from ivcli.referrals import screening as referrals
     from ivcli.render import emit_one
-    from ivcli.services import referrals
 
     with state(ctx).reading() as conn:
         record = referrals.show(conn, referral_id)
@@ -171,8 +172,8 @@ def update(
 ) -> None:
     """Record screening answers or referrer details on a referral."""
     changes = {k: v for k, v in values.items() if v is not None}
+    from ivcli.referrals import screening as referrals
     from ivcli.render import message
-    from ivcli.services import referrals
 
     if not changes:
         require(["at least one field to change (see --help)"])
@@ -192,8 +193,8 @@ def accept(
     Refused unless all three core best-interest criteria are yes and the young person is
     eligible by age on the referral date. Warns when no additional criterion is met.
     """
+    from ivcli.referrals import screening as referrals
     from ivcli.render import message
-    from ivcli.services import referrals
 
     with state(ctx).writing() as conn:
         warnings = referrals.accept(conn, referral_id, on or date.today())
@@ -221,8 +222,8 @@ def decline(
     on: Annotated[date | None, date_option("Decision date; default today", "--date")] = None,
 ) -> None:
     """Decline a referral, with a reason."""
+    from ivcli.referrals import screening as referrals
     from ivcli.render import message
-    from ivcli.services import referrals
 
     text = _reason(reason, ctx, "declining")
     with state(ctx).writing() as conn:
@@ -238,8 +239,8 @@ def withdraw(
     on: Annotated[date | None, date_option("Date; default today", "--date")] = None,
 ) -> None:
     """Withdraw a referral (received or waiting), with a reason."""
+    from ivcli.referrals import screening as referrals
     from ivcli.render import message
-    from ivcli.services import referrals
 
     text = _reason(reason, ctx, "withdrawing")
     with state(ctx).writing() as conn:

@@ -81,10 +81,10 @@ def monthly(
     --output report.html
     """
     from ivcli.errors import InvalidInput
-    from ivcli.services import reports
+    from ivcli.reports.period import monthly_period
 
     try:
-        period = reports.monthly_period(month, as_of or date.today())
+        period = monthly_period(month, as_of or date.today())
     except ValueError as exc:
         raise InvalidInput(str(exc), hint="give a --month that has begun by --as-of") from None
     _run(ctx, period, fmt, output, publish, detail)
@@ -108,10 +108,10 @@ def annual(
 ) -> None:
     """The annual report (a calendar year, or e.g. a financial year with --from and --to)."""
     from ivcli.errors import InvalidInput
-    from ivcli.services import reports
+    from ivcli.reports.period import annual_period
 
     try:
-        period = reports.annual_period(year, start, end, as_of or date.today())
+        period = annual_period(year, start, end, as_of or date.today())
     except ValueError as exc:
         raise InvalidInput(str(exc), hint="check --year, --from, --to and --as-of") from None
     _run(ctx, period, fmt, output, publish, detail)
@@ -132,11 +132,12 @@ def _run(ctx: typer.Context, period: Any, fmt: ReportFormat, output: Path | None
 
         check_writable(output, state(ctx).db_path)
 
-    from ivcli.services import reports
+    from ivcli.reports import aggregates as reports
+    from ivcli.reports import publishing
 
     with state(ctx).reading() as conn:
         report = reports.build(conn, period, detail=detail)
-        threshold = reports.suppress_below(conn)
+        threshold = publishing.suppress_below(conn)
         left_out = reports.costs_left_out(conn, period)
     if left_out:
         from ivcli.render import message
@@ -146,7 +147,7 @@ def _run(ctx: typer.Context, period: Any, fmt: ReportFormat, output: Path | None
                 f"of the expenses figure (visit {shown}); 'ivcli check' lists them: correct "
                 "their cost.", style="yellow")
     if published:
-        report = reports.publish(report, threshold)
+        report = publishing.publish(report, threshold)
 
     from ivcli import render_report
 

@@ -30,7 +30,7 @@ def retention(
     """
     from ivcli import db
     from ivcli.render import emit, message
-    from ivcli.services import privacy
+    from ivcli.safety import privacy
 
     app_state = state(ctx)
     on = as_of or date.today()

@@ -32,7 +32,7 @@ def review(
     for each.
     """
     from ivcli.render import message
-    from ivcli.services import reviews
+    from ivcli.visits import reviews
 
     raw: dict[str, object] = {
         "date": on.isoformat() if on else None,

@@ -15,8 +15,8 @@ app = typer.Typer(help="The scheme's settings: list, set and reset them.", no_ar
 @app.command("list")
 def list_(ctx: typer.Context, fmt: Format = OutputFormat.table) -> None:
     """Every setting with its value, its default and what it means."""
+    from ivcli import stored_settings as settings
     from ivcli.render import emit
-    from ivcli.services import settings
 
     with state(ctx).reading() as conn:
         rows = settings.all_values(conn)
@@ -30,8 +30,8 @@ def set_(
     value: Annotated[str, typer.Argument(help="Its new value.")],
 ) -> None:
     """Change a setting."""
+    from ivcli import stored_settings as settings
     from ivcli.render import message
-    from ivcli.services import settings
 
     with state(ctx).writing() as conn:
         parsed = settings.set_value(conn, key, value)
@@ -44,8 +44,8 @@ def reset(
     key: Annotated[str, typer.Argument(help="The setting to return to its default.")],
 ) -> None:
     """Return a setting to its default."""
+    from ivcli import stored_settings as settings
     from ivcli.render import message
-    from ivcli.services import settings
 
     with state(ctx).writing() as conn:
         settings.reset(conn, key)

@@ -32,7 +32,7 @@ def subject_export(
     from ivcli import outfile
     from ivcli.errors import InvalidInput
     from ivcli.render import message, to_json
-    from ivcli.services import privacy
+    from ivcli.safety import privacy
 
     if (young_person_id is None) == (volunteer is None):
         if young_person_id is None:

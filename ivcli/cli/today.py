@@ -14,7 +14,7 @@ app = typer.Typer()
 PER_KIND = 5
 
 
-def screen(on: date, total: int, sections: list) -> str:  # list[services.today.Section]
+def screen(on: date, total: int, sections: list) -> str:  # list[reports.today.Section]
     """The agenda for a person: a heading per kind, the most urgent first, plain text (quick
     to print; user text escaped by ``render.safe_text``)."""
     from ivcli.render import safe_text
@@ -56,7 +56,7 @@ def today(
     Summaries never name a child unless --names, and never quote a concern.
     """
     from ivcli.render import emit, message
-    from ivcli.services.today import COLUMNS, agenda, for_screen
+    from ivcli.reports.today import COLUMNS, agenda, for_screen
 
     on = as_of or date.today()
     with state(ctx).reading() as conn:

@@ -64,8 +64,8 @@ def log(
     its monthly or yearly budget (settings budget.monthly, budget.yearly).
     """
     from ivcli.render import message
-    from ivcli.services import visits
-    from ivcli.services.visit_rows import validate
+    from ivcli.visits import log as visits
+    from ivcli.visits.rows import validate
 
     raw: dict[str, str | None] = {
         "match_id": str(match_id), "date": on.isoformat() if on else None, "hours": hours,
@@ -120,7 +120,7 @@ def import_(
     """
     from ivcli.cli.progress import byte_progress
     from ivcli.render import message
-    from ivcli.services import visits
+    from ivcli.visits import log as visits
 
     with byte_progress(file, enabled=not quiet) as on_bytes:
         with state(ctx).importing(dry_run=dry_run) as conn:
@@ -153,7 +153,7 @@ def list_(
     concern itself is only in 'ivcli concern list'."""
     from ivcli.periods import month_bounds, parse_month
     from ivcli.render import emit
-    from ivcli.services import visits
+    from ivcli.visits import log as visits
 
     bounds = month_bounds(parse_month(month, date.today())) if month else None
     with state(ctx).reading() as conn:

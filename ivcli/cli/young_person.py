@@ -28,7 +28,7 @@ YoungPersonId = Annotated[int, typer.Argument(
 
 
 def _read_json(source: str) -> dict[str, Any]:
-    from ivcli.services.profiles import read_json_file
+    from ivcli.matching.profiles import read_json_file
 
     if source == "-":
         return read_json_file(sys.stdin.read(), "standard input")
@@ -44,12 +44,12 @@ def _read_json(source: str) -> dict[str, Any]:
 
 
 def _load(conn: Connection, side: str, record_id: int) -> tuple[Any, dict[str, Any]]:
-    from ivcli.services import profiles
+    from ivcli.matching import profiles
 
     if side == "young_person":
         yp = profiles.get_young_person(conn, record_id)
         return yp, profiles.load_young_person_profile(yp)
-    from ivcli.services import volunteers
+    from ivcli.volunteers import pipeline as volunteers
 
     v = volunteers.get(conn, record_id)
     return v, profiles.load_volunteer_profile(v)
@@ -57,8 +57,8 @@ def _load(conn: Connection, side: str, record_id: int) -> tuple[Any, dict[str, A
 
 def run_profile(ctx: typer.Context, side: str, record_id: int, from_json: str | None) -> None:
     """Shared by 'young-person profile' and 'volunteer profile'."""
+    from ivcli.matching import profiles
     from ivcli.render import message
-    from ivcli.services import profiles
 
     app_state = state(ctx)
     who = "young person" if side == "young_person" else "volunteer"
@@ -112,8 +112,8 @@ def show(
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Show a young person's record, referrals and matching profile."""
+    from ivcli.matching import profiles
     from ivcli.render import emit_one
-    from ivcli.services import profiles
 
     with state(ctx).reading() as conn:
         record = profiles.show_young_person(conn, young_person_id, as_of or date.today())

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from ivcli import stored_settings as settings_service
 from ivcli.enums import CheckStep, VolunteerStatus, sql_list
 from ivcli.parsing import add_months, add_years
-from ivcli.services import settings as settings_service
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

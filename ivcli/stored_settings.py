@@ -121,7 +121,7 @@ def set_value(conn: Connection, key: str, raw: str) -> int | float | str:
     else:
         conn.execute(text("UPDATE settings SET value = :v WHERE key = :k"), params)
         action = "update"
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     audit.record(conn, [("settings", key, action, ["value"])])
     return value
@@ -131,6 +131,6 @@ def reset(conn: Connection, key: str) -> None:
     _definition(key)
     _check_together(conn, key, None)
     conn.execute(text("DELETE FROM settings WHERE key = :k"), {"k": key})
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     audit.record(conn, [("settings", key, "delete", [])])

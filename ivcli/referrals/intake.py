@@ -12,7 +12,7 @@ into a temporary staging table in batches, then a few SQL statements link, inser
 It runs on the command's Core connection (``db.writer``) and needs no ORM objects or models.
 This bulk path is SQLite's own SQL (a TEMP staging table, ``UPDATE ... FROM``, ``?``
 placeholders), sent as it is with ``exec_driver_sql``; a PostgreSQL port would need its own.
-Screening and decisions are in ``services.referrals``.
+Screening and decisions are in ``referrals.screening``.
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ from typing import TYPE_CHECKING
 from ivcli.db import now as db_now
 from ivcli.errors import InvalidInput, Refused
 from ivcli.importing.problems import Problems
-from ivcli.services import audit
-from ivcli.services.referral_rows import (
+from ivcli.referrals.rows import (
     CLEAN,
     FIELDS,
     PATTERN_SETTING,
@@ -43,6 +42,7 @@ from ivcli.services.referral_rows import (
     sql_value,
     validate,
 )
+from ivcli.safety import audit
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -378,7 +378,7 @@ def import_csv(
 
 
 def _reference_pattern(conn: Connection) -> re.Pattern[str] | None:
-    from ivcli.services import settings as settings_service
+    from ivcli import stored_settings as settings_service
 
     return compile_pattern(str(settings_service.get(conn, PATTERN_SETTING)))
 

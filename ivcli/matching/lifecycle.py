@@ -1,7 +1,7 @@
 """The match life cycle: propose, the young person's decision, start, pause, resume and end.
 
 Each step is one command with a date and leaves a ``match_events`` row. A proposal must keep
-every hard rule of ``services.matching``; the referral's status follows the match (matched while
+every hard rule of ``matching.rules``; the referral's status follows the match (matched while
 a match is live, back to accepted, i.e. waiting, when it is declined or ended, closed at the end
 when asked).
 
@@ -112,7 +112,7 @@ def update_changed(conn: Connection, table: str, record_id: int,
     """Set ``values`` (column names written by ivcli, never user text) on one record of
     ``table`` and record the update in the audit trail, naming the fields whose value changed;
     when none changed, nothing is written. Returns the changed fields."""
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     wanted = {k: _stored(v) for k, v in values.items()}
     current = conn.execute(text(f"SELECT {', '.join(wanted)} FROM {table} WHERE id = :id"),
@@ -130,7 +130,7 @@ def insert_row(conn: Connection, table: Table, values: Mapping[str, object]) -> 
     """Insert one record into ``table``, recorded in the audit trail; returns its id."""
     from sqlalchemy import insert
 
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     key = conn.execute(insert(table).values(**values)).inserted_primary_key
     assert key is not None
@@ -213,8 +213,10 @@ def propose(conn: Connection, young_person_id: int, volunteer_id: int, on: date,
             note: str | None = None) -> MatchRecord:
     """Propose a match; refused when any hard rule is broken."""
     from ivcli.db import now
-    from ivcli.services import compliance
-    from ivcli.services.matching import load_volunteers, rule_breaks, waiting_young_person
+    from ivcli.matching.candidates import load_volunteers
+    from ivcli.matching.rules import rule_breaks
+    from ivcli.matching.suggestions import waiting_young_person
+    from ivcli.volunteers import compliance
 
     y = waiting_young_person(conn, young_person_id, on)
     vol = conn.execute(text("SELECT status FROM volunteers WHERE id = :id"),

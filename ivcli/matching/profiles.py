@@ -294,7 +294,7 @@ def save(conn: Connection, side: str, record: Any, profile: Mapping[str, Any]) -
     from sqlalchemy import text
 
     from ivcli.db import now
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     if side == "young_person" and profile.get("area") == (record.area or ""):
         profile = {**profile, "area": ""}  # keep following the recorded area
@@ -310,7 +310,7 @@ def save(conn: Connection, side: str, record: Any, profile: Mapping[str, Any]) -
 
 
 # ---------------------------------------------------------------------------------------------
-# Young people (the volunteer side lives in services/volunteers.py)
+# Young people (the volunteer side lives in volunteers/pipeline.py)
 
 YOUNG_PERSON_COLUMNS = YOUNG_PERSON.names(lambda f: f.stored is not None and f.erase != "empty"
                                           and f.kind != "timestamp")
@@ -318,7 +318,7 @@ YOUNG_PERSON_COLUMNS = YOUNG_PERSON.names(lambda f: f.stored is not None and f.e
 
 def get_young_person(conn: Connection, young_person_id: int) -> Any:
     """The young person's row (attributes as the columns; dates and yes/no typed)."""
-    from ivcli.services.referrals import typed
+    from ivcli.referrals.screening import typed
 
     yp = conn.execute(
         typed(f"SELECT {', '.join(YOUNG_PERSON_COLUMNS)} FROM young_people WHERE id = :id",

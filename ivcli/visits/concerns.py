@@ -23,8 +23,8 @@ LIST_COLUMNS = ("id", "match_id", "visit_id", "opened_date", "days_open", "statu
 
 
 def _table() -> Table:
+    from ivcli.matching.lifecycle import table_of
     from ivcli.models import Concern
-    from ivcli.services.matches import table_of
 
     return table_of(Concern)
 
@@ -41,8 +41,8 @@ def _clean(value: str, what: str, flag: str) -> str:
 def open_concern(conn: Connection, match_id: int, on: date, body: str, today: date) -> int:
     """Open a concern on a match that is not tied to a visit (a phone call, a message)."""
     from ivcli.db import now
-    from ivcli.services.matches import insert_row
-    from ivcli.services.visits import get_match  # not at the top: `concern list` needs none
+    from ivcli.matching.lifecycle import insert_row
+    from ivcli.visits.log import get_match  # not at the top: `concern list` needs none
 
     match = get_match(conn, match_id)
     if on > today:
@@ -56,7 +56,7 @@ def open_concern(conn: Connection, match_id: int, on: date, body: str, today: da
 
 
 def close(conn: Connection, concern_id: int, note: str, on: date, today: date) -> None:
-    from ivcli.services.matches import update_changed
+    from ivcli.matching.lifecycle import update_changed
 
     concern = conn.execute(text("SELECT opened_date, closed_date FROM concerns WHERE id = :id"),
                            {"id": concern_id}).first()

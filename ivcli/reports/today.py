@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, text
 
+from ivcli import stored_settings as settings_service
 from ivcli.enums import MatchStatus, sql_list
 from ivcli.parsing import add_months, add_years
-from ivcli.services import settings as settings_service
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -167,7 +167,7 @@ def _overdue_visits(conn: Connection, as_of: date, limit: int, names: bool
 
 
 def _reviews_due(conn: Connection, as_of: date, names: bool) -> list[Item]:
-    from ivcli.services.review_schedule import Schedule
+    from ivcli.visits.review_schedule import Schedule
 
     schedule = Schedule.load(conn)
     warn = settings_service.get_int(conn, "review.warn_days")
@@ -242,7 +242,7 @@ def _referral_decisions(conn: Connection, as_of: date, limit: int, names: bool
 def _checks_lapsing(conn: Connection, as_of: date, within: int, names: bool) -> list[Item]:
     # Only a volunteer whose latest DBS certificate or training is old enough to lapse by the
     # horizon can have a check lapsing, so compliance.due looks at those alone.
-    from ivcli.services import compliance
+    from ivcli.volunteers import compliance
 
     params = compliance.may_lapse_params(compliance.Rules.load(conn), as_of, within)
     candidates = [vid for (vid,) in _rows(conn, compliance.may_lapse_sql(), params)]

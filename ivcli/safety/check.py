@@ -16,8 +16,8 @@ from sqlalchemy import text
 from ivcli import dialect
 from ivcli.enums import MatchStatus, sql_list
 from ivcli.parsing import MAX_PENCE, format_pence
-from ivcli.services import audit
-from ivcli.services.visit_rows import COST_IN_RANGE
+from ivcli.safety import audit
+from ivcli.visits.rows import COST_IN_RANGE
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 
 from ivcli.errors import InvalidInput, Refused
-from ivcli.services.review_schedule import Schedule
-from ivcli.services.visits import get_match
+from ivcli.visits.log import get_match
+from ivcli.visits.review_schedule import Schedule
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -38,8 +38,8 @@ def record(conn: Connection, match_id: int, on: date, with_whom: list[str], note
     """Record a review with one or more people. Refused before the match started, after it
     ended, or in the future."""
     from ivcli.db import now
+    from ivcli.matching.lifecycle import insert_row, table_of
     from ivcli.models import Review
-    from ivcli.services.matches import insert_row, table_of
 
     match = get_match(conn, match_id)
     if not with_whom:

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, text
 
 from ivcli import dialect
+from ivcli import stored_settings as settings_service
 from ivcli.db import now
 from ivcli.enums import MatchStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.parsing import add_years, age_on
-from ivcli.services import audit
-from ivcli.services import settings as settings_service
+from ivcli.safety import audit
 from ivcli.specs import SPECS
 
 if TYPE_CHECKING:

@@ -110,8 +110,10 @@ def build(conn: Connection, today: date, young_people: int = 36, seed: int = 7
     reviews. Returns how many referrals are in each status."""
     from sqlalchemy import text
 
-    from ivcli.services import audit, intake, referrals
-    from ivcli.services.referral_rows import RowValidator
+    from ivcli.referrals import intake
+    from ivcli.referrals import screening as referrals
+    from ivcli.referrals.rows import RowValidator
+    from ivcli.safety import audit
 
     rnd = random.Random(seed)
     check = RowValidator(today, {h: i for i, h in enumerate(HEADER)})  # the demo's own columns
@@ -156,7 +158,10 @@ def _uk(d: date) -> str:
 def _volunteers_and_matches(conn: Connection, today: date, rnd: random.Random) -> None:
     """Volunteers at every step of safer recruitment (one whose DBS lapses soon), and matches
     for some of the young people waiting: active, one ended."""
-    from ivcli.services import matches, matching, volunteers
+    from ivcli.matching import candidates
+    from ivcli.matching import lifecycle as matches
+    from ivcli.matching import suggestions as matching
+    from ivcli.volunteers import pipeline as volunteers
 
     approved_ids = []
     for i in range(14):
@@ -193,7 +198,7 @@ def _volunteers_and_matches(conn: Connection, today: date, rnd: random.Random) -
             volunteers.approve(conn, v.id, started + timedelta(days=75), today)
             approved_ids.append(v.id)
     # Matches for the longest waiting who have a suggestion, started some months ago.
-    waiting = sorted(matching.waiting(conn, today), key=lambda y: y.waiting_since)
+    waiting = sorted(candidates.waiting(conn, today), key=lambda y: y.waiting_since)
     made = 0
     for young in waiting:
         if made >= 6:
@@ -221,8 +226,8 @@ def _visits(conn: Connection, match_id: int, started: date, today: date, rnd: ra
             *, overdue: bool, concern: bool) -> None:
     """About one visit a month since the match started; one match has gone quiet (overdue
     on `ivcli today`) and one visit raised a concern still open."""
-    from ivcli.services import visits
-    from ivcli.services.visit_rows import VisitRow
+    from ivcli.visits import log as visits
+    from ivcli.visits.rows import VisitRow
 
     day = started + timedelta(days=rnd.randint(7, 20))
     stop = today - timedelta(days=60 if overdue else 0)

@@ -1,5 +1,5 @@
 """Referrals: reading, screening and decisions. Intake (``referral add`` and CSV import) is in
-``services.intake``.
+``referrals.intake``.
 
 Every function takes the command's Core ``Connection``. Reads are portable SQL (``text()``)
 and never import the models, so ``referral list`` and ``referral show`` start without the ORM;
@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ivcli import stored_settings as settings_service
 from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, CRITERIA_LABELS, ReferralStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.parsing import age_on
-from ivcli.services import settings as settings_service
 from ivcli.specs import REFERRAL, YOUNG_PERSON
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ def write_changes(conn: Connection, ref: Row[Any], values: dict[str, object]) ->
 
     from ivcli.db import now
     from ivcli.models import Referral
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     changed = {k: values[k] for k in sorted(values, key=REFERRAL_COLUMNS.index)
                if getattr(ref, k) != values[k]}
@@ -249,7 +249,7 @@ def update(conn: Connection, referral_id: int, changes: dict[str, str]) -> list[
     """Change screening answers or referrer details; returns the fields that changed. Each
     value is checked by the same rule as in ``referral add`` and a CSV import
     (``referral_rows.FIELD_RULES``)."""
-    from ivcli.services.referral_rows import FIELD_RULES
+    from ivcli.referrals.rows import FIELD_RULES
 
     ref, _ = get(conn, referral_id)
     problems: list[str] = []

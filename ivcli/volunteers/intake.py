@@ -5,7 +5,7 @@ without the ORM or the models.
 A volunteer is the same volunteer when they have the same reference, or else the same normalised
 name and date of birth (when at most one of the two has a reference). Statuses follow the
 recorded steps (``pipeline_status``); a panel date with every check current is an approval on
-that date. The rest of the volunteer's life is in ``services.volunteers``.
+that date. The rest of the volunteer's life is in ``volunteers.pipeline``.
 """
 
 from __future__ import annotations
@@ -16,14 +16,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ivcli import stored_settings as settings_service
 from ivcli.db import now as db_now
 from ivcli.enums import CheckStep, VolunteerStatus
 from ivcli.importing.problems import Problems
 from ivcli.parsing import split_list
-from ivcli.services import audit, compliance
-from ivcli.services import settings as settings_service
-from ivcli.services.compliance import CheckState
-from ivcli.services.volunteer_rows import (
+from ivcli.safety import audit
+from ivcli.vocab import split_tags
+from ivcli.volunteers import compliance
+from ivcli.volunteers.compliance import CheckState
+from ivcli.volunteers.rows import (
     FIELDS,
     REQUIRED,
     SYNONYMS,
@@ -31,7 +33,6 @@ from ivcli.services.volunteer_rows import (
     VolunteerRow,
     validate,
 )
-from ivcli.vocab import split_tags
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -56,7 +57,7 @@ def pipeline_status(states: Iterable[CheckState]) -> str:
 
 
 def _seed_profile(row: VolunteerRow) -> str | None:
-    from ivcli.services.profiles import normalise_languages
+    from ivcli.matching.profiles import normalise_languages
 
     seed: dict[str, list[str]] = {}
     tags = split_tags(row.interests)

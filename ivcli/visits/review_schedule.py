@@ -1,4 +1,4 @@
-"""When a match's next review is due (see ``services/reviews.py``). Kept apart from the
+"""When a match's next review is due (see ``visits/reviews.py``). Kept apart from the
 models so ``ivcli today`` can work it out without loading them."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from ivcli import stored_settings as settings_service
 from ivcli.parsing import add_months
-from ivcli.services import settings as settings_service
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

@@ -6,7 +6,7 @@ Rules:
 - Money is whole pence; the length is whole minutes.
 - The same match, date and activity (case and spacing ignored) is the same visit: logging it
   twice is refused and importing it again adds nothing.
-- A visit with a concern opens a concern (see ``services/concerns.py``); the concern's text is
+- A visit with a concern opens a concern (see ``visits/concerns.py``); the concern's text is
   kept only there, never in the visit.
 - Budgets (settings ``budget.monthly`` and ``budget.yearly``, 0 for none) are per match per
   calendar month or year; going over one warns, it does not refuse.
@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
+from ivcli import stored_settings as settings_service
 from ivcli.enums import MatchStatus
 from ivcli.errors import InvalidInput, Refused
 from ivcli.importing.problems import Problems
 from ivcli.parsing import format_pence
-from ivcli.services import settings as settings_service
-from ivcli.services.visit_rows import (
+from ivcli.visits.rows import (
     FIELDS,
     MAX_COST_SETTING,
     REQUIRED,
@@ -44,15 +44,15 @@ from ivcli.services.visit_rows import (
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-    from ivcli.services.matches import MatchRecord
+    from ivcli.matching.lifecycle import MatchRecord
 
 LOGGABLE = MatchStatus.running()
 BATCH = 900  # ids per IN (...) query, under SQLite's variable limit
 
 
 def get_match(conn: Connection, match_id: int) -> MatchRecord:
-    """The match (``services.matches.get``); NotFound when there is none."""
-    from ivcli.services import matches
+    """The match (``matching.lifecycle.get``); NotFound when there is none."""
+    from ivcli.matching import lifecycle as matches
 
     return matches.get(conn, match_id)
 
@@ -97,9 +97,9 @@ def insert_visits(conn: Connection, rows: Sequence[VisitRow]) -> list[tuple[int,
     from sqlalchemy import insert
 
     from ivcli.db import now
+    from ivcli.matching.lifecycle import table_of
     from ivcli.models import Concern, Visit
-    from ivcli.services import audit
-    from ivcli.services.matches import table_of
+    from ivcli.safety import audit
 
     if not rows:
         return []

@@ -1,5 +1,5 @@
 """Volunteers: adding one, the safer-recruitment steps, approval, status changes, and the read
-views (list, show, due). A spreadsheet of the pool is imported by ``services.volunteer_intake``.
+views (list, show, due). A spreadsheet of the pool is imported by ``volunteers.intake``.
 
 Status follows the recorded steps (``pipeline_status``): an applicant has only an application;
 in checks once any other step is recorded; ready for panel when every step before the panel is
@@ -18,13 +18,13 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ivcli import stored_settings as settings_service
 from ivcli.db import now
 from ivcli.enums import CheckStep, MatchStatus, VolunteerStatus, sql_list
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.parsing import age_on
-from ivcli.services import compliance
-from ivcli.services import settings as settings_service
-from ivcli.services.compliance import CheckState, HasCheck
+from ivcli.volunteers import compliance
+from ivcli.volunteers.compliance import CheckState, HasCheck
 
 # The writes' helpers (``audit``, ``volunteer_intake``, ``volunteer_rows``) are imported in the
 # functions that write: the read views (list, show, due) start without them.
@@ -104,7 +104,7 @@ def _update(conn: Connection, v: VolunteerRecord, **values: Any) -> list[str]:
     from sqlalchemy import update
 
     from ivcli.models import Volunteer
-    from ivcli.services import audit
+    from ivcli.safety import audit
 
     changed = {k: x for k, x in values.items() if getattr(v, k) != x}
     if not changed:
@@ -125,7 +125,7 @@ def _update(conn: Connection, v: VolunteerRecord, **values: Any) -> list[str]:
 
 def refresh_status(conn: Connection, v: VolunteerRecord, as_of: date) -> str:
     """Bring a pipeline status (applicant, in checks, ready for panel) up to date."""
-    from ivcli.services.volunteer_intake import HAND_SET, pipeline_status
+    from ivcli.volunteers.intake import HAND_SET, pipeline_status
 
     if v.status not in HAND_SET:
         _update(conn, v, status=pipeline_status(compliance.volunteer_states(conn, v.id, as_of)))
@@ -163,8 +163,8 @@ def outstanding(conn: Connection, volunteer_id: int, as_of: date) -> list[str]:
 
 def add(conn: Connection, raw: dict[str, str], today: date) -> VolunteerRecord:
     """Add one volunteer with their application (and any other step dates given)."""
-    from ivcli.services import volunteer_intake
-    from ivcli.services.volunteer_rows import validate
+    from ivcli.volunteers import intake as volunteer_intake
+    from ivcli.volunteers.rows import validate
 
     min_age = settings_service.get_int(conn, "volunteer.min_age")
     row, problems = validate(raw, 0, today, min_age)
@@ -227,8 +227,8 @@ def record_check(
     update_service: bool | None = None,
 ) -> Recorded:
     """Record that ``step`` was done on ``on``. Recording the same again changes nothing."""
-    from ivcli.services import audit
-    from ivcli.services.volunteer_rows import (
+    from ivcli.safety import audit
+    from ivcli.volunteers.rows import (
         age_problem,
         parse_dbs_level,
         parse_dbs_number,
@@ -386,7 +386,7 @@ def resume(conn: Connection, volunteer_id: int, on: date, today: date) -> str:
         status, approved = VolunteerStatus.approved.value, v.approved_date
     else:
         # Back into the pipeline: the status the recorded steps give (``refresh_status``).
-        from ivcli.services.volunteer_intake import pipeline_status
+        from ivcli.volunteers.intake import pipeline_status
 
         status = pipeline_status(compliance.volunteer_states(conn, volunteer_id, today))
         approved = v.approved_date if was_hold else None
@@ -453,7 +453,7 @@ def _latest(checks: list[compliance.Check], step: str, number: str | None = None
 
 
 def show(conn: Connection, volunteer_id: int, as_of: date) -> Shown:
-    from ivcli.services.profiles import load_volunteer_profile, unknown_interests
+    from ivcli.matching.profiles import load_volunteer_profile, unknown_interests
 
     v = _load(conn, volunteer_id)
     checks = sorted(compliance.load_checks(conn, [volunteer_id]).get(volunteer_id, []),

@@ -1,0 +1,114 @@
+"""One proposal for the whole waiting list (``match suggest --all``): the assignment that
+matches as many young people as possible and, among those, maximises the total score plus
+points for time waited. Nothing is written."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ivcli import stored_settings as settings_service
+from ivcli.matching.candidates import (
+    load_volunteers,
+    past_pairs,
+    waiting,
+)
+from ivcli.matching.rules import feasible_matrix
+from ivcli.matching.scoring import (
+    Weights,
+    explain,
+    score_matrix,
+)
+from ivcli.matching.sides import Young
+from ivcli.volunteers import compliance
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+
+@dataclass
+class Proposal:
+    young_person_id: int
+    volunteer_id: int
+    score: int
+    waiting_days: int
+    reasons: list[str]
+    concerns: list[str]
+
+
+@dataclass
+class WholeList:
+    proposals: list[Proposal]
+    unmatched: list[int]  # young people on the waiting list with no volunteer in this proposal
+    waiting: int
+
+
+def wait_points(young: Sequence[Young], on: date, per_month: float, most: float) -> np.ndarray:
+    days = np.array([(on - y.waiting_since).days for y in young], dtype=np.float64)
+    return np.clip(days / 30.44 * per_month, 0, most)
+
+
+def assign(value_rows: np.ndarray, feasible: np.ndarray, bonus: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of the assignment that matches as many rows as possible and, among
+    those, maximises the total of ``value_rows + bonus``. Infeasible pairs are never chosen.
+
+    Each matched pair is worth a constant larger than any possible difference in total value,
+    so one more young person matched always outweighs better fits elsewhere.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    n, m = feasible.shape
+    if n == 0 or m == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    most = float(value_rows.max(initial=0.0)) + float(bonus.max(initial=0.0)) + 1.0
+    per_match = most * min(n, m) + 1.0
+    cost = np.empty((n, m), dtype=np.float64)
+    np.add(value_rows, bonus.astype(np.float32)[:, None], out=cost)
+    cost += per_match
+    cost[~feasible] = 0.0
+    np.negative(cost, out=cost)
+    rows, cols = linear_sum_assignment(cost)
+    del cost
+    keep = feasible[rows, cols]
+    return rows[keep], cols[keep]
+
+
+def suggest_all(conn: Connection, on: date) -> WholeList:
+    """One proposal for the whole waiting list (nothing is written)."""
+    young = waiting(conn, on)
+    vols = [v for v in load_volunteers(conn, on) if v.free > 0]
+    current = compliance.matchable_ids(conn, on, among=[v.id for v in vols])
+    vols = [v for v in vols if v.id in current]
+    if not young or not vols:
+        return WholeList([], [y.id for y in young], len(young))
+    scores = score_matrix(young, vols, Weights.load(conn))
+    ok = feasible_matrix(young, vols)
+    yi = {y.id: i for i, y in enumerate(young)}
+    vi = {v.id: j for j, v in enumerate(vols)}
+    for yp, vol in past_pairs(conn, yi):
+        if vol in vi:
+            ok[yi[yp], vi[vol]] = False
+    # A volunteer with room for several young people stands in several columns.
+    free = np.array([v.free for v in vols], dtype=np.int64)
+    if (free > 1).any():
+        col_vol = np.repeat(np.arange(len(vols)), free)
+        scores, ok = scores[:, col_vol], ok[:, col_vol]
+    else:
+        col_vol = np.arange(len(vols))
+    bonus = wait_points(young, on,
+                        float(settings_service.get(conn, "match.wait_points_per_month")),
+                        float(settings_service.get(conn, "match.wait_points_max")))
+    rows, cols = assign(scores, ok, bonus)
+    proposals = []
+    for r, c in sorted(zip(rows.tolist(), cols.tolist(), strict=True)):
+        y, v = young[r], vols[int(col_vol[c])]
+        reasons, concerns = explain(y, v)
+        proposals.append(Proposal(y.id, v.id, int(round(float(scores[r, c]))),
+                                  (on - y.waiting_since).days, reasons, concerns))
+    matched = {p.young_person_id for p in proposals}
+    return WholeList(proposals, [y.id for y in young if y.id not in matched], len(young))

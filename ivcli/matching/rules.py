@@ -1,0 +1,90 @@
+"""The hard rules, vectorised over all pairs (``feasible_matrix``) and in words for one pair
+(``rule_breaks``, for refusals)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ivcli.matching.sides import (
+    GENDER_WORDS,
+    NO_LIMIT_HIGH,
+    NO_LIMIT_LOW,
+    Vol,
+    Young,
+)
+
+
+def _codes(values: Sequence[str | None], vocab: dict[str, int]) -> np.ndarray:
+    return np.array([-1 if v is None else vocab.setdefault(v, len(vocab)) for v in values],
+                    dtype=np.int32)
+
+
+def feasible_matrix(young: Sequence[Young], vols: Sequence[Vol]) -> np.ndarray:
+    """The hard rules about the two profiles (gender, ages, area), young x volunteers."""
+    n, m = len(young), len(vols)
+    genders: dict[str, int] = {}
+    wish = _codes([y.iv_gender for y in young], genders)
+    vg = _codes([v.gender for v in vols], genders)
+    ok = wish[:, None] == vg[None, :]
+    ok |= (wish < 0)[:, None]
+
+    vage = np.array([v.age for v in vols], dtype=np.int32)
+    lo = np.array([NO_LIMIT_LOW if y.iv_age_min is None else y.iv_age_min for y in young],
+                  dtype=np.int32)
+    hi = np.array([NO_LIMIT_HIGH if y.iv_age_max is None else y.iv_age_max for y in young],
+                  dtype=np.int32)
+    ok &= vage[None, :] >= lo[:, None]
+    ok &= vage[None, :] <= hi[:, None]
+
+    yage = np.array([y.age for y in young], dtype=np.int32)
+    clo = np.array([NO_LIMIT_LOW if v.child_age_min is None else v.child_age_min for v in vols],
+                   dtype=np.int32)
+    chi = np.array([NO_LIMIT_HIGH if v.child_age_max is None else v.child_age_max for v in vols],
+                   dtype=np.int32)
+    ok &= yage[:, None] >= clo[None, :]
+    ok &= yage[:, None] <= chi[None, :]
+
+    areas: dict[str, int] = {}
+    ya = _codes([y.area for y in young], areas)
+    reach = np.zeros((m, len(areas) + 1), dtype=bool)  # last column: area unknown
+    reach[:, -1] = True
+    for j, v in enumerate(vols):
+        if not v.areas:
+            reach[j, :] = True  # no areas recorded: no restriction (a concern is shown)
+            continue
+        for a in v.areas:
+            k = areas.get(a)
+            if k is not None:
+                reach[j, k] = True
+    ok &= reach[:, np.where(ya < 0, len(areas), ya)].T
+    assert ok.shape == (n, m)
+    return ok
+
+
+def rule_breaks(y: Young, v: Vol) -> list[str]:
+    """The hard rules about the profiles that this pair breaks, in words (for refusals)."""
+    out = []
+    if y.iv_gender is not None and v.gender != y.iv_gender:
+        who = GENDER_WORDS.get(y.iv_gender, y.iv_gender)
+        out.append(f"the young person asked for an IV who is {who}")
+    if (y.iv_age_min is not None and v.age < y.iv_age_min) or (
+            y.iv_age_max is not None and v.age > y.iv_age_max):
+        out.append("the volunteer's age is outside the range the young person asked for "
+                   f"({age_range(y.iv_age_min, y.iv_age_max)})")
+    if (v.child_age_min is not None and y.age < v.child_age_min) or (
+            v.child_age_max is not None and y.age > v.child_age_max):
+        out.append("the young person's age is outside the ages the volunteer would like to "
+                   f"visit ({age_range(v.child_age_min, v.child_age_max)})")
+    if y.area is not None and v.areas and y.area not in v.areas:
+        out.append("the volunteer cannot reach the young person's area")
+    return out
+
+
+def age_range(lo: int | None, hi: int | None) -> str:
+    if lo is None:
+        return f"up to {hi}"
+    if hi is None:
+        return f"{lo} or over"
+    return f"{lo} to {hi}"

@@ -1,0 +1,75 @@
+"""Publishing a report: small numbers. Every breakdown cell from 1 to
+``report.suppress_below`` - 1 is hidden, with the secondary cells that would let
+it be worked out (see ``ivcli.reports.aggregates``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from ivcli import stored_settings as settings_service
+from ivcli.report_figures import DIMENSIONS
+
+SECONDARY = "*"
+
+
+def suppress_cells(cells: Sequence[int], threshold: int) -> list[int | str]:
+    """Cells of one breakdown (which add up to its total) as they may be published.
+
+    1 to threshold-1 become ``<threshold``; more cells become ``*`` while a hidden cell's value
+    could still be worked out from the total and the cells shown; if none is left to hide, all
+    cells become ``*``.
+    """
+    small = f"<{threshold}"
+    primary = {i for i, n in enumerate(cells) if 0 < n < threshold}
+    secondary: set[int] = set()
+    if primary:
+        while _disclosed(cells, primary, secondary, threshold):
+            shown = [(n, i) for i, n in enumerate(cells)
+                     if n > 0 and i not in primary and i not in secondary]
+            if not shown:
+                return [SECONDARY] * len(cells)
+            secondary.add(min(shown)[1])
+    return [small if i in primary else SECONDARY if i in secondary else n
+            for i, n in enumerate(cells)]
+
+
+def _disclosed(cells: Sequence[int], primary: set[int], secondary: set[int],
+               threshold: int) -> bool:
+    """True if a reader who knows the rule could work out any hidden cell exactly: each hidden
+    cell is known to lie in [1, t-1] (primary) or [t, total] (secondary) and together they add
+    up to the total less the cells shown."""
+    hidden = sorted(primary | secondary)
+    rest = sum(cells[i] for i in hidden)
+    bounds = {i: (1, threshold - 1) if i in primary else (threshold, rest) for i in hidden}
+    lo_sum = sum(b[0] for b in bounds.values())
+    hi_sum = sum(b[1] for b in bounds.values())
+    for lo, hi in bounds.values():
+        low = max(lo, rest - (hi_sum - hi))
+        high = min(hi, rest - (lo_sum - lo))
+        if low >= high:
+            return True
+    return False
+
+
+def publish(report: Mapping[str, Any], threshold: int) -> dict[str, Any]:
+    """A copy of ``report`` that may be published: breakdown cells suppressed, no names."""
+    out = {k: v for k, v in report.items() if k != "detail"}
+    out["published"] = True
+    out["suppress_below"] = threshold
+    breakdowns: dict[str, Any] = {}
+    for population, section in report["breakdowns"].items():
+        new: dict[str, Any] = {"total": section["total"]}
+        for dim, _ in DIMENSIONS:
+            keys = list(section[dim])
+            shown = suppress_cells([section[dim][k] for k in keys], threshold)
+            new[dim] = dict(zip(keys, shown, strict=True))
+        breakdowns[population] = new
+    out["breakdowns"] = breakdowns
+    return out
+
+
+def suppress_below(conn: Connection) -> int:
+    return settings_service.get_int(conn, "report.suppress_below")

@@ -1,4 +1,0 @@
-"""The domain: screening, compliance, matching, reports.
-
-Services take one Core Connection; no Typer, no Rich, no printing.
-"""
