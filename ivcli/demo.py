@@ -161,7 +161,7 @@ def _volunteers_and_matches(conn: Connection, today: date, rnd: random.Random) -
     from ivcli.matching import candidates
     from ivcli.matching import lifecycle as matches
     from ivcli.matching import suggestions as matching
-    from ivcli.volunteers import pipeline as volunteers
+    from ivcli.volunteers import approval, enrolment
 
     approved_ids = []
     for i in range(14):
@@ -193,9 +193,9 @@ def _volunteers_and_matches(conn: Connection, today: date, rnd: random.Random) -
             raw["training_date"] = _uk(started + timedelta(days=60))
         if steps >= 6:
             raw["panel_date"] = _uk(started + timedelta(days=75))
-        v = volunteers.add(conn, raw, today)
+        v = enrolment.add(conn, raw, today)
         if steps >= 6:
-            volunteers.approve(conn, v.id, started + timedelta(days=75), today)
+            approval.approve(conn, v.id, started + timedelta(days=75), today)
             approved_ids.append(v.id)
     # Matches for the longest waiting who have a suggestion, started some months ago.
     waiting = sorted(candidates.waiting(conn, today), key=lambda y: y.waiting_since)

@@ -17,7 +17,8 @@ import pytest
 from tests.conftest import run_noting_imports
 
 ROOT = Path(__file__).parent.parent
-MINE = ("volunteers/pipeline.py", "volunteers/compliance.py", "volunteers/intake.py",
+MINE = ("volunteers/records.py", "volunteers/enrolment.py", "volunteers/approval.py",
+        "volunteers/status.py", "volunteers/compliance.py", "volunteers/intake.py",
         "volunteers/rows.py", "cli/volunteer.py")
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")  # db.now()
 
@@ -117,8 +118,8 @@ def test_every_timestamp_written_is_db_now(cli, db_path, tmp_path):
 
 def test_services_read_on_a_core_connection(cli, db_path):
     from ivcli import db
-    from ivcli.volunteers import compliance
-    from ivcli.volunteers import pipeline as volunteers
+    from ivcli.volunteers import compliance, status
+    from ivcli.volunteers import records as volunteers
 
     vid = add(cli)
     every_step(cli, vid)
@@ -135,7 +136,7 @@ def test_services_read_on_a_core_connection(cli, db_path):
         assert compliance.volunteer_states(conn, late, today)[0].status == "current"
         due = compliance.due(conn, today, 60)
         assert volunteers.outstanding(conn, vid, today) == []
-        assert volunteers.open_matches(conn, vid) == []
+        assert status.open_matches(conn, vid) == []
     assert dbs is not None and isinstance(dbs.date, date)
     assert {d.volunteer_id for d in due} <= {vid, late}
 

@@ -62,7 +62,7 @@ def add(
     already held (same reference, or same name and date of birth) is not added twice.
     """
     from ivcli.render import emit_one, message
-    from ivcli.volunteers import pipeline as volunteers
+    from ivcli.volunteers import enrolment, records
 
     raw: dict[str, str | None] = {k: v for k, v in locals().items() if k not in ("ctx", "fmt")}
     app_state = state(ctx)
@@ -76,8 +76,8 @@ def add(
              if not raw.get(k)])
     today = date.today()
     with app_state.writing() as conn:
-        v = volunteers.add(conn, {k: x for k, x in raw.items() if x is not None}, today)
-        shown = volunteers.show(conn, v.id, today)
+        v = enrolment.add(conn, {k: x for k, x in raw.items() if x is not None}, today)
+        shown = records.show(conn, v.id, today)
     message(f"Added volunteer {v.id} ({v.status}). Next: record each step with "
             f"'ivcli volunteer check {v.id} STEP --date DATE'.")
     if fmt != OutputFormat.table:
@@ -154,7 +154,7 @@ def check(
     training lapses after training.valid_years (3).
     """
     from ivcli.render import message
-    from ivcli.volunteers import pipeline as volunteers
+    from ivcli.volunteers import enrolment as volunteers
 
     on_update_service = parse_yes_no_option(update_service)
     app_state = state(ctx)
@@ -206,7 +206,7 @@ def approve(
     """Approve a volunteer after the panel. Refused (exit 1), listing every step missing or
     lapsed on that date, until every check is recorded and current."""
     from ivcli.render import message
-    from ivcli.volunteers import pipeline as volunteers
+    from ivcli.volunteers import approval as volunteers
 
     today = date.today()
     with state(ctx).writing() as conn:
@@ -231,7 +231,7 @@ def _reason(reason: str | None, ctx: typer.Context, what: str) -> str:
 def _set_status(ctx: typer.Context, volunteer_id: int, status: VolunteerStatus,
                 reason: str | None, on: date | None, what: str, done: str) -> None:
     from ivcli.render import message
-    from ivcli.volunteers import pipeline as volunteers
+    from ivcli.volunteers import status as volunteers
 
     text = _reason(reason, ctx, what)
     today = date.today()
@@ -275,7 +275,7 @@ def resume(ctx: typer.Context, volunteer_id: VolunteerId, on: DateOpt = None) ->
     """End a hold (approved again if they were approved), or take back a volunteer who
     withdrew or left (into the pipeline; they need approving again)."""
     from ivcli.render import message
-    from ivcli.volunteers import pipeline as volunteers
+    from ivcli.volunteers import status as volunteers
 
     today = date.today()
     with state(ctx).writing() as conn:
@@ -296,7 +296,7 @@ def due(
     """Checks lapsing within the window or already lapsed, most urgent first. An approved
     volunteer with a lapsed check is shown as not matchable."""
     from ivcli.render import emit
-    from ivcli.volunteers import pipeline as volunteers
+    from ivcli.volunteers import records as volunteers
 
     with state(ctx).reading() as conn:
         rows = volunteers.due(conn, as_of or date.today(), within)
@@ -315,7 +315,7 @@ def list_(
 ) -> None:
     """List volunteers with their status and what is outstanding. No contact details."""
     from ivcli.render import emit
-    from ivcli.volunteers import pipeline as volunteers
+    from ivcli.volunteers import records as volunteers
 
     with state(ctx).reading() as conn:
         rows = volunteers.list_volunteers(conn, status.value if status else None,
@@ -333,7 +333,7 @@ def show(
 ) -> None:
     """Show one volunteer: details, contact, profile and the pipeline as a timeline."""
     from ivcli.render import emit_one, print_table, write_json
-    from ivcli.volunteers import pipeline as volunteers
+    from ivcli.volunteers import records as volunteers
 
     with state(ctx).reading() as conn:
         shown = volunteers.show(conn, volunteer_id, as_of or date.today())

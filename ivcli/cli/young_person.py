@@ -49,7 +49,7 @@ def _load(conn: Connection, side: str, record_id: int) -> tuple[Any, dict[str, A
     if side == "young_person":
         yp = profiles.get_young_person(conn, record_id)
         return yp, profiles.load_young_person_profile(yp)
-    from ivcli.volunteers import pipeline as volunteers
+    from ivcli.volunteers import records as volunteers
 
     v = volunteers.get(conn, record_id)
     return v, profiles.load_volunteer_profile(v)

@@ -310,7 +310,7 @@ def save(conn: Connection, side: str, record: Any, profile: Mapping[str, Any]) -
 
 
 # ---------------------------------------------------------------------------------------------
-# Young people (the volunteer side lives in volunteers/pipeline.py)
+# Young people (the volunteer side lives in volunteers/records.py)
 
 YOUNG_PERSON_COLUMNS = YOUNG_PERSON.names(lambda f: f.stored is not None and f.erase != "empty"
                                           and f.kind != "timestamp")

@@ -5,7 +5,8 @@ without the ORM or the models.
 A volunteer is the same volunteer when they have the same reference, or else the same normalised
 name and date of birth (when at most one of the two has a reference). Statuses follow the
 recorded steps (``pipeline_status``); a panel date with every check current is an approval on
-that date. The rest of the volunteer's life is in ``volunteers.pipeline``.
+that date. The rest of the volunteer's life is in ``enrolment``, ``approval``, ``status`` and
+``records``.
 """
 
 from __future__ import annotations

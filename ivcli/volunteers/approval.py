@@ -1,0 +1,43 @@
+"""Approving a volunteer: a decision, refused while any step is missing or lapsed (the rules are
+in ``compliance``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ivcli.enums import VolunteerStatus
+from ivcli.errors import InvalidInput, Refused
+from ivcli.volunteers.records import ENDED, load, outstanding
+from ivcli.volunteers.status import update
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+
+def approve(conn: Connection, volunteer_id: int, on: date, today: date) -> bool:
+    """Approve. Returns False when already approved. Refused listing every missing or lapsed
+    step on ``on``."""
+    v = load(conn, volunteer_id)
+    if on > today:
+        raise InvalidInput("the approval date is in the future")
+    if v.status in ENDED:
+        raise Refused(
+            f"volunteer {volunteer_id} has {'left' if v.status == 'left' else 'withdrawn'}; "
+            "nothing was changed",
+            hint=f"if they are coming back, 'ivcli volunteer resume {volunteer_id}' first",
+        )
+    if v.status == VolunteerStatus.approved.value:
+        return False
+    missing = outstanding(conn, volunteer_id, on)
+    if missing:
+        raise Refused(
+            f"volunteer {volunteer_id} cannot be approved: "
+            f"{len(missing)} step(s) missing or lapsed",
+            hint=f"record each with 'ivcli volunteer check {volunteer_id} STEP --date DATE' "
+            "(dbs also needs --number)",
+            details=missing,
+        )
+    update(conn, v, status=VolunteerStatus.approved.value, approved_date=on, status_date=on,
+            status_reason=None)
+    return True
