@@ -1,7 +1,8 @@
 """Referral import: 100,000 rows through `ivcli referral import` against the sqlite3 shell's
 `.import --csv` of the same file, in the same run; and peak memory at 100,000 and 1,000,000 rows.
 
-Targets (issue 2): time ratio <= 4x; peak memory < 100 MB at 100,000 rows, < 150 MB at 1,000,000.
+Targets (issue 11): time ratio <= 6x (issue 2's 4x was below the floor); peak memory
+< 100 MB at 100,000 rows, < 150 MB at 1,000,000.
 It also times import_floor.py, the data movement alone, to show how much of the budget that
 takes on the machine at hand.
 
@@ -63,7 +64,7 @@ def main() -> int:
         print(f"rows: {args.rows:,}")
         print(f"sqlite3 .import --csv: {t_shell:.2f} s   ivcli referral import: {t_ivcli:.2f} s"
               f"   (re-import, all unchanged: {again:.2f} s)")
-        ok &= verdict("import time ratio", t_ivcli / t_shell, 4.0)
+        ok &= verdict("import time ratio", t_ivcli / t_shell, 6.0)
         t_floor = min(floor_times)
         print(f"  (the floor, moving the data alone with no validation, identity rules, "
               f"duplicates, audit or CLI: {t_floor:.2f} s, {t_floor / t_shell:.2f}x .import; "
