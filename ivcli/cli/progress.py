@@ -6,12 +6,15 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
 @contextmanager
-def byte_progress(path: Path, *, enabled: bool) -> Iterator[Callable[[int], None] | None]:
-    """Yields a callback taking a byte count, or None when no bar should be drawn
-    (piped output, --quiet, or a file whose size is unknown)."""
+def byte_progress(path: Path, *, enabled: bool
+                  ) -> Iterator[Callable[[BinaryIO], BinaryIO] | None]:
+    """Yields a function that wraps the open file so that reading it moves the bar (Rich's
+    ``Progress.wrap_file``), or None when no bar should be drawn (piped output, --quiet, or a
+    file whose size is unknown)."""
     try:
         total = path.stat().st_size
     except OSError:
@@ -37,9 +40,7 @@ def byte_progress(path: Path, *, enabled: bool) -> Iterator[Callable[[int], None
         console=console(stderr=True),
         transient=True,
     ) as progress:
-        task = progress.add_task("read", total=total)
+        def wrap(file: BinaryIO) -> BinaryIO:
+            return progress.wrap_file(file, total=total, description="read")
 
-        def advance(n: int) -> None:
-            progress.advance(task, n)
-
-        yield advance
+        yield wrap

@@ -102,11 +102,11 @@ def import_(
     from ivcli.referrals import intake
     from ivcli.render import message
 
-    with byte_progress(file, enabled=not quiet) as on_bytes:
+    with byte_progress(file, enabled=not quiet) as progress:
         with state(ctx).importing(dry_run=dry_run) as conn:
             report = intake.import_csv(
                 conn, file, today=date.today(), maps=map_ or [], encoding=encoding,
-                dry_run=dry_run, on_bytes=on_bytes,
+                dry_run=dry_run, progress=progress,
             )
     r = report.result
     warn_unknown_columns(report.unknown_columns)

@@ -122,10 +122,10 @@ def import_(
     from ivcli.render import message
     from ivcli.visits import log as visits
 
-    with byte_progress(file, enabled=not quiet) as on_bytes:
+    with byte_progress(file, enabled=not quiet) as progress:
         with state(ctx).importing(dry_run=dry_run) as conn:
             report = visits.import_csv(conn, file, today=date.today(), maps=map_ or [],
-                                       encoding=encoding, dry_run=dry_run, on_bytes=on_bytes)
+                                       encoding=encoding, dry_run=dry_run, progress=progress)
     warn_unknown_columns(report.unknown_columns)
     lead = "Dry run, nothing written: would add" if dry_run else "Added"
     lines = [f"{lead} {report.added} visit(s); {report.unchanged} unchanged (already held)."]

@@ -106,10 +106,10 @@ def import_(
     from ivcli.render import message
     from ivcli.volunteers import intake as volunteer_intake
 
-    with byte_progress(file, enabled=not quiet) as on_bytes:
+    with byte_progress(file, enabled=not quiet) as progress:
         with state(ctx).importing(dry_run=dry_run) as conn:
             r = volunteer_intake.import_csv(conn, file, today=date.today(), maps=map_ or [],
-                                            encoding=encoding, on_bytes=on_bytes)
+                                            encoding=encoding, progress=progress)
     warn_unknown_columns(r.unknown_columns)
     lead = "Dry run, nothing written: would add" if dry_run else "Added"
     lines = [

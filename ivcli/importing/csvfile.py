@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from ivcli.errors import InvalidInput
 from ivcli.importing.problems import Problems, RowProblem
@@ -121,23 +122,6 @@ def by_field(index: Mapping[str, int], fields: Sequence[str]
         return {f: (cells[i] if i < n else "") for f, i in positions}
 
     return record
-
-
-class _CountingReader(io.RawIOBase):
-    """Wraps a binary file and reports how many bytes have been read (for progress)."""
-
-    def __init__(self, raw: io.BufferedReader, on_bytes: Callable[[int], None] | None):
-        self._raw = raw
-        self._on_bytes = on_bytes
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
-        n = self._raw.readinto(b)
-        if n and self._on_bytes:
-            self._on_bytes(n)
-        return n or 0
 
 
 def _lookup_encoding(encoding: str) -> str:
@@ -253,9 +237,10 @@ def open_csv(
     problems: Problems,
     maps: Sequence[str] = (),
     encoding: str = "utf-8",
-    on_bytes: Callable[[int], None] | None = None,
+    progress: Callable[[BinaryIO], BinaryIO] | None = None,
 ) -> tuple[CsvRows, Callable[[], None]]:
     """Open ``path`` and map its header. Returns the rows and a function that closes the file.
+    ``progress`` wraps the open file to show how much has been read.
 
     Rows are read strictly: a record that is not one row of the header's width (see the
     module's docstring) is added to ``problems`` and left out of the rows."""
@@ -271,8 +256,9 @@ def open_csv(
         raise InvalidInput(f"{path} is a folder, not a CSV file") from None
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
-    counting = io.BufferedReader(_CountingReader(raw, on_bytes), buffer_size=1 << 16)  # type: ignore[arg-type]
-    text = io.TextIOWrapper(counting, encoding=enc, newline="", errors="strict")
+    # ``progress`` (cli/progress.py: Rich's ``Progress.wrap_file``) counts the bytes read.
+    source: BinaryIO = progress(raw) if progress else raw
+    text = io.TextIOWrapper(source, encoding=enc, newline="", errors="strict")
 
     def close() -> None:
         text.close()

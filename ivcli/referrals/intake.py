@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from ivcli.db import now as db_now
 from ivcli.errors import InvalidInput, Refused
@@ -354,7 +354,7 @@ def import_csv(
     maps: Iterable[str] = (),
     encoding: str = "utf-8",
     dry_run: bool = False,
-    on_bytes: Callable[[int], None] | None = None,
+    progress: Callable[[BinaryIO], BinaryIO] | None = None,
 ) -> ImportReport:
     """Import a referral CSV all or nothing. Raises ``ImportFailed`` listing every bad line."""
     from ivcli.importing.csvfile import open_csv
@@ -362,7 +362,7 @@ def import_csv(
     problems = Problems()
     source, close = open_csv(
         path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, problems=problems,
-        maps=list(maps), encoding=encoding, on_bytes=on_bytes,
+        maps=list(maps), encoding=encoding, progress=progress,
     )
     try:
         check = RowValidator(today, source.columns.index, _reference_pattern(conn))

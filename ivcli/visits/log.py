@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy import text
 
@@ -216,7 +216,7 @@ def import_csv(
     maps: Iterable[str] = (),
     encoding: str = "utf-8",
     dry_run: bool = False,
-    on_bytes: Callable[[int], None] | None = None,
+    progress: Callable[[BinaryIO], BinaryIO] | None = None,
 ) -> ImportReport:
     """Import a visit sheet all or nothing. Raises ``ImportFailed`` listing every bad line.
 
@@ -226,7 +226,7 @@ def import_csv(
     problems = Problems()
     source, close = open_csv(path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED,
                              problems=problems, maps=list(maps), encoding=encoding,
-                             on_bytes=on_bytes)
+                             progress=progress)
     report = ImportReport(unknown_columns=source.columns.unknown)
     try:
         if "hours" not in source.columns.index and "minutes" not in source.columns.index:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ivcli import stored_settings as settings_service
 from ivcli.db import now as db_now
@@ -354,7 +354,7 @@ def import_csv(
     today: date,
     maps: Iterable[str] = (),
     encoding: str = "utf-8",
-    on_bytes: Callable[[int], None] | None = None,
+    progress: Callable[[BinaryIO], BinaryIO] | None = None,
 ) -> ImportResult:
     """Import a volunteers CSV all or nothing. Raises ``ImportFailed`` listing every bad line."""
     from ivcli.importing.csvfile import by_field, open_csv
@@ -363,7 +363,7 @@ def import_csv(
     problems = Problems()
     source, close = open_csv(
         path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, problems=problems,
-        maps=list(maps), encoding=encoding, on_bytes=on_bytes,
+        maps=list(maps), encoding=encoding, progress=progress,
     )
     record = by_field(source.columns.index, FIELDS)
     try:
