@@ -9,7 +9,7 @@ second dialect (PostgreSQL, issue 17) has one module to answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ivcli.db import dbapi
@@ -158,3 +158,63 @@ def may_cover_area(profile: str, area: str, wanted: str) -> str:
 
 
 # Bulk import (SQLite)
+
+# The referral import's fast path: a staging table private to the connection, filled by
+# executemany, and a big load's secondary indexes dropped and built again. All of it runs inside
+# the caller's transaction, so a rollback undoes it. (PostgreSQL: CREATE TEMP TABLE ... ON
+# COMMIT DROP, COPY or executemany, pg_indexes and pg_get_indexdef.)
+
+BULK_CACHE_KIB = 8192
+
+
+def bulk_load_begin(conn: Connection) -> None:
+    """A larger page cache (``BULK_CACHE_KIB``) for the rest of this connection, main file and
+    temp alike, so that the index updates of a big load stay in memory."""
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    conn.exec_driver_sql(f"PRAGMA temp.cache_size = -{BULK_CACHE_KIB}")
+
+
+def create_stage(conn: Connection, table: str, columns: str) -> None:
+    """A new, empty staging table ``table`` (``columns``: its column definitions, as SQL) that
+    only this connection sees; one left from before is dropped first. Other SQL names it
+    unqualified."""
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table}")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE {table} ({columns})")
+
+
+def stage_rows(conn: Connection, table: str, columns: Sequence[str],
+               rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (tuples, their values in the order of ``columns``) into the staging table
+    ``table`` in one executemany, with no conversion to named parameters on the way."""
+    conn.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        rows)
+
+
+def index_stage(conn: Connection, table: str, name: str, columns: str) -> None:
+    """An index ``name`` on the staging table ``table`` (``columns``: the indexed columns, as
+    SQL); it goes when the table does."""
+    conn.exec_driver_sql(f"CREATE INDEX temp.{name} ON {table} ({columns})")
+
+
+def drop_stage(conn: Connection, table: str) -> None:
+    conn.exec_driver_sql(f"DROP TABLE temp.{table}")
+
+
+def drop_secondary_indexes(conn: Connection, table: str) -> list[str]:
+    """Drop ``table``'s secondary indexes (those declared by CREATE INDEX, in name order; the
+    ones behind a PRIMARY KEY or UNIQUE constraint are left, and still checked row by row) and
+    return the SQL that creates them again, for ``create_indexes``."""
+    indexes = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL ORDER BY name", (table,)
+    ).all()
+    for name, _ in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _, sql in indexes]
+
+
+def create_indexes(conn: Connection, sqls: Sequence[str]) -> None:
+    """Run the CREATE INDEX statements ``sqls`` (as ``drop_secondary_indexes`` returned them)."""
+    for sql in sqls:
+        conn.exec_driver_sql(sql)

@@ -10,8 +10,9 @@ A referral is the same referral when it is for the same young person on the same
 Intake is set-based so a 100,000-row file is quick and memory stays flat: validated rows stream
 into a temporary staging table in batches, then a few SQL statements link, insert and count.
 It runs on the command's Core connection (``db.writer``) and needs no ORM objects or models.
-This bulk path is SQLite's own SQL (a TEMP staging table, ``UPDATE ... FROM``, ``?``
-placeholders), sent as it is with ``exec_driver_sql``; a PostgreSQL port would need its own.
+Its SQL is portable (``text()``, named parameters, ``UPDATE ... FROM``); what only SQLite has
+(the connection's own staging table and its indexes, the executemany of plain tuples into it,
+the page cache, dropping and rebuilding a table's indexes) is in ``ivcli.dialect``.
 Screening and decisions are in ``referrals.screening``.
 """
 
@@ -25,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from ivcli import dialect
 from ivcli.db import now as db_now
 from ivcli.errors import InvalidInput, Refused
 from ivcli.importing.problems import Problems
@@ -45,11 +47,10 @@ from ivcli.referrals.rows import (
 from ivcli.safety import audit
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
+    from sqlalchemy.engine import Connection, CursorResult
 
 
 BATCH = 5_000
-IMPORT_CACHE_KIB = 8192
 MAX_DUPLICATES_KEPT = 1_000
 
 
@@ -74,16 +75,23 @@ class IngestResult:
     linked: list[Linked] = field(default_factory=list)
 
 
+STAGE = "stage_referrals"
 STAGE_COLUMNS = ", ".join(f"{c}" for c in CLEAN)
 
 
 def _create_stage(conn: Connection) -> None:
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_referrals")
-    conn.exec_driver_sql(
-        f"CREATE TEMP TABLE stage_referrals (line INTEGER PRIMARY KEY, "
-        f"{STAGE_COLUMNS.removeprefix('line, ')}, ident TEXT, person_id INTEGER, "
-        "existing INTEGER DEFAULT 0)"
+    dialect.create_stage(
+        conn, STAGE,
+        f"line INTEGER PRIMARY KEY, {STAGE_COLUMNS.removeprefix('line, ')}, ident TEXT, "
+        "person_id INTEGER, existing INTEGER DEFAULT 0",
     )
+
+
+def _sql(conn: Connection, sql: str, params: dict[str, object] | None = None) -> CursorResult:
+    """Run portable SQL with named parameters."""
+    from sqlalchemy import text
+
+    return conn.execute(text(sql), params or {})
 
 
 @contextmanager
@@ -92,20 +100,13 @@ def _indexes_deferred(conn: Connection, table: str, adding: int) -> Iterator[Non
     secondary indexes for the insert and build them again after, which is quicker than updating
     them row by row. It is all one transaction: on an error the rollback restores them. Unique
     constraints are not touched, so they are still checked row by row."""
-    ex = conn.exec_driver_sql
-    held = ex(f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()
+    held = _sql(conn, f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()
     if adding < max(held, BATCH):
         yield
         return
-    indexes = ex(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-        "AND sql IS NOT NULL ORDER BY name", (table,)
-    ).all()
-    for name, _ in indexes:
-        ex(f'DROP INDEX "{name}"')
+    indexes = dialect.drop_secondary_indexes(conn, table)
     yield
-    for _, sql in indexes:
-        ex(sql)
+    dialect.create_indexes(conn, indexes)
 
 
 # A staged row's identity for a reference match: the normalised first and last name
@@ -121,12 +122,14 @@ def reference_conflicts(conn: Connection, held: bool) -> Iterator[RowProblem]:
     any young person is held at all."""
     found: list[tuple[int, int | None, int | None]] = []
     if held:
-        found += map(tuple, conn.exec_driver_sql(
+        found += map(tuple, _sql(
+            conn,
             "SELECT s.line, yp.id, NULL FROM stage_referrals s "
             "JOIN young_people yp ON yp.reference = s.reference "
             f"WHERE s.reference <> '' AND {_OTHER_CHILD.format(a='yp', b='s')}"
         ))
-    found += map(tuple, conn.exec_driver_sql(
+    found += map(tuple, _sql(
+        conn,
         "SELECT s.line, NULL, f.line FROM (SELECT reference, min(line) AS line "
         " FROM stage_referrals WHERE reference <> '' GROUP BY reference HAVING count(*) > 1) d "
         "JOIN stage_referrals f ON f.line = d.line "
@@ -166,30 +169,29 @@ def ingest(
     reference belongs to another child (``reference_conflicts``) is added to them. When there
     are any, nothing is written and the caller raises; with no ``problems`` given, a conflict
     raises ``InvalidInput`` here."""
-    ex = conn.exec_driver_sql
+    def ex(sql: str, params: dict[str, object] | None = None) -> CursorResult:
+        return _sql(conn, sql, params)
+
     # A larger page cache for this transaction keeps index updates of a big file in memory.
-    ex(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-    ex(f"PRAGMA temp.cache_size = -{IMPORT_CACHE_KIB}")
+    dialect.bulk_load_begin(conn)
     _create_stage(conn)
-    placeholders = ", ".join("?" for _ in CLEAN)
-    insert = f"INSERT INTO stage_referrals ({STAGE_COLUMNS}) VALUES ({placeholders})"
     batch: list[tuple] = []
     count = 0
     for row in rows:
         batch.append(row)
         if len(batch) >= BATCH:
-            ex(insert, batch)
+            dialect.stage_rows(conn, STAGE, CLEAN, batch)
             count += len(batch)
             batch.clear()
     if batch:
-        ex(insert, batch)
+        dialect.stage_rows(conn, STAGE, CLEAN, batch)
         count += len(batch)
     result = IngestResult(rows=count)
     if count == 0:
         return result
     now = db_now()
     max_before = ex("SELECT coalesce(max(id), 0) FROM young_people").scalar_one()
-    ex("CREATE INDEX temp.ix_stage_ref ON stage_referrals (reference)")
+    dialect.index_stage(conn, STAGE, "ix_stage_ref", "reference")
     conflicts = Problems() if problems is None else problems
     for problem in reference_conflicts(conn, held=bool(max_before)):
         conflicts.add([problem])
@@ -198,7 +200,7 @@ def ingest(
                            details=[str(p) for p in conflicts.kept])
     if conflicts:
         return result
-    ex("CREATE INDEX temp.ix_stage_name ON stage_referrals (name_key, date_of_birth)")
+    dialect.index_stage(conn, STAGE, "ix_stage_name", "name_key, date_of_birth")
     if max_before:
         # 1. Young people already held: by council reference first (its name and date of birth
         #    are the row's: reference_conflicts above), else by name and date of birth when
@@ -223,11 +225,11 @@ def ingest(
             "update", ("reference", "updated_at"),
         )
         ex(
-            "UPDATE young_people SET reference = s.reference, updated_at = ? FROM ("
+            "UPDATE young_people SET reference = s.reference, updated_at = :now FROM ("
             " SELECT person_id, min(reference) AS reference FROM stage_referrals"
             " WHERE existing = 1 AND reference <> '' GROUP BY person_id) s "
             "WHERE young_people.id = s.person_id AND young_people.reference IS NULL",
-            (now,),
+            {"now": now},
         )
     # 2. New young people. Rows of one child in this file share an identity: their reference,
     #    or the reference another row with the same name and date of birth gives, or else the
@@ -243,7 +245,7 @@ def ingest(
         "UPDATE stage_referrals SET ident = coalesce(NULLIF(reference, ''), ident, "
         "'~' || name_key || '|' || date_of_birth) WHERE person_id IS NULL"
     )
-    ex("CREATE INDEX temp.ix_stage_ident ON stage_referrals (ident, line)")
+    dialect.index_stage(conn, STAGE, "ix_stage_ident", "ident, line")
     person_cols = tuple(c for c in PERSON_COLUMNS if c != "reference")
     to_add = ex("SELECT count(DISTINCT ident) FROM stage_referrals WHERE person_id IS NULL"
                 ).scalar_one()
@@ -252,13 +254,13 @@ def ingest(
             f"INSERT INTO young_people (reference, {', '.join(person_cols)}, created_at, "
             f"updated_at) "
             f"SELECT CASE WHEN ident LIKE '~%' THEN NULL ELSE ident END, "
-            f"{', '.join(sql_value(c) for c in person_cols)}, ?, ? "
+            f"{', '.join(sql_value(c) for c in person_cols)}, :now, :now "
             f"FROM stage_referrals WHERE line IN (SELECT min(line) FROM stage_referrals "
             f"WHERE ident IS NOT NULL GROUP BY ident) ORDER BY line",
-            (now, now),
+            {"now": now},
         )
-        new_people = ex("SELECT count(*) FROM young_people WHERE id > ?",
-                        (max_before,)).scalar_one()
+        new_people = ex("SELECT count(*) FROM young_people WHERE id > :before",
+                        {"before": max_before}).scalar_one()
         result.new_people = new_people
         if new_people:
             audit.record_bulk(conn, "young_people", (max_before + 1, None), "insert",
@@ -270,17 +272,18 @@ def ingest(
             )
             ex(
                 "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
-                "WHERE stage_referrals.person_id IS NULL AND yp.id > ? AND yp.reference IS NULL "
+                "WHERE stage_referrals.person_id IS NULL AND yp.id > :before "
+                "AND yp.reference IS NULL "
                 "AND yp.date_of_birth = stage_referrals.date_of_birth "
                 "AND yp.last_key = stage_referrals.last_key "
                 "AND yp.name_key = stage_referrals.name_key",
-                (max_before,),
+                {"before": max_before},
             )
     result.linked_existing = ex(
         "SELECT count(DISTINCT person_id) FROM stage_referrals WHERE existing = 1"
     ).scalar_one()
     # 3. Referrals: one per young person and referral date; the same again is unchanged.
-    ex("CREATE INDEX temp.ix_stage_person ON stage_referrals (person_id, referral_date, line)")
+    dialect.index_stage(conn, STAGE, "ix_stage_person", "person_id, referral_date, line")
     referral_cols = REFERRAL_INSERT
     before = ex("SELECT coalesce(max(id), 0) FROM referrals").scalar_one()
     held = " AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = s.person_id " \
@@ -292,10 +295,11 @@ def ingest(
         cur = ex(
             f"INSERT INTO referrals (young_person_id, status, {', '.join(referral_cols)}, "
             f"created_at, updated_at) SELECT person_id, 'received', "
-            f"{', '.join(sql_value(c, 's.') for c in referral_cols)}, ?, ? FROM stage_referrals s"
+            f"{', '.join(sql_value(c, 's.') for c in referral_cols)}, :now, :now "
+            f"FROM stage_referrals s"
             f" WHERE line IN (SELECT min(line) FROM stage_referrals GROUP BY person_id, "
             f"referral_date){held} ORDER BY line",
-            (now, now),
+            {"now": now},
         )
     result.added = cur.rowcount
     if result.added:
@@ -330,7 +334,7 @@ def ingest(
             result.linked.append(
                 Linked(line, ref_id, person, bool(ref_id and ref_id > before), bool(existing))
             )
-    ex("DROP TABLE temp.stage_referrals")
+    dialect.drop_stage(conn, STAGE)
     return result
 
 
