@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ivcli import gcstart
 from ivcli.errors import (
     DatabaseBusy,
     DatabaseMissing,
@@ -554,6 +555,7 @@ def writer(path: Path, *, command: str | None = None, dry_run: bool = False,
         engine = make_engine(path, write=True)
         try:
             with engine.connect() as conn, _translated_errors(path):
+                gcstart.resume()
                 conn.info["command"] = command or "ivcli"
                 tx = conn.begin()
                 try:
@@ -605,6 +607,7 @@ def reader(path: Path) -> Iterator[Connection]:
         engine = make_engine(path, write=False, creator=hand_over)
     try:
         with engine.connect() as conn, _translated_errors(path), conn.begin():
+            gcstart.resume()
             yield conn
     finally:
         engine.dispose()

@@ -287,4 +287,10 @@ app = build_app()
 
 def run() -> None:
     """Console-script entry point."""
-    app(prog_name="ivcli")
+    from ivcli import gcstart
+
+    gcstart.pause()  # until the database is open (``ivcli.gcstart``)
+    try:
+        app(prog_name="ivcli")
+    finally:
+        gcstart.resume()
