@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 
 import questionary
 
@@ -238,11 +239,21 @@ def ask_date(label: str) -> str:
                 validate=_date_problem)
 
 
-def ask_visit(raw: dict[str, str | None]) -> None:
-    """Fill in the missing parts of a visit at the terminal. Edits ``raw`` in place."""
+def ask_visit(
+    raw: dict[str, str | None],
+    *,
+    date_problem: Callable[[date], str | None] | None = None,
+    max_cost: int | None = None,
+) -> None:
+    """Fill in the missing parts of a visit at the terminal. Edits ``raw`` in place.
+
+    Each answer is checked as it is given, by the rules ``visit log`` applies to its flags:
+    the date by ``parse_date`` and then ``date_problem`` (the match's dates and today, read
+    before asking), the hours by ``parse_hours``, the cost by ``parse_cost`` with ``max_cost``
+    (the setting visit.max_cost in pence); the cost type is chosen from the list."""
     from ivcli.enums import CostType
-    from ivcli.parsing import parse_money
-    from ivcli.visits.rows import parse_hours
+    from ivcli.parsing import parse_date
+    from ivcli.visits.rows import parse_cost, parse_hours
 
     def check(parser: Callable[[str], object]) -> Callable[[str], str | None]:
         def problem(value: str) -> str | None:
@@ -254,9 +265,17 @@ def ask_visit(raw: dict[str, str | None]) -> None:
 
         return problem
 
+    def visit_date(value: str) -> date:
+        on = parse_date(value)
+        found = date_problem(on) if date_problem else None
+        if found:
+            raise ValueError(found)
+        return on
+
     interactive = not (raw.get("date") and raw.get("hours") and raw.get("activity"))
     if not raw.get("date"):
-        raw["date"] = ask_date("Date of the visit:")
+        raw["date"] = text("Date of the visit:", default=date.today().strftime("%d/%m/%Y"),
+                           required=True, validate=check(visit_date))
     if not raw.get("hours"):
         raw["hours"] = text("How long (hours, e.g. 2.5 or 2:30):", required=True,
                             validate=check(parse_hours))
@@ -264,8 +283,8 @@ def ask_visit(raw: dict[str, str | None]) -> None:
         raw["activity"] = text("Activity:", required=True)
     if interactive and raw.get("cost") is None:
         raw["cost"] = text("Cost to claim (e.g. 12.65; blank if none):",
-                           validate=check(parse_money))
-    if raw.get("cost") and parse_money(raw["cost"] or "0") and not raw.get("cost_type"):
+                           validate=check(lambda value: parse_cost(value, max_cost)))
+    if raw.get("cost") and not raw.get("cost_type") and _claims(raw["cost"] or "", max_cost):
         raw["cost_type"] = select("What was the cost for?", [c.value for c in CostType])
     if interactive and raw.get("note") is None:
         raw["note"] = text("Note (blank for none):")
@@ -273,6 +292,17 @@ def ask_visit(raw: dict[str, str | None]) -> None:
         "Anything of concern to follow up (safeguarding)?", default=False
     ):
         raw["concern"] = text("The concern:", required=True)
+
+
+def _claims(cost: str, max_cost: int | None) -> bool:
+    """Whether a cost claims money (so needs its type); a cost that is not valid does not
+    (``visit log`` reports it)."""
+    from ivcli.visits.rows import parse_cost
+
+    try:
+        return parse_cost(cost, max_cost) > 0
+    except ValueError:
+        return False
 
 
 def ask_review(raw: dict[str, object]) -> None:

@@ -21,7 +21,7 @@ from ivcli.cli.common import (
     warn_unknown_columns,
 )
 from ivcli.enums import CostType, OutputFormat
-from ivcli.errors import InvalidInput
+from ivcli.errors import InvalidInput, Refused
 
 app = typer.Typer(
     help="Visits of a match: log one, import a visit sheet, list them.",
@@ -55,8 +55,8 @@ def log(
                      "on 'ivcli today' until closed.", show_default=False),
     ] = None,
 ) -> None:
-    """Log one visit. At a terminal, asks for what is missing; otherwise give --date, --hours
-    and --activity.
+    """Log one visit. At a terminal, asks for what is missing, checking each answer as it is
+    given; otherwise give --date, --hours and --activity.
 
     Refused (exit 1, nothing written) on a match that is not active or paused, or for a day
     before the match started, after it ended, or in the future, or with a cost over the setting
@@ -76,7 +76,12 @@ def log(
     if app_state.can_prompt():
         from ivcli import prompts
 
-        prompts.ask_visit(raw)
+        with app_state.reading() as conn:  # the match and the limit, before any question
+            date_problem = visits.date_check(conn, match_id, date.today())
+            limit = visits.max_cost(conn)
+        if on is not None and (problem := date_problem(on)):
+            raise Refused(f"{problem}; nothing was logged")
+        prompts.ask_visit(raw, date_problem=date_problem, max_cost=limit)
     require([f"--{k}" for k in ("date", "hours", "activity") if not raw.get(k)])
     if raw.get("cost") and not raw.get("cost_type"):
         from ivcli.parsing import parse_money

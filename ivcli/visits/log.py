@@ -74,6 +74,23 @@ def match_problem(match_id: int, status: str, start: date | None, end: date | No
     return None
 
 
+def date_check(conn: Connection, match_id: int, today: date) -> Callable[[date], str | None]:
+    """``match_problem`` for a visit date on match ``match_id``, the match read now (before any
+    question is asked): the check returns the problem or None. NotFound when there is no such
+    match; Refused (nothing written) when the match takes no visits at all."""
+    match = get_match(conn, match_id)
+    status, start, end = match.status, match.start_date, match.end_date
+    problem = match_problem(match_id, status, start, end, today, today)
+    if problem and problem[0] == "match_id":
+        raise Refused(f"{problem[1]}; nothing was logged")
+
+    def check(on: date) -> str | None:
+        found = match_problem(match_id, status, start, end, on, today)
+        return found[1] if found else None
+
+    return check
+
+
 def max_cost(conn: Connection) -> int:
     """The setting visit.max_cost, in pence: the most one visit may claim."""
     return settings_service.get_pence(conn, MAX_COST_SETTING)

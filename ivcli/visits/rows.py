@@ -69,6 +69,14 @@ def parse_minutes(text: str) -> int:
     return result
 
 
+def parse_cost(text: str, max_cost: int | None = None) -> int:
+    """A visit's cost in pence; ``max_cost`` is the setting visit.max_cost in pence (without it
+    only ivcli's own limit applies)."""
+    if max_cost is None:
+        return parse_money(text)
+    return parse_money(text, max_cost, MAX_COST_SETTING)
+
+
 def parse_cost_type(text: str) -> str | None:
     s = text.strip().lower()
     if not s:
@@ -178,10 +186,7 @@ def validate(raw: Mapping[str, str | None], line: int, max_cost: int | None = No
     text = (raw.get("cost") or "").strip()
     if text:
         try:
-            if max_cost is None:
-                cost = parse_money(text)
-            else:
-                cost = parse_money(text, max_cost, MAX_COST_SETTING)
+            cost = parse_cost(text, max_cost)
         except ValueError as exc:
             problems.append(RowProblem(line, "cost", str(exc)))
     cost_type = None
