@@ -9,7 +9,9 @@
   closing quote is a problem of that row (see ``problems``), never a row read some other way.
   Blank rows are passed on, for the caller to skip and count.
 - Headers are matched to fields by name, ignoring case, spaces, underscores and punctuation,
-  with synonyms (``DOB``, ``Surname``) and the user's ``--map "Their Header=field"``.
+  with synonyms (``DOB``, ``Surname``) and the user's ``--map "Their Header=field"``. A missing
+  required field is an error listing the headers not recognised, a "did you mean" per field
+  and the ``--map`` options to type.
 """
 
 from __future__ import annotations
