@@ -36,6 +36,9 @@ MONTHS = {
 _NUMERIC = re.compile(r"^(\d{1,4})([/.\-])(\d{1,2})\2(\d{1,4})$")
 _WORDY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([A-Za-z]+)\.?,?[\s\-]+(\d{1,4})$")
 DATE_FORMATS = "2026-01-31, 31/01/2026, 31-01-2026, 31.01.2026 or 31 Jan 2026"
+# A time after the date, as case-system exports write a date-only value (07/06/2012 00:00,
+# 2012-06-07T00:00:00): accepted when it is midnight, refused otherwise.
+_TIME = re.compile(r"^(.*?\d)(?:[Tt]|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?$")
 
 
 def _build(year: int, month: int, day: int, text: str) -> date:
@@ -49,8 +52,21 @@ def _build(year: int, month: int, day: int, text: str) -> date:
 
 
 def parse_date(text: str) -> date:
-    """ISO ``2026-01-31`` or UK day-first dates. Never month-first; years in full."""
+    """ISO ``2026-01-31`` or UK day-first dates. Never month-first; years in full. A time
+    of midnight after the date (``07/06/2012 00:00``, ``2012-06-07T00:00:00``) is allowed;
+    any other time of day is refused."""
     s = text.strip()
+    t = _TIME.match(s)
+    if not t:
+        return _day(s, text)
+    day = _day(t.group(1), text)
+    if any(int(part) for part in t.groups()[1:] if part):
+        raise ValueError("has a time of day; give the date only (31/01/2026), or a time of "
+                         "00:00")
+    return day
+
+
+def _day(s: str, text: str) -> date:
     m = _NUMERIC.match(s)
     if m:
         a, sep, b, c = m.group(1), m.group(2), m.group(3), m.group(4)

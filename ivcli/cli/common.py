@@ -174,10 +174,10 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 def warn_unknown_columns(columns: list[str]) -> None:
     if columns:
+        from ivcli.importing.problems import ignored_columns_note
         from ivcli.render import message
 
-        message("Ignored columns (not stored): " + ", ".join(columns)
-                + '. Map one with --map "Header=field".', style="yellow")
+        message(ignored_columns_note(columns), style="yellow")
 
 
 def date_option(help: str, *names: str) -> Any:

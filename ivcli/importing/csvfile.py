@@ -9,13 +9,16 @@
   closing quote is a problem of that row (see ``problems``), never a row read some other way.
   Blank rows are passed on, for the caller to skip and count.
 - Headers are matched to fields by name, ignoring case, spaces, underscores and punctuation,
-  with synonyms (``DOB``, ``Surname``) and the user's ``--map "Their Header=field"``.
+  with synonyms (``DOB``, ``Surname``) and the user's ``--map "Their Header=field"``. A missing
+  required field is an error listing the headers not recognised, a "did you mean" per field
+  and the ``--map`` options to type.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ivcli.errors import InvalidInput
-from ivcli.importing.problems import Problems, RowProblem
+from ivcli.importing.problems import Problems, RowProblem, quoted_headers
 
 FIELD_LIMIT = 1 << 24
 csv.field_size_limit(FIELD_LIMIT)
@@ -104,11 +107,46 @@ def map_headers(
         )
     missing = [f for f in required if f not in index]
     if missing:
-        raise InvalidInput(
-            f"{name} has no column for " + ", ".join(missing),
-            hint='name the column that holds it with --map "Their Header=field"',
-        )
+        raise missing_columns(name, missing, unknown, synonyms)
     return Columns(index=index, unknown=unknown, headers=list(headers))
+
+
+SUGGEST_CUTOFF = 0.6  # difflib ratio of normalised names (header_key) for a "did you mean"
+
+
+def _suggest(missing: Sequence[str], unknown: Sequence[str],
+             synonyms: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """{missing field: the unrecognised header most like its name or a synonym}, each header
+    suggested for one field at most (the closest pair first)."""
+    scored: list[tuple[float, int, str, str]] = []
+    for order, f in enumerate(missing):
+        names = [header_key(n) for n in (f, *synonyms.get(f, ()))]
+        for h in unknown:
+            key = header_key(h)
+            if not key:
+                continue
+            ratio = max(difflib.SequenceMatcher(None, key, n).ratio() for n in names)
+            if ratio >= SUGGEST_CUTOFF:
+                scored.append((-ratio, order, f, h))
+    out: dict[str, str] = {}
+    for _, _, f, h in sorted(scored):
+        if f not in out and h not in out.values():
+            out[f] = h
+    return out
+
+
+def missing_columns(name: str, missing: Sequence[str], unknown: Sequence[str],
+                    synonyms: Mapping[str, Sequence[str]], what: str = "") -> InvalidInput:
+    """The error for required fields no header gives: every unrecognised header, a "did you
+    mean" per field, and the ``--map`` options to type. ``what`` says what is missing, if not
+    just the fields' names."""
+    guesses = _suggest(missing, unknown, synonyms)
+    details = [f"headers not recognised: {quoted_headers(unknown)}" if unknown
+               else "every header of the file names another field"]
+    details += [f'{f}: did you mean "{guesses[f]}"?' for f in missing if f in guesses]
+    hint = " ".join(f'--map "{guesses.get(f, "Their Header")}={f}"' for f in missing)
+    return InvalidInput(f"{name} has no column for " + (what or ", ".join(missing)), hint=hint,
+                        details=details)
 
 
 def by_field(index: Mapping[str, int], fields: Sequence[str]

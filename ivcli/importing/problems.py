@@ -8,7 +8,7 @@ unclosed quote; see ``csvfile``), never a value from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -31,6 +31,16 @@ class RowProblem:
         if not self.column:
             return f"{where}: {self.message}"
         return f"{where}, {self.column}: {self.message}"
+
+
+def quoted_headers(headers: Sequence[str]) -> str:
+    return ", ".join(f'"{h}"' for h in headers)
+
+
+def ignored_columns_note(columns: Sequence[str]) -> str:
+    """The one wording of the columns an import leaves out (on success and on failure)."""
+    return ("Ignored columns (not stored): " + ", ".join(columns)
+            + '. Map one with --map "Header=field".')
 
 
 class ImportFailed(InvalidInput):
@@ -74,13 +84,17 @@ class Problems:
     def __bool__(self) -> bool:
         return self.count > 0
 
-    def raise_if_any(self, path: Path) -> None:
+    def raise_if_any(self, path: Path, ignored: Sequence[str] = ()) -> None:
+        """Refuse the file if any row had a problem; ``ignored`` (the columns that map to no
+        field) are listed too, as a successful import lists them."""
         if not self:
             return
         shown = sorted(self.kept, key=lambda p: p.line)[:SHOWN]
         details = [str(p) for p in shown]
         if self.count > len(shown):
             details.append(f"... and {self.count - len(shown)} more problems")
+        if ignored:
+            details.append(ignored_columns_note(ignored))
         raise ImportFailed(
             f"{path.name}: {self.bad_rows} invalid row(s); nothing was imported",
             hint="correct those lines and import the file again (--dry-run checks without "

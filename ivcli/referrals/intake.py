@@ -373,7 +373,7 @@ def import_csv(
         result = ingest(conn, problems.valid(source.rows, check), problems=problems)
     finally:
         close()
-    problems.raise_if_any(path)
+    problems.raise_if_any(path, source.columns.unknown)
     return ImportReport(result, problems.blank_rows, source.columns.unknown, dry_run)
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from ivcli import stored_settings as settings_service
 from ivcli.enums import MatchStatus
-from ivcli.errors import InvalidInput, Refused
+from ivcli.errors import Refused
 from ivcli.importing.problems import Problems
 from ivcli.parsing import format_pence
 from ivcli.visits.rows import (
@@ -238,7 +238,7 @@ def import_csv(
     """Import a visit sheet all or nothing. Raises ``ImportFailed`` listing every bad line.
 
     With ``dry_run`` nothing is written (the connection may be read-only)."""
-    from ivcli.importing.csvfile import by_field, open_csv
+    from ivcli.importing.csvfile import by_field, missing_columns, open_csv
 
     problems = Problems()
     source, close = open_csv(path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED,
@@ -247,10 +247,8 @@ def import_csv(
     report = ImportReport(unknown_columns=source.columns.unknown)
     try:
         if "hours" not in source.columns.index and "minutes" not in source.columns.index:
-            raise InvalidInput(
-                f"{path.name} has no column for hours (or minutes)",
-                hint='name the column that holds it with --map "Their Header=hours"',
-            )
+            raise missing_columns(path.name, ["hours"], source.columns.unknown, SYNONYMS,
+                                  what="hours (or minutes)")
         record = by_field(source.columns.index, FIELDS)
         limit = max_cost(conn)
         rows = list(problems.valid(source.rows,
@@ -277,7 +275,7 @@ def import_csv(
         problem = match_problem(r.match_id, *state, r.date, today)
         if problem:
             problems.add([RowProblem(r.line, *problem)])
-    problems.raise_if_any(path)
+    problems.raise_if_any(path, source.columns.unknown)
     seen = _existing_keys(conn, ids)
     new: list[VisitRow] = []
     for r in rows:

@@ -374,7 +374,7 @@ def import_csv(
         result = ingest(conn, clean, today)
     finally:
         close()
-    problems.raise_if_any(path)
+    problems.raise_if_any(path, source.columns.unknown)
     result.blank_rows = problems.blank_rows
     result.unknown_columns = source.columns.unknown
     return result
