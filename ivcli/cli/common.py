@@ -180,6 +180,16 @@ def warn_unknown_columns(columns: list[str]) -> None:
         message(ignored_columns_note(columns), style="yellow")
 
 
+def names_option(where: str = "") -> Any:
+    """``--names``, the same on every command that can name young people and volunteers
+    (names are personal data: without it, records are named by id only)."""
+    return typer.Option("--names", help=f"Name young people and volunteers{where} (without it, "
+                        "records are named by id only).")
+
+
+Names = Annotated[bool, names_option()]
+
+
 def date_option(help: str, *names: str) -> Any:
     return typer.Option(
         *names, help=f"{help} (31/01/2026 or 2026-01-31)", parser=parse_date_option,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ivcli.cli.common import Format, date_option, require, state
+from ivcli.cli.common import Format, Names, date_option, require, state
 from ivcli.enums import OutputFormat
 
 app = typer.Typer(
@@ -32,16 +32,22 @@ def _ask(value: str | None, ctx: typer.Context, label: str, flag: str) -> str:
 def list_(
     ctx: typer.Context,
     all_: Annotated[bool, typer.Option("--all", help="Closed concerns too.")] = False,
+    names: Names = False,
     fmt: Format = OutputFormat.table,
 ) -> None:
     """The open concerns, oldest first, with their text. This is the only command that shows
     a concern's text: keep its output private."""
+    from ivcli import names as people
     from ivcli.render import emit
     from ivcli.visits import concerns
 
+    columns: tuple[str, ...] = concerns.LIST_COLUMNS
     with state(ctx).reading() as conn:
         rows = concerns.list_concerns(conn, date.today(), include_closed=all_)
-    emit(fmt.value, concerns.LIST_COLUMNS, rows, title="Concerns",
+        if names:
+            people.add(conn, rows)
+            columns = people.columns(columns)
+    emit(fmt.value, columns, rows, title="Concerns",
          empty="No concerns." if all_ else "No open concerns.")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ivcli.cli.common import Format, date_option, require, state
+from ivcli.cli.common import Format, Names, date_option, require, state
 from ivcli.cli.review import review
 from ivcli.enums import EndReason, MatchStatus, OutputFormat
 from ivcli.errors import ConflictingOptions, MissingValue
@@ -52,6 +52,7 @@ def suggest(
     as_of: Annotated[
         date | None, date_option("Checks and ages as on this date; default today", "--as-of")
     ] = None,
+    names: Names = False,
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Suggest volunteers for a young person on the waiting list, best first, with reasons.
@@ -62,6 +63,8 @@ def suggest(
     as many as possible and favouring the longest waiting. Nothing is written.
     """
     from ivcli.matching import assignment, suggestions
+    from ivcli.names import add as add_names
+    from ivcli.names import columns as name_columns
     from ivcli.render import emit, message
 
     if all_ and young_person_id is not None:
@@ -72,12 +75,17 @@ def suggest(
     with state(ctx).reading() as conn:
         if all_:
             whole = assignment.suggest_all(conn, on)
+            rows = [dict(vars(p)) for p in whole.proposals]
         else:
             found = suggestions.suggest(conn, young_person_id or 0, on, top)
+            rows = [dict(vars(s), young_person_id=young_person_id) for s in found]
+        if names:
+            add_names(conn, rows)
     if all_:
-        rows = [vars(p) for p in whole.proposals]
         columns = ["young_person_id", "volunteer_id", "score", "waiting_days", "reasons",
                    "concerns"]
+        if names:
+            columns = list(name_columns(columns))
         emit(fmt.value, columns, _joined(rows, fmt), title="Proposal for the waiting list",
              empty="No young person on the waiting list can be matched now.")
         message(f"{len(whole.proposals)} of {whole.waiting} young people on the waiting list "
@@ -89,8 +97,10 @@ def suggest(
             message(f"No suitable volunteer free now for young people {shown}{more}.",
                     style="yellow")
         return
-    rows = [vars(s) for s in found]
-    emit(fmt.value, ["volunteer_id", "score", "reasons", "concerns"], _joined(rows, fmt),
+    columns = ["volunteer_id", "score", "reasons", "concerns"]
+    if names:
+        columns = list(name_columns(["young_person_id", *columns]))[1:]
+    emit(fmt.value, columns, _joined(rows, fmt),
          title=f"Suggested volunteers for young person {young_person_id}",
          empty="No volunteer meets every rule for this young person now.")
 
@@ -244,26 +254,37 @@ def list_(
     ctx: typer.Context,
     status: Annotated[MatchStatus | None, typer.Option(help="Only matches with this status.",
                                                        show_default=False)] = None,
+    names: Names = False,
     fmt: Format = OutputFormat.table,
 ) -> None:
     """List matches."""
+    from ivcli import names as people
     from ivcli.matching import lifecycle as matches
     from ivcli.render import emit
 
+    columns: tuple[str, ...] = matches.MATCH_COLUMNS
     with state(ctx).reading() as conn:
         rows = matches.list_matches(conn, status.value if status else None)
-    emit(fmt.value, matches.MATCH_COLUMNS, rows, title="Matches", empty="No matches.")
+        if names:
+            people.add(conn, rows)
+            columns = people.columns(columns)
+    emit(fmt.value, columns, rows, title="Matches", empty="No matches.")
 
 
 @app.command("show")
-def show(ctx: typer.Context, match_id: MatchId, fmt: Format = OutputFormat.table) -> None:
+def show(ctx: typer.Context, match_id: MatchId, names: Names = False,
+         fmt: Format = OutputFormat.table) -> None:
     """Show one match and its history."""
+    from ivcli import names as people
     from ivcli.matching import lifecycle as matches
     from ivcli.render import emit
 
     with state(ctx).reading() as conn:
         record = matches.as_row(matches.get(conn, match_id))
         history = matches.events(conn, match_id)
+        if names:
+            people.add(conn, [record])
+            record = {c: record[c] for c in people.columns(list(record))}
     _emit_match(fmt, record)
     if fmt == OutputFormat.table:
         emit("table", matches.EVENT_COLUMNS, history, title="History")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ivcli.cli.common import Format, date_option, state
+from ivcli.cli.common import Format, date_option, names_option, state
 from ivcli.enums import OutputFormat
 
 app = typer.Typer()
@@ -36,10 +36,7 @@ def today(
     as_of: Annotated[
         date | None, date_option("The day to look from; default today", "--as-of")
     ] = None,
-    names: Annotated[
-        bool, typer.Option("--names", help="Name young people and volunteers in summaries "
-                           "(without it, records are named by id only).")
-    ] = False,
+    names: Annotated[bool, names_option(" in summaries")] = False,
     all_: Annotated[
         bool, typer.Option("--all", help=f"On screen, every item (without it, the "
                            f"{PER_KIND} most urgent of each kind and a count of the rest).")

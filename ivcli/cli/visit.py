@@ -13,6 +13,7 @@ from ivcli.cli.common import (
     CsvMap,
     DryRun,
     Format,
+    Names,
     Quiet,
     date_option,
     month_option,
@@ -152,15 +153,21 @@ def list_(
                                    show_default=False)
     ] = None,
     month: Annotated[str | None, month_option("Only this month")] = None,
+    names: Names = False,
     fmt: Format = OutputFormat.table,
 ) -> None:
     """List visits, oldest first. 'concern' says whether a visit opened a concern; the
     concern itself is only in 'ivcli concern list'."""
+    from ivcli import names as people
     from ivcli.periods import month_bounds, parse_month
     from ivcli.render import emit
     from ivcli.visits import log as visits
 
     bounds = month_bounds(parse_month(month, date.today())) if month else None
+    columns: tuple[str, ...] = visits.LIST_COLUMNS
     with state(ctx).reading() as conn:
         rows = visits.list_visits(conn, match_id, bounds)
-    emit(fmt.value, visits.LIST_COLUMNS, rows, title="Visits", empty="No visits.")
+        if names:
+            people.add(conn, rows)
+            columns = people.columns(columns)
+    emit(fmt.value, columns, rows, title="Visits", empty="No visits.")

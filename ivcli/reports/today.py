@@ -25,10 +25,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 
 from ivcli import stored_settings as settings_service
 from ivcli.enums import MatchStatus, sql_list
+from ivcli.names import full
+from ivcli.names import volunteers as volunteer_names
 from ivcli.parsing import add_months, add_years
 
 if TYPE_CHECKING:
@@ -74,14 +76,14 @@ def _d(text: str) -> date:
 def _person(names: bool, yp_id: int, first: str | None, last: str | None, *,
             cap: bool = False) -> str:
     if names and first is not None:
-        return f"{first} {last}, young person {yp_id}"
+        return f"{full(first, last)}, young person {yp_id}"
     return f"{'Y' if cap else 'y'}oung person {yp_id}"
 
 
 def _volunteer(names: bool, vol_id: int, first: str | None, last: str | None, *,
                cap: bool = False) -> str:
     if names and first is not None:
-        return f"{first} {last}, volunteer {vol_id}"
+        return f"{full(first, last)}, volunteer {vol_id}"
     return f"{'V' if cap else 'v'}olunteer {vol_id}"
 
 
@@ -249,18 +251,10 @@ def _checks_lapsing(conn: Connection, as_of: date, within: int, names: bool) -> 
     if not candidates:
         return []
     found = compliance.due(conn, as_of, within, volunteer_ids=candidates)
-    who: dict[int, tuple[str, str]] = {}
-    if names and found:
-        ids = sorted({d.volunteer_id for d in found})
-        query = text("SELECT id, first_name, last_name FROM volunteers WHERE id IN :ids"
-                     ).bindparams(bindparam("ids", expanding=True))
-        for i in range(0, len(ids), 900):
-            for vid, first, last in conn.execute(query, {"ids": ids[i:i + 900]}):
-                who[vid] = (first, last)
+    who = volunteer_names(conn, (d.volunteer_id for d in found)) if names else {}
     out = []
     for d in found:
-        first, last = who.get(d.volunteer_id, (None, None))
-        person = _volunteer(names, d.volunteer_id, first, last, cap=True)
+        person = _volunteer(names, d.volunteer_id, who.get(d.volunteer_id), None, cap=True)
         if d.lapsed:
             state = f"{d.label} lapsed on {d.expires.isoformat()}"
             if d.status == "approved":
