@@ -72,6 +72,13 @@ def cli() -> Cli:
 FIXTURES = Path(__file__).parent / "data"
 
 
+def file_sha256(path: Path) -> str:
+    """A file's bytes as one digest: a refused command must leave a database file unchanged."""
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 HEAVY = ("sqlalchemy.orm", "sqlmodel", "pydantic", "ivcli.models")
 
 

@@ -4,7 +4,6 @@ keep their documented exit codes."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import resource
 import signal
@@ -15,14 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import file_sha256
+
 ROOT = Path(__file__).parent.parent
 MONTH = ["report", "monthly", "--month", "2026-03", "--as-of", "2026-04-10"]
 ADD = ["referral", "add", "--first-name", "Amy", "--last-name", "Lee",
        "--date-of-birth", "01/02/2014"]
 
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def beside(path: Path) -> list[str]:
@@ -50,19 +48,19 @@ OUTPUTS = {
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
 @pytest.mark.parametrize("command", sorted(OUTPUTS))
 def test_no_output_replaces_the_live_database_or_its_working_files(cli, live, command, suffix):
-    before, files = sha(live), beside(live)
+    before, files = file_sha256(live), beside(live)
     target = live.with_name(live.name + suffix)
     result = cli(*OUTPUTS[command], str(target), code=1)
     assert f"cannot write to {target}: it is the live database" in result.stderr
     assert "nothing was written" in result.stderr and "Traceback" not in result.stderr
-    assert sha(live) == before and beside(live) == files
+    assert file_sha256(live) == before and beside(live) == files
     cli("check")
 
 
 @pytest.mark.parametrize("command", sorted(OUTPUTS))
 def test_the_database_by_another_name_is_refused(cli, live, tmp_path, command):
     """A hard link or a symbolic link to the database, or its name in other case."""
-    before = sha(live)
+    before = file_sha256(live)
     link = tmp_path / "other" / "link.json"
     link.parent.mkdir()
     os.link(live, link)
@@ -73,15 +71,15 @@ def test_the_database_by_another_name_is_refused(cli, live, tmp_path, command):
         result = cli(*OUTPUTS[command], str(target), code=1)
         assert "it is the live database" in result.stderr
     assert not upper.exists()
-    assert sha(live) == before and link.read_bytes() == live.read_bytes()
+    assert file_sha256(live) == before and link.read_bytes() == live.read_bytes()
 
 
 def test_backup_refuses_the_live_database(cli, live):
-    before, files = sha(live), beside(live)
+    before, files = file_sha256(live), beside(live)
     result = cli("backup", str(live), code=1)
     assert "it is the live database" in result.stderr
     cli("backup", str(live.with_name(live.name + "-wal")), code=1)
-    assert sha(live) == before and beside(live) == files
+    assert file_sha256(live) == before and beside(live) == files
 
 
 @pytest.mark.parametrize("command", sorted(OUTPUTS))
@@ -89,12 +87,12 @@ def test_no_output_goes_into_the_backups_folder(cli, live, command):
     saved = Path(cli("backup").stdout.strip())
     folder = saved.parent
     assert folder == live.parent / "backups"
-    kept = sha(saved)
+    kept = file_sha256(saved)
     for target in (saved, folder / "new.json"):
         result = cli(*OUTPUTS[command], str(target), code=1)
         assert "it is in the backups folder" in result.stderr
     assert sorted(p.name for p in folder.iterdir()) == [saved.name]
-    assert sha(saved) == kept
+    assert file_sha256(saved) == kept
     assert cli("backup").stdout.strip() != str(saved)  # a new backup still goes there
 
 
@@ -103,10 +101,10 @@ def test_no_output_replaces_any_sqlite_file(cli, live, tmp_path, command):
     other = tmp_path / "elsewhere" / "copy.json"  # a copy of the database, badly named
     other.parent.mkdir()
     cli("backup", str(other))
-    before = sha(other)
+    before = file_sha256(other)
     result = cli(*OUTPUTS[command], str(other), code=1)
     assert "it already exists and is an SQLite database" in result.stderr
-    assert sha(other) == before
+    assert file_sha256(other) == before
 
 
 def test_an_ordinary_output_is_still_replaced_whole(cli, live, tmp_path):
@@ -187,20 +185,20 @@ WRITE = ["settings", "set", "eligibility.min_age", "6"]
 def test_another_programs_sqlite_file_is_refused_unchanged(cli, db_path, journal, args):
     sqlite_file(db_path, journal, ["CREATE TABLE notes (body TEXT)",
                                    "INSERT INTO notes VALUES ('x')"])
-    before, mode, files = sha(db_path), journal_mode_byte(db_path), beside(db_path)
+    before, mode, files = file_sha256(db_path), journal_mode_byte(db_path), beside(db_path)
     result = cli(*args, code=4)
     assert "is an SQLite file but not an ivcli database" in result.stderr
     assert "the file was not changed" in result.stderr
-    assert sha(db_path) == before and journal_mode_byte(db_path) == mode
+    assert file_sha256(db_path) == before and journal_mode_byte(db_path) == mode
     assert beside(db_path) == files  # no -wal, -shm or backups left behind
 
 
 def test_another_programs_schema_migrations_table_is_not_taken_for_ivclis(cli, db_path):
     sqlite_file(db_path, "delete", ["CREATE TABLE schema_migrations (version TEXT)"])
-    before = sha(db_path)
+    before = file_sha256(db_path)
     result = cli(*WRITE, code=4)
     assert "not an ivcli database" in result.stderr
-    assert sha(db_path) == before
+    assert file_sha256(db_path) == before
 
 
 @pytest.mark.parametrize("journal", ["wal", "delete"])
@@ -212,22 +210,22 @@ def test_a_newer_database_is_refused_unchanged_in_either_journal_mode(cli, db_pa
     conn.execute("INSERT INTO schema_migrations (name, applied_at) VALUES ('999_future', 'x')")
     conn.execute(f"PRAGMA journal_mode = {journal}")  # `ivcli backup` writes 'delete'
     conn.close()
-    before, mode, files = sha(db_path), journal_mode_byte(db_path), beside(db_path)
+    before, mode, files = file_sha256(db_path), journal_mode_byte(db_path), beside(db_path)
     assert mode == (2 if journal == "wal" else 1)
     result = cli(*args, code=4)
     assert "written by a newer ivcli" in result.stderr and "not changed" in result.stderr
-    assert sha(db_path) == before and journal_mode_byte(db_path) == mode
+    assert file_sha256(db_path) == before and journal_mode_byte(db_path) == mode
     assert beside(db_path) == files
 
 
 @pytest.mark.parametrize("args", [READ, WRITE], ids=["read", "write"])
 def test_a_damaged_file_is_exit_4_and_unchanged(cli, db_path, args):
     db_path.write_bytes(b"SQLite format 3\x00" + b"garbage!" * 600)
-    before = sha(db_path)
+    before = file_sha256(db_path)
     result = cli(*args, code=4)
     assert "is damaged" in result.stderr and "ivcli restore" in result.stderr
     assert "Traceback" not in result.stderr and "unexpectedly" not in result.stderr
-    assert sha(db_path) == before and beside(db_path) == ["ivcli.db"]
+    assert file_sha256(db_path) == before and beside(db_path) == ["ivcli.db"]
 
 
 def test_a_damaged_page_met_mid_command_is_exit_4_not_70(cli, live, monkeypatch):
@@ -264,20 +262,20 @@ def test_an_empty_file_is_not_made_a_database_by_a_read_command(cli, db_path):
 @pytest.mark.parametrize("args", [READ, WRITE], ids=["read", "write"])
 def test_a_read_only_database_is_exit_4_and_leaves_no_working_files(cli, live, monkeypatch,
                                                                     args):
-    before = sha(live)
+    before = file_sha256(live)
     deny_writing(monkeypatch, live)
     result = cli(*args, code=4)
     assert f"{live} is read-only; nothing was changed" in result.stderr
     assert "unexpectedly" not in result.stderr
-    assert sha(live) == before and beside(live) == ["ivcli.db"]
+    assert file_sha256(live) == before and beside(live) == ["ivcli.db"]
 
 
 def test_a_database_in_a_read_only_folder_is_exit_4(cli, live, monkeypatch):
-    before = sha(live)
+    before = file_sha256(live)
     deny_writing(monkeypatch, live.parent)
     result = cli(*WRITE, code=4)
     assert f"the folder {live.parent} (which holds the database) is read-only" in result.stderr
-    assert sha(live) == before and beside(live) == ["ivcli.db"]
+    assert file_sha256(live) == before and beside(live) == ["ivcli.db"]
 
 
 def test_sqlite_refusing_a_write_is_exit_4_not_70(cli, live, monkeypatch):
@@ -291,11 +289,11 @@ def test_sqlite_refusing_a_write_is_exit_4_not_70(cli, live, monkeypatch):
         real(conn, timeout)
         conn.execute("PRAGMA query_only = ON")  # writes now fail with SQLITE_READONLY
 
-    before = sha(live)
+    before = file_sha256(live)
     monkeypatch.setattr(db, "configure", read_only_connection)
     result = cli(*WRITE, code=4)
     assert "is read-only; nothing was changed" in result.stderr
-    assert sha(live) == before
+    assert file_sha256(live) == before
 
 
 # ---------------------------------------------------------------------------------------------

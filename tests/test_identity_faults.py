@@ -14,16 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_referrals import counts
+
 HEADER = "reference,first_name,last_name,date_of_birth,referral_date\n"
 
-
-def counts(db_path: Path) -> tuple[int, int]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return (conn.execute("SELECT count(*) FROM young_people").fetchone()[0],
-                conn.execute("SELECT count(*) FROM referrals").fetchone()[0])
-    finally:
-        conn.close()
 
 
 def digest(db_path: Path) -> str:

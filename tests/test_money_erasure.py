@@ -3,7 +3,6 @@ strands an open match nor keeps free text that may name the person."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ivcli.parsing import MAX_PENCE, parse_money
+from tests.conftest import file_sha256
 from tests.visits_helpers import (
     TODAY,
     add_volunteer,
@@ -19,10 +19,6 @@ from tests.visits_helpers import (
     log,
     matched_young_person,
 )
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -71,11 +67,11 @@ def test_amounts_are_bounded():
     ("twelve", "not an amount of money"),
 ])
 def test_visit_log_refuses_bad_costs_exit_1(cli, db_path, match, cost, problem):
-    before = sha(db_path)
+    before = file_sha256(db_path)
     result = log(cli, match, days_ago(2), "--cost", cost, "--cost-type", "food", code=1)
     assert problem in result.stderr
     assert "Traceback" not in result.stderr and "Overflow" not in result.stderr
-    assert sha(db_path) == before
+    assert file_sha256(db_path) == before
 
 
 def test_visit_log_takes_the_limit_and_the_setting_moves_it(cli, db_path, match):
@@ -92,12 +88,12 @@ def test_visit_log_takes_the_limit_and_the_setting_moves_it(cli, db_path, match)
 ])
 def test_money_settings_are_bounded(cli, db_path, value, problem):
     cli("settings", "set", "budget.monthly", "5")  # creates the database
-    before = sha(db_path)
+    before = file_sha256(db_path)
     result = cli("settings", "set", "--", "visit.max_cost", value, code=1)
     assert problem in result.stderr
     for key in ("budget.monthly", "budget.yearly"):
         cli("settings", "set", key, "99999999999999999999", code=1)
-    assert sha(db_path) == before
+    assert file_sha256(db_path) == before
 
 
 def test_visit_import_refuses_costs_over_the_limit(cli, db_path, match, tmp_path):
@@ -111,13 +107,13 @@ def test_visit_import_refuses_costs_over_the_limit(cli, db_path, match, tmp_path
         f"{match},{on},2,cafe,1e400,food\n"
         f"{match},{on},2,bus,1000.01,travel\n",
         encoding="utf-8")
-    before = sha(db_path)
+    before = file_sha256(db_path)
     result = cli("visit", "import", str(sheet), "--quiet", code=1)
     for line in (3, 4, 6):
         assert f"line {line}, cost: more than £1000.00" in result.stderr
     assert "line 5, cost: not an amount of money" in result.stderr
     assert "line 2," not in result.stderr
-    assert sha(db_path) == before
+    assert file_sha256(db_path) == before
 
 
 def test_many_visits_at_the_limit_add_up(cli, db_path, match, tmp_path):
@@ -236,11 +232,11 @@ def test_erase_refuses_a_person_in_an_open_match(cli, db_path, status, hint, kin
     yp, m = matched_young_person(cli, db_path, status=status)
     vol = rows(db_path, "SELECT volunteer_id FROM matches WHERE id = ?", (m,))[0][0]
     person = yp if kind == "young-person" else vol
-    before = sha(db_path)
+    before = file_sha256(db_path)
     result = cli("erase", kind, str(person), "--yes", code=1)
     assert f"is in open match {m} ({status}); nothing was erased" in result.stderr
     assert hint.format(m=m) in result.stderr
-    assert sha(db_path) == before
+    assert file_sha256(db_path) == before
 
 
 def test_erase_refuses_in_the_service_too(cli, db_path):
@@ -250,11 +246,11 @@ def test_erase_refuses_in_the_service_too(cli, db_path):
     from ivcli.safety import audit, privacy
 
     yp, m = matched_young_person(cli, db_path)
-    before = sha(db_path)
+    before = file_sha256(db_path)
     with pytest.raises(Refused, match=f"open match {m}"), db.writer(
             db_path, command="erase", watch=audit.watch, complete=audit.complete) as conn:
         privacy.erase(conn, "young_person", yp)
-    assert sha(db_path) == before
+    assert file_sha256(db_path) == before
 
 
 @pytest.mark.parametrize("kind", ["young-person", "volunteer"])
