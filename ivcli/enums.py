@@ -124,3 +124,33 @@ class ReviewWith(StrEnum):
     volunteer = "volunteer"
     carer = "carer"
     social_worker = "social-worker"
+
+
+class ConcernCategory(StrEnum):
+    wellbeing = "wellbeing"
+    safeguarding = "safeguarding"
+    allegation = "allegation"  # against a volunteer (or anyone working with children): LADO
+    practice = "practice"
+    complaint = "complaint"
+    other = "other"
+
+    @classmethod
+    def safeguarding_kinds(cls) -> tuple[str, ...]:
+        """The categories that escalate, and that retention keeps for longer."""
+        return (cls.safeguarding.value, cls.allegation.value)
+
+
+class ConcernTold(StrEnum):
+    social_worker = "social_worker"
+    mash = "mash"
+    lado = "lado"
+    police = "police"
+    dsl = "dsl"
+    manager = "manager"
+    carer = "carer"
+
+
+class SupervisionKind(StrEnum):
+    one_to_one = "one_to_one"
+    group = "group"
+    phone = "phone"

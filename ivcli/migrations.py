@@ -347,6 +347,72 @@ def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
         conn.execute(sql)
 
 
+def m013_concerns_supervision(conn: sqlite3.Connection) -> None:
+    """Concerns about anyone: a concern is about exactly one young person, volunteer or match
+    (the existing ones are about their match), with a category (``other`` for the existing ones)
+    and a record of who was told and when (``concern_actions``). Volunteers' supervision
+    sessions and training courses (many per volunteer; each recorded training date becomes an
+    ``induction`` course). A visit logged while its volunteer was not cleared (a check lapsed,
+    or on hold) says why in ``visits.uncleared``."""
+    rebuild_table(conn, "concerns", """
+        CREATE TABLE concerns (
+            id INTEGER PRIMARY KEY,
+            match_id INTEGER REFERENCES matches (id),
+            young_person_id INTEGER REFERENCES young_people (id),
+            volunteer_id INTEGER REFERENCES volunteers (id),
+            visit_id INTEGER REFERENCES visits (id),
+            category TEXT NOT NULL DEFAULT 'other',
+            opened_date DATE NOT NULL,
+            text TEXT NOT NULL,
+            closed_date DATE,
+            close_note TEXT,
+            hold_note TEXT,
+            created_at DATETIME NOT NULL,
+            CHECK ((CASE WHEN match_id IS NULL THEN 0 ELSE 1 END)
+                   + (CASE WHEN young_person_id IS NULL THEN 0 ELSE 1 END)
+                   + (CASE WHEN volunteer_id IS NULL THEN 0 ELSE 1 END) = 1)
+        )""")
+    run_script(
+        conn,
+        """
+        CREATE INDEX ix_concerns_match ON concerns (match_id);
+        CREATE INDEX ix_concerns_young_person ON concerns (young_person_id);
+        CREATE INDEX ix_concerns_volunteer ON concerns (volunteer_id);
+
+        CREATE TABLE concern_actions (
+            id INTEGER PRIMARY KEY,
+            concern_id INTEGER NOT NULL REFERENCES concerns (id),
+            told TEXT NOT NULL,
+            date DATE NOT NULL,
+            note TEXT,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_concern_actions_concern ON concern_actions (concern_id, date);
+
+        CREATE TABLE volunteer_supervisions (
+            id INTEGER PRIMARY KEY,
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            date DATE NOT NULL,
+            kind TEXT NOT NULL,
+            note TEXT,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_volunteer_supervisions ON volunteer_supervisions (volunteer_id, date);
+
+        CREATE TABLE volunteer_trainings (
+            id INTEGER PRIMARY KEY,
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            course TEXT NOT NULL,
+            date DATE NOT NULL,
+            created_at DATETIME NOT NULL,
+            UNIQUE (volunteer_id, course, date)
+        );
+
+        ALTER TABLE visits ADD COLUMN uncleared TEXT;
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_identity_index", m002_identity_index),
@@ -355,6 +421,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("005_safety_audit", m005_safety_audit),
     ("006_audit_ranges", m006_audit_ranges),
     ("007_one_timestamp_form", m007_one_timestamp_form),
+    ("013_concerns_supervision", m013_concerns_supervision),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

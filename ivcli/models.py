@@ -140,18 +140,56 @@ class Visit(SQLModel, table=True):
     cost_pence: int = 0
     cost_type: str | None = None
     note: str | None = None
+    uncleared: str | None = None  # why its volunteer was not cleared that day (migration 013)
     created_at: str
 
 
 class Concern(SQLModel, table=True):
+    """About exactly one of a match, a young person or a volunteer (migration 013)."""
+
     __tablename__ = "concerns"
     id: int | None = Field(default=None, primary_key=True)
-    match_id: int = Field(foreign_key="matches.id")
+    match_id: int | None = Field(default=None, foreign_key="matches.id")
+    young_person_id: int | None = Field(default=None, foreign_key="young_people.id")
+    volunteer_id: int | None = Field(default=None, foreign_key="volunteers.id")
     visit_id: int | None = Field(default=None, foreign_key="visits.id")
+    category: str = "other"
     opened_date: date
     text: str
     closed_date: date | None = None
     close_note: str | None = None
+    hold_note: str | None = None  # why an allegation did not hold the volunteer
+    created_at: str
+
+
+class ConcernAction(SQLModel, table=True):
+    """Who was told about a concern, and when."""
+
+    __tablename__ = "concern_actions"
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(foreign_key="concerns.id")
+    told: str
+    date: date
+    note: str | None = None
+    created_at: str
+
+
+class Supervision(SQLModel, table=True):
+    __tablename__ = "volunteer_supervisions"
+    id: int | None = Field(default=None, primary_key=True)
+    volunteer_id: int = Field(foreign_key="volunteers.id")
+    date: date
+    kind: str
+    note: str | None = None
+    created_at: str
+
+
+class Training(SQLModel, table=True):
+    __tablename__ = "volunteer_trainings"
+    id: int | None = Field(default=None, primary_key=True)
+    volunteer_id: int = Field(foreign_key="volunteers.id")
+    course: str
+    date: date
     created_at: str
 
 

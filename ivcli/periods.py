@@ -64,3 +64,15 @@ def month_label(d: date) -> str:
 def year_bounds(d: date) -> tuple[date, date]:
     """1 January of ``d``'s year and of the next (half open)."""
     return date(d.year, 1, 1), date(d.year + 1, 1, 1)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The ``days``-th Monday-to-Friday day after ``start`` (``start`` itself with 0): a
+    concern opened on a Friday with 1 working day to escalate is due by Monday. Bank holidays
+    are not known."""
+    d = start
+    while days > 0:
+        d += timedelta(days=1)
+        if d.weekday() < 5:
+            days -= 1
+    return d

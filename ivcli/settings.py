@@ -118,6 +118,14 @@ SETTINGS: dict[str, SettingDef] = {
         ),
         SettingDef("training.valid_years", 3, "Training must be refreshed after this long."),
         SettingDef("checks.warn_days", 60, "Warn this many days before a check lapses."),
+        SettingDef("supervision.every_weeks", 6, "A volunteer with an active match is due "
+                   "supervision this many weeks after the last (or after the match started).",
+                   minimum=1),
+        # Concerns (docs/safeguarding.md).
+        SettingDef("concern.safeguarding_working_days", 1, "A safeguarding concern must have "
+                   "someone told (concern action) within this many working days."),
+        SettingDef("concern.allegation_working_days", 1, "An allegation must have the LADO told "
+                   "within this many working days."),
         # Matching (docs/matching.md)
         SettingDef("match.weight.interests", 35,
                    "Weight of mutual interests in a suggestion's score."),
@@ -174,6 +182,9 @@ SETTINGS: dict[str, SettingDef] = {
                    "referrals waiting longest for a match."),
         SettingDef("today.long_wait_min_days", 28, "... if they have waited at least this many "
                    "days since acceptance."),
+        SettingDef("today.uncleared_visit_days", 28, "'ivcli today' lists visits logged "
+                   "while their volunteer was not cleared (a check lapsed, on hold) for this "
+                   "many days after the visit."),
         SettingDef("today.age_warn_days", 60, "'ivcli today' lists young people reaching an "
                    "eligibility age limit (18, 21, 25) within this many days."),
         # Data protection (issue 7; sources for the defaults in docs/privacy.md).
@@ -188,6 +199,17 @@ SETTINGS: dict[str, SettingDef] = {
             6,
             "A volunteer who left or withdrew is anonymised this many years after their "
             "involvement ended ('ivcli retention').",
+        ),
+        SettingDef(
+            "retention.safeguarding_years",
+            10,
+            "Someone with an allegation or safeguarding concern, or a match ended for "
+            "safeguarding, is kept at least this many years after the latest of them.",
+        ),
+        SettingDef(
+            "retention.safeguarding_until_age",
+            65,
+            "... and a volunteer among them at least until this birthday, whichever is later.",
         ),
         SettingDef(
             "privacy.erase_dob_to",

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from ivcli.enums import ConcernCategory, ConcernTold, SupervisionKind
+
 Kind = Literal["text", "date", "bool", "int", "money", "list", "choice", "id", "timestamp"]
 # What erasure does with the column: keep it (reports count it), blank it (NULL), write the
 # ERASED marker in a NOT NULL text, empty a matching key (''), coarsen a date of birth.
@@ -355,6 +357,9 @@ VISIT = RecordSpec("visit", "visits", (
                     "claim type")),
     Field("note", max_len=2_000, personal=True, erase="blank",
           synonyms=("notes", "comment", "comments")),
+    # Why the volunteer was not cleared on the visit's day (set by ivcli: a check lapsed, on
+    # hold); shown on `ivcli today`.
+    Field("uncleared", input=False, cli=False),
     # Whether the visit opened a concern; the text goes to the concerns table.
     Field("concern", column=None, max_len=10_000,
           synonyms=("concerns", "concern note", "safeguarding", "safeguarding concern")),
@@ -377,4 +382,50 @@ MATCH = RecordSpec("match", "matches", (
     _CREATED, _UPDATED,
 ))
 
-SPECS: tuple[RecordSpec, ...] = (YOUNG_PERSON, REFERRAL, VOLUNTEER, CHECK, VISIT, MATCH)
+# Concerns (ivcli/visits/concerns.py): about exactly one match, young person or volunteer. The
+# text is shown only by `concern list`.
+CONCERN = RecordSpec("concern", "concerns", (
+    _ID,
+    Field("match_id", "id"),
+    Field("young_person_id", "id"),
+    Field("volunteer_id", "id"),
+    Field("visit_id", "id", input=False),
+    Field("category", "choice", choices=tuple(c.value for c in ConcernCategory)),
+    Field("opened_date", "date", required=True, json="opened"),
+    Field("text", required=True, max_len=10_000, personal=True, erase="erased_marker"),
+    Field("closed_date", "date", input=False),
+    Field("close_note", max_len=10_000, personal=True, erase="blank"),
+    # Why an allegation did not put the volunteer on hold (--no-hold --because).
+    Field("hold_note", max_len=2_000, personal=True, erase="blank"),
+    _CREATED,
+))
+
+CONCERN_ACTION = RecordSpec("concern_action", "concern_actions", (
+    _ID,
+    Field("concern_id", "id", required=True),
+    Field("told", "choice", required=True, choices=tuple(t.value for t in ConcernTold),
+          json="to"),
+    Field("date", "date", required=True),
+    Field("note", max_len=2_000, personal=True, erase="blank"),
+    _CREATED,
+))
+
+SUPERVISION = RecordSpec("supervision", "volunteer_supervisions", (
+    _ID,
+    Field("volunteer_id", "id", input=False),
+    Field("date", "date", required=True),
+    Field("kind", "choice", required=True, choices=tuple(k.value for k in SupervisionKind)),
+    Field("note", max_len=2_000, personal=True, erase="blank"),
+    _CREATED,
+))
+
+TRAINING = RecordSpec("training", "volunteer_trainings", (
+    _ID,
+    Field("volunteer_id", "id", input=False),
+    Field("course", required=True, max_len=100),
+    Field("date", "date", required=True),
+    _CREATED,
+))
+
+SPECS: tuple[RecordSpec, ...] = (YOUNG_PERSON, REFERRAL, VOLUNTEER, CHECK, VISIT, MATCH,
+                                 CONCERN, CONCERN_ACTION, SUPERVISION, TRAINING)

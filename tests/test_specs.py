@@ -73,7 +73,7 @@ def test_the_scrubbed_columns_are_those_held_before_the_specs():
         "first_name", "last_name", "reference", "email", "phone", "address", "postcode",
         "profile", "notes", "note", "text", "close_note", "decision_reason", "status_reason",
         "referrer_name", "referrer_email", "interests", "languages", "number", "description",
-        "comment", "comments", "summary", "details", "activity",
+        "comment", "comments", "summary", "details", "activity", "hold_note",
     }
     assert privacy.NAME_KEYS == ("name_key", "first_key", "last_key")
     assert privacy.COARSENED == {"date_of_birth"}

@@ -392,10 +392,13 @@ def test_a_month_end_to_end_through_the_cli(cli):
     cli("match", "start", str(match_id), "--date", days_ago(90).isoformat())
     assert "before match" in log(cli, match_id, days_ago(91), code=1).stderr
     log(cli, match_id, days_ago(60), "--cost", "3.10", "--cost-type", "travel")
-    assert [i["kind"] for i in today_json(cli)] == ["overdue_visit", "review_due"]
+    assert [i["kind"] for i in today_json(cli)] == ["overdue_visit", "review_due",
+                                                    "supervision"]
     log(cli, match_id, days_ago(2), "--concern", "Mentioned missing meals")
     cli("match", "review", str(match_id), "--date", days_ago(1).isoformat(),
         "--with", "young-person", "--with", "volunteer")
+    cli("volunteer", "supervision", str(vol), "--date", days_ago(1).isoformat(),
+        "--kind", "one_to_one")
     assert [i["kind"] for i in today_json(cli)] == ["concern"]
     cli("concern", "close", "1", "--note", "Raised with the social worker")
     assert today_json(cli) == []

@@ -102,7 +102,7 @@ def log(
     message(f"Logged visit {logged.visit_id} on match {match_id}.")
     if logged.concern_id is not None:
         message(f"Opened concern {logged.concern_id}: it stays on 'ivcli today' until you close "
-                f"it with 'ivcli concern close {logged.concern_id} --note ...'.", style="yellow")
+                f"it with 'ivcli concern close {logged.concern_id} --outcome ...'.", style="yellow")
     for w in logged.warnings:
         message(f"Warning: {w}", style="yellow")
     typer.echo(logged.visit_id)
@@ -141,6 +141,10 @@ def import_(
     if report.blank_rows:
         lines.append(f"Blank rows skipped: {report.blank_rows}.")
     message("\n".join(lines))
+    if report.uncleared:
+        message(f"Warning: {report.uncleared} visit(s) were on days their volunteer was not "
+                "cleared (a check lapsed, or on hold): recorded, and on 'ivcli today'.",
+                style="yellow")
     for w in report.warnings:
         message(f"Warning: {w}", style="yellow")
 

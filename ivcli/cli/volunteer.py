@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,7 +20,10 @@ from ivcli.cli.common import (
     state,
     warn_unknown_columns,
 )
-from ivcli.enums import CheckStep, OutputFormat, VolunteerStatus
+from ivcli.enums import CheckStep, OutputFormat, SupervisionKind, VolunteerStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 app = typer.Typer(
     help="Volunteers: add or import, record each safer-recruitment step, approve, see checks "
@@ -247,14 +250,6 @@ ReasonOpt = Annotated[str | None, _opt("Why (kept on their record).")]
 DateOpt = Annotated[date | None, date_option("Date; default today", "--date")]
 
 
-@app.command("hold")
-def hold(ctx: typer.Context, volunteer_id: VolunteerId, reason: ReasonOpt = None,
-         on: DateOpt = None) -> None:
-    """Put a volunteer on hold (not matchable) with a reason; 'resume' ends it."""
-    _set_status(ctx, volunteer_id, VolunteerStatus.on_hold, reason, on, "the hold",
-                "is on hold")
-
-
 @app.command("withdraw")
 def withdraw(ctx: typer.Context, volunteer_id: VolunteerId, reason: ReasonOpt = None,
              on: DateOpt = None) -> None:
@@ -337,8 +332,10 @@ def show(
 
     with state(ctx).reading() as conn:
         shown = volunteers.show(conn, volunteer_id, as_of or date.today())
+        extra = _support_records(conn, volunteer_id)
     if fmt == OutputFormat.json:
-        write_json({**shown.record, "timeline": shown.timeline, "steps": shown.steps})
+        write_json({**shown.record, "timeline": shown.timeline, "steps": shown.steps,
+                    **extra})
     elif fmt == OutputFormat.csv:
         emit_one("csv", shown.record)
     else:
@@ -346,6 +343,7 @@ def show(
         print_table(volunteers.TIMELINE_COLUMNS, shown.timeline, title="Timeline",
                     empty="No steps recorded.")
         print_table(volunteers.STEP_COLUMNS, shown.steps, title="Safer recruitment")
+        _print_support(extra)
 
 
 @app.command("profile")
@@ -362,3 +360,79 @@ def profile(
     from ivcli.cli.young_person import run_profile
 
     run_profile(ctx, "volunteer", volunteer_id, from_json)
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping volunteers safe once approved (ivcli/volunteers/support.py): hold, supervision,
+# training.
+
+
+@app.command("hold")
+def hold(
+    ctx: typer.Context,
+    volunteer_id: VolunteerId,
+    reason: ReasonOpt = None,
+    on: DateOpt = None,
+    keep_matches: Annotated[bool, typer.Option(
+        "--keep-matches", help="Keep their active matches going (give --because).")] = False,
+    because: Annotated[str | None, _opt("With --keep-matches: why the matches continue "
+                                        "(noted on each).")] = None,
+) -> None:
+    """Put a volunteer on hold (not matchable) with a reason, and pause each of their active
+    matches (the reason noted on each), unless --keep-matches --because TEXT. 'resume' ends
+    the hold; 'ivcli match resume ID' restarts a match."""
+    from ivcli.cli.concern import held_messages
+    from ivcli.errors import ConflictingOptions
+    from ivcli.volunteers import support
+
+    if because is not None and not keep_matches:
+        raise ConflictingOptions("--because goes with --keep-matches")
+    if keep_matches and not because:
+        require(["--because"])
+    text = _reason(reason, ctx, "the hold")
+    today = date.today()
+    with state(ctx).writing() as conn:
+        held = support.hold(conn, volunteer_id, text, on or today, today,
+                            keep_because=because if keep_matches else None)
+    held_messages(held)
+
+
+@app.command("supervision")
+def supervision(
+    ctx: typer.Context,
+    volunteer_id: VolunteerId,
+    kind: Annotated[SupervisionKind, typer.Option(help="How it was held.", show_default=False)],
+    on: Annotated[date | None, date_option("When it was held; default today", "--date")] = None,
+    note: Annotated[str | None, _opt("A note (kept on their record).")] = None,
+) -> None:
+    """Record a supervision meeting. 'ivcli today' shows supervision due every
+    supervision.every_weeks (6) weeks after the last (or after the match started) for a
+    volunteer with an active match."""
+    from ivcli.render import message
+    from ivcli.volunteers import support
+
+    today = date.today()
+    with state(ctx).writing() as conn:
+        sid = support.add_supervision(conn, volunteer_id, on or today, kind.value, note, today)
+    message(f"Volunteer {volunteer_id}: recorded {kind.value} supervision on "
+            f"{(on or today).isoformat()}.")
+    typer.echo(sid)
+
+
+def _support_records(conn: Connection, volunteer_id: int
+                     ) -> dict[str, list[dict[str, object]]]:
+    """``volunteer show``'s supervisions and trainings."""
+    from ivcli.volunteers import support
+
+    return {"supervisions": support.supervisions(conn, volunteer_id),
+            "trainings": support.trainings(conn, volunteer_id)}
+
+
+def _print_support(extra: dict[str, list[dict[str, object]]]) -> None:
+    from ivcli.render import print_table
+    from ivcli.volunteers import support
+
+    print_table(support.SUPERVISION_COLUMNS, extra["supervisions"], title="Supervision",
+                empty="No supervision recorded.")
+    print_table(support.TRAINING_COLUMNS, extra["trainings"], title="Training",
+                empty="No training recorded.")

@@ -164,6 +164,18 @@ def _change(conn: Connection, m: MatchRecord, on: date, event: str,
     return get(conn, m.id)
 
 
+def record_event(conn: Connection, match_id: int, on: date, event: str, note: str | None
+                 ) -> None:
+    """Leave an event on a match that changes nothing else (e.g. ``hold_kept``: its volunteer
+    was put on hold and the match kept active, with why)."""
+    from ivcli.db import now
+
+    get(conn, match_id)
+    _, match_events = _tables()
+    insert_row(conn, match_events, {"match_id": match_id, "date": on, "event": event,
+                                    "note": note, "created_at": now()})
+
+
 def _last_date(conn: Connection, m: MatchRecord) -> date:
     dates = [e["date"] for e in events(conn, m.id)]
     return max([m.proposed_date, *[d for d in dates if isinstance(d, date)]])

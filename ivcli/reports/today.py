@@ -4,9 +4,12 @@ Each item is ``{kind, id, days, summary}``; the kinds, in the order they are sho
 
 | kind | id | days |
 | --- | --- | --- |
+| escalation | the concern | days past the day it had to be escalated (negative: due in) |
 | concern | the concern | days it has been open |
+| uncleared_visit | the visit | days since the visit |
 | overdue_visit | the match | days since the last visit (since the start if never visited) |
 | review_due | the match | days past the due date (negative: due in that many days) |
+| supervision | the volunteer | days past the day supervision was due |
 | referral_decision | the referral | working days waiting for a decision |
 | check_lapsing | the volunteer | days until the check lapses (negative: lapsed) |
 | long_wait | the referral | days on the waiting list since acceptance |
@@ -36,8 +39,8 @@ from ivcli.parsing import add_months, add_years
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-KINDS = ("concern", "overdue_visit", "review_due", "referral_decision", "check_lapsing",
-         "long_wait", "age_threshold")
+KINDS = ("escalation", "concern", "uncleared_visit", "overdue_visit", "review_due",
+         "supervision", "referral_decision", "check_lapsing", "long_wait", "age_threshold")
 
 
 @dataclass(slots=True)
@@ -95,9 +98,12 @@ def agenda(conn: Connection, as_of: date, *, names: bool = False) -> list[Item]:
     """Everything that needs attention on ``as_of``, most urgent first."""
     setting = settings_service.get_int
     items: list[Item] = []
+    items += _escalations(conn, as_of, names)
     items += _concerns(conn, as_of, names)
+    items += _uncleared_visits(conn, as_of, setting(conn, "today.uncleared_visit_days"), names)
     items += _overdue_visits(conn, as_of, setting(conn, "visit.overdue_days"), names)
     items += _reviews_due(conn, as_of, names)
+    items += _supervision(conn, as_of, setting(conn, "supervision.every_weeks"), names)
     items += _referral_decisions(conn, as_of, setting(conn, "referral.decision_working_days"),
                                  names)
     items += _checks_lapsing(conn, as_of, setting(conn, "checks.warn_days"), names)
@@ -113,22 +119,120 @@ def agenda(conn: Connection, as_of: date, *, names: bool = False) -> list[Item]:
     return items
 
 
+def _subject(names: bool, match_id: int | None, yp: int | None, vol: int | None,
+             first: str | None, last: str | None) -> str:
+    """What a concern is about, for a summary: "on match 3 (young person 2)", "about young
+    person 2", "about volunteer 4"."""
+    if match_id is not None:
+        return f"on match {match_id} ({_person(names, yp or 0, first, last)})"
+    if vol is not None:
+        return f"about {_volunteer(names, vol, first, last)}"
+    return f"about {_person(names, yp or 0, first, last)}"
+
+
+_CONCERN_SQL = (
+    "SELECT c.id, c.match_id, coalesce(m.young_person_id, c.young_person_id), c.volunteer_id, "
+    "c.opened_date, {names} FROM concerns c LEFT JOIN matches m ON m.id = c.match_id "
+    "{joins}WHERE (c.closed_date IS NULL OR c.closed_date > :d) AND c.opened_date <= :d"
+)
+_CONCERN_NAMES = ("coalesce(vo.first_name, yp.first_name), coalesce(vo.last_name, yp.last_name)",
+                  "LEFT JOIN young_people yp ON yp.id = coalesce(m.young_person_id, "
+                  "c.young_person_id) LEFT JOIN volunteers vo ON vo.id = c.volunteer_id ")
+
+
+def _open_concerns(conn: Connection, as_of: date, names: bool) -> dict[int, tuple]:
+    """Open concerns on ``as_of`` by id: (match, young person, volunteer, opened, first and
+    last name of its subject when ``names``)."""
+    cols, joins = _CONCERN_NAMES if names else ("NULL, NULL", "")
+    return {int(r[0]): tuple(r[1:]) for r in _rows(
+        conn, _CONCERN_SQL.format(names=cols, joins=joins), {"d": as_of.isoformat()})}
+
+
 def _concerns(conn: Connection, as_of: date, names: bool) -> list[Item]:
     out = []
-    for cid, mid, opened, yp, first, last in _rows(
-        conn,
-        "SELECT c.id, c.match_id, c.opened_date, m.young_person_id, "
-        + ("yp.first_name, yp.last_name " if names else "NULL, NULL ")
-        + "FROM concerns c JOIN matches m ON m.id = c.match_id "
-        "JOIN young_people yp ON yp.id = m.young_person_id "
-        "WHERE (c.closed_date IS NULL OR c.closed_date > :d) AND c.opened_date <= :d",
-        {"d": as_of.isoformat()},
-    ):
+    for cid, (mid, yp, vol, opened, first, last) in _open_concerns(conn, as_of, names).items():
         days = (as_of - _d(opened)).days
         out.append(Item(
             "concern", cid, days,
-            f"Concern {cid} on match {mid} ({_person(names, yp, first, last)}) open since "
-            f"{opened}: follow it up, then 'ivcli concern close {cid} --note ...'",
+            f"Concern {cid} {_subject(names, mid, yp, vol, first, last)} open since "
+            f"{opened}: follow it up, then 'ivcli concern close {cid} --outcome ...'",
+            (-days,),
+        ))
+    return out
+
+
+def _escalations(conn: Connection, as_of: date, names: bool) -> list[Item]:
+    from ivcli.visits.concerns import escalations
+
+    found = escalations(conn, as_of)
+    if not found:
+        return []
+    concerns = _open_concerns(conn, as_of, names)
+    out = []
+    for e in found:
+        mid, yp, vol, _, first, last = concerns[e.concern_id]
+        days = (as_of - e.due).days
+        when = (f"overdue since {e.due.isoformat()}" if days > 0
+                else f"due by {e.due.isoformat()}")
+        out.append(Item(
+            "escalation", e.concern_id, days,
+            f"Concern {e.concern_id} ({e.category}) {_subject(names, mid, yp, vol, first, last)}"
+            f", opened {e.opened.isoformat()}: telling {e.who} is {when}; record it with "
+            f"'ivcli concern action {e.concern_id} --told ... --date DATE'",
+            (-days,),
+        ))
+    return out
+
+
+def _uncleared_visits(conn: Connection, as_of: date, within: int, names: bool
+                      ) -> list[Item]:
+    out = []
+    for vid, mid, on, why, vol, first, last in _rows(
+        conn,
+        "SELECT v.id, v.match_id, v.date, v.uncleared, m.volunteer_id, "
+        + ("vo.first_name, vo.last_name " if names else "NULL, NULL ")
+        + "FROM visits v JOIN matches m ON m.id = v.match_id "
+        + ("JOIN volunteers vo ON vo.id = m.volunteer_id " if names else "")
+        + "WHERE v.date <= :d AND v.date > :since AND v.uncleared IS NOT NULL",
+        {"d": as_of.isoformat(), "since": (as_of - timedelta(days=within)).isoformat()},
+    ):
+        days = (as_of - _d(on)).days
+        out.append(Item(
+            "uncleared_visit", vid, days,
+            f"Visit {vid} on match {mid} on {on}: {_volunteer(names, vol, first, last)} was "
+            f"not cleared to visit ({why})",
+            (days,),
+        ))
+    return out
+
+
+def _supervision(conn: Connection, as_of: date, weeks: int, names: bool) -> list[Item]:
+    """Volunteers with an active match whose supervision is due: ``weeks`` after the last
+    meeting (or after their first active match started, if none)."""
+    out = []
+    for vol, started, last, first, last_name in _rows(
+        conn,
+        "SELECT volunteer_id, started, last, first, last_name FROM ("
+        " SELECT m.volunteer_id, min(m.start_date) AS started, "
+        " (SELECT max(s.date) FROM volunteer_supervisions s WHERE s.volunteer_id = "
+        "  m.volunteer_id AND s.date <= :d) AS last, "
+        + ("min(vo.first_name) AS first, min(vo.last_name) AS last_name " if names
+           else "NULL AS first, NULL AS last_name ")
+        + " FROM matches m "
+        + ("JOIN volunteers vo ON vo.id = m.volunteer_id " if names else "")
+        + " WHERE m.status = 'active' AND m.start_date <= :d GROUP BY m.volunteer_id"
+        ") AS t WHERE coalesce(last, started) <= :cutoff",
+        {"d": as_of.isoformat(), "cutoff": (as_of - timedelta(weeks=weeks)).isoformat()},
+    ):
+        since = _d(last or started)
+        due = since + timedelta(weeks=weeks)
+        days = (as_of - due).days
+        after = f"last supervision {last}" if last else f"none since their match started {started}"
+        out.append(Item(
+            "supervision", vol, days,
+            f"{_volunteer(names, vol, first, last_name, cap=True)}: supervision due "
+            f"{due.isoformat()} ({after}); record it with 'ivcli volunteer supervision {vol} "
+            "--date DATE --kind ...'",
             (-days,),
         ))
     return out
@@ -335,9 +439,12 @@ def _age_thresholds(conn: Connection, as_of: date, ages: list[int], within: int,
 
 
 HEADINGS = {
+    "escalation": ("Concerns to escalate", "days overdue; negative: due in"),
     "concern": ("Open concerns", "days open"),
+    "uncleared_visit": ("Visits by a volunteer not cleared", "days since the visit"),
     "overdue_visit": ("Matches with no recent visit", "days since a visit"),
     "review_due": ("Reviews due", "days overdue; negative: due in"),
+    "supervision": ("Supervision due", "days overdue"),
     "referral_decision": ("Referrals waiting for a decision", "working days"),
     "check_lapsing": ("Volunteer checks lapsing", "days left; negative: lapsed"),
     "long_wait": ("Waiting longest for a match", "days waiting"),

@@ -117,15 +117,19 @@ def insert_visits(conn: Connection, rows: Sequence[VisitRow]) -> list[tuple[int,
     from ivcli.matching.lifecycle import table_of
     from ivcli.models import Concern, Visit
     from ivcli.safety import audit
+    from ivcli.volunteers.support import uncleared
 
     if not rows:
         return []
     stamp = now()
     first = _max_id(conn, "visits") + 1
+    volunteer_of = _volunteers(conn, [r.match_id for r in rows])
+    why = uncleared(conn, [(volunteer_of[r.match_id], r.date) for r in rows])
     conn.execute(insert(table_of(Visit)), [
         {"match_id": r.match_id, "date": r.date, "minutes": r.minutes, "activity": r.activity,
          "cost_pence": r.cost_pence, "cost_type": r.cost_type, "note": r.note,
-         "created_at": stamp} for r in rows])
+         "uncleared": why.get((volunteer_of[r.match_id], r.date)), "created_at": stamp}
+        for r in rows])
     # Ids are given in order under the write lock; check it rather than trust it.
     last, count = conn.execute(text("SELECT max(id), count(*) FROM visits WHERE id >= :first"),
                                {"first": first}).one()
@@ -137,12 +141,33 @@ def insert_visits(conn: Connection, rows: Sequence[VisitRow]) -> list[tuple[int,
     if opened:
         first_concern = _max_id(conn, "concerns") + 1
         conn.execute(insert(table_of(Concern)), [
-            {"match_id": r.match_id, "visit_id": vid, "opened_date": r.date, "text": r.concern,
-             "created_at": stamp} for vid, r in opened])
+            {"match_id": r.match_id, "visit_id": vid, "category": "other",
+             "opened_date": r.date, "text": r.concern, "created_at": stamp}
+            for vid, r in opened])
         concern_ids = {vid: first_concern + i for i, (vid, _) in enumerate(opened)}
         audit.record_bulk(conn, "concerns", (first_concern, first_concern + len(opened) - 1),
                           "insert", ())
     return [(first + i, concern_ids.get(first + i)) for i in range(len(rows))]
+
+
+def _volunteers(conn: Connection, match_ids: Iterable[int]) -> dict[int, int]:
+    """The volunteer of each match."""
+    ids = sorted(set(match_ids))
+    out: dict[int, int] = {}
+    for i in range(0, len(ids), BATCH):
+        marks = ", ".join(str(int(x)) for x in ids[i:i + BATCH])
+        out.update((int(m), int(v)) for m, v in conn.execute(text(
+            f"SELECT id, volunteer_id FROM matches WHERE id IN ({marks})")))
+    return out
+
+
+def uncleared_count(conn: Connection, visit_ids: Sequence[int]) -> int:
+    """How many of these visits were logged while their volunteer was not cleared."""
+    if not visit_ids:
+        return 0
+    return int(conn.execute(text(
+        "SELECT count(*) FROM visits WHERE id >= :a AND id <= :b AND uncleared IS NOT NULL"),
+        {"a": min(visit_ids), "b": max(visit_ids)}).scalar_one())
 
 
 def log(conn: Connection, row: VisitRow, today: date) -> Logged:
@@ -161,7 +186,14 @@ def log(conn: Connection, row: VisitRow, today: date) -> Logged:
             hint="'ivcli visit list " f"{row.match_id}' shows it",
         )
     ((visit_id, concern_id),) = insert_visits(conn, [row])
-    return Logged(visit_id, concern_id, budget_warnings(conn, row.match_id, row.date))
+    warnings = budget_warnings(conn, row.match_id, row.date)
+    why = conn.execute(text("SELECT uncleared FROM visits WHERE id = :id"),
+                       {"id": visit_id}).scalar()
+    if why:
+        warnings.insert(0, f"volunteer {match.volunteer_id} was not cleared to visit on "
+                        f"{row.date.isoformat()} ({why}); the visit is recorded and on "
+                        "'ivcli today'")
+    return Logged(visit_id, concern_id, warnings)
 
 
 def _existing_keys(conn: Connection, match_ids: Iterable[int]) -> dict[tuple, int]:
@@ -220,6 +252,7 @@ class ImportReport:
     added: int = 0
     unchanged: int = 0
     concerns: int = 0
+    uncleared: int = 0  # visits logged while their volunteer was not cleared
     blank_rows: int = 0
     unknown_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -288,7 +321,8 @@ def import_csv(
     report.concerns = sum(1 for r in new if r.concern)
     if dry_run or not new:
         return report
-    insert_visits(conn, new)
+    added = insert_visits(conn, new)
+    report.uncleared = uncleared_count(conn, [vid for vid, _ in added])
     touched = sorted({(r.match_id, r.date.replace(day=1)) for r in new})
     for mid, month in touched:
         for w in budget_warnings(conn, mid, month):
