@@ -26,7 +26,10 @@ def retention(
     erase'). Periods are settings: retention.young_person_until_age, retention.volunteer_years.
 
     A person still in an open match is not listed or anonymised: a warning names them and the
-    match to end first.
+    match to end first. Nor is a person with an allegation or safeguarding concern, or a match
+    ended for safeguarding, before retention.safeguarding_years (10) after it, a volunteer
+    before retention.safeguarding_until_age (65): a warning names the records that hold them,
+    by id (docs/safeguarding.md).
     """
     from ivcli import db
     from ivcli.render import emit, message

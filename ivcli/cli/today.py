@@ -43,9 +43,9 @@ def today(
     ] = False,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """The agenda: open concerns, overdue visits, reviews due, referrals waiting for a
-    decision, volunteer checks lapsing, the longest waits for a match, and young people
-    reaching an age limit.
+    """The agenda: concerns to escalate, open concerns, visits by a volunteer not cleared,
+    overdue visits, reviews and supervision due, referrals waiting for a decision, volunteer
+    checks lapsing, the longest waits for a match, and young people reaching an age limit.
 
     On screen (--format table) it shows the most urgent of each kind under a heading (--all
     for every one); JSON and CSV always hold everything: an array of {kind, id, days,

@@ -419,6 +419,32 @@ def supervision(
     typer.echo(sid)
 
 
+@app.command("training")
+def training(
+    ctx: typer.Context,
+    volunteer_id: VolunteerId,
+    course: Annotated[str, typer.Option(help="The course, e.g. induction, safeguarding.",
+                                        show_default=False)],
+    on: Annotated[date | None, date_option("When they completed it; default today",
+                                           "--date")] = None,
+) -> None:
+    """Record a training course a volunteer completed; many per volunteer. Recording the same
+    course on the same date again changes nothing."""
+    from ivcli.render import message
+    from ivcli.volunteers import support
+
+    today = date.today()
+    with state(ctx).writing() as conn:
+        tid, name = support.add_training(conn, volunteer_id, course, on or today, today)
+    when = (on or today).isoformat()
+    if tid is None:
+        message(f"Volunteer {volunteer_id}: {name} on {when} was already recorded; nothing "
+                "changed.")
+    else:
+        message(f"Volunteer {volunteer_id}: recorded {name} training on {when}.")
+        typer.echo(tid)
+
+
 def _support_records(conn: Connection, volunteer_id: int
                      ) -> dict[str, list[dict[str, object]]]:
     """``volunteer show``'s supervisions and trainings."""

@@ -50,6 +50,11 @@ PERSONAL = frozenset(
 NAME_KEYS = tuple(dict.fromkeys(f.name for spec in SPECS for f in spec.fields
                                 if f.erase == "empty"))
 COARSENED = frozenset(f.name for spec in SPECS for f in spec.fields if f.erase == "coarsen")
+# Records that belong to a person through another record: who was told about their concerns.
+CHILD_LINKS = {"concerns": "concern_id"}
+# A volunteer's own records, exported whole (others are shared with a young person).
+VOLUNTEER_OWN = ("volunteers", "volunteer_checks", "volunteer_supervisions",
+                 "volunteer_trainings")
 OPEN_REFERRAL = ("received", "accepted", "matched")
 GONE_VOLUNTEER = ("withdrawn", "left")
 
@@ -97,8 +102,15 @@ def _related(conn: Connection, kind: str, person_id: int, *, via_matches: bool =
     match_ids = out.get("matches", [])
     if (kind == "young_person" or via_matches) and match_ids:
         for table in _tables_with(conn, "match_id"):
-            out[table] = [r[0] for r in conn.execute(_sql(
+            found = [r[0] for r in conn.execute(_sql(
                 f"SELECT id FROM {table} WHERE match_id IN :ids ORDER BY id"), {"ids": match_ids})]
+            out[table] = sorted(set(out.get(table, [])) | set(found))
+    for parent, column in CHILD_LINKS.items():
+        if out.get(parent):
+            for table in _tables_with(conn, column):
+                out[table] = [r[0] for r in conn.execute(_sql(
+                    f"SELECT id FROM {table} WHERE {column} IN :ids ORDER BY id"),
+                    {"ids": out[parent]})]
     return {t: ids for t, ids in out.items() if ids}
 
 
@@ -114,7 +126,7 @@ def subject_export(conn: Connection, kind: str, person_id: int) -> dict[str, obj
     entries: dict[int, dict[str, object]] = {}  # by entry id: one range entry covers many ids
     for table, ids in related.items():
         rows = _rows(conn, f"SELECT * FROM {table} WHERE id IN :ids ORDER BY id", {"ids": ids})
-        if kind == "volunteer" and table not in ("volunteers", "volunteer_checks"):
+        if kind == "volunteer" and table not in VOLUNTEER_OWN:
             # Records shared with a young person: the volunteer's part only, no notes about
             # the child (third-party data).
             rows = [{k: v for k, v in r.items() if k not in PERSONAL} for r in rows]
@@ -279,12 +291,53 @@ def retention_review(conn: Connection, as_of: date) -> tuple[list[Due], list[Due
     due, held = [], []
     for d in _past_retention(conn, as_of):
         matches = open_matches(conn, d.kind, d.id)
-        if not matches:
-            due.append(d)
+        if matches:
+            held.append(Due(d.kind, d.id, d.due_since,
+                            f"in {describe_open(matches)}; {close_first(*matches[0])}"))
             continue
-        held.append(Due(d.kind, d.id, d.due_since,
-                        f"in {describe_open(matches)}; {close_first(*matches[0])}"))
+        kept = safeguarding_hold(conn, d.kind, d.id, as_of)
+        if kept:
+            held.append(Due(d.kind, d.id, d.due_since, kept))
+            continue
+        due.append(d)
     return due, held
+
+
+def safeguarding_hold(conn: Connection, kind: str, person_id: int, as_of: date) -> str | None:
+    """Why a person's records are kept past their ordinary retention period, or None: an
+    allegation or safeguarding concern about them or one of their matches, or a match of theirs
+    ended for safeguarding, keeps them ``retention.safeguarding_years`` after the latest (a
+    volunteer at least until ``retention.safeguarding_until_age``). Names records by id."""
+    from ivcli.enums import ConcernCategory, EndReason, sql_list
+
+    link = LINK_COLUMN[kind]
+    found: list[tuple[str, date]] = []
+    for cid, category, on in conn.execute(text(
+        "SELECT c.id, c.category, coalesce(c.closed_date, c.opened_date) FROM concerns c "
+        f"WHERE c.category IN ({sql_list(ConcernCategory.safeguarding_kinds())}) AND "
+        f"(c.{link} = :id OR c.match_id IN (SELECT m.id FROM matches m WHERE m.{link} = :id)) "
+        "ORDER BY c.id"), {"id": person_id}):
+        found.append((f"concern {cid} ({category})", date.fromisoformat(str(on)[:10])))
+    for mid, ended in conn.execute(text(
+        f"SELECT id, coalesce(end_date, proposed_date) FROM matches WHERE {link} = :id AND "
+        "end_reason = :reason ORDER BY id"),
+        {"id": person_id, "reason": EndReason.safeguarding.value}):
+        found.append((f"match {mid} ended for safeguarding", date.fromisoformat(str(ended)[:10])))
+    if not found:
+        return None
+    years = settings_service.get_int(conn, "retention.safeguarding_years")
+    until = add_years(max(on for _, on in found), years)
+    settings = "retention.safeguarding_years"
+    if kind == "volunteer":
+        born = _as_date(_get_person(conn, kind, person_id).get("date_of_birth"))
+        if born is not None:
+            until = max(until, add_years(born, settings_service.get_int(
+                conn, "retention.safeguarding_until_age")))
+            settings += ", retention.safeguarding_until_age"
+    if until <= as_of:
+        return None
+    return (f"a safeguarding record is kept until {until.isoformat()} "
+            f"({'; '.join(what for what, _ in found)}; settings {settings})")
 
 
 def _past_retention(conn: Connection, as_of: date) -> list[Due]:

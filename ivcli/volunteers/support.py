@@ -165,6 +165,30 @@ def supervisions(conn: Connection, volunteer_id: int) -> list[dict[str, object]]
 # Training
 
 TRAINING_COLUMNS = ("id", "course", "date")
+MAX_COURSE = 100
+
+
+def add_training(conn: Connection, volunteer_id: int, course: str, on: date, today: date
+                 ) -> tuple[int | None, str]:
+    """Record a course a volunteer completed on ``on``; the name is kept in lower case with
+    single spaces as underscores (``Safeguarding level 2`` is ``safeguarding_level_2``).
+    Returns (its id, the course) or (None, the course) when it was already recorded."""
+    from ivcli.db import now
+    from ivcli.matching.lifecycle import insert_row, table_of
+    from ivcli.models import Training
+
+    load(conn, volunteer_id)
+    name = _clean(course, "the course", "--course", limit=MAX_COURSE)
+    assert name is not None
+    name = name.lower().replace(" ", "_")
+    if on > today:
+        raise InvalidInput("the training date is in the future")
+    if conn.execute(text("SELECT 1 FROM volunteer_trainings WHERE volunteer_id = :v AND "
+                         "course = :c AND date = :d"),
+                    {"v": volunteer_id, "c": name, "d": on.isoformat()}).first():
+        return None, name
+    return insert_row(conn, table_of(Training), {
+        "volunteer_id": volunteer_id, "course": name, "date": on, "created_at": now()}), name
 
 
 def trainings(conn: Connection, volunteer_id: int) -> list[dict[str, object]]:
