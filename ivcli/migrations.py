@@ -347,7 +347,7 @@ def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
         conn.execute(sql)
 
 
-def m013_concerns_supervision(conn: sqlite3.Connection) -> None:
+def m008_concerns_supervision(conn: sqlite3.Connection) -> None:
     """Concerns about anyone: a concern is about exactly one young person, volunteer or match
     (the existing ones are about their match), with a category (``other`` for the existing ones)
     and a record of who was told and when (``concern_actions``). Volunteers' supervision
@@ -421,7 +421,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("005_safety_audit", m005_safety_audit),
     ("006_audit_ranges", m006_audit_ranges),
     ("007_one_timestamp_form", m007_one_timestamp_form),
-    ("013_concerns_supervision", m013_concerns_supervision),
+    ("008_concerns_supervision", m008_concerns_supervision),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
