@@ -288,8 +288,14 @@ def _concerns_and_reviews(conn: sqlite3.Connection, rnd: random.Random,
 
 
 def _insert_visits(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    conn.executemany("INSERT INTO visits (match_id, date, minutes, activity, cost_pence, "
-                     "cost_type, created_at) VALUES (?,?,?,?,?,?,?)", rows)
+    """Visits (match, date, minutes, activity, cost pence, cost type, created) and, for those
+    with a cost, their one cost line (visits get the next ids in order: one writer)."""
+    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM visits").fetchone()[0]
+    conn.executemany("INSERT INTO visits (match_id, date, minutes, activity, created_at) "
+                     "VALUES (?,?,?,?,?)", [(*r[:4], r[6]) for r in rows])
+    conn.executemany("INSERT INTO visit_costs (visit_id, amount_pence, cost_type, created_at) "
+                     "VALUES (?,?,?,?)",
+                     [(first + i, r[4], r[5], r[6]) for i, r in enumerate(rows) if r[4]])
 
 
 if __name__ == "__main__":

@@ -227,7 +227,7 @@ def _visits(conn: Connection, match_id: int, started: date, today: date, rnd: ra
     """About one visit a month since the match started; one match has gone quiet (overdue
     on `ivcli today`) and one visit raised a concern still open."""
     from ivcli.visits import log as visits
-    from ivcli.visits.rows import VisitRow
+    from ivcli.visits.rows import CostLine, VisitRow
 
     day = started + timedelta(days=rnd.randint(7, 20))
     stop = today - timedelta(days=60 if overdue else 0)
@@ -237,8 +237,8 @@ def _visits(conn: Connection, match_id: int, started: date, today: date, rnd: ra
         cost = rnd.choice([0, 350, 480, 1265, 820])
         visits.log(conn, VisitRow(
             line=0, match_id=match_id, date=day, minutes=rnd.choice([120, 150, 180]),
-            activity=rnd.choice(ACTIVITIES), cost_pence=cost,
-            cost_type=rnd.choice(["activity", "food", "travel"]) if cost else None,
+            activity=rnd.choice(ACTIVITIES),
+            costs=(CostLine(cost, rnd.choice(["activity", "food", "travel"])),) if cost else (),
             concern="Said they are being bullied at school; follow up with the social worker"
             if concern and n == 2 else None,
         ), today)

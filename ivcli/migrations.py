@@ -314,6 +314,47 @@ def m007_one_timestamp_form(conn: sqlite3.Connection) -> None:
             )
 
 
+VISITS_009 = """
+CREATE TABLE visits (
+    id INTEGER PRIMARY KEY,
+    match_id INTEGER NOT NULL REFERENCES matches (id),
+    date DATE NOT NULL,
+    minutes INTEGER NOT NULL,
+    activity TEXT,
+    note TEXT,
+    created_at DATETIME NOT NULL,
+    uncleared TEXT
+)
+"""
+
+
+def m009_visit_cost_lines(conn: sqlite3.Connection) -> None:
+    """Several cost lines per visit: ``visit_costs`` holds each (amount, type, the day it was
+    paid); every visit's single cost moves into it as its one line (a cost of 0 is no line),
+    and the visit keeps no cost of its own. Visits keep their ids, so concerns still point at
+    them."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE visit_costs (
+            id INTEGER PRIMARY KEY,
+            visit_id INTEGER NOT NULL REFERENCES visits (id),
+            amount_pence INTEGER NOT NULL,
+            cost_type TEXT,
+            paid_on DATE,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_visit_costs_visit ON visit_costs (visit_id, paid_on);
+        INSERT INTO visit_costs (visit_id, amount_pence, cost_type, created_at)
+            SELECT id, cost_pence, cost_type, created_at FROM visits
+             WHERE cost_pence <> 0 ORDER BY id;
+        DROP INDEX ix_visits_date_cost;
+        """,
+    )
+    rebuild_table(conn, "visits", VISITS_009.strip())
+    conn.execute("CREATE INDEX ix_visits_date_minutes ON visits (date, minutes)")
+
+
 def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
                   copy: dict[str, str] | None = None) -> None:
     """Change a table's definition the way SQLite's ALTER TABLE documentation prescribes:
@@ -422,6 +463,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("006_audit_ranges", m006_audit_ranges),
     ("007_one_timestamp_form", m007_one_timestamp_form),
     ("008_concerns_supervision", m008_concerns_supervision),
+    ("009_visit_cost_lines", m009_visit_cost_lines),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -137,15 +137,26 @@ class Visit(SQLModel, table=True):
     date: date
     minutes: int
     activity: str | None = None
-    cost_pence: int = 0
-    cost_type: str | None = None
     note: str | None = None
-    uncleared: str | None = None  # why its volunteer was not cleared that day (migration 013)
+    uncleared: str | None = None  # why its volunteer was not cleared that day (migration 008)
+    created_at: str
+
+
+class VisitCost(SQLModel, table=True):
+    """One cost line of a visit (migration 009): what to repay the volunteer, and when it was
+    paid (``expenses mark-paid``)."""
+
+    __tablename__ = "visit_costs"
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visits.id")
+    amount_pence: int
+    cost_type: str | None = None
+    paid_on: date | None = None
     created_at: str
 
 
 class Concern(SQLModel, table=True):
-    """About exactly one of a match, a young person or a volunteer (migration 013)."""
+    """About exactly one of a match, a young person or a volunteer (migration 008)."""
 
     __tablename__ = "concerns"
     id: int | None = Field(default=None, primary_key=True)

@@ -241,19 +241,25 @@ def ask_date(label: str) -> str:
 
 def ask_visit(
     raw: dict[str, str | None],
+    costs: list[list[str | None]] | None = None,
     *,
     date_problem: Callable[[date], str | None] | None = None,
     max_cost: int | None = None,
 ) -> None:
-    """Fill in the missing parts of a visit at the terminal. Edits ``raw`` in place.
+    """Fill in the missing parts of a visit at the terminal. Edits ``raw`` and ``costs`` (the
+    cost lines as [amount, type] pairs, those given as options) in place.
 
     Each answer is checked as it is given, by the rules ``visit log`` applies to its flags:
     the date by ``parse_date`` and then ``date_problem`` (the match's dates and today, read
-    before asking), the hours by ``parse_hours``, the cost by ``parse_cost`` with ``max_cost``
-    (the setting visit.max_cost in pence); the cost type is chosen from the list."""
+    before asking), the hours by ``parse_hours``, each cost by ``parse_cost`` with ``max_cost``
+    (the setting visit.max_cost in pence, which all the visit's costs together must not pass);
+    the cost type is chosen from the list. After a cost, another is asked for (blank: no
+    more)."""
     from ivcli.enums import CostType
     from ivcli.parsing import parse_date
-    from ivcli.visits.rows import parse_cost, parse_hours
+    from ivcli.visits.rows import claims, parse_cost, parse_hours, total_problem
+
+    lines = costs if costs is not None else []
 
     def check(parser: Callable[[str], object]) -> Callable[[str], str | None]:
         def problem(value: str) -> str | None:
@@ -272,6 +278,17 @@ def ask_visit(
             raise ValueError(found)
         return on
 
+    def line_cost(value: str) -> int:
+        pence = parse_cost(value, max_cost) if value.strip() else 0
+        so_far = sum(parse_cost(c or "", max_cost) for c, _ in lines if claims(c, max_cost))
+        found = total_problem(so_far + pence, max_cost)
+        if found:
+            raise ValueError(found)
+        return pence
+
+    def cost_type() -> str:
+        return select("What was the cost for?", [c.value for c in CostType])
+
     interactive = not (raw.get("date") and raw.get("hours") and raw.get("activity"))
     if not raw.get("date"):
         raw["date"] = text("Date of the visit:", default=date.today().strftime("%d/%m/%Y"),
@@ -281,28 +298,23 @@ def ask_visit(
                             validate=check(parse_hours))
     if not raw.get("activity"):
         raw["activity"] = text("Activity:", required=True)
-    if interactive and raw.get("cost") is None:
-        raw["cost"] = text("Cost to claim (e.g. 12.65; blank if none):",
-                           validate=check(lambda value: parse_cost(value, max_cost)))
-    if raw.get("cost") and not raw.get("cost_type") and _claims(raw["cost"] or "", max_cost):
-        raw["cost_type"] = select("What was the cost for?", [c.value for c in CostType])
+    for pair in lines:
+        if not pair[1] and claims(pair[0], max_cost):
+            pair[1] = cost_type()
+    if interactive and not lines:
+        label = "Cost to claim (e.g. 12.65; blank if none):"
+        while True:
+            cost = text(label, validate=check(line_cost))
+            if not claims(cost, max_cost):
+                break
+            lines.append([cost, cost_type()])
+            label = "Another cost for this visit (blank if none):"
     if interactive and raw.get("note") is None:
         raw["note"] = text("Note (blank for none):")
     if interactive and raw.get("concern") is None and confirm(
         "Anything of concern to follow up (safeguarding)?", default=False
     ):
         raw["concern"] = text("The concern:", required=True)
-
-
-def _claims(cost: str, max_cost: int | None) -> bool:
-    """Whether a cost claims money (so needs its type); a cost that is not valid does not
-    (``visit log`` reports it)."""
-    from ivcli.visits.rows import parse_cost
-
-    try:
-        return parse_cost(cost, max_cost) > 0
-    except ValueError:
-        return False
 
 
 def ask_review(raw: dict[str, object]) -> None:

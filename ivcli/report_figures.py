@@ -75,7 +75,8 @@ FIGURES: tuple[Figure, ...] = (
            "Matches running and not paused at the end, which started before the period began "
            "and have no visit dated in the period.", "Visits"),
     Figure("expenses_total", "Expenses",
-           "The costs of the visits dated in the period added up. In JSON and CSV in whole "
+           "The cost lines of the visits dated in the period added up (a visit with two "
+           "costs is one visit and both its costs). In JSON and CSV in whole "
            "pence (1234 is £12.34). A cost out of range (negative or over £1,000,000.00, only "
            "in a database written by an older ivcli) is left out, with a warning naming the "
            "visit; 'ivcli check' lists it.", "Visits"),

@@ -157,7 +157,8 @@ SETTINGS: dict[str, SettingDef] = {
         MoneySettingDef(
             "visit.max_cost",
             "1000.00",
-            "The most one visit may claim, in pounds: a larger cost is refused.",
+            "The most one visit may claim, in pounds (all its costs together): more is "
+            "refused.",
             minimum=0.01,
         ),
         MoneySettingDef(

@@ -350,11 +350,20 @@ VISIT = RecordSpec("visit", "visits", (
     Field("minutes", "int", synonyms=("mins", "length minutes", "duration minutes")),
     Field("activity", required=True, max_len=200, personal=True, erase="blank",
           synonyms=("activities", "what we did", "activity type")),
-    Field("cost", "money", column="cost_pence",
+    # A visit's costs are its cost lines (VISIT_COST): a row gives one as cost and cost_type,
+    # and one per type in the columns travel_cost, activity_cost, food_cost.
+    Field("cost", "money", column=None,
           synonyms=("amount", "expenses", "expense", "cost gbp", "cost £", "spend", "claim")),
-    Field("cost_type", "choice",
+    Field("cost_type", "choice", column=None,
           synonyms=("expense type", "cost category", "category", "type of cost",
                     "claim type")),
+    Field("travel_cost", "money", column=None,
+          synonyms=("travel", "travel £", "travel costs", "fares", "fare", "bus fare",
+                    "mileage", "transport")),
+    Field("activity_cost", "money", column=None,
+          synonyms=("activity costs", "tickets", "entry", "admission", "tickets £")),
+    Field("food_cost", "money", column=None,
+          synonyms=("food", "food £", "food costs", "meals", "snacks", "refreshments")),
     Field("note", max_len=2_000, personal=True, erase="blank",
           synonyms=("notes", "comment", "comments")),
     # Why the volunteer was not cleared on the visit's day (set by ivcli: a check lapsed, on
@@ -363,6 +372,16 @@ VISIT = RecordSpec("visit", "visits", (
     # Whether the visit opened a concern; the text goes to the concerns table.
     Field("concern", column=None, max_len=10_000,
           synonyms=("concerns", "concern note", "safeguarding", "safeguarding concern")),
+    _CREATED,
+))
+
+# One cost line of a visit; a visit has none, one or several.
+VISIT_COST = RecordSpec("visit_cost", "visit_costs", (
+    _ID,
+    Field("visit_id", "id", input=False),
+    Field("amount", "money", column="amount_pence"),
+    Field("cost_type", "choice"),
+    Field("paid_on", "date", input=False),  # set by `expenses mark-paid`
     _CREATED,
 ))
 
@@ -427,5 +446,5 @@ TRAINING = RecordSpec("training", "volunteer_trainings", (
     _CREATED,
 ))
 
-SPECS: tuple[RecordSpec, ...] = (YOUNG_PERSON, REFERRAL, VOLUNTEER, CHECK, VISIT, MATCH,
-                                 CONCERN, CONCERN_ACTION, SUPERVISION, TRAINING)
+SPECS: tuple[RecordSpec, ...] = (YOUNG_PERSON, REFERRAL, VOLUNTEER, CHECK, VISIT, VISIT_COST,
+                                 MATCH, CONCERN, CONCERN_ACTION, SUPERVISION, TRAINING)

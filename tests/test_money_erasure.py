@@ -143,8 +143,9 @@ def test_a_stored_cost_out_of_range_does_not_break_the_reports(cli, db_path, mat
     log(cli, match, TODAY, "--cost", "1.00", "--cost-type", "food", activity="bus")
     conn = sqlite3.connect(db_path)
     with conn:
-        conn.execute("UPDATE visits SET cost_pence = 9223372036854775807 WHERE activity = 'bus'")
         bad = conn.execute("SELECT id FROM visits WHERE activity = 'bus'").fetchone()[0]
+        conn.execute("UPDATE visit_costs SET amount_pence = 9223372036854775807 "
+                     "WHERE visit_id = ?", (bad,))
     conn.close()
     for args in (("report", "monthly", "--month", this_month()),
                  ("report", "annual", "--year", str(TODAY.year))):
@@ -215,8 +216,9 @@ def free_text(db_path: Path, match_id: int) -> list[object]:
 
 
 def counts(db_path: Path, match_id: int) -> list[tuple]:
-    return rows(db_path, "SELECT date, minutes, cost_pence, cost_type FROM visits "
-                "WHERE match_id = ? ORDER BY id", (match_id,)) + rows(
+    return rows(db_path, "SELECT date, minutes, amount_pence, cost_type FROM visits v "
+                "LEFT JOIN visit_costs c ON c.visit_id = v.id WHERE match_id = ? "
+                "ORDER BY v.id, c.id", (match_id,)) + rows(
         db_path, "SELECT date, with_whom FROM reviews WHERE match_id = ?", (match_id,)) + rows(
         db_path, "SELECT opened_date, closed_date FROM concerns WHERE match_id = ?", (match_id,))
 

@@ -133,7 +133,16 @@ def test_every_month_option_is_the_one_month_option():
                 found.append(" ".join(path))
                 assert "-m" in p.opts, path
                 assert getattr(p.type, "func", None) is parse_month_option, path
-    assert sorted(found) == ["expenses", "report monthly", "visit list"]
+    assert sorted(found) == ["expenses mark-paid", "report monthly", "visit list"]
+    # `ivcli expenses` itself (a group that runs without a command) takes one too.
+    import typer
+
+    from ivcli.cli.main import app
+
+    root = typer.main.get_command(app)
+    group = root.get_command(typer.Context(root, info_name="ivcli"), "expenses")
+    [option] = [p for p in group.params if "--month" in getattr(p, "opts", [])]
+    assert "-m" in option.opts and getattr(option.type, "func", None) is parse_month_option
 
 
 def test_month_parsing_lives_in_periods_alone():

@@ -62,6 +62,7 @@ def build_scheme(path: Path) -> None:
         MatchEvent,
         Referral,
         Visit,
+        VisitCost,
         Volunteer,
         VolunteerCheck,
         YoungPerson,
@@ -136,10 +137,11 @@ def build_scheme(path: Path) -> None:
     with db.writer(path, watch=audit.watch, complete=audit.complete) as conn:
         now = db.now()
 
-        def add(model: type, **values: object) -> None:
+        def add(model: type, **values: object) -> object:
             table = model.__table__  # type: ignore[attr-defined]
             key = conn.execute(insert(table).values(**values)).inserted_primary_key[0]
             audit.record(conn, [(table.name, str(key), "insert", [])])
+            return key
 
         for i, dob, gender, ethnicity, disability, care_leaver in people:
             first, last = YP_NAMES[2 * (i - 1) % len(YP_NAMES)], YP_NAMES[(2 * i - 1) % 24]
@@ -169,8 +171,10 @@ def build_scheme(path: Path) -> None:
         for m, when, event in events:
             add(MatchEvent, match_id=m, date=d(when), event=event, created_at=now)
         for m, when, minutes, cost in visits:
-            add(Visit, match_id=m, date=d(when), minutes=minutes, cost_pence=cost,
-                created_at=now)
+            visit = add(Visit, match_id=m, date=d(when), minutes=minutes, created_at=now)
+            if cost:
+                add(VisitCost, visit_id=visit, amount_pence=cost, cost_type="travel",
+                    created_at=now)
 
 
 @pytest.fixture

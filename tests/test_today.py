@@ -406,5 +406,6 @@ def test_a_month_end_to_end_through_the_cli(cli):
                             "--format", "json").stdout)
     assert claims["total"] == "3.10" and claims["items"][0]["volunteer_id"] == vol
     cli("match", "end", str(match_id), "--reason", "planned", "--date", days_ago(1).isoformat())
-    result = log(cli, match_id, days_ago(1), activity="farewell", code=1)
-    assert "is ended" in result.stderr
+    result = log(cli, match_id, days_ago(0), activity="farewell", code=1)
+    assert f"after match {match_id} ended" in result.stderr
+    log(cli, match_id, days_ago(1), activity="farewell")  # the day it ended: still taken

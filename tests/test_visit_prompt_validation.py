@@ -89,6 +89,7 @@ def test_hours_and_a_cost_over_the_limit_are_asked_again(cli, db_path, match, at
         "Cinema" + ENTER,
         "60" + ENTER, "\x7f\x7f12.50" + ENTER,  # over visit.max_cost: asked again
         ENTER,                                  # cost type: travel
+        ENTER,                                  # no other cost
         ENTER, "n",
     ):
         cli("visit", "log", str(match))
@@ -99,7 +100,8 @@ def test_hours_and_a_cost_over_the_limit_are_asked_again(cli, db_path, match, at
 
     conn = sqlite3.connect(db_path)
     try:
-        assert conn.execute("SELECT minutes, cost_pence, cost_type FROM visits").fetchone() == (
+        assert conn.execute("SELECT minutes, amount_pence, cost_type FROM visits v "
+                            "JOIN visit_costs c ON c.visit_id = v.id").fetchone() == (
             120, 1250, "travel")
     finally:
         conn.close()
@@ -107,11 +109,11 @@ def test_hours_and_a_cost_over_the_limit_are_asked_again(cli, db_path, match, at
 
 def test_a_match_that_takes_no_visits_is_refused_before_any_question(cli, db_path, match,
                                                                      at_terminal):
-    ended = add_match(db_path, 1, status="ended", end=days_ago(5))
+    proposed = add_match(db_path, 1, status="proposed")
     with keys():
-        result = cli("visit", "log", str(ended), code=1)
+        result = cli("visit", "log", str(proposed), code=1)
     assert at_terminal == []
-    assert f"match {ended} is ended" in result.stderr
+    assert f"match {proposed} is proposed" in result.stderr
 
 
 def test_a_date_flag_the_match_refuses_is_refused_before_any_question(cli, db_path, match,

@@ -11,23 +11,24 @@ def test_visit_form_asks_for_what_is_missing():
     from ivcli import prompts
 
     raw: dict[str, str | None] = {"match_id": "3", "date": None, "hours": None,
-                                  "activity": None, "cost": None, "cost_type": None,
-                                  "note": None, "concern": None}
+                                  "activity": None, "note": None, "concern": None}
+    costs: list[list[str | None]] = []
     with keys(
         ENTER,                      # date: today (default)
         "2:30" + ENTER,             # hours
         "Climbing wall" + ENTER,    # activity
         "4.80" + ENTER,             # cost
         DOWN + ENTER,               # cost type: activity
+        ENTER,                      # another cost: none
         ENTER,                      # note: none
         "y",                        # a concern? yes
         "Seemed withdrawn" + ENTER,
     ):
-        prompts.ask_visit(raw)
+        prompts.ask_visit(raw, costs)
     assert raw["date"] == date.today().strftime("%d/%m/%Y")
     assert raw["hours"] == "2:30"
     assert raw["activity"] == "Climbing wall"
-    assert (raw["cost"], raw["cost_type"]) == ("4.80", "activity")
+    assert costs == [["4.80", "activity"]]
     assert raw["note"] == ""
     assert raw["concern"] == "Seemed withdrawn"
 
@@ -36,11 +37,11 @@ def test_visit_form_with_the_essentials_given_asks_nothing_more():
     from ivcli import prompts
 
     raw: dict[str, str | None] = {"match_id": "3", "date": "2026-01-05", "hours": "2",
-                                  "activity": "park", "cost": None, "cost_type": None,
-                                  "note": None, "concern": None}
+                                  "activity": "park", "note": None, "concern": None}
+    costs: list[list[str | None]] = []
     with keys():
-        prompts.ask_visit(raw)
-    assert raw["cost"] is None and raw["concern"] is None
+        prompts.ask_visit(raw, costs)
+    assert costs == [] and raw["concern"] is None
 
 
 def test_review_form():

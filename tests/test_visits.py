@@ -39,7 +39,9 @@ def test_log_a_visit_stores_pence_and_minutes(cli, db_path, match):
                      "cost_type": "travel", "concern": False, "note": "good day"}
     import sqlite3
 
-    row = sqlite3.connect(db_path).execute("SELECT cost_pence, minutes FROM visits").fetchone()
+    row = sqlite3.connect(db_path).execute(
+        "SELECT amount_pence, minutes FROM visit_costs c JOIN visits v ON v.id = c.visit_id"
+    ).fetchone()
     assert row == (1265, 150)
 
 
@@ -69,7 +71,7 @@ def test_visit_after_the_match_ended_is_refused(cli, db_path):
     ended = add_match(db_path, ref["young_person_id"], start=days_ago(300), status="ended",
                       end=days_ago(30))
     result = log(cli, ended, days_ago(10), code=1)
-    assert "is ended" in result.stderr
+    assert f"after match {ended} ended" in result.stderr
     active_with_end = add_match(db_path, ref["young_person_id"], start=days_ago(300),
                                 end=days_ago(30))
     result = log(cli, active_with_end, days_ago(10), code=1)
@@ -142,11 +144,12 @@ def test_three_costs_total_exactly(cli, db_path, match):
     assert claims["total"] == "12.65"
     assert sorted(i["amount"] for i in claims["items"]) == ["0.10", "0.20", "12.35"]
     assert all(isinstance(i["amount"], str) for i in claims["items"])
-    assert set(claims) == {"total", "items"}
+    assert set(claims) == {"total", "items", "by_volunteer"}
     table = cli("expenses", "--month", month).stdout
     assert "12.65" in table and "Total" in table
     rows = cli("expenses", "--month", month, "--format", "csv").stdout.splitlines()
-    assert rows[0] == "visit_id,date,match_id,volunteer_id,volunteer,cost_type,amount"
+    assert rows[0] == ("visit_id,date,match_id,volunteer_id,volunteer,cost_type,amount,paid,"
+                       "paid_on")
     assert len(rows) == 4
 
 
@@ -164,7 +167,7 @@ def test_expenses_name_the_volunteer_never_the_child(cli, db_path):
 
 def test_expenses_of_an_empty_month(cli, match):
     claims = json.loads(cli("expenses", "--month", "2001-01", "--format", "json").stdout)
-    assert claims == {"total": "0.00", "items": []}
+    assert claims == {"total": "0.00", "items": [], "by_volunteer": []}
     result = cli("expenses", "--month", "2001-13", code=1)
     assert "month" in result.stderr
 

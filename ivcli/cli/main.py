@@ -125,7 +125,7 @@ COMMANDS: list[tuple[str, str | None, tuple[str, ...]]] = [
     ("report", "report", ("report",)),
     ("visit", "visit", ("visit",)),
     ("concern", "concern", ("concern",)),
-    ("expenses", None, ("expenses",)),
+    ("expenses", "expenses", ("expenses",)),
     ("today", None, ("today",)),
     ("audit", None, ("audit",)),
     ("check", None, ("check",)),

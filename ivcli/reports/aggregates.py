@@ -183,8 +183,8 @@ def build(conn: Connection, period: Period, *, detail: bool = False) -> dict[str
     v = fetch_one(conn, f"""
         SELECT (SELECT count(*) FROM visits WHERE date BETWEEN :start AND :end),
                (SELECT coalesce(sum(minutes), 0) FROM visits WHERE date BETWEEN :start AND :end),
-               (SELECT coalesce(sum({SUMMABLE_COST}), 0) FROM visits
-                 WHERE date BETWEEN :start AND :end),
+               (SELECT coalesce(sum({SUMMABLE_COST}), 0) FROM visit_costs c
+                  JOIN visits x ON x.id = c.visit_id WHERE x.date BETWEEN :start AND :end),
                {counts}
     """, p)
     for i in range(n):
@@ -338,9 +338,10 @@ def _detail(conn: Connection, p: Mapping[str, object], accepted: str) -> dict[st
 
 
 def costs_left_out(conn: Connection, period: Period) -> list[int]:
-    """Visits dated in ``period`` whose stored cost is out of range (negative, or more than
-    ivcli would ever have stored, written by an older version or by hand): the expenses
-    figure leaves them out, and ``ivcli check`` names them."""
+    """Visits dated in ``period`` with a stored cost line out of range (negative, or more
+    than ivcli would ever have stored, written by an older version or by hand): the expenses
+    figure leaves those lines out, and ``ivcli check`` names them."""
     return [r[0] for r in conn.execute(text(
-        f"SELECT id FROM visits WHERE date BETWEEN :start AND :end AND NOT ({COST_IN_RANGE}) "
-        "ORDER BY id"), {"start": period.start.isoformat(), "end": period.end.isoformat()})]
+        "SELECT DISTINCT v.id FROM visits v JOIN visit_costs c ON c.visit_id = v.id "
+        f"WHERE v.date BETWEEN :start AND :end AND NOT ({COST_IN_RANGE}) ORDER BY v.id"),
+        {"start": period.start.isoformat(), "end": period.end.isoformat()})]

@@ -101,9 +101,11 @@ def invariants(conn: Connection) -> Check:
         problems.append(f"match {m} names referral {ref}, which is for another young person")
     for v in _rows(conn, "SELECT id FROM visits WHERE minutes < 0 ORDER BY id"):
         problems.append(f"visit {v[0]} has a negative length")
-    for v in _rows(conn, f"SELECT id FROM visits WHERE NOT ({COST_IN_RANGE}) ORDER BY id"):
-        problems.append(f"visit {v[0]} has a cost out of range (0 to £{format_pence(MAX_PENCE)}"
-                        "): reports leave it out of the expenses until it is corrected")
+    for line, v in _rows(conn, "SELECT id, visit_id FROM visit_costs "
+                         f"WHERE NOT ({COST_IN_RANGE}) ORDER BY visit_id, id"):
+        problems.append(f"visit {v} has a cost out of range (0 to £{format_pence(MAX_PENCE)}"
+                        f", cost line {line}): reports leave it out of the expenses until it is "
+                        f"corrected ('ivcli visit update {v} --cost ...')")
     return Check("invariants", problems, "ok")
 
 

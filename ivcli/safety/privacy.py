@@ -1,7 +1,8 @@
 """Data-protection duties: subject access export, erasure and retention.
 
-Tables are found by their columns (``young_person_id``, ``volunteer_id``, ``match_id``), so
-records other parts of ivcli add are covered without changes here. Erasure keeps every row (so
+Tables are found by their columns (``young_person_id``, ``volunteer_id``, ``match_id``, and
+``visit_id`` for the rows of a visit such as its cost lines), so records other parts of ivcli
+add are covered without changes here. Erasure keeps every row (so
 past reports still add up) and removes what identifies a person: names, references, contact
 details, free-text notes and profiles, and the free text (activities, notes, concerns) of the
 records of the person's matches; a date of birth is coarsened to the first of its month or year
@@ -111,6 +112,14 @@ def _related(conn: Connection, kind: str, person_id: int, *, via_matches: bool =
                 out[table] = [r[0] for r in conn.execute(_sql(
                     f"SELECT id FROM {table} WHERE {column} IN :ids ORDER BY id"),
                     {"ids": out[parent]})]
+    # The rows of those visits kept in tables of their own (a visit's cost lines).
+    visit_ids = out.get("visits", [])
+    if visit_ids:
+        for table in _tables_with(conn, "visit_id"):
+            if table not in out:
+                out[table] = [r[0] for r in conn.execute(_sql(
+                    f"SELECT id FROM {table} WHERE visit_id IN :ids ORDER BY id"),
+                    {"ids": visit_ids})]
     return {t: ids for t, ids in out.items() if ids}
 
 

@@ -2,8 +2,11 @@
 
 Rules:
 - A visit belongs to an active or paused match, on a day from the match's start to its end (if
-  it has one), and not in the future.
-- Money is whole pence; the length is whole minutes.
+  it has one), and not in the future; an ended match still takes the visits dated up to the day
+  it ended (the last claims come in after the ending).
+- Money is whole pence; the length is whole minutes. A visit has none, one or several cost
+  lines (``visit_costs``); the setting visit.max_cost is the most one visit may claim, all its
+  lines together.
 - The same match, date and activity (case and spacing ignored) is the same visit: logging it
   twice is refused and importing it again adds nothing.
 - A visit with a concern opens a concern (see ``visits/concerns.py``); the concern's text is
@@ -33,9 +36,11 @@ from ivcli.visits.rows import (
     REQUIRED,
     SUMMABLE_COST,
     SYNONYMS,
+    CostLine,
     RowProblem,
     VisitRow,
     activity_key,
+    costs_key,
     month_bounds,
     validate,
     year_bounds,
@@ -47,6 +52,8 @@ if TYPE_CHECKING:
     from ivcli.matching.lifecycle import MatchRecord
 
 LOGGABLE = MatchStatus.running()
+VISIT_RULE = ("visits are logged on an active or paused match, or on an ended one for a day up "
+              "to the day it ended")
 BATCH = 900  # ids per IN (...) query, under SQLite's variable limit
 
 
@@ -61,16 +68,17 @@ def match_problem(match_id: int, status: str, start: date | None, end: date | No
                   today: date) -> tuple[str, str] | None:
     """Why a visit on ``on`` cannot be logged on a match in this state, as (column, message),
     or None."""
-    if status not in LOGGABLE:
-        return "match_id", (f"match {match_id} is {status}; visits are logged only on an "
-                            "active or paused match")
+    ended = status == MatchStatus.ended.value and end is not None
+    if status not in LOGGABLE and not ended:
+        return "match_id", f"match {match_id} is {status}; {VISIT_RULE}"
     if on > today:
         return "date", "the visit date is in the future"
     if start is None or on < start:
         when = f" ({start.isoformat()})" if start else ""
         return "date", f"the visit date is before match {match_id} started{when}"
     if end is not None and on > end:
-        return "date", f"the visit date is after match {match_id} ended ({end.isoformat()})"
+        return "date", (f"the visit date is after match {match_id} ended ({end.isoformat()}); "
+                        "a visit is logged only up to the day its match ended")
     return None
 
 
@@ -92,7 +100,8 @@ def date_check(conn: Connection, match_id: int, today: date) -> Callable[[date],
 
 
 def max_cost(conn: Connection) -> int:
-    """The setting visit.max_cost, in pence: the most one visit may claim."""
+    """The setting visit.max_cost, in pence: the most one visit may claim (all its cost lines
+    together; so each line too)."""
     return settings_service.get_pence(conn, MAX_COST_SETTING)
 
 
@@ -127,7 +136,7 @@ def insert_visits(conn: Connection, rows: Sequence[VisitRow]) -> list[tuple[int,
     why = uncleared(conn, [(volunteer_of[r.match_id], r.date) for r in rows])
     conn.execute(insert(table_of(Visit)), [
         {"match_id": r.match_id, "date": r.date, "minutes": r.minutes, "activity": r.activity,
-         "cost_pence": r.cost_pence, "cost_type": r.cost_type, "note": r.note,
+         "note": r.note,
          "uncleared": why.get((volunteer_of[r.match_id], r.date)), "created_at": stamp}
         for r in rows])
     # Ids are given in order under the write lock; check it rather than trust it.
@@ -136,6 +145,7 @@ def insert_visits(conn: Connection, rows: Sequence[VisitRow]) -> list[tuple[int,
     if (last, count) != (first + len(rows) - 1, len(rows)):
         raise RuntimeError("visit ids were not given in order")
     audit.record_bulk(conn, "visits", (first, last), "insert", ())
+    insert_costs(conn, [(first + i, c) for i, r in enumerate(rows) for c in r.costs], stamp)
     opened = [(first + i, r) for i, r in enumerate(rows) if r.concern]
     concern_ids: dict[int, int] = {}
     if opened:
@@ -170,6 +180,24 @@ def uncleared_count(conn: Connection, visit_ids: Sequence[int]) -> int:
         {"a": min(visit_ids), "b": max(visit_ids)}).scalar_one())
 
 
+def insert_costs(conn: Connection, lines: Sequence[tuple[int, CostLine]], stamp: str) -> None:
+    """Write cost lines, (visit id, line) each, in one statement, recorded in the audit
+    trail as one range."""
+    from sqlalchemy import insert
+
+    from ivcli.matching.lifecycle import table_of
+    from ivcli.models import VisitCost
+    from ivcli.safety import audit
+
+    if not lines:
+        return
+    first = _max_id(conn, "visit_costs") + 1
+    conn.execute(insert(table_of(VisitCost)), [
+        {"visit_id": vid, "amount_pence": c.pence, "cost_type": c.cost_type,
+         "created_at": stamp} for vid, c in lines])
+    audit.record_bulk(conn, "visit_costs", (first, None), "insert", ())
+
+
 def log(conn: Connection, row: VisitRow, today: date) -> Logged:
     """Log one visit, validated with ``max_cost(conn)``. Raises Refused (nothing written)
     when the rules above are broken."""
@@ -178,13 +206,7 @@ def log(conn: Connection, row: VisitRow, today: date) -> Logged:
                             row.date, today)
     if problem:
         raise Refused(f"{problem[1]}; nothing was logged")
-    same = _existing_keys(conn, [row.match_id]).get(row.key)
-    if same is not None:
-        raise Refused(
-            f"match {row.match_id} already has visit {same} on that date with that activity; "
-            "nothing was logged",
-            hint="'ivcli visit list " f"{row.match_id}' shows it",
-        )
+    refuse_same(conn, row, "nothing was logged")
     ((visit_id, concern_id),) = insert_visits(conn, [row])
     warnings = budget_warnings(conn, row.match_id, row.date)
     why = conn.execute(text("SELECT uncleared FROM visits WHERE id = :id"),
@@ -196,7 +218,22 @@ def log(conn: Connection, row: VisitRow, today: date) -> Logged:
     return Logged(visit_id, concern_id, warnings)
 
 
-def _existing_keys(conn: Connection, match_ids: Iterable[int]) -> dict[tuple, int]:
+def refuse_same(conn: Connection, row: VisitRow, outcome: str, *, other_than: int | None = None
+                ) -> None:
+    """Refused when the match already has the visit ``row`` is (same date and activity),
+    ``other_than`` (the visit being changed) apart."""
+    same = _existing_keys(conn, [row.match_id], other_than).get(row.key)
+    if same is not None:
+        raise Refused(
+            f"match {row.match_id} already has visit {same} on that date with that activity; "
+            f"{outcome}",
+            hint=f"'ivcli visit list {row.match_id}' shows it; one visit can have several "
+            "costs (--cost ... --cost-type ... again)",
+        )
+
+
+def _existing_keys(conn: Connection, match_ids: Iterable[int], other_than: int | None = None
+                   ) -> dict[tuple, int]:
     ids = sorted(set(match_ids))
     out: dict[tuple, int] = {}
     for i in range(0, len(ids), BATCH):
@@ -205,6 +242,8 @@ def _existing_keys(conn: Connection, match_ids: Iterable[int]) -> dict[tuple, in
         for vid, mid, d, activity in conn.execute(text(
             f"SELECT id, match_id, date, activity FROM visits WHERE match_id IN ({marks})"
         )):
+            if vid == other_than:
+                continue
             out.setdefault((mid, date.fromisoformat(d), activity_key(activity or "")), vid)
     return out
 
@@ -217,8 +256,8 @@ def spent(conn: Connection, match_id: int, start: date, end: date) -> int:
     """Pence spent on a match's visits from ``start`` up to (not including) ``end`` (costs out
     of range, which ``ivcli check`` names, left out)."""
     return int(conn.execute(text(
-        f"SELECT coalesce(sum({SUMMABLE_COST}), 0) FROM visits WHERE match_id = :m "
-        "AND date >= :a AND date < :b"
+        f"SELECT coalesce(sum({SUMMABLE_COST}), 0) FROM visit_costs c JOIN visits v "
+        "ON v.id = c.visit_id WHERE v.match_id = :m AND v.date >= :a AND v.date < :b"
     ), {"m": match_id, "a": start.isoformat(), "b": end.isoformat()}).scalar_one())
 
 
@@ -310,12 +349,21 @@ def import_csv(
             problems.add([RowProblem(r.line, *problem)])
     problems.raise_if_any(path, source.columns.unknown)
     seen = _existing_keys(conn, ids)
+    in_file: dict[tuple, VisitRow] = {}
     new: list[VisitRow] = []
     for r in rows:
+        earlier = in_file.setdefault(r.key, r)
+        if earlier is not r and (earlier.minutes, costs_key(earlier.costs)) != (
+                r.minutes, costs_key(r.costs)):
+            problems.add([RowProblem(r.line, "", (
+                f"the same visit as line {earlier.line} (match, date and activity) with other "
+                "hours or costs; put all of a visit's costs on its one row (cost and "
+                "cost_type, or travel_cost, activity_cost, food_cost)"))])
         if r.key in seen:
             continue
         seen[r.key] = 0
         new.append(r)
+    problems.raise_if_any(path, source.columns.unknown)
     report.added = len(new)
     report.unchanged = len(rows) - len(new)
     report.concerns = sum(1 for r in new if r.concern)
@@ -340,7 +388,9 @@ LIST_COLUMNS = ("id", "match_id", "date", "minutes", "activity", "cost", "cost_t
 
 def list_visits(conn: Connection, match_id: int | None = None,
                 month: tuple[date, date] | None = None) -> list[dict[str, object]]:
-    """Visits, oldest first. ``concern`` says whether the visit opened one (never its text)."""
+    """Visits, oldest first. ``cost`` is the sum of a visit's cost lines and ``cost_type``
+    their types in order ("travel, activity"); ``concern`` says whether the visit opened one
+    (never its text)."""
     if match_id is not None:
         get_match(conn, match_id)
     where: list[str] = []
@@ -352,47 +402,26 @@ def list_visits(conn: Connection, match_id: int | None = None,
         where.append("v.date >= :a AND v.date < :b")
         params["a"], params["b"] = month[0].isoformat(), month[1].isoformat()
     sql = (
-        "SELECT v.id, v.match_id, v.date, v.minutes, v.activity, v.cost_pence, v.cost_type, "
-        "EXISTS (SELECT 1 FROM concerns c WHERE c.visit_id = v.id) AS concern, v.note "
-        "FROM visits v" + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY v.date, v.id"
+        f"SELECT v.id, v.match_id, v.date, v.minutes, v.activity, {SUMMABLE_COST}, c.cost_type, "
+        "EXISTS (SELECT 1 FROM concerns k WHERE k.visit_id = v.id) AS concern, v.note "
+        "FROM visits v LEFT JOIN visit_costs c ON c.visit_id = v.id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY v.date, v.id, c.id"
     )
-    out = []
+    out: list[dict[str, object]] = []
+    pence: dict[int, int] = {}
+    types: dict[int, list[str]] = {}
     for vid, mid, d, minutes, activity, cost, cost_type, concern, note in \
             conn.execute(text(sql), params):
-        out.append({
-            "id": vid, "match_id": mid, "date": d, "minutes": minutes, "activity": activity,
-            "cost": format_pence(cost), "cost_type": cost_type, "concern": bool(concern),
-            "note": note,
-        })
+        if vid not in pence:
+            pence[vid], types[vid] = 0, []
+            out.append({"id": vid, "match_id": mid, "date": d, "minutes": minutes,
+                        "activity": activity, "concern": bool(concern), "note": note})
+        pence[vid] += cost or 0
+        if cost_type and cost_type not in types[vid]:
+            types[vid].append(cost_type)
+    for row in out:
+        vid = int(str(row["id"]))
+        row["cost"] = format_pence(pence[vid])
+        row["cost_type"] = ", ".join(types[vid]) or None
     return out
-
-
-EXPENSE_COLUMNS = ("visit_id", "date", "match_id", "volunteer_id", "volunteer", "cost_type",
-                   "amount")
-
-
-@dataclass
-class Expenses:
-    total_pence: int
-    items: list[dict[str, object]]
-
-    def as_json(self) -> dict[str, object]:
-        return {"total": format_pence(self.total_pence), "items": self.items}
-
-
-def expenses(conn: Connection, month: tuple[date, date]) -> Expenses:
-    """The claims list: every visit in the month with a cost, with the volunteer to repay.
-    Names no child; amounts are exact strings of pounds and pence."""
-    rows = conn.execute(text(
-        "SELECT v.id, v.date, v.match_id, m.volunteer_id, vo.first_name || ' ' || vo.last_name, "
-        "v.cost_type, v.cost_pence FROM visits v JOIN matches m ON m.id = v.match_id "
-        "JOIN volunteers vo ON vo.id = m.volunteer_id "
-        "WHERE v.date >= :a AND v.date < :b AND v.cost_pence > 0 ORDER BY v.date, v.id"
-    ), {"a": month[0].isoformat(), "b": month[1].isoformat()}).all()
-    items = [
-        {"visit_id": vid, "date": d, "match_id": mid, "volunteer_id": vol, "volunteer": name,
-         "cost_type": ctype, "amount": format_pence(pence)}
-        for vid, d, mid, vol, name, ctype, pence in rows
-    ]
-    return Expenses(sum(r[6] for r in rows), items)

@@ -8,14 +8,14 @@ child).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ivcli.enums import CostType
 from ivcli.importing.problems import RowProblem as BaseRowProblem
-from ivcli.parsing import MAX_PENCE, parse_date, parse_money
+from ivcli.parsing import MAX_PENCE, format_pence, parse_date, parse_money
 from ivcli.periods import month_bounds, year_bounds  # noqa: F401  (visits reads them here)
 from ivcli.specs import VISIT
 
@@ -77,6 +77,31 @@ def parse_cost(text: str, max_cost: int | None = None) -> int:
     return parse_money(text, max_cost, MAX_COST_SETTING)
 
 
+def claims(cost: str | None, max_cost: int | None = None) -> bool:
+    """Whether a cost as typed claims money (so needs its type); a blank one or one that is
+    not valid does not (validation reports it)."""
+    try:
+        return parse_cost(cost or "", max_cost) > 0
+    except ValueError:
+        return False
+
+
+def costs_key(lines: Sequence[CostLine]) -> list[tuple[int, str]]:
+    """Cost lines compared as a whole, in any order (the same visit's costs twice)."""
+    return sorted((c.pence, c.cost_type or "") for c in lines)
+
+
+def total_problem(total: int, max_cost: int | None) -> str | None:
+    """Why a visit's cost lines, adding up to ``total`` pence, claim too much: the setting
+    visit.max_cost is the most one visit may claim, however many lines it has. None when
+    they do not."""
+    if max_cost is None or total <= max_cost:
+        return None
+    return (f"the visit's costs add up to £{format_pence(total)}, more than "
+            f"£{format_pence(max_cost)}, the most one visit may claim (setting "
+            f"{MAX_COST_SETTING})")
+
+
 def parse_cost_type(text: str) -> str | None:
     s = text.strip().lower()
     if not s:
@@ -99,6 +124,17 @@ def format_minutes(minutes: int) -> str:
 
 Day = date  # ``date`` inside VisitRow is its field
 
+# The columns of a visit sheet that each claim one cost of their type.
+TYPE_COLUMNS: tuple[tuple[str, str], ...] = tuple((f"{c.value}_cost", c.value) for c in CostType)
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One cost of a visit: pence to repay the volunteer, and what it was for."""
+
+    pence: int
+    cost_type: str | None
+
 
 @dataclass
 class VisitRow:
@@ -107,8 +143,7 @@ class VisitRow:
     date: date
     minutes: int
     activity: str
-    cost_pence: int = 0
-    cost_type: str | None = None
+    costs: tuple[CostLine, ...] = ()
     note: str | None = None
     concern: str | None = None
 
@@ -133,17 +168,23 @@ def _text(raw: Mapping[str, str | None], key: str, problems: list[BaseRowProblem
     return value
 
 
-# SQL: a stored cost that ivcli could have written (0 to MAX_PENCE). Sums of costs add only
-# these, so no sum can overflow, even over a row an older ivcli let through; ``ivcli check``
-# names the others.
-COST_IN_RANGE = f"cost_pence BETWEEN 0 AND {MAX_PENCE}"
-SUMMABLE_COST = f"CASE WHEN {COST_IN_RANGE} THEN cost_pence END"
+# SQL over ``visit_costs``: a stored cost line that ivcli could have written (0 to MAX_PENCE).
+# Sums of costs add only these, so no sum can overflow, even over a line an older ivcli let
+# through; ``ivcli check`` names the others.
+COST_IN_RANGE = f"amount_pence BETWEEN 0 AND {MAX_PENCE}"
+SUMMABLE_COST = f"CASE WHEN {COST_IN_RANGE} THEN amount_pence END"
 
 
-def validate(raw: Mapping[str, str | None], line: int, max_cost: int | None = None
+def validate(raw: Mapping[str, str | None], line: int, max_cost: int | None = None,
+             costs: Sequence[tuple[str | None, str | None]] | None = None,
              ) -> tuple[VisitRow | None, list[BaseRowProblem]]:
     """Check one raw visit; return it clean or its problems (every one of them). ``max_cost``
-    is the setting visit.max_cost in pence (without it only ivcli's own limit applies)."""
+    is the setting visit.max_cost in pence (without it only ivcli's own limit applies): the
+    most one line, and all the visit's lines together, may claim.
+
+    The cost lines are ``costs``, (amount, type) pairs as typed (``visit log``, ``visit
+    update``), or else the row's ``cost`` and ``cost_type`` and its per-type columns
+    (``travel_cost``, ``activity_cost``, ``food_cost``: a visit sheet)."""
     problems: list[BaseRowProblem] = []
     match_id = None
     text = (raw.get("match_id") or "").strip()
@@ -182,26 +223,54 @@ def validate(raw: Mapping[str, str | None], line: int, max_cost: int | None = No
     activity = _text(raw, "activity", problems, line)
     if activity is None:
         problems.append(RowProblem(line, "activity", "is required"))
-    cost = 0
-    text = (raw.get("cost") or "").strip()
-    if text:
-        try:
-            cost = parse_cost(text, max_cost)
-        except ValueError as exc:
-            problems.append(RowProblem(line, "cost", str(exc)))
-    cost_type = None
-    try:
-        cost_type = parse_cost_type(raw.get("cost_type") or "")
-    except ValueError as exc:
-        problems.append(RowProblem(line, "cost_type", str(exc)))
-    if cost and cost_type is None and not any(p.column == "cost_type" for p in problems):
-        problems.append(RowProblem(line, "cost_type", "is required with a cost (travel, "
-                                   "activity or food)"))
-    if not cost and cost_type is not None:
-        cost_type = None  # "travel" with no cost claims nothing
+    pairs: list[tuple[str, str | None, str | None]] = (
+        [("cost", raw.get("cost"), raw.get("cost_type"))] if costs is None
+        else [(f"cost {i}" if len(costs) > 1 else "cost", c, t)
+              for i, (c, t) in enumerate(costs, 1)])
+    if costs is None:
+        pairs += [(column, raw.get(column), kind) for column, kind in TYPE_COLUMNS]
+    lines: list[CostLine] = []
+    bad_cost = False
+    for column, cost_text, type_text in pairs:
+        found = cost_line(cost_text, type_text, line, max_cost, column)
+        if isinstance(found, CostLine):
+            lines.append(found)
+        elif found:
+            problems += found
+            bad_cost = True
+    if not bad_cost and (why := total_problem(sum(c.pence for c in lines), max_cost)):
+        problems.append(RowProblem(line, "cost", why))
     note = _text(raw, "note", problems, line)
     concern = _text(raw, "concern", problems, line)
     if problems:
         return None, problems
     assert match_id is not None and on is not None and minutes is not None and activity
-    return VisitRow(line, match_id, on, minutes, activity, cost, cost_type, note, concern), []
+    return VisitRow(line, match_id, on, minutes, activity, tuple(lines), note, concern), []
+
+
+def cost_line(cost_text: str | None, type_text: str | None, line: int, max_cost: int | None,
+              column: str = "cost") -> CostLine | list[BaseRowProblem] | None:
+    """One cost line from its amount and type as typed: the line, its problems, or None when
+    it claims nothing (blank or 0: a type alone claims nothing). ``column`` names the amount
+    in problems (``cost``, ``cost 2``, ``travel_cost``); its type is ``cost_type`` (``cost_type
+    2``)."""
+    type_column = column.replace("cost", "cost_type", 1) if column.startswith("cost") else column
+    problems: list[BaseRowProblem] = []
+    cost = 0
+    text = (cost_text or "").strip()
+    if text:
+        try:
+            cost = parse_cost(text, max_cost)
+        except ValueError as exc:
+            problems.append(RowProblem(line, column, str(exc)))
+    cost_type = None
+    try:
+        cost_type = parse_cost_type(type_text or "")
+    except ValueError as exc:
+        problems.append(RowProblem(line, type_column, str(exc)))
+    if cost and cost_type is None and not problems:
+        problems.append(RowProblem(line, type_column, "is required with a cost (travel, "
+                                   "activity or food)"))
+    if problems:
+        return problems
+    return CostLine(cost, cost_type) if cost else None
