@@ -292,9 +292,9 @@ def test_life_cycle_and_referral_status(cli, db_path):
     assert again["status"] == "proposed" and again["volunteer_id"] == other
     cli("match", "accept", str(again["id"]), "--date", "2026-09-11")
     cli("match", "start", str(again["id"]), "--date", "2026-09-12")
-    cli("match", "end", str(again["id"]), "--reason", "aged_out", "--date", "2027-01-01",
+    cli("match", "end", str(again["id"]), "--reason", "aged_out", "--date", "2026-11-01",
         "--close")
-    assert referral_status(db_path, yp) == ("closed", "2026-09-12", "2027-01-01")
+    assert referral_status(db_path, yp) == ("closed", "2026-09-12", "2026-11-01")
 
 
 def test_declining_returns_the_young_person_to_the_waiting_list(cli, db_path):
