@@ -56,7 +56,7 @@ def add_young(path: Path, *, profile: dict | None = None, born: date = date(2013
         yp = int(result.inserted_primary_key[0])
         ref = conn.execute(insert(Referral.__table__).values(
             young_person_id=yp, status="accepted", referral_date=accepted,
-            long_term_care_plan=True, consent=True, carer_support=True, decision_date=accepted,
+            long_term_care_plan=True, consent="yes", carer_support=True, decision_date=accepted,
             created_at=now, updated_at=now))
         audit.record(conn, [("young_people", str(yp), "insert", []),
                             ("referrals", str(ref.inserted_primary_key[0]), "insert", [])])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -232,7 +232,7 @@ def end(
         typer.Option("--close", help="Close the referral too. Without it the young person "
                      "goes back on the waiting list to be matched again."),
     ] = False,
-    wants_another: Annotated[bool | None, yes_no_option(
+    wants_another: Annotated[Any, yes_no_option(
         "With --reason young_person_choice (required): whether they want another visitor; "
         "no closes the referral, yes puts them back on the waiting list",
         "--wants-another")] = None,

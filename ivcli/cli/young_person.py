@@ -142,13 +142,14 @@ def update(
         "--date")] = None,
     reason: Annotated[LeftCareReason | None, typer.Option(
         help="Why they left care (with --legal-status left_care).", show_default=False)] = None,
-    pathway_plan: Annotated[bool | None, yes_no_option(
+    pathway_plan: Annotated[Any, yes_no_option(
         "A care leaver's pathway plan, on their open referral", "--pathway-plan")] = None,
     area: Annotated[str | None, typer.Option(
-        help="Where they now live (area or district), from --date.", show_default=False)] = None,
+        help="Where they now live (area or district), from --date.", metavar="TEXT",
+        show_default=False)] = None,
     placement_type: Annotated[str | None, typer.Option(
         help="Their placement type from --date (foster, residential, kinship, ...).",
-        show_default=False)] = None,
+        metavar="TEXT", show_default=False)] = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Record a life event: a change of legal status, area or placement type, each kept with
