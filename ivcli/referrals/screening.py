@@ -198,6 +198,12 @@ def _set_status(conn: Connection, ref: Row[Any], status: ReferralStatus, on: dat
 def accept(conn: Connection, referral_id: int, on: date) -> list[str]:
     """Accept onto the waiting list. Returns warnings; raises Refused naming what is missing."""
     ref, yp = get(conn, referral_id)
+    if ref.status == ReferralStatus.deferred:
+        raise Refused(
+            f"referral {referral_id} is deferred: the young person's consent is not_now, to be "
+            f"offered again from {ref.reoffer_date}",
+            hint=f"record their answer then: 'ivcli referral update {referral_id} --consent "
+            "yes'")
     if ref.status != ReferralStatus.received:
         raise Refused(f"referral {referral_id} is {ref.status}; only a received referral can be "
                       "accepted")
