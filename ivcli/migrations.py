@@ -354,7 +354,7 @@ REFERRAL_COLUMNS_011 = (
 )
 
 
-def m011_legal_status_consent(conn: sqlite3.Connection) -> None:
+def m010_legal_status_consent(conn: sqlite3.Connection) -> None:
     """Legal status and life events, consent as the law has it (docs/legal-status.md).
 
     - ``young_people.legal_status`` (looked_after, care_leaver, left_care), unless migration
@@ -418,7 +418,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("005_safety_audit", m005_safety_audit),
     ("006_audit_ranges", m006_audit_ranges),
     ("007_one_timestamp_form", m007_one_timestamp_form),
-    ("011_legal_status_consent", m011_legal_status_consent),
+    ("010_legal_status_consent", m010_legal_status_consent),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
