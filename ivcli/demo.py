@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import random
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,9 @@ def referral_rows(n: int, seed: int = 1, today: date = date(2026, 11, 1)) -> Ite
         if referred < dob:
             referred = today
         yn = lambda p: "yes" if rnd.random() < p else "no"  # noqa: E731
+        disability, care_leaver = yn(0.15), yn(0.2)
+        if not _may_be_care_leaver(dob, referred):
+            care_leaver = "no"
         yield [
             f"LA{i + 1:07d}",
             rnd.choice(FIRST),
@@ -56,8 +59,8 @@ def referral_rows(n: int, seed: int = 1, today: date = date(2026, 11, 1)) -> Ite
             dob.strftime("%d/%m/%Y"),
             rnd.choice(["female", "male", "F", "M", "non-binary"]),
             rnd.choice(["White British", "Black African", "Asian Pakistani", "Mixed", "Other"]),
-            yn(0.15),
-            yn(0.2),
+            disability,
+            care_leaver,
             "Exampleshire",
             rnd.choice(AREAS),
             rnd.choice(["foster", "residential", "kinship"]),
@@ -76,6 +79,12 @@ def referral_rows(n: int, seed: int = 1, today: date = date(2026, 11, 1)) -> Ite
             "; ".join(rnd.sample(INTERESTS, 2)),
             "Likes to be outdoors" if rnd.random() < 0.3 else "",
         ]
+
+
+def _may_be_care_leaver(dob: date, on: date) -> bool:
+    from ivcli.referrals.rows import care_leaver_problem
+
+    return care_leaver_problem(dob, on) is None
 
 
 def write_referrals_csv(path: Path, n: int, seed: int = 1) -> Path:
@@ -119,8 +128,11 @@ def build(conn: Connection, today: date, young_people: int = 36, seed: int = 7
     check = RowValidator(today, {h: i for i, h in enumerate(HEADER)})  # the demo's own columns
     clean = []
     for line, raw in enumerate(referral_rows(young_people, seed, today), start=2):
-        raw[HEADER.index("referral_date")] = (today - timedelta(days=rnd.randint(1, 400))
-                                             ).strftime("%d/%m/%Y")
+        referred = today - timedelta(days=rnd.randint(1, 400))
+        raw[HEADER.index("referral_date")] = referred.strftime("%d/%m/%Y")
+        born = datetime.strptime(raw[HEADER.index("date_of_birth")], "%d/%m/%Y").date()
+        if not _may_be_care_leaver(born, referred):
+            raw[HEADER.index("care_leaver")] = "no"
         row, problems = check(line, raw)
         assert row is not None, problems
         clean.append(row)
@@ -139,7 +151,7 @@ def build(conn: Connection, today: date, young_people: int = 36, seed: int = 7
                 referrals.withdraw(conn, rid, "Young person moved out of area", today)
             elif roll < 0.75:
                 referrals.update(conn, rid, {"long_term_care_plan": "yes", "consent": "yes",
-                                                "carer_support": "yes"})
+                                             "carer_support": "yes", "pathway_plan": "yes"})
                 decided = min(today, date.fromisoformat(str(ref["referral_date"]))
                               + timedelta(days=rnd.randint(1, 10)))
                 referrals.accept(conn, rid, decided)

@@ -26,6 +26,42 @@ class ReferralStatus(StrEnum):
     withdrawn = "withdrawn"
     matched = "matched"
     closed = "closed"
+    deferred = "deferred"  # the young person said "not now": offered again on reoffer_date
+
+    @classmethod
+    def open(cls) -> tuple[str, ...]:
+        """Statuses of a referral still open: a child has at most one (received, accepted,
+        deferred, matched). The one list: everything else uses this."""
+        return (cls.received.value, cls.accepted.value, cls.deferred.value, cls.matched.value)
+
+
+class LegalStatus(StrEnum):
+    """A young person's legal status (s22 and s23ZB Children Act 1989; leaving care)."""
+
+    looked_after = "looked_after"
+    care_leaver = "care_leaver"
+    left_care = "left_care"
+
+
+class LeftCareReason(StrEnum):
+    returned_home = "returned_home"
+    adoption = "adoption"
+    sgo = "sgo"  # a special guardianship order
+    other = "other"
+
+
+class Consent(StrEnum):
+    """The young person's answer to the referral (s23ZB(6)-(8))."""
+
+    yes = "yes"
+    no = "no"
+    not_now = "not_now"
+    best_interest = "best_interest"  # without sufficient understanding: decided for them
+
+
+class Understanding(StrEnum):
+    sufficient = "sufficient"
+    insufficient = "insufficient"
 
 
 class ReferrerRole(StrEnum):
@@ -36,7 +72,11 @@ class ReferrerRole(StrEnum):
     self = "self"
 
 
+# Core criteria of a looked-after child's referral. A care leaver's are a setting
+# (screening.care_leaver_core, default: consent and a pathway plan).
 CORE_CRITERIA = ("long_term_care_plan", "consent", "carer_support")
+# Every criterion a setting of core criteria may name.
+CORE_CHOICES = ("long_term_care_plan", "consent", "carer_support", "pathway_plan")
 ADDITIONAL_CRITERIA = (
     "social_isolation",
     "placement_instability",
@@ -48,6 +88,7 @@ CRITERIA_LABELS = {
     "long_term_care_plan": "a long-term care plan",
     "consent": "the young person's consent",
     "carer_support": "carers willing to support the relationship",
+    "pathway_plan": "a pathway plan",
     "social_isolation": "social isolation",
     "placement_instability": "placement instability",
     "no_family_contact": "no contact with family",
@@ -110,6 +151,7 @@ class EndReason(StrEnum):
     placement_move = "placement_move"
     breakdown = "breakdown"
     safeguarding = "safeguarding"
+    left_care = "left_care"  # s23ZB(4)(a): the appointment ends when they stop being looked after
     other = "other"
 
 

@@ -8,6 +8,7 @@ upgrades step by step and the tests can build a database of any earlier version.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 
@@ -453,6 +454,67 @@ def m008_concerns_supervision(conn: sqlite3.Connection) -> None:
         """,
     )
 
+REFERRAL_COLUMNS_011 = (
+    ("understanding", "TEXT"), ("decided_by", "TEXT"), ("consent_note", "TEXT"),
+    ("reoffer_date", "DATE"), ("pathway_plan", "BOOLEAN"), ("acknowledged_date", "DATE"),
+)
+
+
+def m010_legal_status_consent(conn: sqlite3.Connection) -> None:
+    """Legal status and life events, consent as the law has it (docs/legal-status.md).
+
+    - ``young_people.legal_status`` (looked_after, care_leaver, left_care), unless migration
+      010 added it already; a young person recorded as a care leaver becomes ``care_leaver``.
+    - ``legal_status_history`` and ``placement_history``: what changed, from which date.
+    - Referrals: consent is no longer a yes/no but yes, no, not_now or best_interest (the old
+      compulsory yes is ``yes``, a no ``no``), with the young person's understanding, who
+      decided a best-interest consent and why, the re-offer date of a "not now", the pathway
+      plan (a care leaver's core criterion) and the date the referral was acknowledged.
+    """
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(young_people)")]
+    if "legal_status" not in columns:
+        conn.execute("ALTER TABLE young_people ADD COLUMN legal_status TEXT NOT NULL "
+                     "DEFAULT 'looked_after'")
+    conn.execute("UPDATE young_people SET legal_status = 'care_leaver' "
+                 "WHERE care_leaver = 1 AND legal_status = 'looked_after'")
+    run_script(
+        conn,
+        """
+        CREATE TABLE legal_status_history (
+            id INTEGER PRIMARY KEY,
+            young_person_id INTEGER NOT NULL REFERENCES young_people (id),
+            status TEXT NOT NULL,
+            date DATE NOT NULL,
+            reason TEXT,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_legal_status_history ON legal_status_history (young_person_id, date);
+        CREATE TABLE placement_history (
+            id INTEGER PRIMARY KEY,
+            young_person_id INTEGER NOT NULL REFERENCES young_people (id),
+            field TEXT NOT NULL,
+            value TEXT,
+            date DATE NOT NULL,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_placement_history ON placement_history (young_person_id, date);
+        """,
+    )
+    # The table as it now is (whatever earlier migrations added), with consent as text.
+    (create_sql,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'referrals'").fetchone()
+    create_sql, replaced = re.subn(r"\bconsent BOOLEAN\b", "consent TEXT", create_sql)
+    if replaced:
+        old = [r[1] for r in conn.execute("PRAGMA table_info(referrals)")]
+        copy = {c: c for c in old}
+        copy["consent"] = ("CASE WHEN consent IN (1, '1') THEN 'yes' "
+                           "WHEN consent IN (0, '0') THEN 'no' ELSE NULL END")
+        rebuild_table(conn, "referrals", create_sql, copy)
+    held = [r[1] for r in conn.execute("PRAGMA table_info(referrals)")]
+    for name, kind in REFERRAL_COLUMNS_011:
+        if name not in held:
+            conn.execute(f"ALTER TABLE referrals ADD COLUMN {name} {kind}")
+
 
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
@@ -464,6 +526,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("007_one_timestamp_form", m007_one_timestamp_form),
     ("008_concerns_supervision", m008_concerns_supervision),
     ("009_visit_cost_lines", m009_visit_cost_lines),
+    ("010_legal_status_consent", m010_legal_status_consent),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -35,6 +35,31 @@ class YoungPerson(SQLModel, table=True):
     profile: str | None = None  # JSON text, see docs/profiles.md
     created_at: str  # ISO 8601 UTC (db.now())
     updated_at: str
+    legal_status: str = "looked_after"  # enums.LegalStatus (migration 010 or 011)
+
+
+class LegalStatusHistory(SQLModel, table=True):
+    """A young person's legal status from a date (migration 010): docs/legal-status.md."""
+
+    __tablename__ = "legal_status_history"
+    id: int | None = Field(default=None, primary_key=True)
+    young_person_id: int = Field(foreign_key="young_people.id")
+    status: str
+    date: date
+    reason: str | None = None
+    created_at: str
+
+
+class PlacementHistory(SQLModel, table=True):
+    """A young person's area or placement type from a date (migration 010)."""
+
+    __tablename__ = "placement_history"
+    id: int | None = Field(default=None, primary_key=True)
+    young_person_id: int = Field(foreign_key="young_people.id")
+    field: str  # area or placement_type
+    value: str | None = None
+    date: date
+    created_at: str
 
 
 class Referral(SQLModel, table=True):
@@ -47,7 +72,7 @@ class Referral(SQLModel, table=True):
     referrer_role: str | None = None
     referrer_email: str | None = None
     long_term_care_plan: bool | None = None
-    consent: bool | None = None
+    consent: str | None = None  # enums.Consent (a yes/no before migration 010)
     carer_support: bool | None = None
     social_isolation: bool | None = None
     placement_instability: bool | None = None
@@ -62,6 +87,13 @@ class Referral(SQLModel, table=True):
     closed_date: date | None = None
     created_at: str  # ISO 8601 UTC (db.now())
     updated_at: str
+    # migration 010 (docs/legal-status.md)
+    understanding: str | None = None  # enums.Understanding
+    decided_by: str | None = None  # who decided a best-interest consent
+    consent_note: str | None = None
+    reoffer_date: date | None = None  # consent not_now: offer again from this date
+    pathway_plan: bool | None = None
+    acknowledged_date: date | None = None
 
 
 class Volunteer(SQLModel, table=True):

@@ -54,8 +54,23 @@ def confirm(label: str, *, default: bool = False) -> bool:
 
 
 def yes_no_unknown(label: str) -> bool | None:
-    answer = _ask(questionary.select(label, choices=["yes", "no", "not known"]))
+    """Yes, no or not known, with no default: Enter alone (the first choice) records
+    nothing."""
+    answer = _ask(questionary.select(label, choices=["not known", "yes", "no"]))
     return {"yes": True, "no": False}.get(answer)
+
+
+def yes_no(label: str) -> bool:
+    """A yes or no that must be typed: no default, so Enter alone answers nothing."""
+    from ivcli.parsing import parse_yes_no
+
+    def check(value: str) -> bool | str:
+        try:
+            return parse_yes_no(value) is not None or "type yes or no"
+        except ValueError:
+            return "type yes or no"
+
+    return bool(parse_yes_no(str(_ask(questionary.text(f"{label} (yes/no)", validate=check)))))
 
 
 def select(label: str, choices: Sequence[str], *, default: str | None = None) -> str:
@@ -71,7 +86,13 @@ def ask_referral(raw: dict[str, str | None]) -> None:
     """Fill in the missing parts of a referral at the terminal. Edits ``raw`` in place."""
     from datetime import date
 
-    from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, CRITERIA_LABELS, ReferrerRole
+    from ivcli.enums import (
+        ADDITIONAL_CRITERIA,
+        CORE_CHOICES,
+        CORE_CRITERIA,
+        CRITERIA_LABELS,
+        ReferrerRole,
+    )
     from ivcli.parsing import parse_date
 
     def date_problem(value: str) -> str | None:
@@ -99,16 +120,23 @@ def ask_referral(raw: dict[str, str | None]) -> None:
     for key, label in (("care_leaver", "A care leaver?"),
                        ("disability", "Disability or additional needs?")):
         if raw.get(key) is None:
-            answer = yes_no_unknown(label)
-            raw[key] = "" if answer is None else ("yes" if answer else "no")
+            raw[key] = _yes_no_text(label)
+    for key, label in (("area", "Area or district they live in"),
+                       ("local_authority", "Responsible local authority"),
+                       ("placement_type", "Placement type (foster, residential, kinship, ...)")):
+        if raw.get(key) is None:
+            raw[key] = text(f"{label} (blank if not known):")
     if not raw.get("referrer_role"):
         raw["referrer_role"] = select("Referred by (role):", [r.value for r in ReferrerRole])
     if not raw.get("referrer_name") and raw["referrer_role"] != "self":
         raw["referrer_name"] = text("Referrer's name:")
-    for key in CORE_CRITERIA:
-        if raw.get(key) is None:
-            answer = yes_no_unknown(f"Core criterion: {CRITERIA_LABELS[key]}?")
-            raw[key] = "" if answer is None else ("yes" if answer else "no")
+    # A care leaver's core criteria are a setting (screening.care_leaver_core): ask them all.
+    care_leaver = raw.get("care_leaver") == "yes"
+    for key in CORE_CHOICES if care_leaver else CORE_CRITERIA:
+        if key == "consent":
+            _ask_consent(raw, date_problem)
+        elif raw.get(key) is None:
+            raw[key] = _yes_no_text(f"Core criterion: {CRITERIA_LABELS[key]}?")
     missing_additional = [k for k in ADDITIONAL_CRITERIA if raw.get(k) is None]
     if missing_additional:
         labels = {CRITERIA_LABELS[k]: k for k in missing_additional}
@@ -117,6 +145,37 @@ def ask_referral(raw: dict[str, str | None]) -> None:
             raw[key] = "yes" if label in chosen else "no"
     if not raw.get("interests"):
         raw["interests"] = text("Interests (separated by ;):")
+
+
+def _yes_no_text(label: str) -> str:
+    """A yes/no/not known question as the text a flag would give ("" when not known)."""
+    answer = yes_no_unknown(label)
+    return "" if answer is None else ("yes" if answer else "no")
+
+
+def _ask_consent(raw: dict[str, str | None], date_problem: Callable[[str], str | None]) -> None:
+    """The young person's consent and understanding (s23ZB(6)-(8)), with no default: Enter
+    alone records nothing; a best-interest decision asks who made it and why, "not now" when
+    to offer again."""
+    if raw.get("understanding") is None:
+        answer = select("Does the young person have sufficient understanding to decide?",
+                        ["not known", "sufficient", "insufficient"])
+        raw["understanding"] = "" if answer == "not known" else answer
+    if raw.get("consent") is None:
+        choices = ["not known", "yes", "no", "not_now"]
+        if raw.get("understanding") == "insufficient":
+            choices.append("best_interest")
+        answer = select("Core criterion: the young person's consent?", choices)
+        raw["consent"] = "" if answer == "not known" else answer
+    if raw.get("consent") == "best_interest":
+        if not raw.get("decided_by"):
+            raw["decided_by"] = text("Who decided it is in their best interest (name, role):",
+                                     required=True)
+        if not raw.get("consent_note"):
+            raw["consent_note"] = text("Why it is in their best interest:", required=True)
+    if raw.get("consent") == "not_now" and not raw.get("reoffer_date"):
+        raw["reoffer_date"] = text("Offer it again from (31/01/2027):", required=True,
+                                   validate=date_problem)
 
 
 def _date_problem(value: str) -> str | None:

@@ -80,6 +80,22 @@ class PatternSettingDef(SettingDef):
         return float(parse_money(str(value)))
 
 
+@dataclass(frozen=True)
+class ListSettingDef(SettingDef):
+    """A comma-separated list, each item one of ``choices``, at least one."""
+
+    def parse(self, raw: str) -> str:
+        items = [i.strip().lower().replace("-", "_") for i in raw.split(",") if i.strip()]
+        wrong = [i for i in items if i not in self.choices]
+        if wrong or not items:
+            raise ValueError(f"{self.key} takes a comma-separated list of "
+                             + ", ".join(self.choices))
+        return ",".join(dict.fromkeys(items))
+
+    def items(self, value: int | float | str) -> tuple[str, ...]:
+        return tuple(str(value).split(","))
+
+
 SETTINGS: dict[str, SettingDef] = {
     s.key: s
     for s in [
@@ -98,9 +114,23 @@ SETTINGS: dict[str, SettingDef] = {
             "A care leaver with a disability or additional needs is eligible until this birthday.",
         ),
         SettingDef(
-            "referral.decision_working_days",
+            "referral.acknowledge_working_days",
             2,
-            "Working days within which a new referral should get a decision.",
+            "Working days within which a new referral should be acknowledged to the referrer "
+            "('ivcli referral acknowledge').",
+        ),
+        SettingDef(
+            "referral.decision_working_days",
+            20,
+            "Working days within which a new referral should get a decision (the scheme's own "
+            "target: docs/legal-status.md).",
+        ),
+        ListSettingDef(
+            "screening.care_leaver_core",
+            "consent,pathway_plan",
+            "The core criteria a care leaver's referral needs as yes to be accepted, separated "
+            "by commas (of long_term_care_plan, consent, carer_support, pathway_plan).",
+            choices=("long_term_care_plan", "consent", "carer_support", "pathway_plan"),
         ),
         PatternSettingDef(
             "referral.reference_pattern",

@@ -206,7 +206,13 @@ YOUNG_PERSON = RecordSpec("young_person", "young_people", (
           personal=True, synonyms=("placement", "placement kind")),
     Field("profile", input=False, cli=False, shown=False, personal=True, erase="blank"),
     _CREATED, _UPDATED,
+    # Set by ivcli from care_leaver at intake, then by 'young-person update --legal-status'
+    # (docs/legal-status.md).
+    Field("legal_status", "choice", input=False, cli=False, personal=True,
+          choices=("looked_after", "care_leaver", "left_care")),
 ))
+
+CONSENT_CHOICES = ("yes", "no", "not_now", "best_interest")
 
 
 def _criterion(name: str, help: str, synonyms: tuple[str, ...]) -> Field:
@@ -234,8 +240,28 @@ REFERRAL = RecordSpec("referral", "referrals", (
           synonyms=("referrer e-mail", "email", "e-mail")),
     _criterion("long_term_care_plan", "Core: a long-term care plan.",
                ("care plan", "long term plan", "long-term care plan")),
-    _criterion("consent", "Core: the young person consents.",
-               ("young person consent", "yp consent", "consent given")),
+    Field("consent", "choice",
+          help="Core: the young person's answer: yes, no, not_now (needs --reoffer-date) or "
+          "best_interest (insufficient understanding; needs --decided-by and --consent-note).",
+          metavar="yes|no|not_now|best_interest", personal=True, updatable=True,
+          choices=CONSENT_CHOICES,
+          synonyms=("young person consent", "yp consent", "consent given")),
+    Field("understanding", "choice",
+          help="Whether the young person has sufficient understanding to decide.",
+          metavar="sufficient|insufficient", personal=True, updatable=True,
+          choices=("sufficient", "insufficient"),
+          synonyms=("sufficient understanding", "understanding of consent", "competence")),
+    Field("decided_by", help="Best-interest consent: who decided it (name and role).",
+          personal=True, erase="blank", updatable=True,
+          synonyms=("best interest decided by", "consent decided by")),
+    Field("consent_note", help="Best-interest consent: why it is in their best interest.",
+          max_len=2_000, personal=True, erase="blank", updatable=True,
+          synonyms=("best interest note", "consent notes", "best interest reason")),
+    Field("reoffer_date", "date",
+          help="Consent not_now: offer again from this date (31/01/2027).", metavar="DATE",
+          updatable=True, synonyms=("re-offer date", "reoffer", "offer again", "ask again")),
+    _criterion("pathway_plan", "Core for a care leaver: a pathway plan.",
+               ("pathway plan", "has pathway plan")),
     _criterion("carer_support", "Core: carers support it.",
                ("carer supportive", "carers support", "carers supportive")),
     _criterion("social_isolation", "Additional: socially isolated.",
@@ -257,6 +283,7 @@ REFERRAL = RecordSpec("referral", "referrals", (
     Field("matched_date", "date", input=False, cli=False),
     Field("closed_date", "date", input=False, cli=False),
     _CREATED, _UPDATED,
+    Field("acknowledged_date", "date", input=False, cli=False),
 ))
 
 

@@ -127,7 +127,8 @@ def test_every_timestamp_written_is_db_now(cli, db_path):
 def test_show_and_list_keep_their_types(cli):
     ref = add(cli, "Amy", "Lee", "01/02/2014", "--consent", "yes", "--disability", "no").stdout
     shown = cli.json("referral", "show", ref.strip())
-    assert shown["consent"] is True and shown["disability"] is False
+    # consent is the young person's answer since issue 13 (yes, no, not_now, best_interest)
+    assert shown["consent"] == "yes" and shown["disability"] is False
     assert shown["carer_support"] is None
     assert shown["date_of_birth"] == "2014-02-01"
     [listed] = cli.json("referral", "list")

@@ -163,9 +163,16 @@ def test_a_reference_needs_the_whole_identity_to_link(cli, db_path, first, last,
 
 def test_re_referral_with_the_same_reference_still_links(cli, db_path, tmp_path):
     add(cli, "LA-555", "Alice", "O'Brien", "2012-01-01", "--referral-date", "01/01/2024")
+    # One open referral per child (issue 13): a re-referral follows a closed one, and one
+    # while the first is open is refused, naming it.
+    r = add(cli, "LA-555", "Alice", "OBrien", "01/01/2012", "--referral-date", "01/01/2025",
+            code=1)
+    assert "young person 1 already has open referral 1" in r.stderr
+    cli("referral", "decline", "1", "--reason", "not now")
     # Case, spacing and apostrophes are normalised; a UK date is the same date.
     r = add(cli, "LA-555", " ALICE ", "OBrien", "01/01/2012", "--referral-date", "01/01/2025")
     assert "Added referral 2 for an existing young person (id 1)" in r.stderr
+    cli("referral", "withdraw", "2", "--reason", "moved away")
     f = csv_file(tmp_path, "LA-555,alice,o’brien,01/01/2012,01/01/2026")
     r = cli("referral", "import", str(f))
     assert "1 linked to existing" in r.stderr

@@ -56,7 +56,7 @@ def add_young(path: Path, *, profile: dict | None = None, born: date = date(2013
         yp = int(result.inserted_primary_key[0])
         ref = conn.execute(insert(Referral.__table__).values(
             young_person_id=yp, status="accepted", referral_date=accepted,
-            long_term_care_plan=True, consent=True, carer_support=True, decision_date=accepted,
+            long_term_care_plan=True, consent="yes", carer_support=True, decision_date=accepted,
             created_at=now, updated_at=now))
         audit.record(conn, [("young_people", str(yp), "insert", []),
                             ("referrals", str(ref.inserted_primary_key[0]), "insert", [])])
@@ -292,9 +292,9 @@ def test_life_cycle_and_referral_status(cli, db_path):
     assert again["status"] == "proposed" and again["volunteer_id"] == other
     cli("match", "accept", str(again["id"]), "--date", "2026-09-11")
     cli("match", "start", str(again["id"]), "--date", "2026-09-12")
-    cli("match", "end", str(again["id"]), "--reason", "aged_out", "--date", "2027-01-01",
+    cli("match", "end", str(again["id"]), "--reason", "aged_out", "--date", "2026-11-01",
         "--close")
-    assert referral_status(db_path, yp) == ("closed", "2026-09-12", "2027-01-01")
+    assert referral_status(db_path, yp) == ("closed", "2026-09-12", "2026-11-01")
 
 
 def test_declining_returns_the_young_person_to_the_waiting_list(cli, db_path):

@@ -35,11 +35,17 @@ def test_questionnaire_fills_what_is_missing():
         ENTER,                    # referral date: today (default)
         "R-1" + ENTER,            # reference
         ENTER,                    # gender: female
-        DOWN + ENTER,             # care leaver: no
-        DOWN + DOWN + ENTER,      # disability: not known
+        DOWN + DOWN + ENTER,      # care leaver: no (not known, yes, no: no default, issue 13)
+        ENTER,                    # disability: not known
+        "North" + ENTER,          # area
+        "Exampleshire" + ENTER,   # local authority
+        "foster" + ENTER,         # placement type
         ENTER,                    # role: social_worker
         "Sam Worker" + ENTER,     # referrer
-        ENTER, ENTER, DOWN + ENTER,   # core: yes, yes, no
+        DOWN + ENTER,             # core: long-term care plan yes
+        DOWN + ENTER,             # understanding: sufficient
+        DOWN + ENTER,             # consent: yes
+        DOWN + DOWN + ENTER,      # core: carer support no
         SPACE + DOWN + SPACE + ENTER,  # additional: the first two
         "football; art" + ENTER,  # interests
     ):
@@ -52,8 +58,11 @@ def test_questionnaire_fills_what_is_missing():
     assert raw["care_leaver"] == "no"
     assert raw["disability"] == ""
     assert raw["referrer_role"] == "social_worker"
+    assert (raw["area"], raw["local_authority"], raw["placement_type"]) == (
+        "North", "Exampleshire", "foster")
     assert (raw["long_term_care_plan"], raw["consent"], raw["carer_support"]) == (
         "yes", "yes", "no")
+    assert raw["understanding"] == "sufficient"
     assert raw["social_isolation"] == "yes"
     assert raw["placement_instability"] == "yes"
     assert raw["no_family_contact"] == "no"
@@ -66,7 +75,9 @@ def test_a_bad_date_is_asked_again():
     raw: dict[str, str | None] = {"first_name": "A", "last_name": "B", "gender": "male",
                                   "reference": "R", "care_leaver": "no", "disability": "no",
                                   "referrer_role": "self", "interests": "x",
-                                  "referral_date": "01/01/2026"}
+                                  "referral_date": "01/01/2026", "area": "",
+                                  "local_authority": "", "placement_type": "",
+                                  "understanding": ""}
     for k in ("long_term_care_plan", "consent", "carer_support", "social_isolation",
               "placement_instability", "no_family_contact", "single_carer_placement",
               "relationship_difficulty"):
@@ -89,10 +100,14 @@ def test_cli_asks_at_a_terminal(cli, monkeypatch):
 
     monkeypatch.setattr(AppState, "can_prompt", lambda self: True)
     with keys(
-        "Lee" + ENTER, "01/02/2014" + ENTER, ENTER, ENTER, ENTER, DOWN + ENTER, DOWN + ENTER,
-        ENTER, "Sam" + ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,
+        "Lee" + ENTER, "01/02/2014" + ENTER, ENTER, ENTER, ENTER,
+        DOWN + DOWN + ENTER, DOWN + DOWN + ENTER,  # care leaver no, disability no
+        ENTER, ENTER, ENTER,  # area, local authority, placement type: blank
+        ENTER, "Sam" + ENTER,
+        DOWN + ENTER, ENTER, DOWN + ENTER, DOWN + ENTER,  # care plan, understanding, consent,
+        ENTER, ENTER,  # carers; no additional criterion; no interests
     ):
         result = cli("referral", "add", "--first-name", "Amy")
     assert result.stdout.strip() == "1"
     shown = cli.json("referral", "show", "1")
-    assert (shown["last_name"], shown["consent"], shown["care_leaver"]) == ("Lee", True, False)
+    assert (shown["last_name"], shown["consent"], shown["care_leaver"]) == ("Lee", "yes", False)

@@ -127,6 +127,7 @@ def test_reimport_links_to_same_child_and_reference_fills_in(cli, tmp_path):
     f.write_text("first_name,last_name,date_of_birth,referral_date\n"
                  "Jo,O'Brien,01/02/2013,01/02/2025\n")
     cli("referral", "import", str(f))
+    cli("referral", "decline", "1", "--reason", "x")  # one open referral per child (issue 13)
     g = tmp_path / "b.csv"
     # New referral date, apostrophe and case differ, and now a council reference.
     g.write_text("reference,first_name,last_name,date_of_birth,referral_date\n"
@@ -147,7 +148,11 @@ def test_same_child_twice_in_one_file_is_one_person(cli, tmp_path):
                  "X1,SAM,Ng,01/02/2013,01/04/2025\n"
                  ",Sam,Ng,01/02/2013,01/02/2025\n")
     r = cli("referral", "import", str(f))
-    assert "Added 3 referral(s); 1 unchanged" in r.stderr
+    # One open referral per child (issue 13): the first is added, the same again unchanged,
+    # the two later dates are already open.
+    assert "Added 1 referral(s); 1 unchanged" in r.stderr
+    assert "Already open (not added): 2" in r.stderr
+    assert "line 3: the young person already has open referral 1" in r.stderr
     rows = cli.json("referral", "list")
     assert len({r["young_person_id"] for r in rows}) == 1
 
@@ -164,6 +169,7 @@ def test_add_without_terminal_names_missing_flags(cli, db_path):
 
 def test_add_links_and_warns_about_near_miss(cli):
     assert add(cli).stdout.strip() == "1"
+    cli("referral", "decline", "1", "--reason", "x")  # one open referral per child (issue 13)
     r = add(cli, "Amy", "Lee", "2014-02-01", "--referral-date", "01/01/2025")
     assert "an existing young person" in r.stderr
     r = add(cli, "Amelia", "Lee", "01/02/2014")
@@ -178,7 +184,7 @@ def test_add_rejects_bad_values_and_writes_nothing(cli, db_path):
     r = add(cli, "Amy", "Lee", "01/13/2014", "--consent", "maybe", "--referrer-role", "x",
             code=1)
     assert "date_of_birth: there is no month 13" in r.stderr
-    assert "consent: not yes or no" in r.stderr
+    assert "consent: not one of yes, no, not_now, best_interest" in r.stderr
     assert "referrer_role" in r.stderr
     assert not db_path.exists()  # a failed write leaves no new database behind
 
@@ -215,7 +221,7 @@ def test_accept_needs_core_criteria(cli):
 def test_accept_checks_age_limits(cli, age_years, care_leaver, disability, ok):
     add(cli, "Amy", "Lee", ago(age_years, 1), "--care-leaver", care_leaver, "--disability",
         disability, "--consent", "y", "--long-term-care-plan", "y", "--carer-support", "y",
-        "--social-isolation", "y")
+        "--social-isolation", "y", "--pathway-plan", "y")
     r = cli("referral", "accept", "1", code=0 if ok else 1)
     if not ok:
         assert "eligible" in r.stderr or "minimum" in r.stderr

@@ -225,7 +225,8 @@ def test_monthly_figures_equal_hand_counts(cli, scheme):
     assert set(report_figures.FIGURE_KEYS) == set(expected)
     assert r["endings_by_reason"] == {
         "planned": 1, "aged_out": 0, "young_person_choice": 0, "volunteer_left": 0,
-        "placement_move": 0, "breakdown": 1, "safeguarding": 0, "other": 0, "not_recorded": 0}
+        "placement_move": 0, "breakdown": 1, "safeguarding": 0, "left_care": 0, "other": 0,
+        "not_recorded": 0}
     # M3 01/02/2024 -> 20/03/2026 is 778 days; M5 01/10/2025 -> 31/03/2026 is 181 days.
     assert r["match_length_bands"] == {"under_6_months": 1, "6_to_12_months": 0,
                                        "1_to_2_years": 0, "2_years_and_over": 1}

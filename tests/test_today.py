@@ -215,6 +215,10 @@ def working_days_ago(n: int) -> date:
 def test_referral_waiting_for_a_decision(cli):
     two = add_young_person(cli, referral_date=working_days_ago(2))
     three = add_young_person(cli, first="Ben", referral_date=working_days_ago(3))
+    # Issue 13: two working days is the promise to reply (acknowledge); the decision target is
+    # the scheme's own setting (default 20 working days).
+    assert kinds(today_json(cli), "referral_decision") == []
+    cli("settings", "set", "referral.decision_working_days", "2")
     items = kinds(today_json(cli), "referral_decision")
     assert [i["id"] for i in items] == [three["id"]]
     assert items[0]["days"] == 3
@@ -268,8 +272,9 @@ def test_young_people_reaching_an_age_limit(cli, db_path):
             birthday.replace(year=birthday.year - age, day=28).strftime("%d/%m/%Y")
 
     soon = add_young_person(cli, first="Sol", dob=born(18, 30), referral_date=days_ago(100))
+    # 21 is a care leaver's limit (issue 13: each legal status has its own)
     matched_young_person(cli, db_path, first="Mo", dob=born(21, 59),
-                         referral_date=days_ago(100))
+                         referral_date=days_ago(100), care_leaver="yes")
     add_young_person(cli, first="Late", dob=born(18, 61), referral_date=days_ago(100))
     ended = add_young_person(cli, first="Done", dob=born(25, 10), referral_date=days_ago(100))
     cli("referral", "decline", str(ended["id"]), "--reason", "not eligible")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 import typer
 
-from ivcli.cli.common import Format, Names, date_option, require, state
+from ivcli.cli.common import Format, Names, date_option, require, state, yes_no_option
 from ivcli.cli.review import review
 from ivcli.enums import EndReason, MatchStatus, OutputFormat
 from ivcli.errors import ConflictingOptions, MissingValue
@@ -17,6 +18,13 @@ app = typer.Typer(
     "pause, resume and end.",
     no_args_is_help=True,
 )
+
+class MatchStep(StrEnum):
+    proposed = "proposed"
+    accepted = "accepted"
+    started = "started"
+    ended = "ended"
+
 
 MatchId = Annotated[int, typer.Argument(metavar="ID", help="The match's id.")]
 OnDate = Annotated[date | None, date_option("Date; default today", "--date")]
@@ -224,6 +232,10 @@ def end(
         typer.Option("--close", help="Close the referral too. Without it the young person "
                      "goes back on the waiting list to be matched again."),
     ] = False,
+    wants_another: Annotated[Any, yes_no_option(
+        "With --reason young_person_choice (required): whether they want another visitor; "
+        "no closes the referral, yes puts them back on the waiting list",
+        "--wants-another")] = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
     """End an active or paused match, with a reason."""
@@ -231,22 +243,54 @@ def end(
     from ivcli.render import message
 
     code = reason.value if reason else None
+    can_prompt = state(ctx).can_prompt()
     if code is None:
-        if state(ctx).can_prompt():
+        if can_prompt:
             from ivcli import prompts
 
             code = prompts.select("Why did the match end?", [e.value for e in EndReason])
         else:
             require(["--reason"])
+    if code == EndReason.young_person_choice and wants_another is None and can_prompt:
+        from ivcli import prompts
+
+        wants_another = prompts.yes_no("Does the young person want another visitor?")
     with state(ctx).writing() as conn:
-        m = matches.end(conn, match_id, code or "", on or date.today(), note, close)
+        m = matches.end(conn, match_id, code or "", on or date.today(), note, close,
+                        wants_another)
         record = matches.as_row(m)
+    close = close or wants_another is False
     after = ("the referral is closed" if close else
              f"young person {m.young_person_id} is back on the waiting list")
     _done(f"Match {match_id} ended ({code}); {after}.", fmt, record)
     if not close and code in (EndReason.aged_out.value, EndReason.planned.value):
         message(f"If young person {m.young_person_id} is not to be matched again, close the "
                 "referral: end with --close.", style="yellow")
+
+
+@app.command("correct")
+def correct(
+    ctx: typer.Context,
+    match_id: MatchId,
+    step: Annotated[MatchStep, typer.Option(help="The step whose date was wrong.",
+                                            show_default=False)],
+    on: Annotated[date, date_option("The right date", "--date")],
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Correct the date of one step of a match, within the rules every step keeps.
+
+    Proposed on or after the referral's acceptance, accepted on or after the proposal, started
+    on or after the acceptance (and on or before the first visit), ended on or after the start
+    (and the last visit); no step after today. Refused (exit 1, nothing written) otherwise.
+    The correction is in the audit trail.
+    """
+    from ivcli.matching import lifecycle as matches
+
+    with state(ctx).writing() as conn:
+        m, changed = matches.correct(conn, match_id, step.value, on)
+        record = matches.as_row(m)
+    _done(f"Match {match_id}: the {step.value} step is dated {on.isoformat()}"
+          + ("" if changed else " (no change)") + ".", fmt, record)
 
 
 @app.command("list")

@@ -69,9 +69,15 @@ def add(
         linked = intake.add(conn, {k: v for k, v in raw.items() if v is not None},
                             date.today())
         dupes = conn.info.get("possible_duplicates", [])
+        leavers = conn.info.get("now_care_leavers", [])
         record = referrals.show(conn, linked.referral_id or 0)
     who = "an existing young person" if linked.existing_person else "a new young person"
     message(f"Added referral {linked.referral_id} for {who} (id {linked.young_person_id}).")
+    if record.get("status") == ReferralStatus.deferred:
+        message(f"Deferred (\"not now\"): 'ivcli today' lists it from {record['reoffer_date']}.")
+    for yp in leavers:
+        message(f"Young person {yp} is now recorded as a care leaver, from the referral date "
+                "(was looked after).", style="yellow")
     for yp in dupes:
         message(
             f"Possible duplicate: young person {yp} has the same date of birth and a similar "
@@ -115,6 +121,15 @@ def import_(
         f"{lead} {r.added} referral(s); {r.unchanged} unchanged (already held).",
         f"Young people: {r.new_people} new, {r.linked_existing} linked to existing records.",
     ]
+    if r.already_open_count:
+        lines.append(f"Already open (not added): {r.already_open_count}: a child has one open "
+                     "referral at a time.")
+        for line, ref_id in r.already_open[:20]:
+            lines.append(f"  line {line}: the young person already has open referral {ref_id}")
+        if r.already_open_count > 20:
+            lines.append(f"  ... and {r.already_open_count - 20} more")
+    for line, yp in r.now_care_leavers[:20]:
+        lines.append(f"Young person {yp} is now recorded as a care leaver (line {line}).")
     if report.blank_rows:
         lines.append(f"Blank rows skipped: {report.blank_rows}.")
     if r.duplicate_count:
@@ -163,6 +178,27 @@ def show(
     emit_one(fmt.value, record, title=f"Referral {referral_id}")
 
 
+@app.command("acknowledge")
+def acknowledge(
+    ctx: typer.Context,
+    referral_id: Annotated[int, typer.Argument(metavar="ID", help="The referral's id.")],
+    on: Annotated[date | None, date_option("Date it was acknowledged; default today",
+                                           "--date")] = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Record that the referral was acknowledged to the referrer (the reply the scheme
+    promises within referral.acknowledge_working_days working days)."""
+    from ivcli.referrals import screening as referrals
+    from ivcli.render import emit_one, message
+
+    with state(ctx).writing() as conn:
+        referrals.acknowledge(conn, referral_id, on or date.today(), date.today())
+        record = referrals.show(conn, referral_id)
+    message(f"Referral {referral_id} acknowledged on {record['acknowledged_date']}.")
+    if fmt != OutputFormat.table:
+        emit_one(fmt.value, {k: record[k] for k in ("id", "status", "acknowledged_date")})
+
+
 @app.command("update")
 @field_options(UPDATE_FIELDS, update=True)
 def update(
@@ -179,7 +215,12 @@ def update(
         require(["at least one field to change (see --help)"])
     with state(ctx).writing() as conn:
         changed = referrals.update(conn, referral_id, changes)
+        status = referrals.show(conn, referral_id)["status"]
     message(f"Updated referral {referral_id}: {', '.join(changed) or 'no change'}.")
+    if "status" in changed:
+        message(f"Referral {referral_id} is now {status}"
+                + (" (\"not now\": 'ivcli today' lists it from its re-offer date)."
+                   if status == ReferralStatus.deferred else ", for a decision."))
 
 
 @app.command("accept")
@@ -190,8 +231,11 @@ def accept(
 ) -> None:
     """Accept a referral onto the waiting list.
 
-    Refused unless all three core best-interest criteria are yes and the young person is
-    eligible by age on the referral date. Warns when no additional criterion is met.
+    Refused unless the core best-interest criteria are yes (a looked-after child's: a
+    long-term care plan, consent, carer support; a care leaver's: the setting
+    screening.care_leaver_core), consent is yes or best_interest, and the young person is
+    eligible by age and legal status on the decision date. Warns when no additional criterion
+    is met.
     """
     from ivcli.referrals import screening as referrals
     from ivcli.render import message

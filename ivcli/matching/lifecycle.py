@@ -181,8 +181,16 @@ def _last_date(conn: Connection, m: MatchRecord) -> date:
     return max([m.proposed_date, *[d for d in dates if isinstance(d, date)]])
 
 
-def _step(conn: Connection, match_id: int, allowed: Sequence[str], action: str, on: date
-          ) -> MatchRecord:
+def not_after_today(on: date, today: date | None, what: str) -> None:
+    """No step of a match is dated after today."""
+    today = today or date.today()
+    if on > today:
+        raise InvalidInput(f"the date of {what} is after today ({today.isoformat()}); nothing "
+                           "was changed", hint="give the day it happened with --date")
+
+
+def _step(conn: Connection, match_id: int, allowed: Sequence[str], action: str, on: date,
+          today: date | None = None) -> MatchRecord:
     m = get(conn, match_id)
     if m.status not in allowed:
         hint = None
@@ -198,7 +206,28 @@ def _step(conn: Connection, match_id: int, allowed: Sequence[str], action: str, 
     if on < last:
         raise InvalidInput(f"the date is before match {match_id}'s last step on "
                            f"{last.isoformat()}", hint="give a later --date")
+    not_after_today(on, today, f"match {match_id}'s step")
     return m
+
+
+def _eligible(conn: Connection, young_person_id: int, on: date, action: str) -> None:
+    """The age rule of the young person's legal status, on the day of the step."""
+    from ivcli.referrals import eligibility
+
+    yp = eligibility.young_person(conn, young_person_id)
+    problem = eligibility.problem(conn, yp, on)
+    if problem:
+        raise Refused(f"young person {young_person_id} cannot be {action}: {problem}",
+                      hint=eligibility.hint(young_person_id, yp.legal_status))
+
+
+def accepted_on(conn: Connection, referral_id: int | None) -> date | None:
+    """The day the referral was accepted onto the waiting list (its decision date)."""
+    if not referral_id:
+        return None
+    found = conn.execute(text("SELECT decision_date FROM referrals WHERE id = :id"),
+                         {"id": referral_id}).scalar()
+    return _day(found)
 
 
 def referral_status(conn: Connection, m: MatchRecord) -> str | None:
@@ -222,15 +251,25 @@ def _back_to_waiting(conn: Connection, m: MatchRecord) -> None:
 
 
 def propose(conn: Connection, young_person_id: int, volunteer_id: int, on: date,
-            note: str | None = None) -> MatchRecord:
-    """Propose a match; refused when any hard rule is broken."""
+            note: str | None = None, today: date | None = None) -> MatchRecord:
+    """Propose a match; refused when any hard rule is broken, when the young person is not
+    eligible on ``on`` (age and legal status), or when ``on`` is before the referral's
+    acceptance or after today."""
     from ivcli.db import now
     from ivcli.matching.candidates import load_volunteers
     from ivcli.matching.rules import rule_breaks
     from ivcli.matching.suggestions import waiting_young_person
     from ivcli.volunteers import compliance
 
+    not_after_today(on, today, "the proposal")
     y = waiting_young_person(conn, young_person_id, on)
+    accepted = accepted_on(conn, y.referral_id)
+    if accepted is not None and on < accepted:
+        raise InvalidInput(
+            f"the proposal date is before referral {y.referral_id} was accepted on "
+            f"{accepted.isoformat()}; nothing was changed",
+            hint="a match is proposed on or after the referral's acceptance: give a later --date")
+    _eligible(conn, young_person_id, on, "proposed")
     vol = conn.execute(text("SELECT status FROM volunteers WHERE id = :id"),
                        {"id": volunteer_id}).first()
     if vol is None:
@@ -269,47 +308,71 @@ def propose(conn: Connection, young_person_id: int, volunteer_id: int, on: date,
     return m
 
 
-def accept(conn: Connection, match_id: int, on: date) -> MatchRecord:
-    m = _step(conn, match_id, [MatchStatus.proposed.value], "accept", on)
+def accept(conn: Connection, match_id: int, on: date, today: date | None = None
+           ) -> MatchRecord:
+    m = _step(conn, match_id, [MatchStatus.proposed.value], "accept", on, today)
     return _change(conn, m, on, "accepted", status=MatchStatus.accepted.value, decision_date=on)
 
 
-def decline(conn: Connection, match_id: int, reason: str, on: date) -> MatchRecord:
+def decline(conn: Connection, match_id: int, reason: str, on: date, today: date | None = None
+            ) -> MatchRecord:
     if not reason or not reason.strip():
         raise InvalidInput("a reason is required", hint="give it with --reason")
     m = _step(conn, match_id, [MatchStatus.proposed.value, MatchStatus.accepted.value],
-              "decline", on)
+              "decline", on, today)
     m = _change(conn, m, on, "declined", reason.strip(), status=MatchStatus.declined.value,
                 decision_date=on, decision_reason=reason.strip())
     _back_to_waiting(conn, m)
     return m
 
 
-def start(conn: Connection, match_id: int, on: date) -> MatchRecord:
-    m = _step(conn, match_id, [MatchStatus.accepted.value], "start", on)
+def start(conn: Connection, match_id: int, on: date, today: date | None = None
+          ) -> MatchRecord:
+    m = _step(conn, match_id, [MatchStatus.accepted.value], "start", on, today)
+    _eligible(conn, m.young_person_id, on, "matched (the match started)")
     m = _change(conn, m, on, "started", status=MatchStatus.active.value, start_date=on)
     _update_referral(conn, m, matched_date=on)
     return m
 
 
-def pause(conn: Connection, match_id: int, on: date, note: str | None = None) -> MatchRecord:
-    m = _step(conn, match_id, [MatchStatus.active.value], "pause", on)
+def pause(conn: Connection, match_id: int, on: date, note: str | None = None,
+          today: date | None = None) -> MatchRecord:
+    m = _step(conn, match_id, [MatchStatus.active.value], "pause", on, today)
     return _change(conn, m, on, "paused", note, status=MatchStatus.paused.value)
 
 
-def resume(conn: Connection, match_id: int, on: date, note: str | None = None) -> MatchRecord:
-    m = _step(conn, match_id, [MatchStatus.paused.value], "resume", on)
+def resume(conn: Connection, match_id: int, on: date, note: str | None = None,
+           today: date | None = None) -> MatchRecord:
+    m = _step(conn, match_id, [MatchStatus.paused.value], "resume", on, today)
     return _change(conn, m, on, "resumed", note, status=MatchStatus.active.value)
 
 
+WANTS_ANOTHER = "--wants-another yes|no"
+
+
 def end(conn: Connection, match_id: int, reason: str, on: date, note: str | None = None,
-        close: bool = False) -> MatchRecord:
+        close: bool = False, wants_another: bool | None = None, today: date | None = None
+        ) -> MatchRecord:
     """End an active or paused match. The young person returns to the waiting list, unless
-    ``close``: then their referral is closed."""
+    ``close``: then their referral is closed. Ending for the young person's choice needs
+    ``wants_another``: False (they object to any visitor) closes the referral, True puts them
+    back on the waiting list."""
     codes = [e.value for e in EndReason]
     if reason not in codes:
         raise InvalidInput(f"unknown end reason; use one of {', '.join(codes)}")
-    m = _step(conn, match_id, list(MatchStatus.running()), "end", on)
+    if reason == EndReason.young_person_choice:
+        if wants_another is None:
+            raise InvalidInput(
+                "ending for the young person's choice needs to know whether they want another "
+                f"visitor: give {WANTS_ANOTHER} (no closes the referral, yes puts them back on "
+                "the waiting list); nothing was changed")
+        if wants_another and close:
+            raise InvalidInput("--wants-another yes puts the young person back on the waiting "
+                               "list; --close closes the referral: give one of them")
+        close = close or not wants_another
+    elif wants_another is not None:
+        raise InvalidInput("--wants-another is only for --reason young_person_choice")
+    m = _step(conn, match_id, list(MatchStatus.running()), "end", on, today)
     values: dict[str, object] = {"status": MatchStatus.ended.value, "end_date": on,
                                  "end_reason": reason}
     if note:
@@ -320,3 +383,73 @@ def end(conn: Connection, match_id: int, reason: str, on: date, note: str | None
     else:
         _back_to_waiting(conn, m)
     return m
+
+
+# ---------------------------------------------------------------------------------------------
+# Correcting a date
+
+# The steps a date can be corrected for: the match's column and the event it left.
+STEPS = {"proposed": ("proposed_date", "proposed"), "accepted": ("decision_date", "accepted"),
+         "started": ("start_date", "started"), "ended": ("end_date", "ended")}
+
+
+def correct(conn: Connection, match_id: int, step: str, on: date, today: date | None = None
+            ) -> tuple[MatchRecord, list[str]]:
+    """Correct the date of one step of a match, within the rules every step keeps: in order
+    with the steps before and after it, the proposal on or after the referral's acceptance,
+    the start on or before the first visit and the end on or after the last, none after
+    today. Returns the match and the fields that changed (audited)."""
+    from ivcli.db import now
+
+    if step not in STEPS:
+        raise InvalidInput(f"unknown step; use one of {', '.join(STEPS)}")
+    column, event = STEPS[step]
+    m = get(conn, match_id)
+    rows = conn.execute(text(
+        "SELECT id, date, event FROM match_events WHERE match_id = :m ORDER BY id"),
+        {"m": match_id}).all()
+    at = [i for i, r in enumerate(rows) if r.event == event]
+    if not at or getattr(m, column) is None:
+        raise Refused(f"match {match_id} has no {step} step to correct",
+                      hint=f"'ivcli match show {match_id}' shows its history")
+    i = at[-1]
+    not_after_today(on, today, f"match {match_id}'s {step} step")
+    before = [_day(r.date) for r in rows[:i]]
+    after = [_day(r.date) for r in rows[i + 1:]]
+    if before and on < max(d for d in before if d):
+        raise InvalidInput(f"match {match_id}'s {step} step cannot be before its step on "
+                           f"{max(d for d in before if d).isoformat()}; nothing was changed")
+    if after and on > min(d for d in after if d):
+        raise InvalidInput(f"match {match_id}'s {step} step cannot be after its step on "
+                           f"{min(d for d in after if d).isoformat()}; nothing was changed")
+    if step == "proposed":
+        accepted = accepted_on(conn, m.referral_id)
+        if accepted is not None and on < accepted:
+            raise InvalidInput(f"the proposal cannot be before referral {m.referral_id} was "
+                               f"accepted on {accepted.isoformat()}; nothing was changed")
+    visits = conn.execute(text("SELECT min(date), max(date) FROM visits WHERE match_id = :m"),
+                          {"m": match_id}).one()
+    if step == "started" and visits[0] and on > _day(visits[0]):  # type: ignore[operator]
+        raise InvalidInput(f"match {match_id} has a visit on {visits[0]}, before that start "
+                           "date; nothing was changed")
+    if step == "ended" and visits[1] and on < _day(visits[1]):  # type: ignore[operator]
+        raise InvalidInput(f"match {match_id} has a visit on {visits[1]}, after that end "
+                           "date; nothing was changed")
+    if step == "started":
+        _eligible(conn, m.young_person_id, on, "matched (the match started)")
+    stamp = now()
+    changed = []
+    if not (step == "accepted" and m.status == MatchStatus.declined):  # declined later
+        changed = update_changed(conn, "matches", match_id, {column: on})
+    changed += update_changed(conn, "match_events", int(rows[i].id), {"date": on})
+    if changed:
+        update_changed(conn, "matches", match_id, {"updated_at": stamp})
+    if step == "started" and m.referral_id:
+        update_changed(conn, "referrals", m.referral_id, {"matched_date": on,
+                                                          "updated_at": stamp})
+    if step == "ended" and m.referral_id:
+        closed = conn.execute(text("SELECT closed_date FROM referrals WHERE id = :id"),
+                              {"id": m.referral_id}).scalar()
+        if closed == m.end_date.isoformat():  # type: ignore[union-attr]
+            update_changed(conn, "referrals", m.referral_id, {"closed_date": on})
+    return get(conn, match_id), changed

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ivcli import dialect
 from ivcli.db import now as db_now
+from ivcli.enums import ReferralStatus, sql_list
 from ivcli.errors import InvalidInput, Refused
 from ivcli.importing.problems import Problems
 from ivcli.referrals.rows import (
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, CursorResult
 
 
+OPEN_REFERRALS = sql_list(ReferralStatus.open())
 BATCH = 5_000
 MAX_DUPLICATES_KEPT = 1_000
 
@@ -73,6 +75,13 @@ class IngestResult:
     possible_duplicates: list[tuple[int, int]] = field(default_factory=list)  # (line, yp id)
     duplicate_count: int = 0
     linked: list[Linked] = field(default_factory=list)
+    # Rows for a child who already has an open referral (received, accepted, deferred,
+    # matched): not added. (line, the open referral's id), the first MAX_DUPLICATES_KEPT.
+    already_open: list[tuple[int, int]] = field(default_factory=list)
+    already_open_count: int = 0
+    # Young people held as looked after whom a new referral records as care leavers:
+    # (line, young person id), the first MAX_DUPLICATES_KEPT.
+    now_care_leavers: list[tuple[int, int]] = field(default_factory=list)
 
 
 STAGE = "stage_referrals"
@@ -251,10 +260,11 @@ def ingest(
                 ).scalar_one()
     with _indexes_deferred(conn, "young_people", to_add):
         ex(
-            f"INSERT INTO young_people (reference, {', '.join(person_cols)}, created_at, "
-            f"updated_at) "
+            f"INSERT INTO young_people (reference, {', '.join(person_cols)}, legal_status, "
+            f"created_at, updated_at) "
             f"SELECT CASE WHEN ident LIKE '~%' THEN NULL ELSE ident END, "
-            f"{', '.join(sql_value(c) for c in person_cols)}, :now, :now "
+            f"{', '.join(sql_value(c) for c in person_cols)}, "
+            f"CASE WHEN care_leaver = 1 THEN 'care_leaver' ELSE 'looked_after' END, :now, :now "
             f"FROM stage_referrals WHERE line IN (SELECT min(line) FROM stage_referrals "
             f"WHERE ident IS NOT NULL GROUP BY ident) ORDER BY line",
             {"now": now},
@@ -264,7 +274,8 @@ def ingest(
         result.new_people = new_people
         if new_people:
             audit.record_bulk(conn, "young_people", (max_before + 1, None), "insert",
-                              ("reference", *person_cols, "created_at", "updated_at"))
+                              ("reference", *person_cols, "legal_status", "created_at",
+                               "updated_at"))
             ex(
                 "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
                 "WHERE stage_referrals.person_id IS NULL AND stage_referrals.ident NOT LIKE '~%' "
@@ -282,23 +293,36 @@ def ingest(
     result.linked_existing = ex(
         "SELECT count(DISTINCT person_id) FROM stage_referrals WHERE existing = 1"
     ).scalar_one()
-    # 3. Referrals: one per young person and referral date; the same again is unchanged.
+    # A child held as looked after whom a row records as a care leaver is one now, from
+    # that referral date (the rows checked the age rule), not silently left as they were.
+    if max_before:
+        _record_care_leavers(conn, result)
+    # 3. Referrals: one per young person and referral date; the same again is unchanged. A
+    #    child has one open referral (received, accepted, deferred, matched) at a time: a row
+    #    for a child with one held, or after the row of this file added for them, is not added
+    #    (``already_open``).
     dialect.index_stage(conn, STAGE, "ix_stage_person", "person_id, referral_date, line")
     referral_cols = REFERRAL_INSERT
     before = ex("SELECT coalesce(max(id), 0) FROM referrals").scalar_one()
-    held = " AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = s.person_id " \
-           "AND r.referral_date = s.referral_date)" if before else ""
+    same = ("EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = {s}.person_id "
+            "AND r.referral_date = {s}.referral_date)")
+    held = (f" AND NOT {same.format(s='s')} AND NOT EXISTS (SELECT 1 FROM referrals r "
+            f"WHERE r.young_person_id = s.person_id AND r.status IN ({OPEN_REFERRALS}))"
+            if before else "")
     # Rows of new young people are certainly new referrals (those of people already held may
     # be referrals already held): enough to tell a big load.
     surely_new = ex("SELECT count(*) FROM stage_referrals WHERE existing = 0").scalar_one()
+    first_of_each = ("SELECT min(line) FROM stage_referrals s2"
+                     + (f" WHERE NOT {same.format(s='s2')}" if before else "")
+                     + " GROUP BY person_id")
     with _indexes_deferred(conn, "referrals", surely_new):
         cur = ex(
             f"INSERT INTO referrals (young_person_id, status, {', '.join(referral_cols)}, "
-            f"created_at, updated_at) SELECT person_id, 'received', "
+            f"created_at, updated_at) SELECT person_id, "
+            f"CASE WHEN consent = 'not_now' THEN 'deferred' ELSE 'received' END, "
             f"{', '.join(sql_value(c, 's.') for c in referral_cols)}, :now, :now "
             f"FROM stage_referrals s"
-            f" WHERE line IN (SELECT min(line) FROM stage_referrals GROUP BY person_id, "
-            f"referral_date){held} ORDER BY line",
+            f" WHERE line IN ({first_of_each}){held} ORDER BY line",
             {"now": now},
         )
     result.added = cur.rowcount
@@ -306,7 +330,16 @@ def ingest(
         audit.record_bulk(conn, "referrals", (before + 1, None), "insert",
                           ("young_person_id", "status", *referral_cols, "created_at",
                            "updated_at"))
-    result.unchanged = count - result.added
+    if before or result.added < count:
+        for line, open_id in ex(
+            f"SELECT s.line, (SELECT max(r.id) FROM referrals r "
+            f" WHERE r.young_person_id = s.person_id AND r.status IN ({OPEN_REFERRALS})) "
+            f"FROM stage_referrals s WHERE NOT {same.format(s='s')} ORDER BY s.line"
+        ):
+            result.already_open_count += 1
+            if len(result.already_open) < MAX_DUPLICATES_KEPT:
+                result.already_open.append((line, open_id))
+    result.unchanged = count - result.added - result.already_open_count
     # 4. Possible duplicates: a new young person with the same date of birth and the same first
     #    or last name as another young person held.
     if new_people:
@@ -336,6 +369,24 @@ def ingest(
             )
     dialect.drop_stage(conn, STAGE)
     return result
+
+
+def _record_care_leavers(conn: Connection, result: IngestResult) -> None:
+    """Young people held as looked after whose row says they are a care leaver: their legal
+    status changes from the (first such) referral date, with its history."""
+    from ivcli.referrals.legal_status import record_status
+
+    found = list(_sql(
+        conn,
+        "SELECT yp.id, min(s.line), min(s.referral_date) FROM stage_referrals s "
+        "JOIN young_people yp ON yp.id = s.person_id "
+        "WHERE s.existing = 1 AND s.care_leaver = 1 AND yp.legal_status = 'looked_after' "
+        "GROUP BY yp.id ORDER BY min(s.line)"))
+    for yp_id, line, on in found:
+        record_status(conn, yp_id, "care_leaver", date.fromisoformat(on),
+                      f"referral (line {line})" if line else "referral")
+        if len(result.now_care_leavers) < MAX_DUPLICATES_KEPT:
+            result.now_care_leavers.append((line, yp_id))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,7 +440,9 @@ def _reference_pattern(conn: Connection) -> re.Pattern[str] | None:
 
 def add(conn: Connection, raw: dict[str, str], today: date) -> Linked:
     """Add one referral (``raw``: the flags of ``referral add``). The possible duplicates it
-    finds are left in ``conn.info["possible_duplicates"]`` (young person ids)."""
+    finds are left in ``conn.info["possible_duplicates"]`` (young person ids), a young person
+    it records as a care leaver now in ``conn.info["now_care_leavers"]``. Refused when the
+    child already has an open referral."""
     row, problems = validate(raw, 0, today, _reference_pattern(conn))
     if problems:
         raise InvalidInput(
@@ -405,6 +458,14 @@ def add(conn: Connection, raw: dict[str, str], today: date) -> Linked:
             details=[str(p) for p in conflicts.kept],
         )
     linked = result.linked[0]
+    if result.already_open:
+        _, open_id = result.already_open[0]
+        raise Refused(
+            f"young person {linked.young_person_id} already has open referral {open_id}; a "
+            "child has one open referral at a time, so nothing was added",
+            hint=f"see it with 'ivcli referral show {open_id}'; update it with 'ivcli referral "
+            f"update {open_id}', or close it first",
+        )
     if not linked.added:
         raise Refused(
             f"young person {linked.young_person_id} already has referral {linked.referral_id} "
@@ -413,4 +474,5 @@ def add(conn: Connection, raw: dict[str, str], today: date) -> Linked:
         )
     linked_dupes = result.possible_duplicates
     conn.info["possible_duplicates"] = [yp for _, yp in linked_dupes]
+    conn.info["now_care_leavers"] = [yp for _, yp in result.now_care_leavers]
     return linked

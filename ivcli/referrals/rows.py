@@ -15,7 +15,7 @@ from operator import itemgetter
 from ivcli.enums import ReferrerRole
 from ivcli.importing.problems import RowProblem as BaseRowProblem
 from ivcli.parsing import name_key, normalise_gender, parse_date, parse_email, parse_yes_no
-from ivcli.specs import MAX_DEFAULT, REFERRAL, YOUNG_PERSON, rule
+from ivcli.specs import CONSENT_CHOICES, MAX_DEFAULT, REFERRAL, YOUNG_PERSON, parse_choice, rule
 from ivcli.vocab import split_tags
 
 # The fields of a row, in CSV order, their synonyms, limits and kinds: the record specs of the
@@ -27,7 +27,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {**YOUNG_PERSON.synonyms, **REFERRAL.syno
 # The fields with a rule of their own here (``RowValidator``); every other field is checked by
 # the rule of its kind (``specs.rule``): a one-line text, a yes/no or a choice.
 OWN_RULE = ("first_name", "last_name", "date_of_birth", "referral_date", "gender",
-            "referrer_role", "referrer_email", "interests", "notes")
+            "referrer_role", "referrer_email", "interests", "notes", "reoffer_date")
 YES_NO = tuple(f.name for f in INPUTS if f.kind == "bool")
 CHOICES = tuple(f.name for f in INPUTS if f.kind == "choice" and f.name not in OWN_RULE)
 # Yes/no and choices: few distinct values, checked together on the fast path.
@@ -78,6 +78,7 @@ CLEAN: tuple[str, ...] = (
     "referrer_email",
     "interests",
     "notes",
+    "reoffer_date",
     *CODED,
     *PLAIN_TEXT,
 )
@@ -89,6 +90,58 @@ assert set(CLEAN) - {"line"} == set(PERSON_COLUMNS) | set(REFERRAL_INSERT)
 
 class RowProblem(BaseRowProblem):
     record = "referral"
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules across fields: consent (s23ZB(6)-(8)) and a care leaver's age. The one home of each,
+# for a CSV row, ``referral add`` and ``referral update`` alike (docs/legal-status.md).
+
+# The Children (Leaving Care) Act 2000: a care leaver is 16 or over.
+CARE_LEAVER_MIN_AGE = 16
+CARE_LEAVER_RULE = f"a care leaver is {CARE_LEAVER_MIN_AGE} or over (rule care_leaver_min_age)"
+
+
+def parse_consent(raw: str) -> str:
+    """The young person's answer: yes, no, not_now or best_interest; the yes/no forms of
+    ``parse_yes_no`` (y, true, 1, ...) are yes and no, as a yes/no consent column was.
+    ``""`` when blank."""
+    try:
+        answer = parse_yes_no(raw)
+    except ValueError:
+        return parse_choice(raw, CONSENT_CHOICES)
+    return "" if answer is None else ("yes" if answer else "no")
+
+
+def consent_problems(consent: str | None, understanding: str | None, decided_by: str | None,
+                     note: str | None, reoffer: object) -> list[tuple[str, str]]:
+    """What is wrong with a referral's consent taken together, as (field, problem) pairs:
+    best_interest only with insufficient understanding, and then with who decided and why;
+    not_now with a re-offer date, which no other answer takes."""
+    out = []
+    if consent == "best_interest":
+        if understanding != "insufficient":
+            out.append(("consent", "best_interest is only for a young person without "
+                        "sufficient understanding (give --understanding insufficient)"))
+        if not decided_by:
+            out.append(("decided_by", "is required with consent best_interest (who decided)"))
+        if not note:
+            out.append(("consent_note", "is required with consent best_interest (why it is "
+                        "in their best interest)"))
+    if consent == "not_now" and not reoffer:
+        out.append(("reoffer_date", "is required with consent not_now (when to offer again)"))
+    if reoffer and consent != "not_now":
+        out.append(("reoffer_date", "is only for consent not_now"))
+    return out
+
+
+def care_leaver_problem(date_of_birth: date, on: date) -> str | None:
+    """Why a young person cannot be a care leaver on ``on`` (under 16), or None."""
+    from ivcli.parsing import age_on
+
+    age = age_on(date_of_birth, on)
+    if age < CARE_LEAVER_MIN_AGE:
+        return f"aged {age} on {on.isoformat()}: {CARE_LEAVER_RULE}"
+    return None
 
 
 def parse_role(text: str) -> str | None:
@@ -228,6 +281,7 @@ class RowValidator:
         self.last = _memo(_name)
         self.dob = _memo(_date_or_none)
         self.referral_date = _memo(_date_or_none)
+        self.reoffer = _memo(_date_or_none)
         self.gender = _memo(normalise_gender)
         self.role = _memo(parse_role)
         self.email = _memo(parse_email)
@@ -237,6 +291,12 @@ class RowValidator:
         # The rule of each choice (a yes/no: None, ``_yes_no``).
         self.choice_rules = {k: _memo(FIELD_RULES[k]) for k in CHOICES}
         self.text_positions = [(k, p[k]) for k in PLAIN_TEXT]
+        # The cells the fast path leaves to the full check when they are set: a re-offer
+        # date, a consent other than yes or no, a care leaver (the age rule).
+        coded = {k: i for i, k in enumerate(CODED)}
+        self.consent_at = coded["consent"]
+        self.care_leaver_at = coded["care_leaver"]
+        self.reoffer_cell = p["reoffer_date"]
         self.text_rules = [FIELD_RULES[k] for k in PLAIN_TEXT]
         # The fast path lets through texts no longer than the shortest limit.
         self.text_limit = min(INPUTS_BY_NAME[k].limit for k in PLAIN_TEXT)
@@ -274,6 +334,10 @@ class RowValidator:
         except KeyError:  # a value not seen in a valid row yet
             return self._check(line, cells)
         if (dob > self.today_iso or referred > self.today_iso or referred < dob
+                or flags[self.consent_at] not in ("yes", "no", "")
+                or (flags[self.care_leaver_at] == 1
+                    and f"{int(referred[:4]) - CARE_LEAVER_MIN_AGE:04d}{referred[4:]}" < dob)
+                or cells[self.reoffer_cell].strip()
                 or len(notes) > MAX_TEXT["notes"] or max(map(len, texts)) > self.text_limit
                 or "\n" in (joined := "".join(texts)) or "\r" in joined
                 or ((ref := texts[0]) and (self.reference_pattern or "E" in ref or "e" in ref)
@@ -283,7 +347,7 @@ class RowValidator:
         last_name, last_key = last
         return (
             line, first_name, last_name, f"{first_key}|{last_key}", first_key, last_key, dob,
-            gender_value, profile, referred, role_value, email_value, interest_text, notes,
+            gender_value, profile, referred, role_value, email_value, interest_text, notes, "",
             *flags, *texts,
         ), []
 
@@ -339,6 +403,11 @@ class RowValidator:
             problems.append(RowProblem(line, "referral_date", "is in the future"))
         if dob_ok and ref_ok and referred < dob:  # type: ignore[operator]
             problems.append(RowProblem(line, "referral_date", "is before the date of birth"))
+        reoffer = self.reoffer(cells[p["reoffer_date"]])
+        if reoffer.__class__ is _Bad:
+            problems.append(RowProblem(line, "reoffer_date",
+                                       reoffer.message))  # type: ignore[union-attr]
+            reoffer = None
         flags = []
         cache = self.yes_no_cache
         choice_rules = self.choice_rules
@@ -361,6 +430,17 @@ class RowValidator:
             texts.append(value)
         if texts[0] and (wrong := reference_problem(texts[0], self.reference_pattern)):
             problems.append(RowProblem(line, "reference", wrong))
+        coded = dict(zip(CODED, flags, strict=True))
+        text_of = dict(zip(PLAIN_TEXT, texts, strict=True))
+        if coded["consent"].__class__ is str:
+            for key, problem in consent_problems(
+                    coded["consent"], coded["understanding"]  # type: ignore[arg-type]
+                    if coded["understanding"].__class__ is str else None,
+                    text_of["decided_by"], text_of["consent_note"], reoffer):
+                problems.append(RowProblem(line, key, problem))
+        if coded["care_leaver"] == 1 and dob_ok and ref_ok and (
+                wrong := care_leaver_problem(dob, referred)):  # type: ignore[arg-type]
+            problems.append(RowProblem(line, "care_leaver", wrong))
         gender = self.gender(cells[p["gender"]])
         role = self.role(cells[p["referrer_role"]])
         email = self.email(cells[p["referrer_email"]])
@@ -394,6 +474,7 @@ class RowValidator:
             email or "",
             interest_text or "",
             notes,
+            reoffer.isoformat() if reoffer else "",  # type: ignore[attr-defined]
             *flags,
             *texts,
         )
@@ -411,6 +492,8 @@ FIELD_RULES: dict[str, Callable[[str], object]] = {
     "referrer_role": parse_role,
     "referrer_email": parse_email,
     "notes": notes_text,
+    "consent": parse_consent,
+    "reoffer_date": _date_or_none,
 }
 
 FIELD_POSITIONS = {f: i for i, f in enumerate(FIELDS)}
@@ -432,6 +515,9 @@ TEXT_COLUMNS = frozenset(
 )
 
 
+OPTIONAL_DATES = frozenset(f.name for f in INPUTS if f.kind == "date" and not f.required)
+
+
 def sql_value(column: str, alias: str = "") -> str:
     """The SQL expression that turns a staged column back into its stored value (NULL for
     blank text and for an unknown yes/no)."""
@@ -440,4 +526,6 @@ def sql_value(column: str, alias: str = "") -> str:
         return f"NULLIF({name}, '')"
     if column in YES_NO:
         return f"NULLIF({name}, {UNKNOWN})"
+    if column in OPTIONAL_DATES:
+        return f"NULLIF({name}, '')"
     return name

@@ -13,9 +13,15 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ivcli import stored_settings as settings_service
-from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, CRITERIA_LABELS, ReferralStatus
+from ivcli.enums import (
+    ADDITIONAL_CRITERIA,
+    CORE_CRITERIA,
+    CRITERIA_LABELS,
+    Consent,
+    LegalStatus,
+    ReferralStatus,
+)
 from ivcli.errors import InvalidInput, NotFound, Refused
-from ivcli.parsing import age_on
 from ivcli.specs import REFERRAL, YOUNG_PERSON
 
 if TYPE_CHECKING:
@@ -26,7 +32,7 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------------------------------------
 # Reading
 
-CRITERIA = CORE_CRITERIA + ADDITIONAL_CRITERIA
+CRITERIA = CORE_CRITERIA + ("pathway_plan",) + ADDITIONAL_CRITERIA
 # The columns of each table, from the record specs (ivcli/specs.py).
 YOUNG_PERSON_COLUMNS = YOUNG_PERSON.columns
 REFERRAL_COLUMNS = REFERRAL.columns
@@ -139,23 +145,28 @@ def show(conn: Connection, referral_id: int) -> dict[str, object]:
 
 
 def eligibility_problem(conn: Connection, yp: Any, on: date) -> str | None:
-    """Why the young person is not eligible by age on ``on``, or None."""
-    age = age_on(yp.date_of_birth, on)
-    minimum = settings_service.get_int(conn, "eligibility.min_age")
-    if yp.care_leaver:
-        if yp.disability:
-            key, who = "eligibility.additional_needs_max_age", "a care leaver with additional needs"
-        else:
-            key, who = "eligibility.care_leaver_max_age", "a care leaver"
-    else:
-        key, who = "eligibility.looked_after_max_age", "a looked-after child"
-    maximum = settings_service.get_int(conn, key)
-    if age < minimum:
-        return f"aged {age} on the referral date, under the minimum of {minimum} (setting " \
-               "eligibility.min_age)"
-    if age >= maximum:
-        return f"aged {age} on the referral date; {who} is eligible until {maximum} (setting {key})"
-    return None
+    """Why the young person is not eligible by age and legal status on ``on``, or None
+    (``referrals.eligibility``, the one rule)."""
+    from ivcli.referrals import eligibility
+
+    return eligibility.problem(conn, yp, on)
+
+
+# The consent answers that let a referral be accepted (s23ZB(6)-(8)).
+ACCEPTING_CONSENT = (Consent.yes.value, Consent.best_interest.value)
+
+
+def core_criteria(conn: Connection, legal_status: str | None) -> tuple[str, ...]:
+    """The core criteria a referral needs as yes: a looked-after child's, or a care leaver's
+    (the setting screening.care_leaver_core)."""
+    if legal_status == LegalStatus.care_leaver:
+        return tuple(str(settings_service.get(conn, "screening.care_leaver_core")).split(","))
+    return CORE_CRITERIA
+
+
+def _met(ref: Row[Any], key: str) -> bool:
+    value = getattr(ref, key)
+    return value in ACCEPTING_CONSENT if key == "consent" else value is True
 
 
 def write_changes(conn: Connection, ref: Row[Any], values: dict[str, object]) -> list[str]:
@@ -187,23 +198,44 @@ def _set_status(conn: Connection, ref: Row[Any], status: ReferralStatus, on: dat
 def accept(conn: Connection, referral_id: int, on: date) -> list[str]:
     """Accept onto the waiting list. Returns warnings; raises Refused naming what is missing."""
     ref, yp = get(conn, referral_id)
+    if ref.status == ReferralStatus.deferred:
+        raise Refused(
+            f"referral {referral_id} is deferred: the young person's consent is not_now, to be "
+            f"offered again from {ref.reoffer_date}",
+            hint=f"record their answer then: 'ivcli referral update {referral_id} --consent "
+            "yes'")
     if ref.status != ReferralStatus.received:
         raise Refused(f"referral {referral_id} is {ref.status}; only a received referral can be "
                       "accepted")
-    missing = [k for k in CORE_CRITERIA if getattr(ref, k) is not True]
+    if ref.consent in (Consent.no, Consent.not_now):
+        raise Refused(
+            f"referral {referral_id} cannot be accepted: the young person's consent is "
+            f"{ref.consent}; accepting takes consent yes, or best_interest for a young person "
+            "without sufficient understanding",
+            hint="decline or withdraw it with a reason (if their answer was recorded wrongly: "
+            f"'ivcli referral update {referral_id} --consent yes')" if ref.consent == Consent.no
+            else
+            f"record their answer when it is offered again: 'ivcli referral update "
+            f"{referral_id} --consent yes'",
+        )
+    core = core_criteria(conn, yp.legal_status)
+    missing = [k for k in core if not _met(ref, k)]
     if missing:
         flags = " ".join(f"--{k.replace('_', '-')} yes" for k in missing)
+        who = "a care leaver's" if yp.legal_status == LegalStatus.care_leaver else "the"
         raise Refused(
-            f"referral {referral_id} cannot be accepted: not recorded as yes: "
-            + "; ".join(f"{CRITERIA_LABELS[k]} ({k})" for k in missing),
+            f"referral {referral_id} cannot be accepted: {who} core criteria not recorded as "
+            "yes: " + "; ".join(f"{CRITERIA_LABELS[k]} ({k})" for k in missing),
             hint=f"when they hold, record them with 'ivcli referral update {referral_id} {flags}';"
             " otherwise decline it with a reason",
         )
-    problem = eligibility_problem(conn, yp, ref.referral_date)
+    from ivcli.referrals import eligibility
+
+    problem = eligibility.problem(conn, yp, on)
     if problem:
         raise Refused(
             f"referral {referral_id} cannot be accepted: young person {yp.id} is {problem}",
-            hint="decline it with a reason, or change the age limits with 'ivcli settings set'",
+            hint="decline it with a reason, or " + eligibility.hint(yp.id, yp.legal_status),
         )
     warnings = []
     if not any(getattr(ref, k) is True for k in ADDITIONAL_CRITERIA):
@@ -226,7 +258,8 @@ def decline(conn: Connection, referral_id: int, reason: str, on: date) -> None:
 
 def withdraw(conn: Connection, referral_id: int, reason: str, on: date) -> None:
     ref, _ = get(conn, referral_id)
-    if ref.status not in (ReferralStatus.received, ReferralStatus.accepted):
+    if ref.status not in (ReferralStatus.received, ReferralStatus.accepted,
+                          ReferralStatus.deferred):
         hint = "end the match first with 'ivcli match end'" if ref.status == "matched" else None
         raise Refused(
             f"referral {referral_id} is {ref.status}; only a received or waiting referral can be "
@@ -249,7 +282,7 @@ def update(conn: Connection, referral_id: int, changes: dict[str, str]) -> list[
     """Change screening answers or referrer details; returns the fields that changed. Each
     value is checked by the same rule as in ``referral add`` and a CSV import
     (``referral_rows.FIELD_RULES``)."""
-    from ivcli.referrals.rows import FIELD_RULES
+    from ivcli.referrals.rows import FIELD_RULES, consent_problems
 
     ref, _ = get(conn, referral_id)
     problems: list[str] = []
@@ -263,6 +296,37 @@ def update(conn: Connection, referral_id: int, changes: dict[str, str]) -> list[
             problems.append(f"{key}: {exc}")
             continue
         values[key] = None if value == "" else value
+    if "consent" in values and values["consent"] != Consent.not_now \
+            and "reoffer_date" not in values:
+        values["reoffer_date"] = None  # a re-offer date belongs to a "not now" only
+    merged = {k: values.get(k, getattr(ref, k)) for k in CONSENT_FIELDS}
+    text_of = {k: None if merged[k] is None else str(merged[k]) for k in CONSENT_FIELDS[:4]}
+    problems += [f"{k}: {p}" for k, p in consent_problems(
+        text_of["consent"], text_of["understanding"], text_of["decided_by"],
+        text_of["consent_note"], merged["reoffer_date"])]
     if problems:
         raise InvalidInput(f"referral {referral_id} was not changed", details=problems)
+    # "Not now" defers a referral not yet decided; another answer brings it back.
+    if merged["consent"] == Consent.not_now and ref.status == ReferralStatus.received:
+        values["status"] = ReferralStatus.deferred.value
+    elif merged["consent"] != Consent.not_now and ref.status == ReferralStatus.deferred:
+        values["status"] = ReferralStatus.received.value
     return write_changes(conn, ref, values)
+
+
+CONSENT_FIELDS = ("consent", "understanding", "decided_by", "consent_note", "reoffer_date")
+
+
+def acknowledge(conn: Connection, referral_id: int, on: date, today: date) -> None:
+    """Record that the referral was acknowledged to the referrer on ``on``."""
+    ref, _ = get(conn, referral_id)
+    if ref.acknowledged_date is not None:
+        raise Refused(f"referral {referral_id} was acknowledged on "
+                      f"{ref.acknowledged_date.isoformat()} already")
+    if on > today:
+        raise InvalidInput("the date of the acknowledgement is after today",
+                           hint="give the day it was sent with --date")
+    if on < ref.referral_date:
+        raise InvalidInput(f"the date is before referral {referral_id} was received on "
+                           f"{ref.referral_date.isoformat()}")
+    write_changes(conn, ref, {"acknowledged_date": on})

@@ -10,7 +10,10 @@ Each item is ``{kind, id, days, summary}``; the kinds, in the order they are sho
 | overdue_visit | the match | days since the last visit (since the start if never visited) |
 | review_due | the match | days past the due date (negative: due in that many days) |
 | supervision | the volunteer | days past the day supervision was due |
+| eligibility | the young person | days since they passed the age limit of their legal status |
+| acknowledge | the referral | working days since it was received, not acknowledged |
 | referral_decision | the referral | working days waiting for a decision |
+| reoffer | the referral | days since its re-offer date ("not now") |
 | check_lapsing | the volunteer | days until the check lapses (negative: lapsed) |
 | long_wait | the referral | days on the waiting list since acceptance |
 | age_threshold | the young person | days until the birthday |
@@ -31,16 +34,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from ivcli import stored_settings as settings_service
-from ivcli.enums import MatchStatus, sql_list
+from ivcli.enums import MatchStatus, ReferralStatus, sql_list
 from ivcli.names import full
 from ivcli.names import volunteers as volunteer_names
-from ivcli.parsing import add_months, add_years
+from ivcli.parsing import add_months, add_years, latest_birth_date
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 KINDS = ("escalation", "concern", "uncleared_visit", "overdue_visit", "review_due",
-         "supervision", "referral_decision", "check_lapsing", "long_wait", "age_threshold")
+         "supervision", "eligibility", "acknowledge", "referral_decision", "reoffer",
+         "check_lapsing", "long_wait", "age_threshold")
 
 
 @dataclass(slots=True)
@@ -104,14 +108,16 @@ def agenda(conn: Connection, as_of: date, *, names: bool = False) -> list[Item]:
     items += _overdue_visits(conn, as_of, setting(conn, "visit.overdue_days"), names)
     items += _reviews_due(conn, as_of, names)
     items += _supervision(conn, as_of, setting(conn, "supervision.every_weeks"), names)
+    items += _eligibility(conn, as_of, names)
+    items += _unacknowledged(conn, as_of, setting(conn, "referral.acknowledge_working_days"),
+                             names)
     items += _referral_decisions(conn, as_of, setting(conn, "referral.decision_working_days"),
                                  names)
+    items += _reoffers(conn, as_of, names)
     items += _checks_lapsing(conn, as_of, setting(conn, "checks.warn_days"), names)
     items += _long_waits(conn, as_of, setting(conn, "today.long_wait_count"),
                          setting(conn, "today.long_wait_min_days"), names)
-    thresholds = sorted({setting(conn, k) for k in (
-        "eligibility.looked_after_max_age", "eligibility.care_leaver_max_age",
-        "eligibility.additional_needs_max_age")})
+    thresholds = sorted({setting(conn, k) for k in LIMITS})
     items += _age_thresholds(conn, as_of, thresholds, setting(conn, "today.age_warn_days"),
                              names)
     rank = {k: i for i, k in enumerate(KINDS)}
@@ -146,6 +152,113 @@ def _open_concerns(conn: Connection, as_of: date, names: bool) -> dict[int, tupl
     cols, joins = _CONCERN_NAMES if names else ("NULL, NULL", "")
     return {int(r[0]): tuple(r[1:]) for r in _rows(
         conn, _CONCERN_SQL.format(names=cols, joins=joins), {"d": as_of.isoformat()})}
+
+LIMITS = ("eligibility.looked_after_max_age", "eligibility.care_leaver_max_age",
+          "eligibility.additional_needs_max_age")
+# A young person the scheme still holds: an open referral or an open match.
+_HELD = (f"(EXISTS (SELECT 1 FROM matches m WHERE m.young_person_id = yp.id "
+         f"  AND m.status IN ({sql_list(MatchStatus.open())})) "
+         f" OR EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = yp.id "
+         f"  AND r.status IN ({sql_list(ReferralStatus.open())})))")
+
+
+def _limits(conn: Connection) -> dict[str, int]:
+    return {k: settings_service.get_int(conn, k) for k in LIMITS}
+
+
+def _limit_of(limits: dict[str, int], legal_status: str | None, disability: object
+              ) -> tuple[int, str]:
+    """The age limit of a legal status (``referrals.eligibility.age_limit``) and who it is
+    for."""
+    from ivcli.referrals.eligibility import age_limit
+
+    key, who = age_limit(legal_status, bool(disability))
+    return limits[key], who
+
+
+def _eligibility(conn: Connection, as_of: date, names: bool) -> list[Item]:
+    """Young people held (an open referral or match) past the age limit of their legal status
+    (or left care): the appointment may have ended. Born on or before the latest date of
+    birth of the youngest limit, in SQL; each one's own limit here."""
+    limits = _limits(conn)
+    lowest = min(limits.values())
+    out = []
+    for yp, dob, status, disability, first, last, match in _rows(
+        conn,
+        "SELECT yp.id, yp.date_of_birth, yp.legal_status, yp.disability, "
+        + ("yp.first_name, yp.last_name, " if names else "NULL, NULL, ")
+        + f" (SELECT max(m.id) FROM matches m WHERE m.young_person_id = yp.id "
+        f"   AND m.status IN ({sql_list(MatchStatus.open())})) AS match "
+        f"FROM young_people yp WHERE (yp.date_of_birth <= :born OR yp.legal_status = "
+        f"'left_care') AND {_HELD} ORDER BY yp.id",
+        {"born": latest_birth_date(as_of, lowest).isoformat()},
+    ):
+        where = f" (match {match})" if match else " (open referral)"
+        who = _person(names, yp, first, last, cap=True)
+        if status == "left_care":
+            out.append(Item("eligibility", yp, 0, f"{who}{where} has left care: end the match "
+                            "or close the referral", (0,)))
+            continue
+        limit, kind = _limit_of(limits, status, disability)
+        passed = add_years(_d(dob), limit)
+        if passed > as_of:
+            continue
+        days = (as_of - passed).days
+        hint = (f"record them as a care leaver ('ivcli young-person update {yp} --legal-status "
+                "care_leaver --date DATE') or end the match") if status == "looked_after" \
+            else "end the match or close the referral"
+        out.append(Item(
+            "eligibility", yp, days,
+            f"{who}{where} turned {limit} on {passed.isoformat()}, past the limit for "
+            f"{kind}: {hint}",
+            (-days,),
+        ))
+    return out
+
+
+def _unacknowledged(conn: Connection, as_of: date, limit: int, names: bool) -> list[Item]:
+    out = []
+    for rid, received, yp, first, last in _rows(
+        conn,
+        "SELECT r.id, r.referral_date, r.young_person_id, "
+        + ("yp.first_name, yp.last_name " if names else "NULL, NULL ")
+        + "FROM referrals r JOIN young_people yp ON yp.id = r.young_person_id "
+        "WHERE r.status IN ('received', 'deferred') AND r.acknowledged_date IS NULL "
+        "AND r.referral_date <= :d",
+        {"d": as_of.isoformat()},
+    ):
+        days = working_days_between(_d(received), as_of)
+        if days <= limit:
+            continue
+        out.append(Item(
+            "acknowledge", rid, days,
+            f"Referral {rid} ({_person(names, yp, first, last)}) received {received}: not "
+            f"acknowledged after {days} working days; when you have, 'ivcli referral "
+            f"acknowledge {rid}'",
+            (-days,),
+        ))
+    return out
+
+
+def _reoffers(conn: Connection, as_of: date, names: bool) -> list[Item]:
+    out = []
+    for rid, reoffer, yp, first, last in _rows(
+        conn,
+        "SELECT r.id, r.reoffer_date, r.young_person_id, "
+        + ("yp.first_name, yp.last_name " if names else "NULL, NULL ")
+        + "FROM referrals r JOIN young_people yp ON yp.id = r.young_person_id "
+        "WHERE r.status = 'deferred' AND r.reoffer_date <= :d",
+        {"d": as_of.isoformat()},
+    ):
+        days = (as_of - _d(reoffer)).days
+        out.append(Item(
+            "reoffer", rid, days,
+            f"Referral {rid} ({_person(names, yp, first, last)}): \"not now\" until {reoffer};"
+            f" offer it again and record the answer with 'ivcli referral update {rid} "
+            "--consent yes|no|not_now'",
+            (-days,),
+        ))
+    return out
 
 
 def _concerns(conn: Connection, as_of: date, names: bool) -> list[Item]:
@@ -401,28 +514,30 @@ def _long_waits(conn: Connection, as_of: date, count: int, min_days: int, names:
 
 def _age_thresholds(conn: Connection, as_of: date, ages: list[int], within: int,
                     names: bool) -> list[Item]:
-    """Young people with an open referral or match whose 18th (21st, 25th) birthday falls in
-    the next ``within`` days: their appointment may end."""
+    """Young people with an open referral or match whose birthday at the age limit of their
+    legal status (18 looked after, 21 a care leaver, 25 with additional needs) falls in the
+    next ``within`` days: their appointment may end. A looked-after child turning 18 shows
+    here until they are recorded as a care leaver (then ``eligibility`` past the limit)."""
     out = []
+    limits = _limits(conn)
     end = as_of + timedelta(days=within)
     marks = sql_list(MatchStatus.open())
     for age in ages:
         # Born between these dates (a day's margin either side for 29 February).
         lo = add_years(as_of, -age) - timedelta(days=1)
         hi = add_years(end, -age) + timedelta(days=1)
-        for yp, dob, first, last, match in _rows(
+        for yp, dob, status, disability, first, last, match in _rows(
             conn,
-            "SELECT yp.id, yp.date_of_birth, "
+            "SELECT yp.id, yp.date_of_birth, yp.legal_status, yp.disability, "
             + ("yp.first_name, yp.last_name, " if names else "NULL, NULL, ")
             + f" (SELECT max(m.id) FROM matches m WHERE m.young_person_id = yp.id "
             f"   AND m.status IN ({marks})) AS match "
             "FROM young_people yp WHERE yp.date_of_birth BETWEEN :lo AND :hi "
-            f"AND (EXISTS (SELECT 1 FROM matches m WHERE m.young_person_id = yp.id "
-            f"  AND m.status IN ({marks})) "
-            "  OR EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = yp.id "
-            "  AND r.status IN ('received', 'accepted')))",
+            f"AND {_HELD}",
             {"lo": lo.isoformat(), "hi": hi.isoformat()},
         ):
+            if status == "left_care" or _limit_of(limits, status, disability)[0] != age:
+                continue  # not the limit of their legal status
             birthday = add_years(_d(dob), age)
             if not as_of <= birthday <= end:
                 continue
@@ -445,7 +560,11 @@ HEADINGS = {
     "overdue_visit": ("Matches with no recent visit", "days since a visit"),
     "review_due": ("Reviews due", "days overdue; negative: due in"),
     "supervision": ("Supervision due", "days overdue"),
+
+    "eligibility": ("Past the age limit of their legal status", "days past"),
+    "acknowledge": ("Referrals not acknowledged", "working days"),
     "referral_decision": ("Referrals waiting for a decision", "working days"),
+    "reoffer": ("Referrals to offer again (\"not now\")", "days since"),
     "check_lapsing": ("Volunteer checks lapsing", "days left; negative: lapsed"),
     "long_wait": ("Waiting longest for a match", "days waiting"),
     "age_threshold": ("Reaching an age limit", "days to go"),

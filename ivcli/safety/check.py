@@ -9,12 +9,13 @@ schema are ``ivcli.dialect``'s (``integrity_problems``, ``foreign_key_problems``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
 from ivcli import dialect
-from ivcli.enums import MatchStatus, sql_list
+from ivcli.enums import MatchStatus, ReferralStatus, sql_list
 from ivcli.parsing import MAX_PENCE, format_pence
 from ivcli.safety import audit
 from ivcli.visits.rows import COST_IN_RANGE
@@ -80,6 +81,13 @@ def invariants(conn: Connection) -> Check:
     ):
         problems.append(f"young person {yp} has {n} open matches (at most one may be proposed, "
                         "accepted, active or paused)")
+    for yp, n in _rows(
+        conn, f"SELECT young_person_id, count(*) FROM referrals WHERE status IN "
+        f"({sql_list(ReferralStatus.open())}) GROUP BY young_person_id HAVING count(*) > 1 "
+        "ORDER BY young_person_id"
+    ):
+        problems.append(f"young person {yp} has {n} open referrals (a child has one at a time: "
+                        "close or withdraw the others)")
     for ref, yp in _rows(
         conn, "SELECT r.id, r.young_person_id FROM referrals r WHERE r.status = 'matched' "
         "AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.young_person_id = r.young_person_id "
@@ -109,9 +117,54 @@ def invariants(conn: Connection) -> Check:
     return Check("invariants", problems, "ok")
 
 
+# The order a match's steps keep (matching.lifecycle): proposed on or after the referral's
+# acceptance, accepted (or declined) on or after the proposal, started on or after that, ended
+# on or after the start; none after today.
+_ORDER_RULES = (
+    ("r.decision_date IS NOT NULL AND m.proposed_date < r.decision_date",
+     "was proposed on {proposed} before referral {referral} was accepted on {accepted}"),
+    ("m.decision_date IS NOT NULL AND m.decision_date < m.proposed_date",
+     "was decided on {decided}, before it was proposed on {proposed}"),
+    ("m.start_date IS NOT NULL AND m.start_date < coalesce(m.decision_date, m.proposed_date)",
+     "started on {started}, before it was accepted on {decided}"),
+    ("m.end_date IS NOT NULL AND m.end_date < coalesce(m.start_date, m.proposed_date)",
+     "ended on {ended}, before it started on {started}"),
+    ("(m.proposed_date > :today OR m.decision_date > :today OR m.start_date > :today "
+     "OR m.end_date > :today)", "has a step dated after today ({today})"),
+)
+
+
+def match_history(conn: Connection, today: date | None = None) -> Check:
+    """Matches whose dates break the order of the steps (from older data, before ivcli
+    checked them): correct each with 'ivcli match correct'."""
+    today = today or date.today()
+    problems: list[str] = []
+    for where, says in _ORDER_RULES:
+        for mid, ref, accepted, proposed, decided, started, ended in _rows(
+            conn,
+            "SELECT m.id, m.referral_id, r.decision_date, m.proposed_date, m.decision_date, "
+            "m.start_date, m.end_date FROM matches m "
+            f"LEFT JOIN referrals r ON r.id = m.referral_id WHERE {where} ORDER BY m.id",
+            {"today": today.isoformat()},
+        ):
+            problems.append(f"match {mid} " + says.format(
+                referral=ref, accepted=accepted, proposed=proposed, decided=decided,
+                started=started, ended=ended, today=today.isoformat())
+                + f" ('ivcli match correct {mid} --step STEP --date DATE')")
+    for (mid,) in _rows(
+        conn,
+        "SELECT DISTINCT e.match_id FROM match_events e JOIN match_events p "
+        "ON p.match_id = e.match_id AND p.id < e.id AND p.date > e.date ORDER BY e.match_id"
+    ):
+        problems.append(f"match {mid} has a step dated before the step recorded before it "
+                        f"('ivcli match show {mid}')")
+    return Check("match_history", problems, "ok")
+
+
 def run_checks(conn: Connection) -> list[Check]:
     checks = [integrity(conn), foreign_keys(conn)]
     if dialect.table_exists(conn, "audit_log"):
         checks.append(audit_chain(conn))
     checks.append(invariants(conn))
+    checks.append(match_history(conn))
     return checks

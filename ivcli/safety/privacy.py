@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, text
 from ivcli import dialect
 from ivcli import stored_settings as settings_service
 from ivcli.db import now
-from ivcli.enums import MatchStatus
+from ivcli.enums import MatchStatus, ReferralStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.parsing import add_years, age_on
 from ivcli.safety import audit
@@ -56,7 +56,7 @@ CHILD_LINKS = {"concerns": "concern_id"}
 # A volunteer's own records, exported whole (others are shared with a young person).
 VOLUNTEER_OWN = ("volunteers", "volunteer_checks", "volunteer_supervisions",
                  "volunteer_trainings")
-OPEN_REFERRAL = ("received", "accepted", "matched")
+OPEN_REFERRAL = ReferralStatus.open()
 GONE_VOLUNTEER = ("withdrawn", "left")
 
 
