@@ -201,14 +201,15 @@ def drop_stage(conn: Connection, table: str) -> None:
     conn.exec_driver_sql(f"DROP TABLE temp.{table}")
 
 
-def drop_secondary_indexes(conn: Connection, table: str) -> list[str]:
+def drop_secondary_indexes(conn: Connection, table: str, keep: Sequence[str] = ()) -> list[str]:
     """Drop ``table``'s secondary indexes (those declared by CREATE INDEX, in name order; the
-    ones behind a PRIMARY KEY or UNIQUE constraint are left, and still checked row by row) and
-    return the SQL that creates them again, for ``create_indexes``."""
-    indexes = conn.exec_driver_sql(
+    ones behind a PRIMARY KEY or UNIQUE constraint are left, and still checked row by row) but
+    those named in ``keep``, and return the SQL that creates them again, for
+    ``create_indexes``."""
+    indexes = [(name, sql) for name, sql in conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
         "AND sql IS NOT NULL ORDER BY name", (table,)
-    ).all()
+    ) if name not in keep]
     for name, _ in indexes:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     return [sql for _, sql in indexes]

@@ -85,15 +85,28 @@ class IngestResult:
 
 
 STAGE = "stage_referrals"
-STAGE_COLUMNS = ", ".join(f"{c}" for c in CLEAN)
+# A staged row is a clean row (``CLEAN``) and its identity in the file (``ident``, see
+# ``identity``); linking fills in ``person_id`` (and ``existing``) for a young person held.
+STAGED = (*CLEAN, "ident")
+_REFERENCE, _NAME_KEY, _DOB = (CLEAN.index(c) for c in ("reference", "name_key", "date_of_birth"))
 
 
 def _create_stage(conn: Connection) -> None:
     dialect.create_stage(
         conn, STAGE,
-        f"line INTEGER PRIMARY KEY, {STAGE_COLUMNS.removeprefix('line, ')}, ident TEXT, "
+        f"line INTEGER PRIMARY KEY, {', '.join(STAGED[1:])}, "
         "person_id INTEGER, existing INTEGER DEFAULT 0",
     )
+
+
+# A row's identity in the file, before the rows of one child are brought together: its council
+# reference, or else "~" and its name key and date of birth. The same in SQL, for a young person
+# added by the import (``reference`` NULL when the identity was a name):
+IDENT_SQL = "coalesce({a}reference, '~' || {a}name_key || '|' || {a}date_of_birth)"
+
+
+def identity(row: tuple) -> str:
+    return row[_REFERENCE] or f"~{row[_NAME_KEY]}|{row[_DOB]}"
 
 
 def _sql(conn: Connection, sql: str, params: dict[str, object] | None = None) -> CursorResult:
@@ -103,17 +116,22 @@ def _sql(conn: Connection, sql: str, params: dict[str, object] | None = None) ->
     return conn.execute(text(sql), params or {})
 
 
+# Indexes whose new entries arrive in key order (a new referral is 'received', undecided, open,
+# for a young person in line order): kept up row by row, which is quicker than building again.
+IN_ORDER = ("ix_referrals_decision",)
+
+
 @contextmanager
 def _indexes_deferred(conn: Connection, table: str, adding: int) -> Iterator[None]:
     """For a big load (``adding`` new rows, at least as many as ``table`` holds): drop the table's
-    secondary indexes for the insert and build them again after, which is quicker than updating
-    them row by row. It is all one transaction: on an error the rollback restores them. Unique
-    constraints are not touched, so they are still checked row by row."""
+    secondary indexes (but ``IN_ORDER``) for the insert and build them again after, which is
+    quicker than updating them row by row. It is all one transaction: on an error the rollback
+    restores them. Unique constraints are not touched, so they are still checked row by row."""
     held = _sql(conn, f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()
     if adding < max(held, BATCH):
         yield
         return
-    indexes = dialect.drop_secondary_indexes(conn, table)
+    indexes = dialect.drop_secondary_indexes(conn, table, keep=IN_ORDER)
     yield
     dialect.create_indexes(conn, indexes)
 
@@ -185,15 +203,17 @@ def ingest(
     dialect.bulk_load_begin(conn)
     _create_stage(conn)
     batch: list[tuple] = []
-    count = 0
+    count = unreferenced = 0
     for row in rows:
-        batch.append(row)
+        if not row[_REFERENCE]:
+            unreferenced += 1
+        batch.append((*row, identity(row)))
         if len(batch) >= BATCH:
-            dialect.stage_rows(conn, STAGE, CLEAN, batch)
+            dialect.stage_rows(conn, STAGE, STAGED, batch)
             count += len(batch)
             batch.clear()
     if batch:
-        dialect.stage_rows(conn, STAGE, CLEAN, batch)
+        dialect.stage_rows(conn, STAGE, STAGED, batch)
         count += len(batch)
     result = IngestResult(rows=count)
     if count == 0:
@@ -209,121 +229,103 @@ def ingest(
                            details=[str(p) for p in conflicts.kept])
     if conflicts:
         return result
-    dialect.index_stage(conn, STAGE, "ix_stage_name", "name_key, date_of_birth")
+    if max_before or unreferenced:
+        dialect.index_stage(conn, STAGE, "ix_stage_name", "name_key, date_of_birth")
+    linked_rows = 0
     if max_before:
         # 1. Young people already held: by council reference first (its name and date of birth
         #    are the row's: reference_conflicts above), else by name and date of birth when
-        #    neither side has a different reference.
-        ex(
-            "UPDATE stage_referrals SET person_id = yp.id, existing = 1 FROM young_people yp "
-            "WHERE stage_referrals.reference <> '' "
+        #    neither side has a different reference. A linked row has no identity of its own.
+        linked_rows += ex(
+            "UPDATE stage_referrals SET person_id = yp.id, existing = 1, ident = NULL "
+            "FROM young_people yp WHERE stage_referrals.reference <> '' "
             "AND yp.reference = stage_referrals.reference"
-        )
-        ex(
-            "UPDATE stage_referrals SET person_id = yp.id, existing = 1 FROM young_people yp "
-            "WHERE stage_referrals.person_id IS NULL "
+        ).rowcount
+        linked_rows += ex(
+            "UPDATE stage_referrals SET person_id = yp.id, existing = 1, ident = NULL "
+            "FROM young_people yp WHERE stage_referrals.person_id IS NULL "
             "AND yp.date_of_birth = stage_referrals.date_of_birth "
             "AND yp.last_key = stage_referrals.last_key AND yp.name_key = stage_referrals.name_key "
             "AND (yp.reference IS NULL OR stage_referrals.reference = '')"
-        )
-        # Fill in a council reference we did not have before.
-        audit.record_bulk(
-            conn, "young_people",
-            "SELECT id FROM young_people WHERE reference IS NULL AND id IN (SELECT person_id "
-            "FROM stage_referrals WHERE existing = 1 AND reference <> '')",
-            "update", ("reference", "updated_at"),
-        )
-        ex(
-            "UPDATE young_people SET reference = s.reference, updated_at = :now FROM ("
-            " SELECT person_id, min(reference) AS reference FROM stage_referrals"
-            " WHERE existing = 1 AND reference <> '' GROUP BY person_id) s "
-            "WHERE young_people.id = s.person_id AND young_people.reference IS NULL",
-            {"now": now},
-        )
+        ).rowcount
+        if linked_rows:
+            # Fill in a council reference we did not have before.
+            audit.record_bulk(
+                conn, "young_people",
+                "SELECT id FROM young_people WHERE reference IS NULL AND id IN (SELECT "
+                "person_id FROM stage_referrals WHERE existing = 1 AND reference <> '')",
+                "update", ("reference", "updated_at"),
+            )
+            ex(
+                "UPDATE young_people SET reference = s.reference, updated_at = :now FROM ("
+                " SELECT person_id, min(reference) AS reference FROM stage_referrals"
+                " WHERE existing = 1 AND reference <> '' GROUP BY person_id) s "
+                "WHERE young_people.id = s.person_id AND young_people.reference IS NULL",
+                {"now": now},
+            )
+            result.linked_existing = ex(
+                "SELECT count(DISTINCT person_id) FROM stage_referrals WHERE existing = 1"
+            ).scalar_one()
     # 2. New young people. Rows of one child in this file share an identity: their reference,
     #    or the reference another row with the same name and date of birth gives, or else the
-    #    name and date of birth.
-    ex(
-        "UPDATE stage_referrals SET ident = (SELECT s2.reference FROM stage_referrals s2 "
-        "WHERE s2.name_key = stage_referrals.name_key "
-        "AND s2.date_of_birth = stage_referrals.date_of_birth "
-        "AND s2.reference <> '' ORDER BY s2.line LIMIT 1) "
-        "WHERE person_id IS NULL AND reference = ''"
-    )
-    ex(
-        "UPDATE stage_referrals SET ident = coalesce(NULLIF(reference, ''), ident, "
-        "'~' || name_key || '|' || date_of_birth) WHERE person_id IS NULL"
-    )
+    #    name and date of birth (``identity``, staged).
+    if unreferenced:
+        ex(
+            "UPDATE stage_referrals SET ident = coalesce((SELECT s2.reference "
+            "FROM stage_referrals s2 WHERE s2.name_key = stage_referrals.name_key "
+            "AND s2.date_of_birth = stage_referrals.date_of_birth "
+            "AND s2.reference <> '' ORDER BY s2.line LIMIT 1), ident) "
+            "WHERE person_id IS NULL AND reference = ''"
+        )
     dialect.index_stage(conn, STAGE, "ix_stage_ident", "ident, line")
     person_cols = tuple(c for c in PERSON_COLUMNS if c != "reference")
-    to_add = ex("SELECT count(DISTINCT ident) FROM stage_referrals WHERE person_id IS NULL"
-                ).scalar_one()
-    with _indexes_deferred(conn, "young_people", to_add):
-        ex(
-            f"INSERT INTO young_people (reference, {', '.join(person_cols)}, legal_status, "
-            f"created_at, updated_at) "
-            f"SELECT CASE WHEN ident LIKE '~%' THEN NULL ELSE ident END, "
-            f"{', '.join(sql_value(c) for c in person_cols)}, "
-            f"CASE WHEN care_leaver = 1 THEN 'care_leaver' ELSE 'looked_after' END, :now, :now "
-            f"FROM stage_referrals WHERE line IN (SELECT min(line) FROM stage_referrals "
-            f"WHERE ident IS NOT NULL GROUP BY ident) ORDER BY line",
-            {"now": now},
-        )
-        new_people = ex("SELECT count(*) FROM young_people WHERE id > :before",
-                        {"before": max_before}).scalar_one()
-        result.new_people = new_people
-        if new_people:
-            audit.record_bulk(conn, "young_people", (max_before + 1, None), "insert",
-                              ("reference", *person_cols, "legal_status", "created_at",
-                               "updated_at"))
-            ex(
-                "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
-                "WHERE stage_referrals.person_id IS NULL AND stage_referrals.ident NOT LIKE '~%' "
-                "AND yp.reference = stage_referrals.ident"
-            )
-            ex(
-                "UPDATE stage_referrals SET person_id = yp.id FROM young_people yp "
-                "WHERE stage_referrals.person_id IS NULL AND yp.id > :before "
-                "AND yp.reference IS NULL "
-                "AND yp.date_of_birth = stage_referrals.date_of_birth "
-                "AND yp.last_key = stage_referrals.last_key "
-                "AND yp.name_key = stage_referrals.name_key",
-                {"before": max_before},
-            )
-    result.linked_existing = ex(
-        "SELECT count(DISTINCT person_id) FROM stage_referrals WHERE existing = 1"
-    ).scalar_one()
+    new_people = 0
+    # Each new young person is added from the first row of its identity, in line order.
+    with _indexes_deferred(conn, "young_people", count - linked_rows):
+        if linked_rows < count:
+            new_people = ex(
+                f"INSERT INTO young_people (reference, {', '.join(person_cols)}, legal_status, "
+                f"created_at, updated_at) "
+                f"SELECT CASE WHEN ident LIKE '~%' THEN NULL ELSE ident END, "
+                f"{', '.join(sql_value(c) for c in person_cols)}, "
+                f"CASE WHEN care_leaver = 1 THEN 'care_leaver' ELSE 'looked_after' END, :now, :now "
+                f"FROM stage_referrals WHERE line IN (SELECT min(line) FROM stage_referrals "
+                f"WHERE ident IS NOT NULL GROUP BY ident) ORDER BY line",
+                {"now": now},
+            ).rowcount
+    result.new_people = new_people
+    if new_people:
+        audit.record_bulk(conn, "young_people", (max_before + 1, None), "insert",
+                          ("reference", *person_cols, "legal_status", "created_at",
+                           "updated_at"))
     # A child held as looked after whom a row records as a care leaver is one now, from
     # that referral date (the rows checked the age rule), not silently left as they were.
-    if max_before:
+    if linked_rows:
         _record_care_leavers(conn, result)
     # 3. Referrals: one per young person and referral date; the same again is unchanged. A
     #    child has one open referral (received, accepted, deferred, matched) at a time: a row
     #    for a child with one held, or after the row of this file added for them, is not added
-    #    (``already_open``).
-    dialect.index_stage(conn, STAGE, "ix_stage_person", "person_id, referral_date, line")
+    #    (``already_open``). A row's young person is ``_PERSON``: the one it was linked to
+    #    (``person_id``), else the one added for its identity (``ident``).
     referral_cols = REFERRAL_INSERT
     before = ex("SELECT coalesce(max(id), 0) FROM referrals").scalar_one()
-    same = ("EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = {s}.person_id "
+    same = ("EXISTS (SELECT 1 FROM referrals r WHERE r.young_person_id = {p} "
             "AND r.referral_date = {s}.referral_date)")
-    held = (f" AND NOT {same.format(s='s')} AND NOT EXISTS (SELECT 1 FROM referrals r "
-            f"WHERE r.young_person_id = s.person_id AND r.status IN ({OPEN_REFERRALS}))"
-            if before else "")
-    # Rows of new young people are certainly new referrals (those of people already held may
-    # be referrals already held): enough to tell a big load.
-    surely_new = ex("SELECT count(*) FROM stage_referrals WHERE existing = 0").scalar_one()
+    held = (f" AND NOT {same.format(p='s.person_id', s='s')} AND NOT EXISTS (SELECT 1 "
+            f"FROM referrals r WHERE r.young_person_id = s.person_id "
+            f"AND r.status IN ({OPEN_REFERRALS}))" if linked_rows else "")
     first_of_each = ("SELECT min(line) FROM stage_referrals s2"
-                     + (f" WHERE NOT {same.format(s='s2')}" if before else "")
-                     + " GROUP BY person_id")
-    with _indexes_deferred(conn, "referrals", surely_new):
+                     + (f" WHERE NOT {same.format(p='s2.person_id', s='s2')}"
+                        if linked_rows else "")
+                     + " GROUP BY person_id, ident")
+    with _indexes_deferred(conn, "referrals", count - linked_rows):
         cur = ex(
             f"INSERT INTO referrals (young_person_id, status, {', '.join(referral_cols)}, "
-            f"created_at, updated_at) SELECT person_id, "
-            f"CASE WHEN consent = 'not_now' THEN 'deferred' ELSE 'received' END, "
+            f"created_at, updated_at) SELECT {_PERSON}, "
+            f"CASE WHEN s.consent = 'not_now' THEN 'deferred' ELSE 'received' END, "
             f"{', '.join(sql_value(c, 's.') for c in referral_cols)}, :now, :now "
-            f"FROM stage_referrals s"
-            f" WHERE line IN ({first_of_each}){held} ORDER BY line",
-            {"now": now},
+            f"FROM {_LINKED} WHERE s.line IN ({first_of_each}){held} ORDER BY s.line",
+            {"now": now, "before": max_before},
         )
     result.added = cur.rowcount
     if result.added:
@@ -332,9 +334,11 @@ def ingest(
                            "updated_at"))
     if before or result.added < count:
         for line, open_id in ex(
-            f"SELECT s.line, (SELECT max(r.id) FROM referrals r "
-            f" WHERE r.young_person_id = s.person_id AND r.status IN ({OPEN_REFERRALS})) "
-            f"FROM stage_referrals s WHERE NOT {same.format(s='s')} ORDER BY s.line"
+            f"SELECT q.line, (SELECT max(r.id) FROM referrals r "
+            f" WHERE r.young_person_id = q.person AND r.status IN ({OPEN_REFERRALS})) "
+            f"FROM (SELECT s.line, s.referral_date, {_PERSON} AS person FROM {_LINKED}) q "
+            f"WHERE NOT {same.format(p='q.person', s='q')} ORDER BY q.line",
+            {"before": max_before},
         ):
             result.already_open_count += 1
             if len(result.already_open) < MAX_DUPLICATES_KEPT:
@@ -343,26 +347,14 @@ def ingest(
     # 4. Possible duplicates: a new young person with the same date of birth and the same first
     #    or last name as another young person held.
     if new_people:
-        pairs = " UNION ".join(
-            "SELECT n.id AS n, o.id AS o FROM young_people n JOIN young_people o "
-            f"ON o.date_of_birth = n.date_of_birth AND o.{key} = n.{key} AND o.id <> n.id "
-            "WHERE n.id > :before AND (o.id < n.id OR o.id <= :before)"
-            for key in ("last_key", "first_key")
-        )
-        cursor = ex(
-            "SELECT (SELECT min(line) FROM stage_referrals s WHERE s.person_id = d.n), d.o "
-            f"FROM ({pairs}) d ORDER BY 1, 2",
-            {"before": max_before},
-        )
-        for line, other in cursor:
-            result.duplicate_count += 1
-            if len(result.possible_duplicates) < MAX_DUPLICATES_KEPT:
-                result.possible_duplicates.append((line, other))
+        _possible_duplicates(conn, result, max_before)
     if collect:
         for line, person, existing, ref_id in ex(
-            "SELECT s.line, s.person_id, s.existing, r.id FROM stage_referrals s "
-            "LEFT JOIN referrals r ON r.young_person_id = s.person_id "
-            "AND r.referral_date = s.referral_date ORDER BY s.line"
+            f"SELECT q.line, q.person, q.existing, r.id FROM (SELECT s.line, s.referral_date, "
+            f"s.existing, {_PERSON} AS person FROM {_LINKED}) q "
+            "LEFT JOIN referrals r ON r.young_person_id = q.person "
+            "AND r.referral_date = q.referral_date ORDER BY q.line",
+            {"before": max_before},
         ):
             result.linked.append(
                 Linked(line, ref_id, person, bool(ref_id and ref_id > before), bool(existing))
@@ -387,6 +379,49 @@ def _record_care_leavers(conn: Connection, result: IngestResult) -> None:
                       f"referral (line {line})" if line else "referral")
         if len(result.now_care_leavers) < MAX_DUPLICATES_KEPT:
             result.now_care_leavers.append((line, yp_id))
+
+
+# Each staged row's young person: the one it was linked to, else the one added for its
+# identity (by reference, or by name and date of birth among those added, ids > :before).
+_LINKED = "stage_referrals s LEFT JOIN young_people yp ON yp.reference = s.ident"
+_PERSON = (
+    "coalesce(s.person_id, yp.id, (SELECT yn.id FROM young_people yn WHERE yn.id > :before "
+    "AND yn.reference IS NULL AND yn.date_of_birth = s.date_of_birth "
+    "AND yn.last_key = s.last_key AND yn.name_key = s.name_key))"
+)
+
+
+def _possible_duplicates(conn: Connection, result: IngestResult, max_before: int) -> None:
+    """Pairs (line, other young person) of a young person added (id above ``max_before``) with
+    the same date of birth and the same first or last name as another held, in line order:
+    counted in ``result.duplicate_count``, the first ``MAX_DUPLICATES_KEPT`` kept. Young people
+    are added in line order, so their ids are in the order of their first lines."""
+    # A big load (more added than held) reads the young people through the two name indexes
+    # (``+n.id``: not by id range, which would read every whole row), about 2.5 times quicker;
+    # a small one looks up just those added.
+    new_id = "+n.id" if result.new_people > max_before else "n.id"
+    pairs = " UNION ".join(
+        "SELECT n.id AS n, o.id AS o FROM young_people n JOIN young_people o "
+        f"ON o.date_of_birth = n.date_of_birth AND o.{key} = n.{key} AND o.id <> n.id "
+        f"WHERE {new_id} > :before AND (o.id < n.id OR o.id <= :before)"
+        for key in ("last_key", "first_key")
+    )
+    kept: list[tuple[int, int]] = []
+    for pair in _sql(conn, f"SELECT n, o FROM ({pairs}) d ORDER BY n, o",
+                     {"before": max_before}):
+        result.duplicate_count += 1
+        if len(kept) < MAX_DUPLICATES_KEPT:
+            kept.append((pair[0], pair[1]))
+    if not kept:
+        return
+    from sqlalchemy import bindparam, text
+
+    first_lines: dict[int, int] = dict(map(tuple, conn.execute(text(
+        f"SELECT yp.id, (SELECT min(s.line) FROM stage_referrals s "
+        f"WHERE s.ident = {IDENT_SQL.format(a='yp.')}) FROM young_people yp "
+        "WHERE yp.id IN :ids").bindparams(bindparam("ids", expanding=True)),
+        {"ids": sorted({n for n, _ in kept})})))
+    result.possible_duplicates = [(first_lines[n], o) for n, o in kept]
 
 
 # ---------------------------------------------------------------------------------------------
