@@ -118,6 +118,12 @@ SETTINGS: dict[str, SettingDef] = {
         ),
         SettingDef("training.valid_years", 3, "Training must be refreshed after this long."),
         SettingDef("checks.warn_days", 60, "Warn this many days before a check lapses."),
+        SettingDef("vetting.required_dbs_level", "enhanced_barred",
+                   "The DBS level approval needs: enhanced_barred (enhanced with the children's "
+                   "barred list) or enhanced.", choices=("enhanced_barred", "enhanced")),
+        SettingDef("volunteer.max_capacity", 2,
+                   "The most young people one volunteer may visit (the role is one-to-one, "
+                   "siblings at most).", minimum=1),
         # Matching (docs/matching.md)
         SettingDef("match.weight.interests", 35,
                    "Weight of mutual interests in a suggestion's score."),

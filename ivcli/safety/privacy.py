@@ -114,7 +114,8 @@ def subject_export(conn: Connection, kind: str, person_id: int) -> dict[str, obj
     entries: dict[int, dict[str, object]] = {}  # by entry id: one range entry covers many ids
     for table, ids in related.items():
         rows = _rows(conn, f"SELECT * FROM {table} WHERE id IN :ids ORDER BY id", {"ids": ids})
-        if kind == "volunteer" and table not in ("volunteers", "volunteer_checks"):
+        if kind == "volunteer" and table not in ("volunteers", "volunteer_checks",
+                                                 "volunteer_declarations"):
             # Records shared with a young person: the volunteer's part only, no notes about
             # the child (third-party data).
             rows = [{k: v for k, v in r.items() if k not in PERSONAL} for r in rows]
