@@ -108,10 +108,26 @@ def test_a_stop_on_an_approved_volunteer_warns_of_their_open_matches(cli, db_pat
 # --- Bad input ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("step", "option"), [
+    ("reference", "--outcome"), ("interview", "--outcome"), ("panel", "--decision")])
+def test_a_date_alone_is_not_a_decision(cli, db_path, step, option):
+    """Without a terminal a missing outcome is exit 2 naming the option; the service refuses a
+    step without its decision whoever calls it."""
+    from datetime import date
+
+    from ivcli import db
+    from ivcli.errors import InvalidInput
+    from ivcli.volunteers import enrolment
+
+    vid = add(cli)
+    before = file_sha256(db_path)
+    assert option in check(cli, vid, step, code=2).stderr
+    assert file_sha256(db_path) == before
+    with db.writer(db_path) as conn, pytest.raises(InvalidInput, match=f"needs its .*{option}"):
+        enrolment.record_check(conn, vid, step, date(2025, 1, 10), today=date.today())
+
+
 @pytest.mark.parametrize(("step", "extra", "words"), [
-    ("reference", (), "--outcome satisfactory|unsatisfactory"),
-    ("interview", (), "--outcome satisfactory|unsatisfactory"),
-    ("panel", (), "--decision approve|defer|decline"),
     ("reference", ("--outcome", "fine"), "one of satisfactory, unsatisfactory"),
     ("reference", ("--outcome", "satisfactory", "--decision", "approve"), "does not apply"),
     ("panel", ("--decision", "approve", "--outcome", "satisfactory"), "does not apply"),

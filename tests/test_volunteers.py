@@ -212,18 +212,19 @@ def test_add_without_terminal_names_missing_flags(cli):
 
 def test_check_refuses_future_and_wrong_options(cli):
     vid = add(cli)
-    cli("volunteer", "check", str(vid), "interview", "--date", "01/01/2099", code=1)
+    ok = ("--outcome", "satisfactory")
+    cli("volunteer", "check", str(vid), "interview", "--date", "01/01/2099", *ok, code=1)
     r = cli("volunteer", "check", str(vid), "interview", "--date", "01/01/2022", "--number",
-            "3", code=1)
+            "3", *ok, code=1)
     assert "does not apply" in r.stderr
     r = cli("volunteer", "check", str(vid), "dbs", "--date", "01/01/2022", code=2)
     assert "--number" in r.stderr
     r = cli("volunteer", "check", str(vid), "dbs", "--date", "01/01/2022", "--number", "12",
             code=1)
     assert "12 digits" in r.stderr
-    cli("volunteer", "check", "999", "interview", "--date", "01/01/2022", code=1)
+    cli("volunteer", "check", "999", "interview", "--date", "01/01/2022", *ok, code=1)
     # Month-first is never guessed.
-    cli("volunteer", "check", str(vid), "interview", "--date", "01/13/2022", code=1)
+    cli("volunteer", "check", str(vid), "interview", "--date", "01/13/2022", *ok, code=1)
 
 
 def test_recording_the_same_step_again_changes_nothing(cli):

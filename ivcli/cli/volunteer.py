@@ -201,7 +201,9 @@ def check(
             decision = PanelDecision(prompts.select("The panel's decision:",
                                                     [d.value for d in PanelDecision]))
     require((["--date"] if on is None else [])
-            + (["--number"] if step == CheckStep.dbs and not number else []))
+            + (["--number"] if step == CheckStep.dbs and not number else [])
+            + (["--outcome"] if needs_outcome and outcome is None else [])
+            + (["--decision"] if needs_decision and decision is None else []))
     assert on is not None
     today = date.today()
     with app_state.writing() as conn:
