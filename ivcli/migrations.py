@@ -314,7 +314,7 @@ def m007_one_timestamp_form(conn: sqlite3.Connection) -> None:
             )
 
 
-def m012_vetting_decisions(conn: sqlite3.Connection) -> None:
+def m011_vetting_decisions(conn: sqlite3.Connection) -> None:
     """Vetting as decisions: a check's note and who decided (a risk assessment); the outcome of
     every reference and interview held before, and the decision of every panel, taken as
     satisfactory / approve (they were recorded when a date alone counted as passing). A
@@ -389,7 +389,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("005_safety_audit", m005_safety_audit),
     ("006_audit_ranges", m006_audit_ranges),
     ("007_one_timestamp_form", m007_one_timestamp_form),
-    ("012_vetting_decisions", m012_vetting_decisions),
+    ("011_vetting_decisions", m011_vetting_decisions),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -74,7 +74,7 @@ def test_the_scrubbed_columns_are_those_held_before_the_specs():
         "profile", "notes", "note", "text", "close_note", "decision_reason", "status_reason",
         "referrer_name", "referrer_email", "interests", "languages", "number", "description",
         "comment", "comments", "summary", "details", "activity",
-        # migration 012: why a volunteer left, a risk assessment's decision maker, the
+        # migration 011: why a volunteer left, a risk assessment's decision maker, the
         # connections a volunteer declared
         "leave_note", "decided_by", "connections",
     }

@@ -277,7 +277,7 @@ def test_migration_012_takes_the_dates_held_before_as_satisfactory_and_approve()
                               "panel", "training"), start=1):
         conn.execute("INSERT INTO volunteer_checks (volunteer_id, step, date, number, "
                      "created_at) VALUES (1, ?, ?, ?, 'x')", (step, f"2024-01-{i:02d}", str(i)))
-    dict(MIGRATIONS)["012_vetting_decisions"](conn)
+    dict(MIGRATIONS)["011_vetting_decisions"](conn)
     got = dict(conn.execute("SELECT step || number, outcome FROM volunteer_checks"))
     assert got == {"application1": None, "interview2": "satisfactory",
                    "reference3": "satisfactory", "reference4": "satisfactory", "dbs5": None,

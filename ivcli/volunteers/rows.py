@@ -41,7 +41,7 @@ DBS_LEVELS = {
     "enhanced and barred": "enhanced_barred",
 }
 DBS_OUTCOMES = ("clear", "information_disclosed")
-# What a date in a spreadsheet records: the step as passed, as migration 012 takes the dates
+# What a date in a spreadsheet records: the step as passed, as migration 011 takes the dates
 # held before (docs/volunteer-csv.md). An unsatisfactory one is recorded with `volunteer check`.
 IMPORTED_OUTCOME = {"reference": "satisfactory", "interview": "satisfactory", "panel": "approve"}
 
