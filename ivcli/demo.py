@@ -201,11 +201,16 @@ def _volunteers_and_matches(conn: Connection, today: date, rnd: random.Random) -
             issued = today - timedelta(days=3 * 365 - 30) if i == 0 else started + timedelta(45)
             raw["dbs_number"] = f"00{rnd.randint(10**9, 10**10 - 1)}"
             raw["dbs_issue_date"] = _uk(issued)
+            raw["dbs_level"] = "enhanced_barred"
+            raw["dbs_outcome"] = "clear"
         if steps >= 5:
             raw["training_date"] = _uk(started + timedelta(days=60))
         if steps >= 6:
             raw["panel_date"] = _uk(started + timedelta(days=75))
-        v = enrolment.add(conn, raw, today)
+        v = enrolment.add(conn, raw, today)  # the dates of a pool's spreadsheet: passed steps
+        if steps >= 5:
+            enrolment.declare(conn, v.id, "no", ["Riverside Youth Club"] if i == 3 else [],
+                              started + timedelta(days=10), today)
         if steps >= 6:
             approval.approve(conn, v.id, started + timedelta(days=75), today)
             approved_ids.append(v.id)

@@ -105,6 +105,7 @@ class VolunteerStatus(StrEnum):
     on_hold = "on_hold"
     withdrawn = "withdrawn"
     left = "left"
+    not_approved = "not_approved"  # the pipeline stopped: an unsatisfactory step or a decline
 
     @classmethod
     def checked(cls) -> tuple[str, ...]:
@@ -121,6 +122,45 @@ class CheckStep(StrEnum):
     dbs_status_check = "dbs_status_check"
     training = "training"
     panel = "panel"
+
+
+class CheckOutcome(StrEnum):
+    """The outcome of a reference or an interview."""
+
+    satisfactory = "satisfactory"
+    unsatisfactory = "unsatisfactory"
+
+
+class PanelDecision(StrEnum):
+    approve = "approve"
+    defer = "defer"
+    decline = "decline"
+
+
+class RiskDecision(StrEnum):
+    """A risk assessment's decision on a DBS certificate with information disclosed."""
+
+    proceed = "proceed"
+    decline = "decline"
+
+
+class LaChildrenServices(StrEnum):
+    """A volunteer's link to the local authority's children's services (s23ZB(9))."""
+
+    no = "no"
+    officer = "officer"
+    member = "member"
+    partner = "partner"
+
+
+class LeaveReason(StrEnum):
+    moved = "moved"
+    time = "time"
+    work = "work"
+    health = "health"
+    personal = "personal"
+    not_suitable = "not_suitable"
+    other = "other"
 
 
 class MatchStatus(StrEnum):

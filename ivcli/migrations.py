@@ -356,6 +356,40 @@ def m009_visit_cost_lines(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ix_visits_date_minutes ON visits (date, minutes)")
 
 
+def m011_vetting_decisions(conn: sqlite3.Connection) -> None:
+    """Vetting as decisions: a check's note and who decided (a risk assessment); the outcome of
+    every reference and interview held before, and the decision of every panel, taken as
+    satisfactory / approve (they were recorded when a date alone counted as passing). A
+    volunteer's declaration of independence, their voluntary monitoring answers, and why they
+    left."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE volunteer_checks ADD COLUMN note TEXT;
+        ALTER TABLE volunteer_checks ADD COLUMN decided_by TEXT;
+        UPDATE volunteer_checks SET outcome = 'satisfactory'
+            WHERE step IN ('reference', 'interview') AND outcome IS NULL;
+        UPDATE volunteer_checks SET outcome = 'approve' WHERE step = 'panel' AND outcome IS NULL;
+        ALTER TABLE volunteers ADD COLUMN ethnicity TEXT;
+        ALTER TABLE volunteers ADD COLUMN faith TEXT;
+        ALTER TABLE volunteers ADD COLUMN disability TEXT;
+        ALTER TABLE volunteers ADD COLUMN leave_reason TEXT;
+        ALTER TABLE volunteers ADD COLUMN leave_note TEXT;
+        ALTER TABLE volunteers ADD COLUMN exit_interview_date DATE;
+        CREATE TABLE volunteer_declarations (
+            id INTEGER PRIMARY KEY,
+            volunteer_id INTEGER NOT NULL REFERENCES volunteers (id),
+            date DATE NOT NULL,
+            la_children_services TEXT NOT NULL,
+            connections TEXT,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_volunteer_declarations_volunteer
+            ON volunteer_declarations (volunteer_id, date);
+        """,
+    )
+
+
 def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
                   copy: dict[str, str] | None = None) -> None:
     """Change a table's definition the way SQLite's ALTER TABLE documentation prescribes:
@@ -527,6 +561,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_concerns_supervision", m008_concerns_supervision),
     ("009_visit_cost_lines", m009_visit_cost_lines),
     ("010_legal_status_consent", m010_legal_status_consent),
+    ("011_vetting_decisions", m011_vetting_decisions),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

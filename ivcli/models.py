@@ -111,10 +111,16 @@ class Volunteer(SQLModel, table=True):
     languages: str | None = None
     interests: str | None = None
     coordinator: str | None = None
+    ethnicity: str | None = None  # voluntary monitoring (migration 011)
+    faith: str | None = None
+    disability: str | None = None
     status: str = "applicant"
     status_reason: str | None = None
     status_date: date | None = None  # when status last changed by hand (migration 002)
     approved_date: date | None = None
+    leave_reason: str | None = None  # the last time they left (migration 011)
+    leave_note: str | None = None
+    exit_interview_date: date | None = None
     profile: str | None = None
     notes: str | None = None
     created_at: str  # db.now(), ISO 8601 UTC
@@ -131,6 +137,20 @@ class VolunteerCheck(SQLModel, table=True):
     level: str | None = None
     outcome: str | None = None
     update_service: bool | None = None
+    note: str | None = None  # migration 011
+    decided_by: str | None = None  # a risk assessment: who decided
+    created_at: str  # db.now(), ISO 8601 UTC
+
+
+class VolunteerDeclaration(SQLModel, table=True):
+    """A volunteer's declaration of independence (migration 011); the latest one counts."""
+
+    __tablename__ = "volunteer_declarations"
+    id: int | None = Field(default=None, primary_key=True)
+    volunteer_id: int = Field(foreign_key="volunteers.id")
+    date: date
+    la_children_services: str  # no, officer, member, partner
+    connections: str | None = None  # JSON list of text
     created_at: str  # db.now(), ISO 8601 UTC
 
 

@@ -273,9 +273,9 @@ def ask_young_person_profile(current: dict) -> dict:
     return out
 
 
-def ask_volunteer_profile(current: dict) -> dict:
+def ask_volunteer_profile(current: dict, max_capacity: int = 2) -> dict:
     """The volunteer's matching questionnaire, starting from ``current`` (a complete
-    profile)."""
+    profile); capacity up to ``max_capacity`` (setting volunteer.max_capacity)."""
     out = dict(current)
     out["interests"] = _ask_interests(current["interests"])
     out["skills"] = _ask_list("Skills they bring", current["skills"])
@@ -285,8 +285,14 @@ def ask_volunteer_profile(current: dict) -> dict:
     out["child_age_min"] = _ask_age("Youngest child they would visit:", current["child_age_min"])
     out["child_age_max"] = _ask_age("Oldest young person they would visit:",
                                     current["child_age_max"])
+    most = max(max_capacity, 1)
     out["capacity"] = int(select("How many young people could they visit?",
-                                 ["1", "2", "3"], default=str(min(current["capacity"], 3))))
+                                 [str(n) for n in range(1, most + 1)],
+                                 default=str(max(1, min(current["capacity"], most)))))
+    out["culture_faith"] = text("Their culture or faith, if they would like it to count "
+                                "(blank if not):", default=current["culture_faith"])
+    out["personality"] = text("Their personality, in a few words:",
+                              default=current["personality"])
     return out
 
 

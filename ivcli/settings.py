@@ -156,6 +156,12 @@ SETTINGS: dict[str, SettingDef] = {
                    "someone told (concern action) within this many working days."),
         SettingDef("concern.allegation_working_days", 1, "An allegation must have the LADO told "
                    "within this many working days."),
+        SettingDef("vetting.required_dbs_level", "enhanced_barred",
+                   "The DBS level approval needs: enhanced_barred (enhanced with the children's "
+                   "barred list) or enhanced.", choices=("enhanced_barred", "enhanced")),
+        SettingDef("volunteer.max_capacity", 2,
+                   "The most young people one volunteer may visit (the role is one-to-one, "
+                   "siblings at most).", minimum=1),
         # Matching (docs/matching.md)
         SettingDef("match.weight.interests", 35,
                    "Weight of mutual interests in a suggestion's score."),

@@ -23,7 +23,8 @@ from typing import Literal
 
 from ivcli.enums import ConcernCategory, ConcernTold, SupervisionKind
 
-Kind = Literal["text", "date", "bool", "int", "money", "list", "choice", "id", "timestamp"]
+Kind = Literal["text", "date", "bool", "int", "money", "list", "choice", "id", "timestamp",
+               "monitoring"]
 # What erasure does with the column: keep it (reports count it), blank it (NULL), write the
 # ERASED marker in a NOT NULL text, empty a matching key (''), coarsen a date of birth.
 Erase = Literal["keep", "blank", "erased_marker", "empty", "coarsen"]
@@ -140,8 +141,23 @@ def parse_choice(raw: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+def parse_monitoring(raw: str, limit: int = MAX_DEFAULT) -> str:
+    """A voluntary monitoring answer (ethnicity, faith): as described, one line, or
+    ``prefer_not_to_say`` however it is typed ("Prefer not to say", "prefer-not-to-say").
+    ``""`` when blank."""
+    value = one_line(raw, limit)
+    folded = " ".join(value.replace("_", " ").replace("-", " ").casefold().split())
+    return PREFER_NOT_TO_SAY if folded in ("prefer not to say", "rather not say") else value
+
+
 def rule(f: Field) -> Callable[[str], object]:
-    """The rule of a field of a generic kind (text, bool, choice)."""
+    """The rule of a field of a generic kind (text, bool, choice, monitoring)."""
+    if f.kind == "monitoring":
+        limit = f.limit
+        return lambda raw: parse_monitoring(raw, limit)
     if f.kind == "text":
         limit = f.limit
         return lambda raw: one_line(raw, limit)
@@ -317,6 +333,17 @@ VOLUNTEER = RecordSpec("volunteer", "volunteers", (
           erase="blank", synonyms=("hobbies", "likes")),
     Field("coordinator", help="Their allocated coordinator.",
           synonyms=("allocated coordinator", "co-ordinator", "supervisor")),
+    # Voluntary monitoring (who the volunteers are): kept when a volunteer is erased, as a young
+    # person's ethnicity is, so the pool can still be counted.
+    Field("ethnicity", "monitoring", help="Ethnicity as they describe it, or prefer_not_to_say "
+          "(voluntary).", personal=True, updatable=True,
+          synonyms=("ethnic group", "ethnic origin", "ethnic background")),
+    Field("faith", "monitoring", help="Faith or belief as they describe it, or "
+          "prefer_not_to_say (voluntary).", personal=True, updatable=True,
+          synonyms=("religion", "religion or belief", "belief", "faith or belief")),
+    Field("disability", "choice", help="yes, no or prefer_not_to_say (voluntary).",
+          choices=("yes", "no", PREFER_NOT_TO_SAY), personal=True, updatable=True,
+          synonyms=("disabled", "disability status", "has a disability")),
     # The steps of safer recruitment a CSV row gives (stored as volunteer_checks rows).
     Field("application_date", "date", help="Date of their application; default today.",
           metavar="DATE", required=True, column=None,
@@ -335,6 +362,8 @@ VOLUNTEER = RecordSpec("volunteer", "volunteers", (
     Field("dbs_issue_date", "date", column=None, cli=False,
           synonyms=("dbs date", "dbs issued", "dbs certificate date", "date of dbs")),
     Field("dbs_level", "choice", column=None, cli=False, synonyms=("dbs type",)),
+    Field("dbs_outcome", "choice", column=None, cli=False,
+          synonyms=("dbs result", "dbs outcome", "certificate outcome")),
     Field("dbs_update_service", "bool", column=None, cli=False,
           synonyms=("update service", "on update service", "dbs update")),
     Field("dbs_status_check_date", "date", column=None, cli=False,
@@ -348,9 +377,16 @@ VOLUNTEER = RecordSpec("volunteer", "volunteers", (
     Field("status_reason", input=False, cli=False, personal=True, erase="blank"),
     Field("status_date", "date", input=False, cli=False),
     Field("approved_date", "date", input=False, cli=False),
+    Field("leave_reason", "choice", input=False, cli=False,
+          choices=("moved", "time", "work", "health", "personal", "not_suitable", "other")),
+    Field("leave_note", input=False, cli=False, max_len=2_000, personal=True, erase="blank"),
+    Field("exit_interview_date", "date", input=False, cli=False),
     Field("profile", input=False, cli=False, shown=False, personal=True, erase="blank"),
     _CREATED, _UPDATED,
 ))
+
+# The voluntary monitoring answers about a volunteer (`volunteer add`, the CSV, `update`).
+VOLUNTEER_MONITORING = ("ethnicity", "faith", "disability")
 
 CHECK = RecordSpec("check", "volunteer_checks", (
     _ID,
@@ -360,8 +396,26 @@ CHECK = RecordSpec("check", "volunteer_checks", (
     # A DBS certificate number, or a reference's number (1, 2).
     Field("number", personal=True, erase="blank"),
     Field("level", "choice", choices=("enhanced", "enhanced_barred")),
-    Field("outcome", "choice", choices=("clear", "information_disclosed")),
+    # A reference or interview: satisfactory/unsatisfactory; a panel: approve/defer/decline;
+    # a DBS certificate: clear/information_disclosed (never its content); a risk assessment:
+    # proceed/decline.
+    Field("outcome", "choice", choices=("clear", "information_disclosed", "satisfactory",
+                                        "unsatisfactory", "approve", "defer", "decline",
+                                        "proceed")),
     Field("update_service", "bool"),
+    Field("note", max_len=2_000, personal=True, erase="blank"),
+    Field("decided_by", personal=True, erase="blank"),  # a risk assessment's decision maker
+    _CREATED,
+))
+
+DECLARATION = RecordSpec("declaration", "volunteer_declarations", (
+    _ID,
+    Field("volunteer_id", "id", input=False),
+    Field("date", "date", required=True),
+    Field("la_children_services", "choice", required=True,
+          choices=("no", "officer", "member", "partner")),
+    # Organisations, schools and placements they are connected to: a JSON list of text.
+    Field("connections", "list", personal=True, erase="blank"),
     _CREATED,
 ))
 
@@ -473,5 +527,7 @@ TRAINING = RecordSpec("training", "volunteer_trainings", (
     _CREATED,
 ))
 
-SPECS: tuple[RecordSpec, ...] = (YOUNG_PERSON, REFERRAL, VOLUNTEER, CHECK, VISIT, VISIT_COST,
-                                 MATCH, CONCERN, CONCERN_ACTION, SUPERVISION, TRAINING)
+SPECS: tuple[RecordSpec, ...] = (
+    YOUNG_PERSON, REFERRAL, VOLUNTEER, CHECK, DECLARATION, VISIT, VISIT_COST, MATCH, CONCERN,
+    CONCERN_ACTION, SUPERVISION, TRAINING,
+)

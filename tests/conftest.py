@@ -99,3 +99,27 @@ def run_noting_imports(*args: str) -> tuple[int, str, str, list[str]]:
                          cwd=Path(__file__).parent.parent)
     stderr, _, heavy = out.stderr.rpartition("\nHEAVY=")
     return out.returncode, out.stdout, stderr, [m for m in heavy.strip().split(",") if m]
+
+
+def vet_fully(cli: Cli, volunteer_id: int, on: str | None = None, *,
+              dbs_on: str | None = None, update_service: bool = False) -> None:
+    """Every safer-recruitment step of one volunteer through the CLI, each passed, on ``on``
+    (default today; the DBS certificate issued on ``dbs_on``): the interview and two references
+    satisfactory, an enhanced_barred certificate with nothing disclosed, training, the panel's
+    approve and a declaration of no link to the council's children's services. After it
+    `volunteer approve` approves them."""
+    from datetime import date
+
+    day = on or date.today().strftime("%d/%m/%Y")
+    vid = str(volunteer_id)
+    ok = ("--outcome", "satisfactory")
+    for step, extra in (
+        ("interview", ok), ("reference", (*ok, "--number", "1")),
+        ("reference", (*ok, "--number", "2")),
+        ("dbs", ("--number", "001234567890", "--level", "enhanced_barred", "--outcome", "clear",
+                 "--update-service", "yes" if update_service else "no")),
+        ("training", ()), ("panel", ("--decision", "approve")),
+    ):
+        cli("volunteer", "check", vid, step, "--date", dbs_on or day if step == "dbs" else day,
+            *extra)
+    cli("volunteer", "declare", vid, "--la-children-services", "no", "--date", day)

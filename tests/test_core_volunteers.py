@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_noting_imports
+from tests.conftest import run_noting_imports, vet_fully
 
 ROOT = Path(__file__).parent.parent
 MINE = ("volunteers/records.py", "volunteers/enrolment.py", "volunteers/approval.py",
@@ -30,11 +30,9 @@ def add(cli, first: str = "Ann", last: str = "Smith", *extra: str) -> int:
 
 
 def every_step(cli, vid: int) -> None:
-    for step, extra in (("interview", ()), ("reference", ()), ("reference", ("--number", "2")),
-                        ("dbs", ("--number", "001234567890", "--update-service", "yes")),
-                        ("dbs_status_check", ()), ("training", ()), ("panel", ())):
-        on = "01/06/2021" if step == "dbs" else date.today().strftime("%d/%m/%Y")
-        cli("volunteer", "check", str(vid), step, "--date", on, *extra)
+    vet_fully(cli, vid, dbs_on="01/06/2021", update_service=True)
+    cli("volunteer", "check", str(vid), "dbs_status_check", "--date",
+        date.today().strftime("%d/%m/%Y"))
 
 
 POOL = ("first_name,last_name,date_of_birth,reference,application_date,interview_date,"
@@ -71,7 +69,7 @@ def test_every_volunteer_write_is_recorded_by_its_command(cli, tmp_path, unrecor
     cli("volunteer", "approve", str(vid))
     cli("volunteer", "hold", str(vid), "--reason", "a break")
     cli("volunteer", "resume", str(vid))
-    cli("volunteer", "leave", str(vid), "--reason", "moved away")
+    cli("volunteer", "leave", str(vid), "--reason", "moved", "--note", "moved away")
     cli("volunteer", "resume", str(vid))
     other = add(cli, "Dan", "Hill")
     cli("volunteer", "withdraw", str(other), "--reason", "changed their mind")

@@ -107,10 +107,12 @@ def test_volunteer_questionnaire_by_keystrokes(cli, terminal):
         + tick("weekday_evening", among=list(AVAILABILITY))
         + answer("8") + answer("16")
         + DOWN + ENTER  # capacity 2
+        + answer("Muslim") + answer("Patient, good listener")
     )
     with keyboard(keys):
         cli("volunteer", "profile", str(vid))
     shown = cli.json("volunteer", "show", str(vid))
+    assert (shown["culture_faith"], shown["personality"]) == ("Muslim", "Patient, good listener")
     assert shown["interests"] == ["cooking", "football"]
     assert shown["skills"] == ["first aid", "driving"]
     assert shown["languages"] == ["english", "urdu"]

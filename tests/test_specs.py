@@ -75,6 +75,9 @@ def test_the_scrubbed_columns_are_those_held_before_the_specs():
         "referrer_name", "referrer_email", "interests", "languages", "number", "description",
         "comment", "comments", "summary", "details", "activity", "hold_note",
         "decided_by", "consent_note",  # issue 13: who decided a best-interest consent, and why
+        # migration 011: why a volunteer left, a risk assessment's decision maker, the
+        # connections a volunteer declared
+        "leave_note", "connections",
     }
     assert privacy.NAME_KEYS == ("name_key", "first_key", "last_key")
     assert privacy.COARSENED == {"date_of_birth"}

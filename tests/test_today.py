@@ -9,6 +9,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import vet_fully
 from tests.visits_helpers import (
     TODAY,
     add_checks,
@@ -382,11 +383,7 @@ def test_a_month_end_to_end_through_the_cli(cli):
     vol = int(cli("volunteer", "add", "--first-name", "Jo", "--last-name", "Bloggs",
                   "--date-of-birth", "01/02/1980", "--application-date",
                   days_ago(400).isoformat()).stdout)
-    for step, n in (("interview", 390), ("reference", 385), ("reference", 384),
-                    ("training", 300), ("panel", 200)):
-        cli("volunteer", "check", str(vol), step, "--date", days_ago(n).isoformat())
-    cli("volunteer", "check", str(vol), "dbs", "--date", days_ago(350).isoformat(),
-        "--number", "001234567890")
+    vet_fully(cli, vol, days_ago(200).isoformat(), dbs_on=days_ago(350).isoformat())
     cli("volunteer", "approve", str(vol), "--date", days_ago(199).isoformat())
     cli("match", "propose", str(ref["young_person_id"]), str(vol), "--date",
         days_ago(100).isoformat())

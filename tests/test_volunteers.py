@@ -22,13 +22,16 @@ def add(cli, first="Ann", last="Smith", dob="01/02/1980", applied="01/01/2021", 
 POOL_COLUMNS = (
     "first_name", "last_name", "date_of_birth", "email", "phone", "application_date",
     "interview_date", "reference_1_date", "reference_2_date", "dbs_number", "dbs_issue_date",
-    "dbs_update_service", "dbs_status_check_date", "training_date", "panel_date",
+    "dbs_level", "dbs_outcome", "dbs_update_service", "dbs_status_check_date", "training_date",
+    "panel_date",
 )
 
 
 def pool(cli, tmp_path: Path, *people: dict[str, str]) -> list[int]:
     """Volunteers with every step recorded (one import, so the tests stay quick): steps in
-    January 2020, training 01/03/2024, and the DBS each person gives."""
+    January 2020, training 01/03/2024, and the DBS each person gives (enhanced_barred, clear);
+    each then declares no link to the council's children's services (not in a CSV), so
+    `volunteer approve` approves them."""
     lines = [",".join(POOL_COLUMNS)]
     for i, person in enumerate(people):
         row = dict.fromkeys(POOL_COLUMNS, "") | {
@@ -36,6 +39,7 @@ def pool(cli, tmp_path: Path, *people: dict[str, str]) -> list[int]:
             "application_date": "01/01/2020", "interview_date": "10/01/2020",
             "reference_1_date": "10/01/2020", "reference_2_date": "10/01/2020",
             "dbs_number": "001234567890", "dbs_update_service": "no",
+            "dbs_level": "enhanced_barred", "dbs_outcome": "clear",
             "training_date": "01/03/2024", "panel_date": "10/01/2020",
         } | person
         lines.append(",".join(row[c] for c in POOL_COLUMNS))
@@ -43,7 +47,11 @@ def pool(cli, tmp_path: Path, *people: dict[str, str]) -> list[int]:
     f.write_text("\n".join(lines) + "\n")
     before = len(cli.json("volunteer", "list")) if (tmp_path / "ivcli.db").exists() else 0
     cli("volunteer", "import", str(f))
-    return [r["id"] for r in cli.json("volunteer", "list")][before:]
+    ids = [r["id"] for r in cli.json("volunteer", "list")][before:]
+    for vid in ids:
+        cli("volunteer", "declare", str(vid), "--la-children-services", "no", "--date",
+            "01/01/2020")
+    return ids
 
 
 # --- Acceptance: approval ---------------------------------------------------------------------
@@ -51,17 +59,23 @@ def pool(cli, tmp_path: Path, *people: dict[str, str]) -> list[int]:
 
 def test_approve_without_dbs_names_dbs_then_approves_when_complete(cli):
     vid = add(cli)
-    for step in ("interview", "panel"):
-        cli("volunteer", "check", str(vid), step, "--date", "10/01/2021")
+    cli("volunteer", "check", str(vid), "interview", "--date", "10/01/2021", "--outcome",
+        "satisfactory")
+    cli("volunteer", "check", str(vid), "panel", "--date", "10/01/2021", "--decision",
+        "approve")
     cli("volunteer", "check", str(vid), "training", "--date", "10/01/2024")
-    cli("volunteer", "check", str(vid), "reference", "--date", "10/01/2021")
-    cli("volunteer", "check", str(vid), "reference", "--date", "11/01/2021")
+    cli("volunteer", "check", str(vid), "reference", "--date", "10/01/2021", "--outcome",
+        "satisfactory")
+    cli("volunteer", "check", str(vid), "reference", "--date", "11/01/2021", "--outcome",
+        "satisfactory")
+    cli("volunteer", "declare", str(vid), "--la-children-services", "no", "--date",
+        "10/01/2021")
     r = cli("volunteer", "approve", str(vid), code=1)
     assert "DBS" in r.stderr
     assert "interview" not in r.stderr  # only what is missing is listed
     assert cli.json("volunteer", "show", str(vid))["status"] == "in_checks"
     cli("volunteer", "check", str(vid), "dbs", "--date", "01/02/2024", "--number",
-        "0012 3456 7890")
+        "0012 3456 7890", "--level", "enhanced_barred", "--outcome", "clear")
     r = cli("volunteer", "approve", str(vid), "--date", "02/02/2024")
     assert "Approved volunteer" in r.stderr
     shown = cli.json("volunteer", "show", str(vid), "--as-of", "2024-03-01")
@@ -74,7 +88,8 @@ def test_approve_without_dbs_names_dbs_then_approves_when_complete(cli):
 def test_approve_lists_every_missing_and_lapsed_step(cli):
     vid = add(cli)
     cli("volunteer", "check", str(vid), "training", "--date", "01/01/2021")
-    cli("volunteer", "check", str(vid), "reference", "--date", "10/01/2021")
+    cli("volunteer", "check", str(vid), "reference", "--date", "10/01/2021", "--outcome",
+        "satisfactory")
     r = cli("volunteer", "approve", str(vid), "--date", "01/06/2024", code=1)
     for words in ("interview: not recorded", "only 1 of 2", "enhanced DBS check: not recorded",
                   "training: lapsed on 2024-01-01", "approval panel: not recorded"):
@@ -85,14 +100,17 @@ def test_approve_lists_every_missing_and_lapsed_step(cli):
 def test_status_follows_the_steps(cli):
     vid = add(cli)
     assert cli.json("volunteer", "show", str(vid))["status"] == "applicant"
-    cli("volunteer", "check", str(vid), "interview", "--date", "10/01/2021")
+    ok = ("--outcome", "satisfactory")
+    cli("volunteer", "check", str(vid), "interview", "--date", "10/01/2021", *ok)
     assert cli.json("volunteer", "show", str(vid))["status"] == "in_checks"
-    cli("volunteer", "check", str(vid), "reference", "--date", "10/01/2021")
-    cli("volunteer", "check", str(vid), "reference", "--date", "12/01/2021")
+    cli("volunteer", "check", str(vid), "reference", "--date", "10/01/2021", *ok)
+    cli("volunteer", "check", str(vid), "reference", "--date", "12/01/2021", *ok)
     cli("volunteer", "check", str(vid), "dbs", "--date", "01/02/2025", "--number",
-        "001234567890")
+        "001234567890", "--level", "enhanced_barred", "--outcome", "clear")
+    cli("volunteer", "declare", str(vid), "--la-children-services", "no")
     r = cli("volunteer", "check", str(vid), "training", "--date", "01/03/2025")
     assert "Status: ready_for_panel" in r.stderr
+    assert "Ready for the approval panel" in r.stderr
     assert "approve" in r.stderr
 
 
@@ -194,24 +212,26 @@ def test_add_without_terminal_names_missing_flags(cli):
 
 def test_check_refuses_future_and_wrong_options(cli):
     vid = add(cli)
-    cli("volunteer", "check", str(vid), "interview", "--date", "01/01/2099", code=1)
+    ok = ("--outcome", "satisfactory")
+    cli("volunteer", "check", str(vid), "interview", "--date", "01/01/2099", *ok, code=1)
     r = cli("volunteer", "check", str(vid), "interview", "--date", "01/01/2022", "--number",
-            "3", code=1)
+            "3", *ok, code=1)
     assert "does not apply" in r.stderr
     r = cli("volunteer", "check", str(vid), "dbs", "--date", "01/01/2022", code=2)
     assert "--number" in r.stderr
     r = cli("volunteer", "check", str(vid), "dbs", "--date", "01/01/2022", "--number", "12",
             code=1)
     assert "12 digits" in r.stderr
-    cli("volunteer", "check", "999", "interview", "--date", "01/01/2022", code=1)
+    cli("volunteer", "check", "999", "interview", "--date", "01/01/2022", *ok, code=1)
     # Month-first is never guessed.
-    cli("volunteer", "check", str(vid), "interview", "--date", "01/13/2022", code=1)
+    cli("volunteer", "check", str(vid), "interview", "--date", "01/13/2022", *ok, code=1)
 
 
 def test_recording_the_same_step_again_changes_nothing(cli):
     vid = add(cli)
-    cli("volunteer", "check", str(vid), "interview", "--date", "01/02/2022")
-    r = cli("volunteer", "check", str(vid), "interview", "--date", "2022-02-01")
+    ok = ("--outcome", "satisfactory")
+    cli("volunteer", "check", str(vid), "interview", "--date", "01/02/2022", *ok)
+    r = cli("volunteer", "check", str(vid), "interview", "--date", "2022-02-01", *ok)
     assert "already recorded" in r.stderr
     timeline = cli.json("volunteer", "show", str(vid))["timeline"]
     assert [e["event"] for e in timeline] == ["application", "interview"]
@@ -233,7 +253,7 @@ def test_hold_resume_leave(cli, tmp_path):
     assert cli.json("volunteer", "show", str(vid))["status"] == "approved"
     r = cli("volunteer", "withdraw", str(vid), "--reason", "x", code=1)
     assert "leave" in r.stderr
-    cli("volunteer", "leave", str(vid), "--reason", "New job")
+    cli("volunteer", "leave", str(vid), "--reason", "work", "--note", "New job")
     assert cli.json("volunteer", "show", str(vid))["status"] == "left"
     cli("volunteer", "approve", str(vid), code=1)
 
@@ -273,20 +293,26 @@ def test_errors_do_not_echo_personal_values(cli):
 def test_import_twice_adds_nothing_the_second_time(cli):
     r = cli("volunteer", "import", str(EXAMPLE))
     assert "Added 3 volunteer(s)" in r.stderr
-    assert "Approved on their panel date: 1" in r.stderr
+    # The sheet has no DBS level or outcome and no declarations: a panel date alone is not an
+    # approval.
+    assert "Approved on their panel date" not in r.stderr
+    assert "Not approved despite a panel date" in r.stderr
     first = cli.json("volunteer", "list")
     r = cli("volunteer", "import", str(EXAMPLE))
     assert "Added 0 volunteer(s) and 0 step record(s); 3 volunteer(s) already held" in r.stderr
     assert cli.json("volunteer", "list") == first
     by_ref = {v["reference"]: v for v in first}
-    assert by_ref["V-001"]["status"] == "approved"
+    assert by_ref["V-001"]["status"] == "ready_for_panel"
+    assert "independence declaration: not recorded" in by_ref["V-001"]["outstanding"]
     assert by_ref["V-002"]["status"] == "in_checks"
     assert by_ref["V-003"]["status"] == "applicant"
     shown = cli.json("volunteer", "show", str(by_ref["V-001"]["id"]))
     # Two references on the same day are two references.
     assert shown["reference_1_date"] == shown["reference_2_date"] == "2025-02-03"
     assert shown["dbs_update_service"] is True
-    assert shown["approved_date"] == "2025-03-20"
+    assert shown["panel_date"] == "2025-03-20"
+    assert [c["outcome"] for c in shown["checks"] if c["step"] in ("reference", "panel")] == [
+        "satisfactory", "satisfactory", "approve"]  # a spreadsheet's dates: passed steps
     assert shown["interests"] == ["cooking", "cinema", "walking"]
     assert shown["languages"] == ["english", "gujarati"]
 
@@ -412,6 +438,12 @@ def test_import_audits_each_volunteer_whose_status_it_sets(cli, tmp_path):
     inserts = [e for e in mine if (e["table_name"], e["action"]) == ("volunteers", "insert")]
     assert [(e["record_id"], e["record_to"]) for e in inserts] == [(str(ids[0]), str(ids[1]))]
     updates = {e["record_id"]: e["fields"] for e in mine if e["action"] == "update"}
-    assert updates == {str(ids[0]): "approved_date,status,status_date,updated_at",
-                       str(ids[1]): "status,updated_at"}
+    assert updates == {str(ids[0]): "status,updated_at", str(ids[1]): "status,updated_at"}
+    # Declared (by ``pool``), the one with a panel date is approved by the same sheet again.
+    r = cli("volunteer", "import", str(tmp_path / "pool.csv"))
+    assert "Approved on their panel date: 1" in r.stderr
+    entries = cli.json("audit", "--limit", "0")
+    again = [e for e in entries if e["command"] == "volunteer import"][len(mine):]
+    assert {e["record_id"]: e["fields"] for e in again if e["action"] == "update"} == {
+        str(ids[0]): "approved_date,status,status_date,updated_at"}
     cli("check")

@@ -15,12 +15,23 @@ from ivcli.cli.common import (
     Format,
     Quiet,
     date_option,
+    field_options,
     parse_yes_no_option,
     require,
     state,
     warn_unknown_columns,
 )
-from ivcli.enums import CheckStep, OutputFormat, SupervisionKind, VolunteerStatus
+from ivcli.enums import (
+    CheckStep,
+    LaChildrenServices,
+    LeaveReason,
+    OutputFormat,
+    PanelDecision,
+    RiskDecision,
+    SupervisionKind,
+    VolunteerStatus,
+)
+from ivcli.specs import VOLUNTEER, VOLUNTEER_MONITORING
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -40,6 +51,7 @@ def _opt(help: str, metavar: str | None = None) -> typer.models.OptionInfo:
 
 
 @app.command("add")
+@field_options([VOLUNTEER[name] for name in VOLUNTEER_MONITORING])
 def add(
     ctx: typer.Context,
     reference: Annotated[str | None, _opt("Your reference for the volunteer.")] = None,
@@ -57,7 +69,9 @@ def add(
         str | None, _opt("Date of their application; default today.", "DATE")
     ] = None,
     notes: Annotated[str | None, _opt("Notes.")] = None,
+    *,
     fmt: Format = OutputFormat.table,
+    **monitoring: str | None,
 ) -> None:
     """Add a volunteer with their application. At a terminal, asks for what is missing.
 
@@ -67,7 +81,9 @@ def add(
     from ivcli.render import emit_one, message
     from ivcli.volunteers import enrolment, records
 
-    raw: dict[str, str | None] = {k: v for k, v in locals().items() if k not in ("ctx", "fmt")}
+    raw: dict[str, str | None] = {k: v for k, v in locals().items()
+                                  if k not in ("ctx", "fmt", "monitoring")}
+    raw.update(monitoring)
     app_state = state(ctx)
     if app_state.can_prompt():
         from ivcli import prompts
@@ -123,7 +139,8 @@ def import_(
         lines.append(f"Approved on their panel date: {len(r.approved)}.")
     if r.panel_not_approved:
         ids = ", ".join(str(i) for i in r.panel_not_approved[:20])
-        lines.append(f"Not approved despite a panel date (a step missing or lapsed): {ids}"
+        lines.append(f"Not approved despite a panel date (a step missing or lapsed, or a "
+                     f"decision or the independence declaration not recorded): {ids}"
                      + (" ..." if len(r.panel_not_approved) > 20 else "")
                      + ". See 'ivcli volunteer show ID'.")
     if r.blank_rows:
@@ -140,19 +157,27 @@ def check(
         "Service), training or panel.", show_default=False)],
     on: Annotated[date | None, date_option("The date it happened (DBS: the issue date)",
                                            "--date")] = None,
+    outcome: Annotated[str | None, _opt(
+        "reference, interview: satisfactory or unsatisfactory (required); dbs: clear or "
+        "information_disclosed (never the certificate's content).")] = None,
+    decision: Annotated[PanelDecision | None, typer.Option(
+        help="panel: approve, defer or decline (required).", show_default=False)] = None,
     number: Annotated[str | None, _opt(
         "dbs: the certificate number (12 digits); reference: which referee, 1 or 2.")] = None,
     level: Annotated[str | None, _opt("dbs: enhanced, or enhanced_barred (with the children's "
-                                      "barred list).")] = None,
-    outcome: Annotated[str | None, _opt("dbs: clear or information_disclosed (never the "
-                                        "certificate's content).")] = None,
+                                      "barred list; needed for approval).")] = None,
     update_service: Annotated[str | None, _opt(
         "dbs: the certificate is on the DBS Update Service (yes/no).", "YES/NO")] = None,
+    note: Annotated[str | None, _opt("reference, interview, panel: a note (kept on their "
+                                     "record).")] = None,
 ) -> None:
-    """Record one safer-recruitment step with its date. Recording the same again changes
-    nothing.
+    """Record one safer-recruitment step with its date and its outcome or decision. Recording
+    the same again changes nothing; the same step, date and referee (or certificate) with
+    another outcome corrects it.
 
-    A DBS certificate lapses after dbs.valid_years (3) unless it is on the Update Service and a
+    A reference or interview needs --outcome, a panel --decision: an unsatisfactory outcome or
+    a panel decline stops the pipeline (status not_approved, with the reason). A DBS
+    certificate lapses after dbs.valid_years (3) unless it is on the Update Service and a
     status check (step dbs_status_check) was done within dbs.status_check_months (12);
     training lapses after training.valid_years (3).
     """
@@ -161,7 +186,10 @@ def check(
 
     on_update_service = parse_yes_no_option(update_service)
     app_state = state(ctx)
-    if (on is None or (step == CheckStep.dbs and not number)) and app_state.can_prompt():
+    needs_outcome = step in (CheckStep.reference, CheckStep.interview) and outcome is None
+    needs_decision = step == CheckStep.panel and decision is None
+    if (on is None or (step == CheckStep.dbs and not number) or needs_outcome
+            or needs_decision) and app_state.can_prompt():
         from ivcli import prompts
         from ivcli.parsing import parse_date
 
@@ -171,16 +199,27 @@ def check(
             number = prompts.text("DBS certificate number:", required=True)
             if on_update_service is None:
                 on_update_service = prompts.confirm("On the DBS Update Service?")
+        if needs_outcome:
+            outcome = prompts.select("Outcome:", ["satisfactory", "unsatisfactory"])
+        if needs_decision:
+            decision = PanelDecision(prompts.select("The panel's decision:",
+                                                    [d.value for d in PanelDecision]))
     require((["--date"] if on is None else [])
-            + (["--number"] if step == CheckStep.dbs and not number else []))
+            + (["--number"] if step == CheckStep.dbs and not number else [])
+            + (["--outcome"] if needs_outcome and outcome is None else [])
+            + (["--decision"] if needs_decision and decision is None else []))
     assert on is not None
     today = date.today()
     with app_state.writing() as conn:
         r = volunteers.record_check(conn, volunteer_id, step.value, on, today=today,
                                     number=number, level=level, outcome=outcome,
-                                    update_service=on_update_service)
+                                    update_service=on_update_service,
+                                    decision=decision.value if decision else None, note=note)
     what = step.value + (f" {r.number}" if step == CheckStep.reference else "")
-    if not r.added:
+    if r.changed:
+        message(f"Volunteer {volunteer_id}: {what} on {on.isoformat()} corrected "
+                f"({', '.join(r.changed)}).")
+    elif not r.added:
         message(f"Volunteer {volunteer_id}: {what} on {on.isoformat()} was already recorded; "
                 "nothing changed.")
     else:
@@ -189,15 +228,115 @@ def check(
             verb = "lapsed on" if r.state.status == "lapsed" else "current until"
             lapse = f" ({r.state.label} {verb} {r.state.expires.isoformat()})"
         message(f"Volunteer {volunteer_id}: recorded {what} on {on.isoformat()}{lapse}.")
-    message(f"Status: {r.status}.")
-    if r.status == VolunteerStatus.ready_for_panel.value and len(r.outstanding) == 1:
+    _next_steps(volunteer_id, r.status, r.outstanding, r.open_matches)
+
+
+def _next_steps(volunteer_id: int, status: str, outstanding: list[str],
+                matches: list[int]) -> None:
+    """What the status now is, and what is left before approval."""
+    from ivcli.render import message
+
+    message(f"Status: {status}.")
+    if status == VolunteerStatus.not_approved.value:
+        message(f"The pipeline has stopped: volunteer {volunteer_id} cannot be approved "
+                "(see 'ivcli volunteer show').", style="yellow")
+        if matches:
+            message(f"Warning: volunteer {volunteer_id} still has open match(es): "
+                    f"{', '.join(str(m) for m in matches)}. Pause or end them.", style="yellow")
+        return
+    from ivcli.volunteers.compliance import STEP_LABELS
+
+    if (status == VolunteerStatus.ready_for_panel.value and len(outstanding) == 1
+            and outstanding[0].startswith(STEP_LABELS[CheckStep.panel.value])):
         message(f"Ready for the approval panel. After it: 'ivcli volunteer check {volunteer_id} "
-                f"panel --date DATE', then 'ivcli volunteer approve {volunteer_id}'.")
-    elif r.outstanding:
-        message("Still to do: " + "; ".join(r.outstanding) + ".")
-    elif r.status != VolunteerStatus.approved.value:
-        message(f"Every step is recorded and current: approve with "
+                f"panel --date DATE --decision approve', then "
                 f"'ivcli volunteer approve {volunteer_id}'.")
+    elif outstanding:
+        message("Still to do: " + "; ".join(outstanding) + ".")
+    elif status != VolunteerStatus.approved.value:
+        message(f"Every step is recorded, current and decided: approve with "
+                f"'ivcli volunteer approve {volunteer_id}'.")
+
+
+@app.command("risk-assessment")
+def risk_assessment(
+    ctx: typer.Context,
+    volunteer_id: VolunteerId,
+    decision: Annotated[RiskDecision | None, typer.Option(
+        help="proceed or decline (decline stops the pipeline).", show_default=False)] = None,
+    by: Annotated[str | None, _opt("Who made the decision (name and role).", "NAME")] = None,
+    on: Annotated[date | None, date_option("The date of the decision; default today",
+                                           "--date")] = None,
+    note: Annotated[str | None, _opt(
+        "The assessment's reasoning (required); never the certificate's content.")] = None,
+) -> None:
+    """Record the risk assessment of a DBS certificate with information disclosed: approval
+    waits for one that decided to proceed. Only the decision, who made it, its date and the
+    note are stored."""
+    from ivcli.volunteers import enrolment as volunteers
+
+    app_state = state(ctx)
+    if app_state.can_prompt():
+        from ivcli import prompts
+
+        if decision is None:
+            decision = RiskDecision(prompts.select("Decision:", [d.value for d in RiskDecision]))
+        if not by:
+            by = prompts.text("Who decided:", required=True)
+        if not note:
+            note = prompts.text("The reasoning (not the certificate's content):",
+                                required=True)
+    require((["--decision"] if decision is None else []) + ([] if by else ["--by"])
+            + ([] if note else ["--note"]))
+    assert decision is not None and by is not None and note is not None
+    today = date.today()
+    with app_state.writing() as conn:
+        r = volunteers.risk_assessment(conn, volunteer_id, decision.value, by, on or today,
+                                       note, today)
+    from ivcli.render import message
+
+    message(f"Volunteer {volunteer_id}: recorded the risk assessment ({decision.value}).")
+    _next_steps(volunteer_id, r.status, r.outstanding, r.open_matches)
+
+
+@app.command("declare")
+def declare(
+    ctx: typer.Context,
+    volunteer_id: VolunteerId,
+    la_children_services: Annotated[LaChildrenServices | None, typer.Option(
+        help="Their link to the local authority's children's services: no, officer, member or "
+        "partner (of an officer or member). Only 'no' can be approved.",
+        show_default=False)] = None,
+    connections: Annotated[list[str] | None, typer.Option(
+        "--connections", metavar="TEXT",
+        help="An organisation, school or placement they are connected to (repeat for each). "
+        "match propose refuses a young person whose local authority or placement it names.",
+        show_default=False)] = None,
+    on: Annotated[date | None, date_option("The date of the declaration; default today",
+                                           "--date")] = None,
+) -> None:
+    """Record the volunteer's declaration of independence. The latest one counts: approval
+    needs one saying 'no' link to the local authority's children's services."""
+    from ivcli.render import message
+    from ivcli.volunteers import enrolment as volunteers
+
+    app_state = state(ctx)
+    if la_children_services is None and app_state.can_prompt():
+        from ivcli import prompts
+
+        la_children_services = LaChildrenServices(prompts.select(
+            "Link to the local authority's children's services:",
+            [c.value for c in LaChildrenServices]))
+    require([] if la_children_services else ["--la-children-services"])
+    assert la_children_services is not None
+    today = date.today()
+    with app_state.writing() as conn:
+        r = volunteers.declare(conn, volunteer_id, la_children_services.value,
+                               list(connections or []), on or today, today)
+    message(f"Volunteer {volunteer_id}: recorded the declaration "
+            f"(children's services: {la_children_services.value}"
+            + (f"; {len(connections)} connection(s)" if connections else "") + ").")
+    _next_steps(volunteer_id, r.status, r.outstanding, r.open_matches)
 
 
 @app.command("approve")
@@ -259,10 +398,35 @@ def withdraw(ctx: typer.Context, volunteer_id: VolunteerId, reason: ReasonOpt = 
 
 
 @app.command("leave")
-def leave(ctx: typer.Context, volunteer_id: VolunteerId, reason: ReasonOpt = None,
-          on: DateOpt = None) -> None:
-    """Record that a volunteer has left the scheme, with a reason."""
-    _set_status(ctx, volunteer_id, VolunteerStatus.left, reason, on, "leaving", "has left")
+def leave(
+    ctx: typer.Context,
+    volunteer_id: VolunteerId,
+    reason: Annotated[LeaveReason | None, typer.Option(
+        help="Why: moved, time, work, health, personal, not_suitable or other.",
+        show_default=False)] = None,
+    note: Annotated[str | None, _opt("A note (kept on their record).")] = None,
+    exit_interview: Annotated[date | None, date_option("The date of their exit interview",
+                                                       "--exit-interview")] = None,
+    on: DateOpt = None,
+) -> None:
+    """Record that a volunteer has left the scheme, why, and their exit interview. Refused
+    (exit 1, naming them) while they have an open match: end it first."""
+    from ivcli.render import message
+    from ivcli.volunteers import status as volunteers
+
+    app_state = state(ctx)
+    if reason is None and app_state.can_prompt():
+        from ivcli import prompts
+
+        reason = LeaveReason(prompts.select("Why are they leaving?",
+                                            [r.value for r in LeaveReason]))
+    require([] if reason else ["--reason"])
+    assert reason is not None
+    today = date.today()
+    with app_state.writing() as conn:
+        volunteers.leave(conn, volunteer_id, reason.value, on or today, today, note,
+                         exit_interview)
+    message(f"Volunteer {volunteer_id} has left ({reason.value}).")
 
 
 @app.command("resume")
@@ -335,7 +499,7 @@ def show(
         extra = _support_records(conn, volunteer_id)
     if fmt == OutputFormat.json:
         write_json({**shown.record, "timeline": shown.timeline, "steps": shown.steps,
-                    **extra})
+                    "checks": shown.checks, "declaration": shown.declaration, **extra})
     elif fmt == OutputFormat.csv:
         emit_one("csv", shown.record)
     else:

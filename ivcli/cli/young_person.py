@@ -69,10 +69,14 @@ def run_profile(ctx: typer.Context, side: str, record_id: int, from_json: str | 
 
         with app_state.reading() as conn:  # no lock held while the questions are asked
             _, current = _load(conn, side, record_id)
-        ask = (prompts.ask_young_person_profile if side == "young_person"
-               else prompts.ask_volunteer_profile)
-        answers = ask(current)
-        if side == "volunteer":
+            if side == "volunteer":
+                from ivcli import stored_settings
+
+                most = stored_settings.get_int(conn, "volunteer.max_capacity")
+        if side == "young_person":
+            answers = prompts.ask_young_person_profile(current)
+        else:
+            answers = prompts.ask_volunteer_profile(current, most)
             answers.pop("gender", None)
             answers.pop("area", None)
     else:

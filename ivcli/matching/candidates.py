@@ -17,6 +17,7 @@ from ivcli.matching.sides import (
     Vol,
     Young,
     cached_gender,
+    fold,
     vol_from,
     young_from,
 )
@@ -33,7 +34,7 @@ _WAITING_SQL = f"""
 SELECT yp.id, r.id, yp.date_of_birth,
        coalesce(r.decision_date, r.referral_date),
        (SELECT max(m.end_date) FROM matches m WHERE m.referral_id = r.id AND m.status = 'ended'),
-       yp.area, yp.profile, r.interests
+       yp.area, yp.profile, r.interests, yp.local_authority, yp.placement_type
 FROM referrals r JOIN young_people yp ON yp.id = r.young_person_id
 WHERE r.status = 'accepted'
   AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.young_person_id = yp.id
@@ -48,15 +49,15 @@ def waiting(conn: Connection, on: date, young_person_id: int | None = None) -> l
     sql = _WAITING_SQL + (" AND yp.id = :yp" if young_person_id is not None else "")
     params: dict[str, object] = {"on": on.isoformat(), "yp": young_person_id}
     seen: dict[int, Young] = {}
-    for yp_id, ref_id, born, since, ended, area, profile, interests in conn.execute(
-        text(sql + " ORDER BY r.id"), params
-    ):
+    for yp_id, ref_id, born, since, ended, area, profile, interests, la, placement in \
+            conn.execute(text(sql + " ORDER BY r.id"), params):
         start = max(date.fromisoformat(since), date.fromisoformat(ended) if ended else
                     date.min)
         if yp_id in seen and seen[yp_id].waiting_since <= start:
             continue
         age = age_on(date.fromisoformat(born), on)
-        seen[yp_id] = young_from(yp_id, ref_id, age, start, area, profile, interests)
+        seen[yp_id] = young_from(yp_id, ref_id, age, start, area, profile, interests, la,
+                                 placement)
     return sorted(seen.values(), key=lambda y: (y.waiting_since, y.id))
 
 
@@ -79,9 +80,25 @@ def load_volunteers(conn: Connection, on: date, ids: Sequence[int] | None = None
     rows = conn.execute(text(sql + " ORDER BY v.id"), params)
     wish = likely_for.iv_gender if likely_for is not None else None
     fromiso = date.fromisoformat
-    return [vol_from(vid, age_on(fromiso(born), on), gender, *rest)
+    vols = [vol_from(vid, age_on(fromiso(born), on), gender, *rest)
             for vid, born, gender, *rest in rows
             if wish is None or (gender and cached_gender(gender) == wish)]
+    _with_connections(conn, vols)
+    return vols
+
+
+def _with_connections(conn: Connection, vols: list[Vol]) -> None:
+    """Give each volunteer the connections of their latest declaration (for the independence
+    rule, ``rules.independence_breaks``)."""
+    from ivcli.volunteers.vetting import declarations
+
+    if not vols:
+        return
+    declared = declarations(conn, [v.id for v in vols] if len(vols) < 900 else None)
+    for v in vols:
+        d = declared.get(v.id)
+        if d is not None and d.connections:
+            v.connections = tuple(c for c in map(fold, d.connections) if c)
 
 
 def _prefilter(y: Young, params: dict[str, object]) -> str:

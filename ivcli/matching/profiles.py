@@ -47,6 +47,8 @@ VOLUNTEER_DEFAULTS: dict[str, Any] = {
     "child_age_min": 0,
     "child_age_max": 25,
     "capacity": 1,
+    "culture_faith": "",
+    "personality": "",
 }
 YOUNG_PERSON_LISTS = ("interests", "activities", "languages", "availability")
 VOLUNTEER_LISTS = ("interests", "skills", "languages", "areas", "availability")
@@ -288,14 +290,30 @@ def unknown_interests(profile: Mapping[str, Any]) -> list[str]:
 PROFILE_TABLES = {"young_person": "young_people", "volunteer": "volunteers"}
 
 
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def save(conn: Connection, side: str, record: Any, profile: Mapping[str, Any]) -> None:
     """Store ``profile`` as the record's profile JSON (``updated_at`` now), and record the
     change in the audit trail."""
     from sqlalchemy import text
 
+    from ivcli import stored_settings as settings_service
     from ivcli.db import now
     from ivcli.safety import audit
 
+    if side == "volunteer":
+        most = settings_service.get_int(conn, "volunteer.max_capacity")
+        held = _int_or_none(stored_profile(record.profile).get("capacity"))
+        if profile["capacity"] > most and profile["capacity"] != held:
+            raise InvalidInput(
+                f"capacity {profile['capacity']} is above the most a volunteer may visit "
+                f"({most}, setting volunteer.max_capacity): the role is one-to-one, siblings at "
+                "most; nothing was changed")
     if side == "young_person" and profile.get("area") == (record.area or ""):
         profile = {**profile, "area": ""}  # keep following the recorded area
     if side == "volunteer" and record.area:

@@ -1,5 +1,6 @@
 """The hard rules, vectorised over all pairs (``feasible_matrix``) and in words for one pair
-(``rule_breaks``, for refusals)."""
+(``rule_breaks``, for refusals); the independence rule (``independence_breaks``) is one
+function both call."""
 
 from __future__ import annotations
 
@@ -59,8 +60,39 @@ def feasible_matrix(young: Sequence[Young], vols: Sequence[Vol]) -> np.ndarray:
             if k is not None:
                 reach[j, k] = True
     ok &= reach[:, np.where(ya < 0, len(areas), ya)].T
+    for j, v in enumerate(vols):  # the few with declared connections
+        if v.connections:
+            for i, y in enumerate(young):
+                if ok[i, j] and independence_breaks(y, v):
+                    ok[i, j] = False
     assert ok.shape == (n, m)
     return ok
+
+
+def _names(connection: str, target: str, either_way: bool) -> bool:
+    """A folded connection names a folded target: its words are a run of the target's
+    ("Oakwood House" names the placement "residential: Oakwood House"); ``either_way``, or the
+    target's of the connection's ("Leeds City Council children's services" names the local
+    authority "Leeds City Council")."""
+    return bool(connection and target) and (
+        f" {connection} " in f" {target} "
+        or (either_way and f" {target} " in f" {connection} "))
+
+
+def independence_breaks(y: Young, v: Vol) -> list[str]:
+    """The independence rule (one place: the suggestions' matrix and the proposal's refusal
+    both call it): no volunteer for a young person whose local authority or placement a
+    connection they declared names (``volunteer declare --connections``). A placement is named
+    only by a connection found within it (a connection to "Foster Care Associates" does not
+    name every "foster" placement). The words say what was named, never the young person's
+    details."""
+    out = []
+    for what, target, either_way in (("local authority", y.local_authority, True),
+                                     ("placement", y.placement, False)):
+        if target and any(_names(c, target, either_way) for c in v.connections):
+            out.append(f"independence: a connection the volunteer declared names the young "
+                       f"person's {what}")
+    return out
 
 
 def rule_breaks(y: Young, v: Vol) -> list[str]:
@@ -79,7 +111,7 @@ def rule_breaks(y: Young, v: Vol) -> list[str]:
                    f"visit ({age_range(v.child_age_min, v.child_age_max)})")
     if y.area is not None and v.areas and y.area not in v.areas:
         out.append("the volunteer cannot reach the young person's area")
-    return out
+    return out + independence_breaks(y, v)
 
 
 def age_range(lo: int | None, hi: int | None) -> str:

@@ -5,6 +5,7 @@ unreadable numbers."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -124,6 +125,11 @@ class Young:
     iv_age_max: int | None = None
     wishes: list[str] = field(default_factory=list)  # culture or faith, personality
     availability: list[str] = field(default_factory=list)
+    # What the independence rule compares a volunteer's declared connections with (folded,
+    # ``fold``): the young person's local authority and placement (type or provider, as
+    # recorded); '' when not recorded.
+    local_authority: str = ""
+    placement: str = ""
 
 
 class Vol:
@@ -146,6 +152,7 @@ class Vol:
         self.child_age_max: int | None = _number(p, "child_age_max", VOLUNTEER_DEFAULTS)
         self.capacity = max(_number(p, "capacity", VOLUNTEER_DEFAULTS), 0)
         self.live = live
+        self.connections: tuple[str, ...] = ()  # declared (``fold``ed), set by the loader
         self.p = p
         self.lang_column = languages
         self.interest_column = interests
@@ -189,8 +196,15 @@ class Vol:
         return set(_tags(*self.raw("wishes")))
 
 
+def fold(text: str | None) -> str:
+    """Text as the independence rule compares it: case and punctuation ignored (lower case,
+    every run of other characters than letters and digits one space)."""
+    return " ".join(re.sub(r"[\W_]+", " ", (text or "").casefold()).split())
+
+
 def young_from(row_id: int, referral_id: int, age: int, waiting_since: date, area: str | None,
-               profile_text: str | None, referral_interests: str | None = None) -> Young:
+               profile_text: str | None, referral_interests: str | None = None,
+               local_authority: str | None = None, placement: str | None = None) -> Young:
     p = _profile(profile_text)
     return Young(
         id=row_id,
@@ -206,6 +220,8 @@ def young_from(row_id: int, referral_id: int, age: int, waiting_since: date, are
         iv_age_max=_number(p, "iv_age_max", YOUNG_PERSON_DEFAULTS),
         wishes=_tags(p.get("culture_faith"), p.get("personality")),
         availability=slot_list(p.get("availability")),
+        local_authority=fold(local_authority),
+        placement=fold(placement),
     )
 
 

@@ -54,8 +54,8 @@ COARSENED = frozenset(f.name for spec in SPECS for f in spec.fields if f.erase =
 # Records that belong to a person through another record: who was told about their concerns.
 CHILD_LINKS = {"concerns": "concern_id"}
 # A volunteer's own records, exported whole (others are shared with a young person).
-VOLUNTEER_OWN = ("volunteers", "volunteer_checks", "volunteer_supervisions",
-                 "volunteer_trainings")
+VOLUNTEER_OWN = ("volunteers", "volunteer_checks", "volunteer_declarations",
+                 "volunteer_supervisions", "volunteer_trainings")
 OPEN_REFERRAL = ReferralStatus.open()
 GONE_VOLUNTEER = ("withdrawn", "left")
 

@@ -1,5 +1,5 @@
 """Approving a volunteer: a decision, refused while any step is missing or lapsed (the rules are
-in ``compliance``)."""
+in ``compliance``) or a recorded decision does not allow it (``vetting``)."""
 
 from __future__ import annotations
 
@@ -29,13 +29,20 @@ def approve(conn: Connection, volunteer_id: int, on: date, today: date) -> bool:
         )
     if v.status == VolunteerStatus.approved.value:
         return False
+    if v.status == VolunteerStatus.not_approved.value:
+        raise Refused(
+            f"volunteer {volunteer_id} was not approved: {v.status_reason}; nothing was changed",
+            hint="if that record was wrong, record the step again with its right outcome "
+            f"(see 'ivcli volunteer show {volunteer_id}')",
+        )
     missing = outstanding(conn, volunteer_id, on)
     if missing:
         raise Refused(
             f"volunteer {volunteer_id} cannot be approved: "
-            f"{len(missing)} step(s) missing or lapsed",
-            hint=f"record each with 'ivcli volunteer check {volunteer_id} STEP --date DATE' "
-            "(dbs also needs --number)",
+            f"{len(missing)} requirement(s) not met",
+            hint=f"record each step with 'ivcli volunteer check {volunteer_id} STEP --date DATE' "
+            "and its outcome or decision, the independence declaration with 'ivcli volunteer "
+            f"declare {volunteer_id}' (docs/volunteers.md)",
             details=missing,
         )
     update(conn, v, status=VolunteerStatus.approved.value, approved_date=on, status_date=on,

@@ -61,6 +61,8 @@ class Check(NamedTuple):
     outcome: str | None
     update_service: bool | None
     created_at: str
+    note: str | None = None
+    decided_by: str | None = None
 
 
 REQUIRED_STEPS: tuple[tuple[str, int], ...] = (
@@ -223,12 +225,13 @@ def load_checks(conn: Connection, volunteer_ids: Iterable[int] | None = None,
         return light_rows
     stmt, params = _ids_sql(
         "SELECT id, volunteer_id, step, date, number, level, outcome, update_service, "
-        "created_at FROM volunteer_checks", "volunteer_id", volunteer_ids)
+        "created_at, note, decided_by FROM volunteer_checks", "volunteer_id", volunteer_ids)
     out: dict[int, list[Any]] = defaultdict(list)
-    for cid, vid, step, day, number, level, outcome, on_update, created in conn.execute(
-            stmt, params):
+    for cid, vid, step, day, number, level, outcome, on_update, created, note, by in \
+            conn.execute(stmt, params):
         out[vid].append(Check(cid, vid, step, make(day), number, level, outcome,
-                              None if on_update is None else bool(on_update), str(created)))
+                              None if on_update is None else bool(on_update), str(created),
+                              note, by))
     return out
 
 

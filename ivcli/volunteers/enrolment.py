@@ -7,15 +7,23 @@ name and date of birth (when at most one of the two has a reference).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 from ivcli import stored_settings as settings_service
 from ivcli.db import now
-from ivcli.enums import CheckStep
+from ivcli.enums import (
+    CheckOutcome,
+    CheckStep,
+    LaChildrenServices,
+    PanelDecision,
+    RiskDecision,
+    VolunteerStatus,
+)
 from ivcli.errors import InvalidInput, Refused
-from ivcli.volunteers import compliance
+from ivcli.volunteers import compliance, vetting
 from ivcli.volunteers.compliance import CheckState
 from ivcli.volunteers.records import VolunteerRecord, load, outstanding
 from ivcli.volunteers.status import refresh_status
@@ -65,19 +73,85 @@ class Recorded:
     status: str
     state: CheckState | None
     outstanding: list[str]
+    changed: list[str] = field(default_factory=list)  # fields of a record held, corrected
+    open_matches: list[int] = field(default_factory=list)  # when the pipeline stopped
 
 
-def _check_options_allowed(step: str, number: str | None, level: str | None,
-                           outcome: str | None, update_service: bool | None) -> None:
-    given = [n for n, v in (("--number", number), ("--level", level), ("--outcome", outcome),
-                            ("--update-service", update_service)) if v is not None]
-    allowed = {"dbs": {"--number", "--level", "--outcome", "--update-service"},
-               "reference": {"--number"}}.get(step, set())
-    wrong = [g for g in given if g not in allowed]
+# The options each step takes, and the outcomes (--outcome, or --decision for a panel) that
+# each step with a decision must be given (docs/volunteers.md).
+STEP_OPTIONS = {
+    "dbs": {"--number", "--level", "--outcome", "--update-service"},
+    "reference": {"--number", "--outcome", "--note"},
+    "interview": {"--outcome", "--note"},
+    "panel": {"--decision", "--note"},
+}
+DECISIONS = {
+    "reference": ("--outcome", tuple(o.value for o in CheckOutcome)),
+    "interview": ("--outcome", tuple(o.value for o in CheckOutcome)),
+    "panel": ("--decision", tuple(d.value for d in PanelDecision)),
+}
+
+
+def _check_options_allowed(step: str, given: dict[str, object]) -> None:
+    wrong = [g for g, value in given.items()
+             if value is not None and g not in STEP_OPTIONS.get(step, set())]
     if wrong:
-        raise InvalidInput(f"{', '.join(wrong)} does not apply to the {step} step",
-                           hint="--number, --level, --outcome and --update-service are for dbs; "
-                           "--number (1 or 2) also says which reference")
+        raise InvalidInput(
+            f"{', '.join(wrong)} does not apply to the {step} step",
+            hint="dbs takes --number, --level, --outcome and --update-service; reference "
+            "--outcome, --number (1 or 2: which referee) and --note; interview --outcome and "
+            "--note; panel --decision and --note")
+
+
+def _decision(step: str, value: str | None) -> str | None:
+    """The outcome a reference or interview, or the decision a panel, must be given."""
+    if step not in DECISIONS:
+        return value
+    option, allowed = DECISIONS[step]
+    if value is None:
+        raise InvalidInput(
+            f"the {step} step needs its {'decision' if step == 'panel' else 'outcome'}: "
+            f"{option} {'|'.join(allowed)}",
+            hint="a date alone no longer counts as passing (docs/volunteers.md)")
+    clean = "_".join(value.lower().split())
+    if clean not in allowed:
+        raise InvalidInput(f"{option} for the {step} step is one of {', '.join(allowed)}")
+    return clean
+
+
+def _note(note: str | None) -> str | None:
+    from ivcli.specs import CHECK, one_line
+
+    try:
+        return one_line(note or "", CHECK["note"].limit) or None
+    except ValueError as exc:
+        raise InvalidInput(f"--note is {exc}") from None
+
+
+def _insert_check(conn: Connection, volunteer_id: int, **values: object) -> int:
+    from sqlalchemy import insert
+
+    from ivcli.models import VolunteerCheck
+    from ivcli.safety import audit
+
+    t = VolunteerCheck.__table__  # type: ignore[attr-defined]
+    result = conn.execute(insert(t).values(volunteer_id=volunteer_id, created_at=now(),
+                                           **values))
+    key = result.inserted_primary_key
+    assert key is not None
+    audit.record(conn, [("volunteer_checks", str(key[0]), "insert", ())])
+    return int(key[0])
+
+
+def _correct_check(conn: Connection, check_id: int, values: Mapping[str, object]) -> None:
+    from sqlalchemy import update
+
+    from ivcli.models import VolunteerCheck
+    from ivcli.safety import audit
+
+    t = VolunteerCheck.__table__  # type: ignore[attr-defined]
+    conn.execute(update(t).where(t.c.id == check_id).values(**values))
+    audit.record(conn, [("volunteer_checks", str(check_id), "update", sorted(values))])
 
 
 def record_check(
@@ -91,21 +165,29 @@ def record_check(
     level: str | None = None,
     outcome: str | None = None,
     update_service: bool | None = None,
+    decision: str | None = None,
+    note: str | None = None,
 ) -> Recorded:
-    """Record that ``step`` was done on ``on``. Recording the same again changes nothing."""
-    from ivcli.safety import audit
+    """Record that ``step`` was done on ``on``, with its outcome (a reference, an interview) or
+    decision (a panel). Recording the same again changes nothing; the same record (step, date,
+    referee or certificate number) with another outcome, level or note corrects it."""
     from ivcli.volunteers.rows import (
         age_problem,
         parse_dbs_level,
         parse_dbs_number,
         parse_dbs_outcome,
     )
+    from ivcli.volunteers.status import open_matches
 
     v = load(conn, volunteer_id)
     if step not in {s.value for s in CheckStep}:
         raise InvalidInput(f"there is no step {step!r}",
                            hint="steps: " + ", ".join(s.value for s in CheckStep))
-    _check_options_allowed(step, number, level, outcome, update_service)
+    _check_options_allowed(step, {"--number": number, "--level": level, "--outcome": outcome,
+                                  "--update-service": update_service, "--decision": decision,
+                                  "--note": note})
+    outcome = _decision(step, decision if step == CheckStep.panel.value else outcome)
+    note = _note(note)
     if on > today:
         raise InvalidInput("the date is in the future; record a step once it has happened")
     if on < v.date_of_birth:
@@ -124,7 +206,8 @@ def record_check(
                 raise Refused(
                     f"volunteer {volunteer_id} already has reference {same.number or '1'} on "
                     "that date; nothing was recorded",
-                    hint="if this is the other referee, say which with --number 2",
+                    hint="if this is the other referee, say which with --number 2; to correct "
+                    f"its outcome, give --number {same.number or '1'}",
                 )
             used = {c.number for c in refs}
             number = next(str(i) for i in range(1, len(refs) + 2) if str(i) not in used)
@@ -154,23 +237,129 @@ def record_check(
                 hint=f"if it is, record it again: 'ivcli volunteer check {volunteer_id} dbs "
                 "--date ISSUE-DATE --number N --update-service yes'",
             )
-    added = not any(c.step == step and c.date == on and (c.number or "") == (number or "")
-                    for c in checks)
-    if added:
-        from sqlalchemy import insert
-
-        from ivcli.models import VolunteerCheck
-
-        t = VolunteerCheck.__table__  # type: ignore[attr-defined]
-        result = conn.execute(insert(t).values(
-            volunteer_id=volunteer_id, step=step, date=on, number=number, level=level,
-            outcome=outcome, update_service=update_service, created_at=now()))
-        key = result.inserted_primary_key
-        assert key is not None
-        audit.record(conn, [("volunteer_checks", str(key[0]), "insert", ())])
+    held = next((c for c in checks if c.step == step and c.date == on
+                 and (c.number or "") == (number or "")), None)
+    changed: list[str] = []
+    if held is None:
+        _insert_check(conn, volunteer_id, step=step, date=on, number=number, level=level,
+                      outcome=outcome, update_service=update_service, note=note)
+    else:
+        given = {"level": level, "outcome": outcome, "note": note,
+                 "update_service": update_service if step == CheckStep.dbs.value else None}
+        fix = {k: x for k, x in given.items() if x is not None and getattr(held, k) != x}
+        if fix:
+            _correct_check(conn, held.id, fix)
+            changed = sorted(fix)
+    was = v.status
     status = refresh_status(conn, v, today)
+    stopped = status == VolunteerStatus.not_approved.value and was != status
     states = compliance.volunteer_states(conn, volunteer_id, today)
     shown_step = "dbs" if step == "dbs_status_check" else step
     state = next((s for s in states if s.step == shown_step), None)
-    return Recorded(volunteer_id, step, on, number, added, status, state,
-                    outstanding(conn, volunteer_id, today))
+    return Recorded(volunteer_id, step, on, number, held is None, status, state,
+                    outstanding(conn, volunteer_id, today), changed,
+                    open_matches(conn, volunteer_id) if stopped else [])
+
+
+# ---------------------------------------------------------------------------------------------
+# The DBS risk assessment and the declaration of independence
+
+
+@dataclass
+class Decided:
+    volunteer_id: int
+    status: str
+    outstanding: list[str]
+    open_matches: list[int] = field(default_factory=list)  # when the pipeline stopped
+
+
+def _after(conn: Connection, v: VolunteerRecord, today: date) -> Decided:
+    from ivcli.volunteers.status import open_matches
+
+    was = v.status
+    status = refresh_status(conn, v, today)
+    stopped = status == VolunteerStatus.not_approved.value and was != status
+    return Decided(v.id, status, outstanding(conn, v.id, today),
+                   open_matches(conn, v.id) if stopped else [])
+
+
+def risk_assessment(conn: Connection, volunteer_id: int, decision: str, by: str, on: date,
+                    note: str, today: date) -> Decided:
+    """Record the risk assessment of a DBS certificate with information disclosed: who decided,
+    when, ``proceed`` or ``decline`` (which stops the pipeline), and a note of the reasoning.
+    Nothing of the certificate's content is asked for or stored."""
+    from ivcli.specs import CHECK, one_line
+
+    v = load(conn, volunteer_id)
+    decisions = [d.value for d in RiskDecision]
+    if decision not in decisions:
+        raise InvalidInput(f"--decision is one of {', '.join(decisions)}")
+    try:
+        who = one_line(by or "", CHECK["decided_by"].limit)
+    except ValueError as exc:
+        raise InvalidInput(f"--by is {exc}") from None
+    if not who:
+        raise InvalidInput("--by (who made the decision) is required")
+    clean = _note(note)
+    if not clean:
+        raise InvalidInput("--note (the assessment's reasoning, not the certificate's content) "
+                           "is required")
+    if on > today:
+        raise InvalidInput("the date is in the future; record the decision once it is made")
+    checks = compliance.load_checks(conn, [volunteer_id]).get(volunteer_id, [])
+    certs = sorted((c for c in checks if c.step == CheckStep.dbs.value and c.date <= on),
+                   key=lambda c: (c.date, c.id))
+    if not certs or certs[-1].outcome != "information_disclosed":
+        raise Refused(
+            f"volunteer {volunteer_id} has no DBS certificate with information disclosed "
+            "recorded on or before that date; nothing was recorded",
+            hint=f"record it first: 'ivcli volunteer check {volunteer_id} dbs --date ISSUE-DATE "
+            "--number N --level enhanced_barred --outcome information_disclosed'")
+    held = next((c for c in checks if c.step == vetting.RISK_ASSESSMENT and c.date == on), None)
+    if held is None:
+        _insert_check(conn, volunteer_id, step=vetting.RISK_ASSESSMENT, date=on,
+                      outcome=decision, decided_by=who, note=clean)
+    else:
+        fix = {k: x for k, x in (("outcome", decision), ("decided_by", who), ("note", clean))
+               if getattr(held, k) != x}
+        if fix:
+            _correct_check(conn, held.id, fix)
+    return _after(conn, v, today)
+
+
+def declare(conn: Connection, volunteer_id: int, la_children_services: str,
+            connections: list[str], on: date, today: date) -> Decided:
+    """Record a volunteer's declaration of independence: their link to the local authority's
+    children's services, and the organisations, schools and placements they are connected to.
+    The latest declaration counts."""
+    import json
+
+    from sqlalchemy import insert
+
+    from ivcli.models import VolunteerDeclaration
+    from ivcli.safety import audit
+    from ivcli.specs import one_line
+
+    v = load(conn, volunteer_id)
+    choices = [c.value for c in LaChildrenServices]
+    if la_children_services not in choices:
+        raise InvalidInput(f"--la-children-services is one of {', '.join(choices)}")
+    if on > today:
+        raise InvalidInput("the date is in the future")
+    clean: list[str] = []
+    for text in connections:
+        try:
+            item = one_line(text)
+        except ValueError as exc:
+            raise InvalidInput(f"a --connections value is {exc}") from None
+        if item and item.casefold() not in {c.casefold() for c in clean}:
+            clean.append(item)
+    t = VolunteerDeclaration.__table__  # type: ignore[attr-defined]
+    result = conn.execute(insert(t).values(
+        volunteer_id=volunteer_id, date=on, la_children_services=la_children_services,
+        connections=json.dumps(clean, ensure_ascii=False) if clean else None,
+        created_at=now()))
+    key = result.inserted_primary_key
+    assert key is not None
+    audit.record(conn, [("volunteer_declarations", str(key[0]), "insert", ())])
+    return _after(conn, v, today)

@@ -24,7 +24,7 @@ from ivcli.importing.problems import Problems
 from ivcli.parsing import split_list
 from ivcli.safety import audit
 from ivcli.vocab import split_tags
-from ivcli.volunteers import compliance
+from ivcli.volunteers import compliance, vetting
 from ivcli.volunteers.compliance import CheckState
 from ivcli.volunteers.rows import (
     FIELDS,
@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 HAND_SET = (VolunteerStatus.approved.value, VolunteerStatus.on_hold.value,
-            VolunteerStatus.withdrawn.value, VolunteerStatus.left.value)
+            VolunteerStatus.withdrawn.value, VolunteerStatus.left.value,
+            VolunteerStatus.not_approved.value)  # the last: a decision (``status``) set it
 
 
 def pipeline_status(states: Iterable[CheckState]) -> str:
@@ -124,7 +125,8 @@ class Identities:
 
 
 _PERSON_COLS = ("reference", "first_name", "last_name", "name_key", "date_of_birth", "gender",
-                "email", "phone", "area", "languages", "interests", "coordinator", "notes")
+                "email", "phone", "area", "languages", "interests", "coordinator", "ethnicity",
+                "faith", "disability", "notes")
 
 
 _INSERT_VOLUNTEER = (
@@ -317,13 +319,20 @@ def _settle_statuses(conn: Connection, touched: dict[int, VolunteerRow], today: 
     statuses = {int(vid): str(status) for vid, status in found}
     updates: list[dict[str, Any]] = []
     approvals: list[dict[str, Any]] = []
+    settle: list[tuple[int, str, list[CheckState], date | None]] = []
     for vid, row in touched.items():
         status = statuses[vid]
         if status in HAND_SET:
             continue
         states = compliance.evaluate(checks.get(vid, []), today, rules)
         panel = max((c.date for c in row.checks if c.step == "panel"), default=None)
-        if panel is not None and not compliance.problems(states):
+        settle.append((vid, status, states, panel))
+    # The decisions (``vetting``) of those the steps would approve: a few, read in full.
+    vetted = vetting.vet(conn, [vid for vid, _, states, panel in settle
+                                if panel is not None and not compliance.problems(states)],
+                         today)
+    for vid, status, states, panel in settle:
+        if panel is not None and vid in vetted and not vetted[vid].problems:
             approvals.append({"on": panel.isoformat(), "now": now, "id": vid})
             result.approved.append(vid)
             continue

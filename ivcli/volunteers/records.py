@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 ENDED = (VolunteerStatus.withdrawn.value, VolunteerStatus.left.value)
+PIPELINE = (VolunteerStatus.applicant.value, VolunteerStatus.in_checks.value,
+            VolunteerStatus.ready_for_panel.value, VolunteerStatus.not_approved.value)
 
 Day = date  # for annotations in classes that have a field named like a type
 
@@ -46,10 +48,16 @@ class VolunteerRecord:
     languages: str | None
     interests: str | None
     coordinator: str | None
+    ethnicity: str | None
+    faith: str | None
+    disability: str | None
     status: str
     status_reason: str | None
     status_date: Day | None
     approved_date: Day | None
+    leave_reason: str | None
+    leave_note: str | None
+    exit_interview_date: Day | None
     profile: str | None
     notes: str | None
     created_at: str
@@ -57,7 +65,7 @@ class VolunteerRecord:
 
 
 _COLUMNS = tuple(f.name for f in fields(VolunteerRecord))
-_DATES = ("date_of_birth", "status_date", "approved_date")
+_DATES = ("date_of_birth", "status_date", "approved_date", "exit_interview_date")
 
 
 def _day(value: Any) -> date | None:
@@ -107,11 +115,15 @@ def reference_count(checks: Iterable[HasCheck], as_of: date) -> int:
 
 
 def outstanding(conn: Connection, volunteer_id: int, as_of: date) -> list[str]:
-    """Every missing or lapsed step of one volunteer, in words."""
+    """Everything that stops one volunteer being approved, in words: each missing or lapsed
+    step (``compliance``), then each decision that does not allow it (``vetting``)."""
+    from ivcli.volunteers import vetting
+
     checks = compliance.load_checks(conn, [volunteer_id], light=True).get(volunteer_id, [])
     states = compliance.evaluate(checks, as_of, compliance.Rules.load(conn))
     refs = reference_count(checks, as_of)
-    return [describe(s, refs) for s in compliance.problems(states)]
+    return ([describe(s, refs) for s in compliance.problems(states)]
+            + vetting.vet_one(conn, volunteer_id, as_of).problems)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,6 +144,10 @@ def list_volunteers(conn: Connection, status: str | None, as_of: date) -> list[d
     vols = conn.execute(text(sql + (" WHERE status = :status" if status else "")
                              + " ORDER BY id"), {"status": status} if status else {}).all()
     checks = compliance.load_checks(conn, light=True)
+    # The decisions of those still in the pipeline (the approved were decided on approval).
+    from ivcli.volunteers import vetting
+
+    decided = vetting.vet(conn, [v.id for v in vols if v.status in PIPELINE], as_of)
     out: list[dict[str, object]] = []
     for v in vols:
         mine = checks.get(v.id, [])
@@ -150,7 +166,8 @@ def list_volunteers(conn: Connection, status: str | None, as_of: date) -> list[d
             "approved_date": _day(v.approved_date),
             "matchable": v.status == VolunteerStatus.approved.value and not bad,
             "next_expiry": min(expiries) if expiries else None,
-            "outstanding": "; ".join(describe(s, refs) for s in bad),
+            "outstanding": "; ".join([describe(s, refs) for s in bad]
+                                     + (decided[v.id].problems if v.id in decided else [])),
         })
     return out
 
@@ -160,6 +177,8 @@ class Shown:
     record: dict[str, object]
     timeline: list[dict[str, object]]
     steps: list[dict[str, object]]
+    checks: list[dict[str, object]]  # every check record: {step, date, outcome, expires}
+    declaration: dict[str, object] | None  # the latest declaration of independence
 
 
 TIMELINE_COLUMNS = ("date", "event", "detail")
@@ -174,13 +193,17 @@ def _latest(checks: list[compliance.Check], step: str, number: str | None = None
 
 def show(conn: Connection, volunteer_id: int, as_of: date) -> Shown:
     from ivcli.matching.profiles import load_volunteer_profile, unknown_interests
+    from ivcli.volunteers import vetting
 
     v = load(conn, volunteer_id)
     checks = sorted(compliance.load_checks(conn, [volunteer_id]).get(volunteer_id, []),
                     key=lambda c: (c.date, c.id))
-    states = compliance.evaluate(checks, as_of, compliance.Rules.load(conn))
+    rules = compliance.Rules.load(conn)
+    states = compliance.evaluate(checks, as_of, rules)
     by_step = {s.step: s for s in states}
     bad = compliance.problems(states)
+    vetted = vetting.vet_one(conn, volunteer_id, as_of)
+    declared = vetting.declarations(conn, [volunteer_id]).get(volunteer_id)
     refs = sorted((c for c in checks if c.step == "reference"), key=lambda c: c.date)
     dbs = _latest(checks, "dbs")
     status_check = _latest(checks, "dbs_status_check")
@@ -202,12 +225,18 @@ def show(conn: Connection, volunteer_id: int, as_of: date) -> Shown:
         "phone": v.phone,
         "area": v.area,
         "coordinator": v.coordinator,
+        "ethnicity": v.ethnicity,
+        "faith": v.faith,
+        "disability": v.disability,
         "status": v.status,
         "status_date": v.status_date,
         "status_reason": v.status_reason,
         "approved_date": v.approved_date,
+        "leave_reason": v.leave_reason,
+        "leave_note": v.leave_note,
+        "exit_interview_date": v.exit_interview_date,
         "matchable": v.status == VolunteerStatus.approved.value and not bad,
-        "outstanding": "; ".join(describe(s, len(refs)) for s in bad),
+        "outstanding": "; ".join([describe(s, len(refs)) for s in bad] + vetted.problems),
         "application_date": last("application"),
         "interview_date": last("interview"),
         "reference_1_date": refs[0].date if refs else None,
@@ -224,7 +253,7 @@ def show(conn: Connection, volunteer_id: int, as_of: date) -> Shown:
         "panel_date": last("panel"),
     }
     for key in ("interests", "skills", "languages", "areas", "availability", "child_age_min",
-                "child_age_max", "capacity"):
+                "child_age_max", "capacity", "culture_faith", "personality"):
         record[key] = profile[key]
     record["unknown_interests"] = unknown_interests(profile)
     record["notes"] = v.notes
@@ -242,17 +271,49 @@ def show(conn: Connection, volunteer_id: int, as_of: date) -> Shown:
                 detail.append(c.outcome)
             detail.append("on the Update Service" if c.update_service else
                           "not on the Update Service")
+        if c.outcome and c.step != "dbs":
+            detail.append(c.outcome)
+        if c.decided_by:
+            detail.append(f"by {c.decided_by}")
         timeline.append({"date": c.date, "event": c.step, "detail": ", ".join(detail)})
     if v.approved_date:
         timeline.append({"date": v.approved_date, "event": "approved", "detail": ""})
-    if v.status_date and v.status in (VolunteerStatus.on_hold.value, *ENDED):
+    if declared is not None:
+        timeline.append({"date": declared.date, "event": "declaration",
+                         "detail": f"children's services: {declared.la_children_services}"
+                         + (f"; {len(declared.connections)} connection(s)"
+                            if declared.connections else "")})
+    if v.status_date and v.status in (VolunteerStatus.on_hold.value,
+                                      VolunteerStatus.not_approved.value, *ENDED):
         timeline.append({"date": v.status_date, "event": v.status,
                          "detail": v.status_reason or ""})
     timeline.sort(key=lambda e: e["date"])  # type: ignore[arg-type, return-value]
     steps: list[dict[str, object]] = [
         {"step": s.label, "state": s.status, "date": s.date, "expires": s.expires,
          "days_left": s.days_left} for s in states]
-    return Shown(record, timeline, steps)
+    return Shown(record, timeline, steps, check_list(checks, by_step, rules),
+                 declared.as_json() if declared else None)
+
+
+def check_list(checks: list[compliance.Check], by_step: dict[str, CheckState],
+               rules: compliance.Rules) -> list[dict[str, object]]:
+    """Every check record as `volunteer show` gives it in JSON: its step, date, outcome (a
+    panel's decision, a risk assessment's) and the day it lapses (a DBS certificate, training;
+    the latest with what ``compliance`` says, a Update Service status check included)."""
+    from ivcli.parsing import add_years
+
+    years = {"dbs": rules.dbs_years, "training": rules.training_years}
+    latest = {step: max((c for c in checks if c.step == step), key=lambda c: (c.date, c.id))
+              for step in years if any(c.step == step for c in checks)}
+    out: list[dict[str, object]] = []
+    for c in checks:
+        expires = None
+        if c.step in years:
+            state = by_step.get(c.step)
+            expires = (state.expires if latest[c.step] is c and state is not None
+                       and state.date == c.date else add_years(c.date, years[c.step]))
+        out.append({"step": c.step, "date": c.date, "outcome": c.outcome, "expires": expires})
+    return out
 
 
 DUE_COLUMNS = ("volunteer_id", "first_name", "last_name", "status", "step", "expires",

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ivcli.importing.problems import RowProblem as BaseRowProblem
 from ivcli.parsing import age_on, name_key, normalise_gender, parse_date, parse_email, parse_yes_no
-from ivcli.specs import MAX_DEFAULT, VOLUNTEER
+from ivcli.specs import MAX_DEFAULT, VOLUNTEER, VOLUNTEER_MONITORING, rule
 
 # The fields of a row, in CSV order, their synonyms and limits: the volunteer's record spec.
 FIELDS: tuple[str, ...] = tuple(f.name for f in VOLUNTEER.inputs)
@@ -41,6 +41,9 @@ DBS_LEVELS = {
     "enhanced and barred": "enhanced_barred",
 }
 DBS_OUTCOMES = ("clear", "information_disclosed")
+# What a date in a spreadsheet records: the step as passed, as migration 011 takes the dates
+# held before (docs/volunteer-csv.md). An unsatisfactory one is recorded with `volunteer check`.
+IMPORTED_OUTCOME = {"reference": "satisfactory", "interview": "satisfactory", "panel": "approve"}
 
 MAX_TEXT = VOLUNTEER.max_text
 _PHONE = re.compile(r"^\+?[0-9 ()\-.]{7,25}$")
@@ -77,6 +80,9 @@ class VolunteerRow:
     coordinator: str | None
     notes: str | None
     checks: list[CheckRow] = field(default_factory=list)
+    ethnicity: str | None = None
+    faith: str | None = None
+    disability: str | None = None
 
 
 def parse_dbs_number(text: str) -> str | None:
@@ -196,12 +202,14 @@ def validate(
     phone = parse("phone", parse_phone)
     dbs_number = parse("dbs_number", parse_dbs_number)
     dbs_level = parse("dbs_level", parse_dbs_level)
+    dbs_outcome = parse("dbs_outcome", parse_dbs_outcome)
+    monitoring = {k: parse(k, rule(VOLUNTEER[k])) or None for k in VOLUNTEER_MONITORING}
     update_service = parse("dbs_update_service", parse_yes_no)
     has_dbs = bool((raw.get("dbs_issue_date") or "").strip())
     if has_dbs and dbs_number is None and not (raw.get("dbs_number") or "").strip():
         problems.append(RowProblem(line, "dbs_number", "is required with dbs_issue_date"))
     if not has_dbs:
-        for key in ("dbs_number", "dbs_level", "dbs_update_service"):
+        for key in ("dbs_number", "dbs_level", "dbs_outcome", "dbs_update_service"):
             if (raw.get(key) or "").strip() and (key != "dbs_update_service" or update_service):
                 problems.append(RowProblem(line, key, "given without dbs_issue_date"))
     if (raw.get("dbs_status_check_date") or "").strip() and update_service is not True:
@@ -222,9 +230,10 @@ def validate(
         if d is None:
             continue
         if step == "dbs":
-            checks.append(CheckRow(step, d, dbs_number, dbs_level, None, bool(update_service)))
+            checks.append(CheckRow(step, d, dbs_number, dbs_level, dbs_outcome,
+                                   bool(update_service)))
         else:
-            checks.append(CheckRow(step, d, number))
+            checks.append(CheckRow(step, d, number, outcome=IMPORTED_OUTCOME.get(step)))
     row = VolunteerRow(
         line=line,
         reference=texts["reference"],
@@ -241,5 +250,6 @@ def validate(
         coordinator=texts["coordinator"],
         notes=texts["notes"],
         checks=checks,
+        **monitoring,
     )
     return row, []

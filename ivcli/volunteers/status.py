@@ -44,10 +44,24 @@ def update(conn: Connection, v: VolunteerRecord, **values: Any) -> list[str]:
 
 
 def refresh_status(conn: Connection, v: VolunteerRecord, as_of: date) -> str:
-    """Bring a pipeline status (applicant, in checks, ready for panel) up to date."""
+    """Bring a pipeline status (applicant, in checks, ready for panel) up to date. A decision
+    that stops the pipeline (``vetting``: an unsatisfactory reference or interview, a panel or
+    risk assessment that declined) makes a volunteer who has not left or withdrawn
+    ``not_approved``, with the reason; once it no longer stands (corrected), the recorded steps
+    decide again."""
+    from ivcli.volunteers import vetting
     from ivcli.volunteers.intake import HAND_SET, pipeline_status
 
-    if v.status not in HAND_SET:
+    if v.status in ENDED:
+        return v.status
+    stop = vetting.vet_one(conn, v.id, as_of).stop
+    not_approved = VolunteerStatus.not_approved.value
+    if stop is not None:
+        update(conn, v, status=not_approved, status_reason=stop.reason, status_date=stop.date)
+    elif v.status == not_approved:
+        update(conn, v, status=pipeline_status(compliance.volunteer_states(conn, v.id, as_of)),
+               status_reason=None, status_date=as_of, approved_date=None)
+    elif v.status not in HAND_SET:
         update(conn, v, status=pipeline_status(compliance.volunteer_states(conn, v.id, as_of)))
     return v.status
 
@@ -82,6 +96,41 @@ def set_status(conn: Connection, volunteer_id: int, status: VolunteerStatus, rea
     update(conn, v, status=status.value, status_reason=" ".join(reason.split()),
             status_date=on)
     return open_matches(conn, volunteer_id)
+
+
+def leave(conn: Connection, volunteer_id: int, reason: str, on: date, today: date,
+          note: str | None = None, exit_interview: date | None = None) -> None:
+    """Record that a volunteer has left the scheme: why (``LeaveReason``), a note and the date of
+    their exit interview. Refused while they have an open match (each named)."""
+    from ivcli.enums import LeaveReason
+    from ivcli.specs import VOLUNTEER, one_line
+
+    v = load(conn, volunteer_id)
+    reasons = [r.value for r in LeaveReason]
+    if reason not in reasons:
+        raise InvalidInput(f"there is no leaving reason {reason!r}",
+                           hint="reasons: " + ", ".join(reasons))
+    if on > today:
+        raise InvalidInput("the date is in the future")
+    if exit_interview is not None and exit_interview > today:
+        raise InvalidInput("the exit interview date is in the future; record it once it has "
+                           "happened")
+    if v.status == VolunteerStatus.left.value:
+        raise Refused(f"volunteer {volunteer_id} has already left; nothing was changed")
+    matches = open_matches(conn, volunteer_id)
+    if matches:
+        listed = ", ".join(str(m) for m in matches)
+        raise Refused(
+            f"volunteer {volunteer_id} still has open match(es): {listed}; nothing was changed",
+            hint=f"end each first ('ivcli match end {matches[0]} --reason volunteer_left'; "
+            "a proposal not yet started: 'ivcli match decline ID --reason ...'), then leave again",
+        )
+    try:
+        clean = one_line(note or "", VOLUNTEER["leave_note"].limit) or None
+    except ValueError as exc:
+        raise InvalidInput(f"--note is {exc}") from None
+    update(conn, v, status=VolunteerStatus.left.value, status_reason=reason, status_date=on,
+           leave_reason=reason, leave_note=clean, exit_interview_date=exit_interview)
 
 
 def resume(conn: Connection, volunteer_id: int, on: date, today: date) -> str:
