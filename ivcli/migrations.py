@@ -314,6 +314,26 @@ def m007_one_timestamp_form(conn: sqlite3.Connection) -> None:
             )
 
 
+def m008_import_mappings(conn: sqlite3.Connection) -> None:
+    """Saved header mappings of imports (``--save-map``), by name: the import they belong to
+    (referral, volunteer, visit), the headers of the file they were saved from (JSON list) and
+    their ``--map`` pairs (JSON list of [header, field]). Headers, never values."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE import_mappings (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            headers TEXT NOT NULL,
+            maps TEXT NOT NULL,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL
+        );
+        """,
+    )
+
+
 def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
                   copy: dict[str, str] | None = None) -> None:
     """Change a table's definition the way SQLite's ALTER TABLE documentation prescribes:
@@ -355,6 +375,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("005_safety_audit", m005_safety_audit),
     ("006_audit_ranges", m006_audit_ranges),
     ("007_one_timestamp_form", m007_one_timestamp_form),
+    ("008_import_mappings", m008_import_mappings),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
