@@ -162,7 +162,9 @@ def _read(path: Path, title: str, values: Iterator[tuple[Any, ...]], problems: P
     def rows() -> Iterator[tuple[int, list[str]]]:
         blank: list[int] = []  # empty rows, passed on only if a row with values follows
         for number, row in enumerate(values, header_row + 1):
-            cells = [cell_text(v) for v in row[:width]]
+            # Most cells are text or empty: those skip the call.
+            cells = [v if v.__class__ is str else "" if v is None else cell_text(v)
+                     for v in row[:width]]
             extra = [i for i in range(width, len(row)) if cell_text(row[i]).strip()]
             if not extra and not "".join(cells).strip():
                 blank.append(number)
