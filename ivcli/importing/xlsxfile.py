@@ -18,6 +18,7 @@ for a workbook).
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -33,11 +34,14 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the older binary .xls (Excel 97-2003)
 
 def is_workbook(path: Path) -> bool:
     """A file to read as a workbook: named .xlsx/.xlsm, or an Excel file under another name
-    (a zip, or an old binary .xls, which ``open_sheet`` then explains). A ".xls" that is text
-    (some case systems export tab-separated text under that name) is read as a CSV."""
+    (a zip, or an old binary .xls, which ``open_sheet`` then explains), told by its first bytes
+    when it is a regular file. A ".xls" that is text (some case systems export tab-separated
+    text under that name) is read as a CSV."""
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return True
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False  # a pipe (a FIFO, /dev/stdin) is read once, as the CSV it must be
         with open(path, "rb") as fh:
             start = fh.read(4)
     except OSError:
