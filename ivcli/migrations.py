@@ -314,7 +314,7 @@ def m007_one_timestamp_form(conn: sqlite3.Connection) -> None:
             )
 
 
-def m008_import_mappings(conn: sqlite3.Connection) -> None:
+def m012_import_mappings(conn: sqlite3.Connection) -> None:
     """Saved header mappings of imports (``--save-map``), by name: the import they belong to
     (referral, volunteer, visit), the headers of the file they were saved from (JSON list) and
     their ``--map`` pairs (JSON list of [header, field]). Headers, never values."""
@@ -375,7 +375,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("005_safety_audit", m005_safety_audit),
     ("006_audit_ranges", m006_audit_ranges),
     ("007_one_timestamp_form", m007_one_timestamp_form),
-    ("008_import_mappings", m008_import_mappings),
+    ("012_import_mappings", m012_import_mappings),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
