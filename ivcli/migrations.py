@@ -390,6 +390,26 @@ def m011_vetting_decisions(conn: sqlite3.Connection) -> None:
     )
 
 
+def m012_import_mappings(conn: sqlite3.Connection) -> None:
+    """Saved header mappings of imports (``--save-map``), by name: the import they belong to
+    (referral, volunteer, visit), the headers of the file they were saved from (JSON list) and
+    their ``--map`` pairs (JSON list of [header, field]). Headers, never values."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE import_mappings (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            headers TEXT NOT NULL,
+            maps TEXT NOT NULL,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL
+        );
+        """,
+    )
+
+
 def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
                   copy: dict[str, str] | None = None) -> None:
     """Change a table's definition the way SQLite's ALTER TABLE documentation prescribes:
@@ -562,6 +582,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("009_visit_cost_lines", m009_visit_cost_lines),
     ("010_legal_status_consent", m010_legal_status_consent),
     ("011_vetting_decisions", m011_vetting_decisions),
+    ("012_import_mappings", m012_import_mappings),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -264,3 +264,17 @@ class Review(SQLModel, table=True):
     with_whom: str
     note: str | None = None
     created_at: str
+
+
+class ImportMapping(SQLModel, table=True):
+    """A saved header mapping (``--save-map``): the headers of the file it was saved from, as a
+    JSON list, and its ``--map`` pairs, a JSON list of [header, field]."""
+
+    __tablename__ = "import_mappings"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    kind: str
+    headers: str
+    maps: str
+    created_at: str
+    updated_at: str

@@ -17,9 +17,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
      "ivcli.vocab", "ivcli.report_figures"),
     ("ivcli.db", "ivcli.dialect", "ivcli.migrations", "ivcli.models", "ivcli.outfile"),
     ("ivcli.importing",),
-    # The services: one package per capability, and two single-module ones.
+    # The services: one package per capability, and three single-module ones.
     ("ivcli.referrals", "ivcli.volunteers", "ivcli.matching", "ivcli.visits", "ivcli.reports",
-     "ivcli.safety", "ivcli.stored_settings", "ivcli.demo"),
+     "ivcli.safety", "ivcli.stored_settings", "ivcli.stored_mappings",
+     "ivcli.demo"),
     ("ivcli.render", "ivcli.render_report", "ivcli.charts", "ivcli.prompts"),
     ("ivcli.cli", "ivcli.__main__"),
 )

@@ -23,6 +23,7 @@ from ivcli.periods import MONTH_HELP, MONTH_METAVAR
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from ivcli.importing.mapping import HeaderChoice
     from ivcli.specs import Field
 
 
@@ -157,19 +158,54 @@ Format = Annotated[
 ]
 
 
-# The options every CSV import takes (referrals, volunteers, visit sheets).
+# The options every import takes (referrals, volunteers, visit sheets; CSV or .xlsx).
 CsvMap = Annotated[
     list[str] | None,
     typer.Option("--map", help='Map a column: "Their Header=field" (repeatable).',
                  show_default=False),
 ]
+SaveMap = Annotated[
+    str | None,
+    typer.Option("--save-map", metavar="NAME", show_default=False,
+                 help="Once the import succeeds, save its --map options under NAME: a later "
+                 "file with the same headers uses them without flags (not with --dry-run)."),
+]
+MappingName = Annotated[
+    str | None,
+    typer.Option("--mapping", metavar="NAME", show_default=False,
+                 help="Use the saved mapping NAME ('ivcli mappings' lists them). Without it, "
+                 "a saved mapping whose headers match the file's exactly is used; --map adds "
+                 "to either."),
+]
+Sheet = Annotated[
+    str | None,
+    typer.Option("--sheet", metavar="NAME", show_default=False,
+                 help="The sheet of an .xlsx workbook to read (default: the first)."),
+]
 CsvEncoding = Annotated[
-    str, typer.Option(help="The file's encoding: utf-8 (with or without BOM) or cp1252.")
+    str, typer.Option(help="A CSV's encoding: utf-8 (with or without BOM) or cp1252.")
 ]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Check the file and report; write nothing.")
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+@contextmanager
+def mapped_import(ctx: typer.Context, kind: str, *, dry_run: bool, maps: list[str] | None,
+                  mapping: str | None, save_map: str | None
+                  ) -> Iterator[tuple[Connection, HeaderChoice]]:
+    """The transaction of an import (``AppState.importing``) and how it maps the file's
+    headers (``stored_mappings.choice``); the ``--save-map`` is kept once the import inside it
+    succeeds, unless it is a dry run."""
+    from ivcli import stored_mappings
+
+    with state(ctx).importing(dry_run=dry_run) as conn:
+        choice = stored_mappings.choice(conn, kind, maps=maps or [], mapping=mapping,
+                                        save_as=save_map)
+        yield conn, choice
+        if not dry_run:
+            stored_mappings.save(conn, choice)
 
 
 def warn_unknown_columns(columns: list[str]) -> None:

@@ -125,6 +125,7 @@ COMMANDS: list[tuple[str, str | None, tuple[str, ...]]] = [
     ("report", "report", ("report",)),
     ("visit", "visit", ("visit",)),
     ("concern", "concern", ("concern",)),
+    ("mappings", "mappings", ("mappings",)),
     ("expenses", "expenses", ("expenses",)),
     ("today", None, ("today",)),
     ("audit", None, ("audit",)),

@@ -13,9 +13,13 @@ from ivcli.cli.common import (
     CsvMap,
     DryRun,
     Format,
+    MappingName,
     Quiet,
+    SaveMap,
+    Sheet,
     date_option,
     field_options,
+    mapped_import,
     require,
     state,
     warn_unknown_columns,
@@ -93,26 +97,32 @@ def add(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A CSV file of referrals.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="A CSV or .xlsx file of referrals.",
+                                         show_default=False)],
     map_: CsvMap = None,
+    save_map: SaveMap = None,
+    mapping: MappingName = None,
+    sheet: Sheet = None,
     encoding: CsvEncoding = "utf-8",
     dry_run: DryRun = False,
     quiet: Quiet = False,
 ) -> None:
-    """Import referrals from a council CSV, all or nothing.
+    """Import referrals from a council CSV or Excel workbook (.xlsx), all or nothing.
 
-    Any invalid row means nothing is written; every problem is listed with its line number.
-    Importing the same file again adds nothing.
+    Any invalid row means nothing is written; every problem is listed with its line number
+    (in a workbook, its cell: C7). Importing the same file again adds nothing.
     """
     from ivcli.cli.progress import byte_progress
+    from ivcli.importing.mapping import summary
     from ivcli.referrals import intake
     from ivcli.render import message
 
     with byte_progress(file, enabled=not quiet) as progress:
-        with state(ctx).importing(dry_run=dry_run) as conn:
+        with mapped_import(ctx, "referral", dry_run=dry_run, maps=map_, mapping=mapping,
+                           save_map=save_map) as (conn, choice):
             report = intake.import_csv(
-                conn, file, today=date.today(), maps=map_ or [], encoding=encoding,
-                dry_run=dry_run, progress=progress,
+                conn, file, today=date.today(), maps=choice.maps, encoding=encoding,
+                dry_run=dry_run, progress=progress, mapping=choice, sheet=sheet,
             )
     r = report.result
     warn_unknown_columns(report.unknown_columns)
@@ -138,7 +148,7 @@ def import_(
             lines.append(f"  line {line} may be the same child as young person {yp}")
         if r.duplicate_count > 20:
             lines.append(f"  ... and {r.duplicate_count - 20} more")
-    message("\n".join(lines))
+    message("\n".join(lines + summary(choice, dry_run=dry_run)))
 
 
 @app.command("list")

@@ -14,10 +14,14 @@ from ivcli.cli.common import (
     CsvMap,
     DryRun,
     Format,
+    MappingName,
     Names,
     Quiet,
+    SaveMap,
+    Sheet,
     confirmed,
     date_option,
+    mapped_import,
     month_option,
     require,
     state,
@@ -218,28 +222,35 @@ def delete(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A CSV visit sheet.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="A visit sheet: CSV or .xlsx.",
+                                         show_default=False)],
     map_: CsvMap = None,
+    save_map: SaveMap = None,
+    mapping: MappingName = None,
+    sheet: Sheet = None,
     encoding: CsvEncoding = "utf-8",
     dry_run: DryRun = False,
     quiet: Quiet = False,
 ) -> None:
-    """Import a visit sheet (CSV), all or nothing.
+    """Import a visit sheet (CSV or .xlsx), all or nothing.
 
     Columns: match_id, date, hours (or minutes), activity, and optionally cost, cost_type,
     travel_cost, activity_cost, food_cost (one row, several costs), note, concern (see
     docs/visit-csv.md). Any invalid row means nothing is written; every problem is listed
-    with its line number. The same match, date and activity is the same visit, so importing
-    a sheet again adds nothing.
+    with its line number (in a workbook, its cell: C7). The same match, date and activity is
+    the same visit, so importing a sheet again adds nothing.
     """
     from ivcli.cli.progress import byte_progress
+    from ivcli.importing.mapping import summary
     from ivcli.render import message
     from ivcli.visits import log as visits
 
     with byte_progress(file, enabled=not quiet) as progress:
-        with state(ctx).importing(dry_run=dry_run) as conn:
-            report = visits.import_csv(conn, file, today=date.today(), maps=map_ or [],
-                                       encoding=encoding, dry_run=dry_run, progress=progress)
+        with mapped_import(ctx, "visit", dry_run=dry_run, maps=map_, mapping=mapping,
+                           save_map=save_map) as (conn, choice):
+            report = visits.import_csv(conn, file, today=date.today(), maps=choice.maps,
+                                       encoding=encoding, dry_run=dry_run, progress=progress,
+                                       mapping=choice, sheet=sheet)
     warn_unknown_columns(report.unknown_columns)
     lead = "Dry run, nothing written: would add" if dry_run else "Added"
     lines = [f"{lead} {report.added} visit(s); {report.unchanged} unchanged (already held)."]
@@ -248,7 +259,7 @@ def import_(
         lines.append(f"Concerns {verb}: {report.concerns} (see 'ivcli concern list').")
     if report.blank_rows:
         lines.append(f"Blank rows skipped: {report.blank_rows}.")
-    message("\n".join(lines))
+    message("\n".join(lines + summary(choice, dry_run=dry_run)))
     if report.uncleared:
         message(f"Warning: {report.uncleared} visit(s) were on days their volunteer was not "
                 "cleared (a check lapsed, or on hold): recorded, and on 'ivcli today'.",

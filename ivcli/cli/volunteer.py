@@ -13,9 +13,13 @@ from ivcli.cli.common import (
     CsvMap,
     DryRun,
     Format,
+    MappingName,
     Quiet,
+    SaveMap,
+    Sheet,
     date_option,
     field_options,
+    mapped_import,
     parse_yes_no_option,
     require,
     state,
@@ -108,27 +112,34 @@ def add(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A CSV file of volunteers.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="A CSV or .xlsx file of volunteers.",
+                                         show_default=False)],
     map_: CsvMap = None,
+    save_map: SaveMap = None,
+    mapping: MappingName = None,
+    sheet: Sheet = None,
     encoding: CsvEncoding = "utf-8",
     dry_run: DryRun = False,
     quiet: Quiet = False,
 ) -> None:
-    """Import volunteers and their step dates from a CSV, all or nothing.
+    """Import volunteers and their step dates from a CSV or .xlsx, all or nothing.
 
     Any invalid row means nothing is written; every problem is listed with its line and
-    column. Importing the same file again adds nothing; a later copy of the spreadsheet adds
-    only the new step dates. A row with a panel date and every check current is approved on
-    its panel date. The columns are in docs/volunteer-csv.md.
+    column (in a workbook, its cell: C7). Importing the same file again adds nothing; a later
+    copy of the spreadsheet adds only the new step dates. A row with a panel date and every
+    check current is approved on its panel date. The columns are in docs/volunteer-csv.md.
     """
     from ivcli.cli.progress import byte_progress
+    from ivcli.importing.mapping import summary
     from ivcli.render import message
     from ivcli.volunteers import intake as volunteer_intake
 
     with byte_progress(file, enabled=not quiet) as progress:
-        with state(ctx).importing(dry_run=dry_run) as conn:
-            r = volunteer_intake.import_csv(conn, file, today=date.today(), maps=map_ or [],
-                                            encoding=encoding, progress=progress)
+        with mapped_import(ctx, "volunteer", dry_run=dry_run, maps=map_, mapping=mapping,
+                           save_map=save_map) as (conn, choice):
+            r = volunteer_intake.import_csv(conn, file, today=date.today(), maps=choice.maps,
+                                            encoding=encoding, progress=progress,
+                                            mapping=choice, sheet=sheet)
     warn_unknown_columns(r.unknown_columns)
     lead = "Dry run, nothing written: would add" if dry_run else "Added"
     lines = [
@@ -145,7 +156,7 @@ def import_(
                      + ". See 'ivcli volunteer show ID'.")
     if r.blank_rows:
         lines.append(f"Blank rows skipped: {r.blank_rows}.")
-    message("\n".join(lines))
+    message("\n".join(lines + summary(choice, dry_run=dry_run)))
 
 
 @app.command("check")

@@ -11,7 +11,10 @@
 - Headers are matched to fields by name, ignoring case, spaces, underscores and punctuation,
   with synonyms (``DOB``, ``Surname``) and the user's ``--map "Their Header=field"``. A missing
   required field is an error listing the headers not recognised, a "did you mean" per field
-  and the ``--map`` options to type.
+  and the ``--map`` options to type. Saved mappings (``mapping``) give ``--map`` options by
+  name or by the file's headers.
+- An Excel workbook (.xlsx) is read through ``xlsxfile`` into the same rows of text, and its
+  problems are named by cell.
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ivcli.errors import InvalidInput
+from ivcli.importing import open_file, xlsxfile
 from ivcli.importing.problems import Problems, RowProblem, quoted_headers
+
+if TYPE_CHECKING:
+    from ivcli.importing.mapping import HeaderChoice
 
 FIELD_LIMIT = 1 << 24
 csv.field_size_limit(FIELD_LIMIT)
@@ -276,24 +283,42 @@ def open_csv(
     maps: Sequence[str] = (),
     encoding: str = "utf-8",
     progress: Callable[[BinaryIO], BinaryIO] | None = None,
+    mapping: HeaderChoice | None = None,
+    sheet: str | None = None,
 ) -> tuple[CsvRows, Callable[[], None]]:
     """Open ``path`` and map its header. Returns the rows and a function that closes the file.
-    ``progress`` wraps the open file to show how much has been read.
+    ``progress`` wraps the open file to show how much has been read. ``mapping`` (the
+    ``--map``, ``--mapping`` and ``--save-map`` of the command, and the saved mappings) gives
+    the maps when it is given, instead of ``maps``. A workbook (``xlsxfile.is_workbook``) is
+    read from its first sheet or ``sheet``; ``sheet`` is refused for a CSV.
 
     Rows are read strictly: a record that is not one row of the header's width (see the
     module's docstring) is added to ``problems`` and left out of the rows."""
-    user_map = parse_maps(maps, fields)
+    if mapping is not None:
+        maps = mapping.maps
+    parse_maps(maps, fields)  # a mistyped --map is refused before the file is read
+
+    def columns_of(headers: Sequence[str]) -> Columns:
+        options = mapping.resolve(headers) if mapping is not None else maps
+        return map_headers(headers, fields, synonyms, parse_maps(options, fields), required,
+                           name=path.name)
+
+    if xlsxfile.is_workbook(path):
+        headers, _, cells, close_book = xlsxfile.open_sheet(path, sheet, problems)
+        try:
+            columns = columns_of(headers)
+        except InvalidInput:
+            close_book()
+            raise
+        problems.locate = xlsxfile.locator(columns.index)
+        return CsvRows(columns=columns, rows=cells, delimiter=""), close_book
+    if sheet is not None:
+        raise InvalidInput(f"--sheet {sheet!r}: {path.name} is not an Excel workbook (.xlsx)",
+                           hint="--sheet is for .xlsx files; leave it out for a CSV")
     enc = _lookup_encoding(encoding)
     if enc == "utf-8":
         enc = "utf-8-sig"  # a BOM from Excel is not part of the first header
-    try:
-        raw = open(path, "rb")  # noqa: SIM115 - closed by the returned function
-    except FileNotFoundError:
-        raise InvalidInput(f"no file at {path}") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{path} is a folder, not a CSV file") from None
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    raw = open_file(path, "a CSV file")  # closed by the returned function
     # ``progress`` (cli/progress.py: Rich's ``Progress.wrap_file``) counts the bytes read.
     source: BinaryIO = progress(raw) if progress else raw
     text = io.TextIOWrapper(source, encoding=enc, newline="", errors="strict")
@@ -331,7 +356,7 @@ def open_csv(
     header_line = blank_before + 1
     try:
         headers = next(csv.reader([first], delimiter=delimiter, strict=True))
-        columns = map_headers(headers, fields, synonyms, user_map, required, name=path.name)
+        columns = columns_of(headers)
     except csv.Error as exc:
         close()
         raise InvalidInput(

@@ -3,7 +3,8 @@
 Imports are all or nothing: every problem is counted, the first few hundred are kept to show
 (memory stays flat for a file of any size), and ``raise_if_any`` refuses the whole file, naming
 each bad line and column (or what is wrong with the row as a whole: its number of cells, an
-unclosed quote; see ``csvfile``), never a value from it.
+unclosed quote; see ``csvfile``), never a value from it. A spreadsheet's problems are named by
+cell (``C7``: the column of the field's header, the row) instead (see ``xlsxfile``).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class Problems:
     """The problems of one import, collected row by row."""
 
     def __init__(self) -> None:
+        # Where a problem is, when not "line N" (a spreadsheet's cells): set by the reader.
+        self.locate: Callable[[RowProblem], str] | None = None
         self.kept: list[RowProblem] = []
         self.count = 0
         self.bad_rows = 0
@@ -90,14 +93,15 @@ class Problems:
         if not self:
             return
         shown = sorted(self.kept, key=lambda p: p.line)[:SHOWN]
-        details = [str(p) for p in shown]
+        locate = self.locate
+        details = [locate(p) if locate and p.line else str(p) for p in shown]
         if self.count > len(shown):
             details.append(f"... and {self.count - len(shown)} more problems")
         if ignored:
             details.append(ignored_columns_note(ignored))
         raise ImportFailed(
             f"{path.name}: {self.bad_rows} invalid row(s); nothing was imported",
-            hint="correct those lines and import the file again (--dry-run checks without "
-            "writing)",
+            hint=f"correct those {'cells' if self.locate else 'lines'} and import the file "
+            "again (--dry-run checks without writing)",
             details=details,
         )

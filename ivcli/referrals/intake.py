@@ -50,6 +50,8 @@ from ivcli.safety import audit
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, CursorResult
 
+    from ivcli.importing.mapping import HeaderChoice
+
 
 OPEN_REFERRALS = sql_list(ReferralStatus.open())
 BATCH = 5_000
@@ -445,6 +447,8 @@ def import_csv(
     encoding: str = "utf-8",
     dry_run: bool = False,
     progress: Callable[[BinaryIO], BinaryIO] | None = None,
+    mapping: HeaderChoice | None = None,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Import a referral CSV all or nothing. Raises ``ImportFailed`` listing every bad line."""
     from ivcli.importing.csvfile import open_csv
@@ -452,7 +456,7 @@ def import_csv(
     problems = Problems()
     source, close = open_csv(
         path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, problems=problems,
-        maps=list(maps), encoding=encoding, progress=progress,
+        maps=list(maps), encoding=encoding, progress=progress, mapping=mapping, sheet=sheet,
     )
     try:
         check = RowValidator(today, source.columns.index, _reference_pattern(conn))

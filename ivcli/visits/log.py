@@ -49,6 +49,7 @@ from ivcli.visits.rows import (
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from ivcli.importing.mapping import HeaderChoice
     from ivcli.matching.lifecycle import MatchRecord
 
 LOGGABLE = MatchStatus.running()
@@ -306,6 +307,8 @@ def import_csv(
     encoding: str = "utf-8",
     dry_run: bool = False,
     progress: Callable[[BinaryIO], BinaryIO] | None = None,
+    mapping: HeaderChoice | None = None,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Import a visit sheet all or nothing. Raises ``ImportFailed`` listing every bad line.
 
@@ -315,7 +318,7 @@ def import_csv(
     problems = Problems()
     source, close = open_csv(path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED,
                              problems=problems, maps=list(maps), encoding=encoding,
-                             progress=progress)
+                             progress=progress, mapping=mapping, sheet=sheet)
     report = ImportReport(unknown_columns=source.columns.unknown)
     try:
         if "hours" not in source.columns.index and "minutes" not in source.columns.index:

@@ -38,6 +38,8 @@ from ivcli.volunteers.rows import (
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from ivcli.importing.mapping import HeaderChoice
+
 HAND_SET = (VolunteerStatus.approved.value, VolunteerStatus.on_hold.value,
             VolunteerStatus.withdrawn.value, VolunteerStatus.left.value,
             VolunteerStatus.not_approved.value)  # the last: a decision (``status``) set it
@@ -364,6 +366,8 @@ def import_csv(
     maps: Iterable[str] = (),
     encoding: str = "utf-8",
     progress: Callable[[BinaryIO], BinaryIO] | None = None,
+    mapping: HeaderChoice | None = None,
+    sheet: str | None = None,
 ) -> ImportResult:
     """Import a volunteers CSV all or nothing. Raises ``ImportFailed`` listing every bad line."""
     from ivcli.importing.csvfile import by_field, open_csv
@@ -372,7 +376,7 @@ def import_csv(
     problems = Problems()
     source, close = open_csv(
         path, fields=FIELDS, synonyms=SYNONYMS, required=REQUIRED, problems=problems,
-        maps=list(maps), encoding=encoding, progress=progress,
+        maps=list(maps), encoding=encoding, progress=progress, mapping=mapping, sheet=sheet,
     )
     record = by_field(source.columns.index, FIELDS)
     try:
