@@ -27,6 +27,20 @@ class ReferralStatus(StrEnum):
     matched = "matched"
     closed = "closed"
 
+    @classmethod
+    def open(cls) -> tuple[str, ...]:
+        """Statuses of a referral still open: received, accepted (waiting) or matched."""
+        return (cls.received.value, cls.accepted.value, cls.matched.value)
+
+
+# ``young-person list --status``: the status of the young person's open referral, or this for
+# a young person with none open.
+NO_OPEN_REFERRAL = "none"
+
+
+def person_statuses() -> tuple[str, ...]:
+    return (*ReferralStatus.open(), NO_OPEN_REFERRAL)
+
 
 class ReferrerRole(StrEnum):
     social_worker = "social_worker"
@@ -124,3 +138,4 @@ class ReviewWith(StrEnum):
     volunteer = "volunteer"
     carer = "carer"
     social_worker = "social-worker"
+    iro = "iro"

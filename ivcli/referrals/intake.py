@@ -1,8 +1,9 @@
 """Referral intake: one referral typed at the terminal, or a council CSV, all or nothing.
 
 One child is one record. A referral links to an existing young person by council reference, or
-else by the same normalised name and date of birth; a near miss (same date of birth and the same
-first or last name) is reported as a possible duplicate and never merged. A council reference
+else by the same folded name and date of birth (``parsing.name_key``: case, accents and
+punctuation ignored); a near miss (same date of birth and the same first or last name) is kept
+as a possible duplicate (``referrals.duplicates``) and never merged. A council reference
 belongs to one child: a row whose reference is held for, or given on an earlier row to, a
 different normalised name or date of birth is refused (``reference_conflicts``), never linked.
 A referral is the same referral when it is for the same young person on the same referral date.
@@ -30,6 +31,7 @@ from ivcli import dialect
 from ivcli.db import now as db_now
 from ivcli.errors import InvalidInput, Refused
 from ivcli.importing.problems import Problems
+from ivcli.referrals import duplicates
 from ivcli.referrals.rows import (
     CLEAN,
     FIELDS,
@@ -307,18 +309,15 @@ def ingest(
                           ("young_person_id", "status", *referral_cols, "created_at",
                            "updated_at"))
     result.unchanged = count - result.added
-    # 4. Possible duplicates: a new young person with the same date of birth and the same first
-    #    or last name as another young person held.
+    # 4. Possible duplicates (``referrals.duplicates``): each new young person against every
+    #    other one held, kept in their table until merged or dismissed.
     if new_people:
-        pairs = " UNION ".join(
-            "SELECT n.id AS n, o.id AS o FROM young_people n JOIN young_people o "
-            f"ON o.date_of_birth = n.date_of_birth AND o.{key} = n.{key} AND o.id <> n.id "
-            "WHERE n.id > :before AND (o.id < n.id OR o.id <= :before)"
-            for key in ("last_key", "first_key")
-        )
+        duplicates.detect(conn, "n.id > :before", {"before": max_before})
         cursor = ex(
-            "SELECT (SELECT min(line) FROM stage_referrals s WHERE s.person_id = d.n), d.o "
-            f"FROM ({pairs}) d ORDER BY 1, 2",
+            "SELECT (SELECT min(line) FROM stage_referrals s "
+            "WHERE s.person_id = d.young_person_id), d.other_id "
+            "FROM possible_duplicates d WHERE d.young_person_id > :before "
+            "AND d.dismissed_at IS NULL ORDER BY 1, 2",
             {"before": max_before},
         )
         for line, other in cursor:

@@ -138,10 +138,9 @@ def show(conn: Connection, referral_id: int) -> dict[str, object]:
 # Decisions
 
 
-def eligibility_problem(conn: Connection, yp: Any, on: date) -> str | None:
-    """Why the young person is not eligible by age on ``on``, or None."""
-    age = age_on(yp.date_of_birth, on)
-    minimum = settings_service.get_int(conn, "eligibility.min_age")
+def age_limits(conn: Connection, yp: Any) -> tuple[int, int, str, str]:
+    """The young person's age limits by their status: (minimum age, the age they are eligible
+    until, the setting of that age, who they are in words)."""
     if yp.care_leaver:
         if yp.disability:
             key, who = "eligibility.additional_needs_max_age", "a care leaver with additional needs"
@@ -149,12 +148,20 @@ def eligibility_problem(conn: Connection, yp: Any, on: date) -> str | None:
             key, who = "eligibility.care_leaver_max_age", "a care leaver"
     else:
         key, who = "eligibility.looked_after_max_age", "a looked-after child"
-    maximum = settings_service.get_int(conn, key)
+    return (settings_service.get_int(conn, "eligibility.min_age"),
+            settings_service.get_int(conn, key), key, who)
+
+
+def eligibility_problem(conn: Connection, yp: Any, on: date, when: str = "the referral date"
+                        ) -> str | None:
+    """Why the young person is not eligible by age on ``on`` (``when``, in words), or None."""
+    age = age_on(yp.date_of_birth, on)
+    minimum, maximum, key, who = age_limits(conn, yp)
     if age < minimum:
-        return f"aged {age} on the referral date, under the minimum of {minimum} (setting " \
+        return f"aged {age} on {when}, under the minimum of {minimum} (setting " \
                "eligibility.min_age)"
     if age >= maximum:
-        return f"aged {age} on the referral date; {who} is eligible until {maximum} (setting {key})"
+        return f"aged {age} on {when}; {who} is eligible until {maximum} (setting {key})"
     return None
 
 
@@ -242,16 +249,18 @@ def _require_reason(reason: str) -> None:
         raise InvalidInput("a reason is required", hint="give it with --reason")
 
 
-UPDATABLE = REFERRAL.names(lambda f: f.updatable) + YOUNG_PERSON.names(lambda f: f.updatable)
+UPDATABLE = REFERRAL.names(lambda f: f.updatable)
 
 
-def update(conn: Connection, referral_id: int, changes: dict[str, str]) -> list[str]:
-    """Change screening answers or referrer details; returns the fields that changed. Each
-    value is checked by the same rule as in ``referral add`` and a CSV import
-    (``referral_rows.FIELD_RULES``)."""
+def update(conn: Connection, referral_id: int, changes: dict[str, str],
+           today: date | None = None) -> list[str]:
+    """Correct any field of a referral; returns the fields that changed. Each value is
+    checked by the same rule as in ``referral add`` and a CSV import
+    (``referral_rows.FIELD_RULES``); a referral date must not be in the future, before the date
+    of birth, or the date of another referral of the same young person."""
     from ivcli.referrals.rows import FIELD_RULES
 
-    ref, _ = get(conn, referral_id)
+    ref, yp = get(conn, referral_id)
     problems: list[str] = []
     values: dict[str, object] = {}
     for key, raw in changes.items():
@@ -263,6 +272,21 @@ def update(conn: Connection, referral_id: int, changes: dict[str, str]) -> list[
             problems.append(f"{key}: {exc}")
             continue
         values[key] = None if value == "" else value
+    on = values.get("referral_date")
+    if isinstance(on, date):
+        if on > (today or date.today()):
+            problems.append("referral_date: is in the future")
+        if on < yp.date_of_birth:
+            problems.append("referral_date: is before the date of birth")
     if problems:
         raise InvalidInput(f"referral {referral_id} was not changed", details=problems)
+    if isinstance(on, date) and on != ref.referral_date:
+        from sqlalchemy import text
+
+        other = conn.execute(text(
+            "SELECT id FROM referrals WHERE young_person_id = :yp AND referral_date = :d "
+            "AND id <> :id"), {"yp": yp.id, "d": on.isoformat(), "id": referral_id}).scalar()
+        if other is not None:
+            raise Refused(f"young person {yp.id} already has referral {other} on that date; "
+                          f"referral {referral_id} was not changed")
     return write_changes(conn, ref, values)

@@ -11,6 +11,7 @@ Each item is ``{kind, id, days, summary}``; the kinds, in the order they are sho
 | check_lapsing | the volunteer | days until the check lapses (negative: lapsed) |
 | long_wait | the referral | days on the waiting list since acceptance |
 | age_threshold | the young person | days until the birthday |
+| eligibility | the young person | days since they went past the age limit (0 when under age) |
 
 Summaries name records by id; with ``names`` they also give names. Concern text is never part
 of the agenda. Every count is done in SQL over indexes so a scheme with half a million visits
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 KINDS = ("concern", "overdue_visit", "review_due", "referral_decision", "check_lapsing",
-         "long_wait", "age_threshold")
+         "long_wait", "age_threshold", "eligibility")
 
 
 @dataclass(slots=True)
@@ -108,6 +109,7 @@ def agenda(conn: Connection, as_of: date, *, names: bool = False) -> list[Item]:
         "eligibility.additional_needs_max_age")})
     items += _age_thresholds(conn, as_of, thresholds, setting(conn, "today.age_warn_days"),
                              names)
+    items += _eligibility(conn, as_of, thresholds[0], names)
     rank = {k: i for i, k in enumerate(KINDS)}
     items.sort(key=lambda it: (rank[it.kind], it.order, it.id))
     return items
@@ -334,6 +336,45 @@ def _age_thresholds(conn: Connection, as_of: date, ages: list[int], within: int,
     return out
 
 
+def _eligibility(conn: Connection, as_of: date, lowest_max: int, names: bool) -> list[Item]:
+    """Young people in an open match whom their age no longer allows (the rule of acceptance,
+    ``referrals.screening.eligibility_problem``, on ``as_of``): a date of birth corrected after
+    the match was made, or an age limit passed."""
+    from types import SimpleNamespace
+
+    from ivcli.referrals.screening import age_limits, eligibility_problem
+
+    marks = sql_list(MatchStatus.open())
+    too_young = add_years(as_of, -settings_service.get_int(conn, "eligibility.min_age"))
+    out = []
+    for yp, dob, care_leaver, disability, first, last, match in _rows(
+        conn,
+        "SELECT yp.id, yp.date_of_birth, yp.care_leaver, yp.disability, "
+        + ("yp.first_name, yp.last_name, " if names else "NULL, NULL, ")
+        + f"(SELECT max(m.id) FROM matches m WHERE m.young_person_id = yp.id "
+        f"  AND m.status IN ({marks})) AS match "
+        "FROM young_people yp WHERE (yp.date_of_birth > :young OR yp.date_of_birth <= :old) "
+        f"AND EXISTS (SELECT 1 FROM matches m WHERE m.young_person_id = yp.id "
+        f"  AND m.status IN ({marks}))",
+        {"young": too_young.isoformat(), "old": add_years(as_of, -lowest_max).isoformat()},
+    ):
+        person = SimpleNamespace(date_of_birth=_d(dob), care_leaver=bool(care_leaver),
+                                 disability=bool(disability))
+        problem = eligibility_problem(conn, person, as_of, when=as_of.isoformat())
+        if problem is None:
+            continue
+        limit = add_years(person.date_of_birth, age_limits(conn, person)[1])
+        days = max((as_of - limit).days, 0)
+        out.append(Item(
+            "eligibility", yp, days,
+            f"{_person(names, yp, first, last, cap=True)} (match {match}) is {problem}: "
+            f"end the match ('ivcli match end {match}'), or correct the record "
+            f"('ivcli young-person update {yp}')",
+            (-days,),
+        ))
+    return out
+
+
 HEADINGS = {
     "concern": ("Open concerns", "days open"),
     "overdue_visit": ("Matches with no recent visit", "days since a visit"),
@@ -342,6 +383,7 @@ HEADINGS = {
     "check_lapsing": ("Volunteer checks lapsing", "days left; negative: lapsed"),
     "long_wait": ("Waiting longest for a match", "days waiting"),
     "age_threshold": ("Reaching an age limit", "days to go"),
+    "eligibility": ("In a match but outside the age limits", "days past the limit"),
 }
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, text
 from ivcli import dialect
 from ivcli import stored_settings as settings_service
 from ivcli.db import now
-from ivcli.enums import MatchStatus
+from ivcli.enums import MatchStatus, ReferralStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.parsing import add_years, age_on
 from ivcli.safety import audit
@@ -50,7 +50,7 @@ PERSONAL = frozenset(
 NAME_KEYS = tuple(dict.fromkeys(f.name for spec in SPECS for f in spec.fields
                                 if f.erase == "empty"))
 COARSENED = frozenset(f.name for spec in SPECS for f in spec.fields if f.erase == "coarsen")
-OPEN_REFERRAL = ("received", "accepted", "matched")
+OPEN_REFERRAL = ReferralStatus.open()
 GONE_VOLUNTEER = ("withdrawn", "left")
 
 
