@@ -153,6 +153,25 @@ def rule(f: Field) -> Callable[[str], object]:
     raise ValueError(f"{f.name}: no generic rule for kind {f.kind}")
 
 
+def clean_values(changes: dict[str, str], rules: dict[str, Callable[[str], object]]
+                 ) -> tuple[dict[str, object], list[str]]:
+    """The values of an ``update`` (``changes``: field -> raw text) each checked by its rule:
+    the clean values (None for a blank) and the problems ("field: what is wrong"), one per bad
+    field. A field without a rule is a ValueError (the command offers no option for it)."""
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    for key, raw in changes.items():
+        if key not in rules:
+            raise ValueError(f"{key} cannot be changed here")
+        try:
+            value = rules[key](raw)
+        except ValueError as exc:
+            problems.append(f"{key}: {exc}")
+            continue
+        values[key] = None if value == "" else value
+    return values, problems
+
+
 # ---------------------------------------------------------------------------------------------
 # The specs
 

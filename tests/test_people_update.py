@@ -303,3 +303,18 @@ def test_the_migration_folds_the_names_already_held(tmp_path):
                             ).fetchall() == [(2, 1, "same_name_and_date_of_birth")]
     finally:
         conn.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", [("young-person", "list", "--name", "amy"),
+                                  ("young-person", "show", "1"),
+                                  ("young-person", "duplicates"),
+                                  ("young-person", "contact", "1", "list"),
+                                  ("volunteer", "list", "--name", "jo")], ids=" ".join)
+def test_the_new_read_commands_start_without_the_orm(cli, db_path, args):
+    from tests.conftest import run_noting_imports
+
+    referral(cli, first="Amy", last="Lee")
+    code, _, err, heavy = run_noting_imports("--db", str(db_path), *args)
+    assert code == 0, err
+    assert heavy == []

@@ -22,7 +22,7 @@ from sqlalchemy import text
 from ivcli.enums import NO_OPEN_REFERRAL, MatchStatus, ReferralStatus, person_statuses, sql_list
 from ivcli.errors import InvalidInput, Refused
 from ivcli.parsing import name_key
-from ivcli.specs import YOUNG_PERSON
+from ivcli.specs import YOUNG_PERSON, clean_values
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -126,22 +126,11 @@ def _current(conn: Connection, young_person_id: int) -> Any:
 
 
 def clean_changes(changes: dict[str, str]) -> tuple[dict[str, object], list[str]]:
-    """Each raw value checked by its field's rule (``rows.FIELD_RULES``): the clean values
-    (None for a blank) and the problems, one per bad field."""
+    """Each raw value checked by its field's rule (``rows.FIELD_RULES``, those of ``referral
+    add`` and a CSV import): the clean values and the problems."""
     from ivcli.referrals.rows import FIELD_RULES
 
-    values: dict[str, object] = {}
-    problems: list[str] = []
-    for key, raw in changes.items():
-        if key not in UPDATABLE:
-            raise InvalidInput(f"{key} cannot be changed here")
-        try:
-            value = FIELD_RULES[key](raw)
-        except ValueError as exc:
-            problems.append(f"{key}: {exc}")
-            continue
-        values[key] = None if value == "" else value
-    return values, problems
+    return clean_values(changes, {k: FIELD_RULES[k] for k in UPDATABLE})
 
 
 def update(conn: Connection, young_person_id: int, changes: dict[str, str], today: date

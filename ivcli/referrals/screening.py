@@ -16,7 +16,7 @@ from ivcli import stored_settings as settings_service
 from ivcli.enums import ADDITIONAL_CRITERIA, CORE_CRITERIA, CRITERIA_LABELS, ReferralStatus
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.parsing import age_on
-from ivcli.specs import REFERRAL, YOUNG_PERSON
+from ivcli.specs import REFERRAL, YOUNG_PERSON, clean_values
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Row
@@ -261,17 +261,7 @@ def update(conn: Connection, referral_id: int, changes: dict[str, str],
     from ivcli.referrals.rows import FIELD_RULES
 
     ref, yp = get(conn, referral_id)
-    problems: list[str] = []
-    values: dict[str, object] = {}
-    for key, raw in changes.items():
-        if key not in UPDATABLE:
-            raise InvalidInput(f"{key} cannot be changed here")
-        try:
-            value: object = FIELD_RULES[key](raw)
-        except ValueError as exc:
-            problems.append(f"{key}: {exc}")
-            continue
-        values[key] = None if value == "" else value
+    values, problems = clean_values(changes, {k: FIELD_RULES[k] for k in UPDATABLE})
     on = values.get("referral_date")
     if isinstance(on, date):
         if on > (today or date.today()):

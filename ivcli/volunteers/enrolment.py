@@ -189,21 +189,11 @@ def update(conn: Connection, volunteer_id: int, changes: dict[str, str], today: 
 
     from ivcli.matching.lifecycle import update_changed
     from ivcli.parsing import name_key
+    from ivcli.specs import clean_values
     from ivcli.volunteers.rows import age_problem, field_rules
 
     v = load(conn, volunteer_id)
-    rules = field_rules()
-    values: dict[str, object] = {}
-    problems: list[str] = []
-    for key, raw in changes.items():
-        if key not in rules:
-            raise InvalidInput(f"{key} cannot be changed here")
-        try:
-            value = rules[key](raw)
-        except ValueError as exc:
-            problems.append(f"{key}: {exc}")
-            continue
-        values[key] = None if value == "" else value
+    values, problems = clean_values(changes, field_rules())
     what = f"volunteer {volunteer_id}"
     dob = values.get("date_of_birth")
     if isinstance(dob, date):
