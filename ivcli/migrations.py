@@ -314,7 +314,7 @@ def m007_one_timestamp_form(conn: sqlite3.Connection) -> None:
             )
 
 
-def m010_people_duplicates_contacts(conn: sqlite3.Connection) -> None:
+def m013_people_duplicates_contacts(conn: sqlite3.Connection) -> None:
     """Casework over time (issue 13).
 
     - young_people: ``legal_status`` (looked_after, care_leaver from the care_leaver flag, or
@@ -427,7 +427,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("005_safety_audit", m005_safety_audit),
     ("006_audit_ranges", m006_audit_ranges),
     ("007_one_timestamp_form", m007_one_timestamp_form),
-    ("010_people_duplicates_contacts", m010_people_duplicates_contacts),
+    ("013_people_duplicates_contacts", m013_people_duplicates_contacts),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

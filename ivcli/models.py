@@ -32,7 +32,7 @@ class YoungPerson(SQLModel, table=True):
     local_authority: str | None = None
     area: str | None = None
     placement_type: str | None = None
-    uasc: bool | None = None  # migration 010
+    uasc: bool | None = None  # migration 013
     interpreter_language: str | None = None
     legal_status: str = "looked_after"
     profile: str | None = None  # JSON text, see docs/profiles.md
@@ -169,7 +169,7 @@ class Review(SQLModel, table=True):
 
 
 class PossibleDuplicate(SQLModel, table=True):
-    """Two young people who may be one child (migration 010): ``young_person_id`` is the later
+    """Two young people who may be one child (migration 013): ``young_person_id`` is the later
     record, ``other_id`` the earlier; dismissed with ``young-person not-duplicate``."""
 
     __tablename__ = "possible_duplicates"
@@ -182,7 +182,7 @@ class PossibleDuplicate(SQLModel, table=True):
 
 
 class Contact(SQLModel, table=True):
-    """A person in the young person's network, with dated history (migration 010)."""
+    """A person in the young person's network, with dated history (migration 013)."""
 
     __tablename__ = "contacts"
     id: int | None = Field(default=None, primary_key=True)
