@@ -64,6 +64,15 @@ class Understanding(StrEnum):
     insufficient = "insufficient"
 
 
+# ``young-person list --status``: the status of the young person's open referral, or this for
+# a young person with none open.
+NO_OPEN_REFERRAL = "none"
+
+
+def person_statuses() -> tuple[str, ...]:
+    return (*ReferralStatus.open(), NO_OPEN_REFERRAL)
+
+
 class ReferrerRole(StrEnum):
     social_worker = "social_worker"
     iro = "iro"
@@ -206,6 +215,7 @@ class ReviewWith(StrEnum):
     volunteer = "volunteer"
     carer = "carer"
     social_worker = "social-worker"
+    iro = "iro"
 
 
 class ConcernCategory(StrEnum):

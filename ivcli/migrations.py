@@ -410,6 +410,75 @@ def m012_import_mappings(conn: sqlite3.Connection) -> None:
     )
 
 
+def m013_people_duplicates_contacts(conn: sqlite3.Connection) -> None:
+    """Casework over time (issue 13).
+
+    - young_people: ``uasc`` and ``interpreter_language`` (``legal_status`` came with 010);
+    - the name keys of young people and volunteers folded again by ``parsing.name_key`` (accents
+      and punctuation ignored, so Zoe Bronte is Zoë Brontë);
+    - ``possible_duplicates``: pairs of young people who may be one child, kept until merged or
+      dismissed, filled here with the pairs already held (same date of birth and the same
+      folded first or last name: the rule as it stood at this step);
+    - ``contacts``: the young person's network (social worker, IRO, carer, personal adviser)
+      with dated history.
+    """
+    from ivcli.parsing import name_key
+
+    run_script(
+        conn,
+        """
+        ALTER TABLE young_people ADD COLUMN uasc BOOLEAN;
+        ALTER TABLE young_people ADD COLUMN interpreter_language TEXT;
+
+        CREATE TABLE possible_duplicates (
+            id INTEGER PRIMARY KEY,
+            young_person_id INTEGER NOT NULL REFERENCES young_people (id),
+            other_id INTEGER NOT NULL REFERENCES young_people (id),
+            reason TEXT NOT NULL,
+            found_at DATETIME NOT NULL,
+            dismissed_at DATETIME,
+            UNIQUE (young_person_id, other_id)
+        );
+        CREATE INDEX ix_possible_duplicates_other ON possible_duplicates (other_id);
+
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            young_person_id INTEGER NOT NULL REFERENCES young_people (id),
+            role TEXT NOT NULL,
+            name TEXT NOT NULL,
+            email TEXT,
+            phone TEXT,
+            organisation TEXT,
+            from_date DATE,
+            to_date DATE,
+            created_at DATETIME NOT NULL,
+            updated_at DATETIME NOT NULL
+        );
+        CREATE INDEX ix_contacts_young_person ON contacts (young_person_id, to_date);
+        """,
+    )
+    people = conn.execute(
+        "SELECT id, first_name, last_name FROM young_people WHERE name_key <> ''").fetchall()
+    conn.executemany(
+        "UPDATE young_people SET first_key = ?, last_key = ?, name_key = ? WHERE id = ?",
+        [(f, la, f"{f}|{la}", i) for i, first, last in people
+         for f, la in [(name_key(first), name_key(last))]])
+    volunteers = conn.execute(
+        "SELECT id, first_name, last_name FROM volunteers WHERE name_key <> ''").fetchall()
+    conn.executemany(
+        "UPDATE volunteers SET name_key = ? WHERE id = ?",
+        [(f"{name_key(first)}|{name_key(last)}", i) for i, first, last in volunteers])
+    conn.execute(
+        "INSERT INTO possible_duplicates (young_person_id, other_id, reason, found_at) "
+        "SELECT n.id, o.id, CASE WHEN n.first_key = o.first_key AND n.last_key = o.last_key "
+        "  THEN 'same_name_and_date_of_birth' WHEN n.last_key = o.last_key "
+        "  THEN 'same_last_name_and_date_of_birth' ELSE 'same_first_name_and_date_of_birth' END, "
+        "  (SELECT max(updated_at) FROM young_people) "
+        "FROM young_people n JOIN young_people o ON o.date_of_birth = n.date_of_birth "
+        "  AND o.id < n.id AND (o.last_key = n.last_key OR o.first_key = n.first_key) "
+        "WHERE n.name_key <> '' AND o.name_key <> '' ORDER BY n.id, o.id")
+
+
 def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
                   copy: dict[str, str] | None = None) -> None:
     """Change a table's definition the way SQLite's ALTER TABLE documentation prescribes:
@@ -583,6 +652,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("010_legal_status_consent", m010_legal_status_consent),
     ("011_vetting_decisions", m011_vetting_decisions),
     ("012_import_mappings", m012_import_mappings),
+    ("013_people_duplicates_contacts", m013_people_duplicates_contacts),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

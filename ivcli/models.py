@@ -32,10 +32,12 @@ class YoungPerson(SQLModel, table=True):
     local_authority: str | None = None
     area: str | None = None
     placement_type: str | None = None
+    uasc: bool | None = None  # migration 013
+    interpreter_language: str | None = None
     profile: str | None = None  # JSON text, see docs/profiles.md
     created_at: str  # ISO 8601 UTC (db.now())
     updated_at: str
-    legal_status: str = "looked_after"  # enums.LegalStatus (migration 010 or 011)
+    legal_status: str = "looked_after"  # enums.LegalStatus (migration 010)
 
 
 class LegalStatusHistory(SQLModel, table=True):
@@ -276,5 +278,35 @@ class ImportMapping(SQLModel, table=True):
     kind: str
     headers: str
     maps: str
+    created_at: str
+    updated_at: str
+
+
+class PossibleDuplicate(SQLModel, table=True):
+    """Two young people who may be one child (migration 013): ``young_person_id`` is the later
+    record, ``other_id`` the earlier; dismissed with ``young-person not-duplicate``."""
+
+    __tablename__ = "possible_duplicates"
+    id: int | None = Field(default=None, primary_key=True)
+    young_person_id: int = Field(foreign_key="young_people.id")
+    other_id: int = Field(foreign_key="young_people.id")
+    reason: str
+    found_at: str
+    dismissed_at: str | None = None
+
+
+class Contact(SQLModel, table=True):
+    """A person in the young person's network, with dated history (migration 013)."""
+
+    __tablename__ = "contacts"
+    id: int | None = Field(default=None, primary_key=True)
+    young_person_id: int = Field(foreign_key="young_people.id")
+    role: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    organisation: str | None = None
+    from_date: date | None = None
+    to_date: date | None = None
     created_at: str
     updated_at: str

@@ -26,6 +26,20 @@ def full(first: str | None, last: str | None) -> str:
     return " ".join(p for p in (first, last) if p)
 
 
+def name_filter(text: str, column: str = "name_key") -> tuple[str, dict[str, str]]:
+    """An SQL condition finding the people whose folded name key (``column``, written by
+    ``parsing.name_key``) holds every word of ``text`` (``--name``): case, accents and
+    punctuation ignored, so "zoe bronte" finds Zoë Brontë. Folding drops ``%`` and ``_``, so
+    the words need no escaping for LIKE. Raises ValueError when ``text`` has no word."""
+    from ivcli.parsing import name_query
+
+    words = name_query(text)
+    if not words:
+        raise ValueError("--name needs a letter or digit to look for")
+    params = {f"name_{i}": f"%{w}%" for i, w in enumerate(words)}
+    return " AND ".join(f"{column} LIKE :{k}" for k in params), params
+
+
 def _chunks(ids: Iterable[int]) -> list[list[int]]:
     unique = sorted(set(ids))
     return [unique[i:i + _CHUNK] for i in range(0, len(unique), _CHUNK)]

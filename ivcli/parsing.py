@@ -104,15 +104,32 @@ def parse_yes_no(text: str) -> bool | None:
     raise ValueError("not yes or no (use yes/no, y/n, true/false or 1/0; blank if not known)")
 
 
-APOSTROPHES = dict.fromkeys(map(ord, "'`\u2018\u2019\u02bc\u00b4"), None)
-_SPACES = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014]+")
+_HYPHENS = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015/")
 
 
 def name_key(text: str) -> str:
-    """A name as compared for identity: NFKC, case-folded, apostrophes dropped, spaces and
-    hyphens collapsed."""
-    s = unicodedata.normalize("NFKC", text).casefold().translate(APOSTROPHES)
-    return _SPACES.sub(" ", s).strip()
+    """THE folding of a name, for identity, possible duplicates and finding people: NFKD with
+    the combining marks stripped (Zoë is Zoe), case-folded, punctuation and symbols dropped
+    (O'Brien is OBrien, J.R. is JR), hyphens, slashes and spaces as one space. Stored in the
+    ``name_key``, ``first_key`` and ``last_key`` columns when a record is written, so that SQL
+    compares and searches plain text (no database function)."""
+    s = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    out = []
+    for ch in s:
+        if unicodedata.combining(ch):
+            continue
+        cat = unicodedata.category(ch)
+        if ch in _HYPHENS or ch.isspace() or cat.startswith("Z"):
+            out.append(" ")
+        elif not cat.startswith(("P", "S", "C")):
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+def name_query(text: str) -> list[str]:
+    """The words of a name typed to find someone (``--name``), folded as ``name_key``: each must
+    appear in the person's key for them to be found."""
+    return name_key(text).split()
 
 
 GENDERS = {

@@ -171,6 +171,25 @@ def rule(f: Field) -> Callable[[str], object]:
     raise ValueError(f"{f.name}: no generic rule for kind {f.kind}")
 
 
+def clean_values(changes: dict[str, str], rules: dict[str, Callable[[str], object]]
+                 ) -> tuple[dict[str, object], list[str]]:
+    """The values of an ``update`` (``changes``: field -> raw text) each checked by its rule:
+    the clean values (None for a blank) and the problems ("field: what is wrong"), one per bad
+    field. A field without a rule is a ValueError (the command offers no option for it)."""
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    for key, raw in changes.items():
+        if key not in rules:
+            raise ValueError(f"{key} cannot be changed here")
+        try:
+            value = rules[key](raw)
+        except ValueError as exc:
+            problems.append(f"{key}: {exc}")
+            continue
+        values[key] = None if value == "" else value
+    return values, problems
+
+
 # ---------------------------------------------------------------------------------------------
 # The specs
 
@@ -185,47 +204,56 @@ def _key(name: str) -> Field:
     return Field(name, input=False, cli=False, shown=False, personal=True, erase="empty")
 
 
+LEGAL_STATUSES = ("looked_after", "care_leaver", "left_care")
+
 YOUNG_PERSON = RecordSpec("young_person", "young_people", (
     _ID,
     Field("reference", help="Council case number.", label="Reference", listed=True,
-          personal=True, erase="blank",
+          personal=True, erase="blank", updatable=True,
           synonyms=("ref", "case number", "case no", "case ref", "case id", "council reference",
                     "la reference", "child id", "person id", "mosaic id", "lcs id", "id")),
     Field("first_name", help="First name.", label="First name", required=True, listed=True,
-          personal=True, erase="erased_marker",
+          personal=True, erase="erased_marker", updatable=True,
           synonyms=("forename", "forenames", "given name", "given names", "first names",
                     "firstname", "christian name")),
     Field("last_name", help="Last name.", label="Last name", required=True, listed=True,
-          personal=True, erase="erased_marker",
+          personal=True, erase="erased_marker", updatable=True,
           synonyms=("surname", "family name", "lastname")),
     _key("name_key"), _key("first_key"), _key("last_key"),
     Field("date_of_birth", "date", help="Date of birth (31/01/2015).", label="Date of birth",
           metavar="DATE", required=True, listed=True, personal=True, erase="coarsen",
-          synonyms=("dob", "birth date", "birthdate", "d.o.b.")),
+          updatable=True, synonyms=("dob", "birth date", "birthdate", "d.o.b.")),
     Field("gender", help="female, male, non-binary or as described.", label="Gender",
-          personal=True, synonyms=("sex",)),
+          personal=True, updatable=True, synonyms=("sex",)),
     Field("ethnicity", help="Ethnicity, as the council records it.", label="Ethnicity",
-          personal=True),
+          personal=True, updatable=True),
     Field("disability", "bool", help="Disability or additional needs.", metavar=YN,
-          label="Disability", personal=True,
+          label="Disability", personal=True, updatable=True,
           synonyms=("disabled", "additional needs", "disability or additional needs",
                     "disability/additional needs", "send", "sen")),
     Field("care_leaver", "bool", help="A care leaver (not looked after).", metavar=YN,
           label="Care leaver", personal=True,
           synonyms=("leaving care", "care leaver status", "is care leaver")),
     Field("local_authority", help="The responsible local authority.", label="Local authority",
-          synonyms=("la", "council", "authority", "responsible authority")),
+          updatable=True, synonyms=("la", "council", "authority", "responsible authority")),
     Field("area", help="Where the young person lives (area or district).", label="Area",
-          personal=True,
+          personal=True, updatable=True,
           synonyms=("district", "locality", "area of residence", "postcode district")),
     Field("placement_type", help="Foster, residential, kinship, ...", label="Placement",
-          personal=True, synonyms=("placement", "placement kind")),
+          personal=True, updatable=True, synonyms=("placement", "placement kind")),
+    Field("uasc", "bool", help="An unaccompanied asylum-seeking child.", metavar=YN,
+          label="UASC", personal=True, updatable=True,
+          synonyms=("unaccompanied", "unaccompanied asylum seeking child",
+                    "unaccompanied asylum-seeking child", "uasc status")),
+    Field("interpreter_language", help="The language of an interpreter they need, if any.",
+          label="Interpreter", personal=True, erase="blank", updatable=True,
+          synonyms=("interpreter", "interpreter needed", "interpreter required")),
     Field("profile", input=False, cli=False, shown=False, personal=True, erase="blank"),
     _CREATED, _UPDATED,
     # Set by ivcli from care_leaver at intake, then by 'young-person update --legal-status'
     # (docs/legal-status.md).
     Field("legal_status", "choice", input=False, cli=False, personal=True,
-          choices=("looked_after", "care_leaver", "left_care")),
+          choices=LEGAL_STATUSES),
 ))
 
 CONSENT_CHOICES = ("yes", "no", "not_now", "best_interest")
@@ -241,7 +269,7 @@ REFERRAL = RecordSpec("referral", "referrals", (
     Field("young_person_id", "id", input=False, cli=False, listed=True),
     Field("status", input=False, cli=False, listed=True),
     Field("referral_date", "date", help="Date referred; default today.", metavar="DATE",
-          label="Referral date", required=True, listed=True,
+          label="Referral date", required=True, listed=True, updatable=True,
           synonyms=("date referred", "referred on", "date of referral", "referral received",
                     "date received")),
     Field("referrer_name", help="Who referred.", label="Referrer", personal=True,
@@ -291,7 +319,8 @@ REFERRAL = RecordSpec("referral", "referrals", (
     _criterion("relationship_difficulty", "Additional: difficulty forming relationships.",
                ("relationship difficulties", "difficulty forming relationships")),
     Field("interests", help="Interests, separated by ; or ,", label="Interests",
-          max_len=2_000, personal=True, erase="blank", synonyms=("hobbies", "likes")),
+          max_len=2_000, personal=True, erase="blank", updatable=True,
+          synonyms=("hobbies", "likes")),
     Field("notes", help="Notes.", update_help="Notes (replaces the old notes).", label="Notes",
           max_len=10_000, personal=True, erase="blank", updatable=True, synonyms=_NOTES),
     Field("decision_date", "date", input=False, cli=False),
@@ -310,28 +339,28 @@ VOLUNTEER = RecordSpec("volunteer", "volunteers", (
           synonyms=("ref", "volunteer id", "volunteer ref", "volunteer reference", "id",
                     "volunteer number")),
     Field("first_name", help="First name.", required=True, personal=True,
-          erase="erased_marker",
+          erase="erased_marker", updatable=True,
           synonyms=("forename", "forenames", "given name", "given names", "first names",
                     "firstname")),
     Field("last_name", help="Last name.", required=True, personal=True,
-          erase="erased_marker", synonyms=("surname", "family name", "lastname")),
+          erase="erased_marker", updatable=True, synonyms=("surname", "family name", "lastname")),
     _key("name_key"),
     Field("date_of_birth", "date", help="Date of birth (31/01/1990).", metavar="DATE",
-          required=True, personal=True, erase="coarsen",
+          required=True, personal=True, erase="coarsen", updatable=True,
           synonyms=("dob", "birth date", "birthdate", "d.o.b.")),
     Field("gender", help="female, male, non-binary or as described.", personal=True,
-          synonyms=("sex",)),
+          updatable=True, synonyms=("sex",)),
     Field("email", help="Email (shown only by 'volunteer show').", personal=True,
-          erase="blank", synonyms=("e-mail", "email address", "e-mail address")),
+          erase="blank", updatable=True, synonyms=("e-mail", "email address", "e-mail address")),
     Field("phone", help="Phone (shown only by 'volunteer show').", personal=True, erase="blank",
-          synonyms=("telephone", "mobile", "phone number", "tel", "mobile number")),
-    Field("area", help="The area or district they live in.", personal=True,
+          updatable=True, synonyms=("telephone", "mobile", "phone number", "tel", "mobile number")),
+    Field("area", help="The area or district they live in.", personal=True, updatable=True,
           synonyms=("district", "locality", "home area", "postcode district")),
     Field("languages", help="Languages, separated by ; or ,", max_len=500, personal=True,
           erase="blank", synonyms=("language", "languages spoken")),
     Field("interests", help="Interests, separated by ; or ,", max_len=2_000, personal=True,
           erase="blank", synonyms=("hobbies", "likes")),
-    Field("coordinator", help="Their allocated coordinator.",
+    Field("coordinator", help="Their allocated coordinator.", updatable=True,
           synonyms=("allocated coordinator", "co-ordinator", "supervisor")),
     # Voluntary monitoring (who the volunteers are): kept when a volunteer is erased, as a young
     # person's ethnicity is, so the pool can still be counted.
@@ -527,7 +556,29 @@ TRAINING = RecordSpec("training", "volunteer_trainings", (
     _CREATED,
 ))
 
+CONTACT_ROLES = ("social_worker", "iro", "carer", "personal_adviser")
+
+# The people around a young person (their network), with dated history: a contact who changes
+# is ended (``to_date``) and the new one added. Personal data: exported and erased with the
+# young person; never in lists, reports or the agenda.
+CONTACT = RecordSpec("contact", "contacts", (
+    _ID,
+    Field("young_person_id", "id", input=False, cli=False, listed=True),
+    Field("role", "choice", help="social_worker, iro, carer or personal_adviser.",
+          choices=CONTACT_ROLES, required=True, listed=True),
+    Field("name", help="Their name.", required=True, listed=True, personal=True,
+          erase="erased_marker"),
+    Field("email", help="Their email.", listed=True, personal=True, erase="blank"),
+    Field("phone", help="Their phone number.", listed=True, personal=True, erase="blank"),
+    Field("organisation", help="The council, agency or provider they work for.", listed=True,
+          personal=True, erase="blank"),
+    Field("from_date", "date", help="Their role with the young person since; default today.",
+          metavar="DATE", listed=True),
+    Field("to_date", "date", input=False, cli=False, listed=True),
+    _CREATED, _UPDATED,
+))
+
 SPECS: tuple[RecordSpec, ...] = (
     YOUNG_PERSON, REFERRAL, VOLUNTEER, CHECK, DECLARATION, VISIT, VISIT_COST, MATCH, CONCERN,
-    CONCERN_ACTION, SUPERVISION, TRAINING,
+    CONCERN_ACTION, SUPERVISION, TRAINING, CONTACT,
 )

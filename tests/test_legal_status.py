@@ -137,7 +137,7 @@ def test_left_care_json_and_unknown_young_person(cli, db_path):
     yp = add_young(db_path, born=born_aged(12))
     out = cli.json("--no-input", "young-person", "update", str(yp), "--legal-status",
                    "left_care", "--reason", "adoption")
-    assert out == {"id": yp, "legal_status": "left_care", "ended_matches": [],
+    assert out == {"id": yp, "legal_status": "left_care", "changed": [], "ended_matches": [],
                    "declined_matches": [], "closed_referrals": [1]}
     r = update(cli, 99, "--legal-status", "care_leaver", code=1)
     assert "there is no young person 99" in r.stderr and "Traceback" not in r.stderr

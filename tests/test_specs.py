@@ -78,6 +78,8 @@ def test_the_scrubbed_columns_are_those_held_before_the_specs():
         # migration 011: why a volunteer left, a risk assessment's decision maker, the
         # connections a volunteer declared
         "leave_note", "connections",
+        # Issue 13: the interpreter's language, and a contact's name and organisation.
+        "interpreter_language", "name", "organisation",
     }
     assert privacy.NAME_KEYS == ("name_key", "first_key", "last_key")
     assert privacy.COARSENED == {"date_of_birth"}
@@ -105,7 +107,7 @@ def test_referral_add_has_an_option_for_every_field():
 
 def test_referral_update_has_an_option_for_every_updatable_field():
     options = _options("update")
-    updatable = [f for f in YOUNG_PERSON.fields + REFERRAL.fields if f.updatable]
+    updatable = [f for f in REFERRAL.fields if f.updatable]  # the child's: young-person update
     assert {o for o in options if o != "--help"} == {f.option for f in updatable}
     for f in updatable:
         assert options[f.option] == (f.update_help or f.help)

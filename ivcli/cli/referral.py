@@ -37,8 +37,9 @@ app = typer.Typer(
 
 # The options of `add` and `update`: the fields of the young person and referral specs.
 ADD_FIELDS = [f for f in YOUNG_PERSON.inputs + REFERRAL.inputs if f.cli]
-# Screening answers first, then the referrer's details.
-UPDATE_FIELDS = sorted((f for f in REFERRAL.fields + YOUNG_PERSON.fields if f.updatable),
+# Every field of the referral: screening answers first, then the rest (the young person's
+# record is corrected with 'young-person update').
+UPDATE_FIELDS = sorted((f for f in REFERRAL.fields if f.updatable),
                        key=lambda f: f.kind != "bool")
 
 
@@ -216,7 +217,8 @@ def update(
     referral_id: Annotated[int, typer.Argument(metavar="ID", help="The referral's id.")],
     **values: str | None,
 ) -> None:
-    """Record screening answers or referrer details on a referral."""
+    """Correct any field of a referral: screening answers, referral date, referrer, interests,
+    notes. The young person's own record: 'ivcli young-person update'."""
     changes = {k: v for k, v in values.items() if v is not None}
     from ivcli.referrals import screening as referrals
     from ivcli.render import message

@@ -24,8 +24,8 @@ def review(
     ] = None,
     note: Annotated[str | None, typer.Option(help="A short note.", show_default=False)] = None,
 ) -> None:
-    """Record a review of a match with the young person, the volunteer, the carer or the
-    social worker, and show when the next is due.
+    """Record a review of a match with the young person, the volunteer, the carer, the
+    social worker or the IRO, and show when the next is due.
 
     Reviews fall due 6 weeks after the start, 3 months after the first, then every 6 months
     (settings review.*). Talking to several people on one day is one review: give --with once

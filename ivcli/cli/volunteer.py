@@ -35,7 +35,7 @@ from ivcli.enums import (
     SupervisionKind,
     VolunteerStatus,
 )
-from ivcli.specs import VOLUNTEER, VOLUNTEER_MONITORING
+from ivcli.specs import VOLUNTEER
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -54,28 +54,18 @@ def _opt(help: str, metavar: str | None = None) -> typer.models.OptionInfo:
     return typer.Option(help=help, metavar=metavar, show_default=False)
 
 
+# The options of `add` and `update`: the fields of the volunteer's record spec.
+ADD_FIELDS = [f for f in VOLUNTEER.inputs if f.cli]
+UPDATE_FIELDS = [f for f in VOLUNTEER.fields if f.updatable]
+
+
 @app.command("add")
-@field_options([VOLUNTEER[name] for name in VOLUNTEER_MONITORING])
+@field_options(ADD_FIELDS)
 def add(
     ctx: typer.Context,
-    reference: Annotated[str | None, _opt("Your reference for the volunteer.")] = None,
-    first_name: Annotated[str | None, _opt("First name.")] = None,
-    last_name: Annotated[str | None, _opt("Last name.")] = None,
-    date_of_birth: Annotated[str | None, _opt("Date of birth (31/01/1990).", "DATE")] = None,
-    gender: Annotated[str | None, _opt("female, male, non-binary or as described.")] = None,
-    email: Annotated[str | None, _opt("Email (shown only by 'volunteer show').")] = None,
-    phone: Annotated[str | None, _opt("Phone (shown only by 'volunteer show').")] = None,
-    area: Annotated[str | None, _opt("The area or district they live in.")] = None,
-    languages: Annotated[str | None, _opt("Languages, separated by ; or ,")] = None,
-    interests: Annotated[str | None, _opt("Interests, separated by ; or ,")] = None,
-    coordinator: Annotated[str | None, _opt("Their allocated coordinator.")] = None,
-    application_date: Annotated[
-        str | None, _opt("Date of their application; default today.", "DATE")
-    ] = None,
-    notes: Annotated[str | None, _opt("Notes.")] = None,
     *,
     fmt: Format = OutputFormat.table,
-    **monitoring: str | None,
+    **values: str | None,
 ) -> None:
     """Add a volunteer with their application. At a terminal, asks for what is missing.
 
@@ -85,9 +75,7 @@ def add(
     from ivcli.render import emit_one, message
     from ivcli.volunteers import enrolment, records
 
-    raw: dict[str, str | None] = {k: v for k, v in locals().items()
-                                  if k not in ("ctx", "fmt", "monitoring")}
-    raw.update(monitoring)
+    raw: dict[str, str | None] = dict(values)
     app_state = state(ctx)
     if app_state.can_prompt():
         from ivcli import prompts
@@ -95,8 +83,7 @@ def add(
         prompts.ask_volunteer(raw)
     if not raw.get("application_date"):
         raw["application_date"] = date.today().isoformat()
-    require([f"--{k.replace('_', '-')}" for k in ("first_name", "last_name", "date_of_birth")
-             if not raw.get(k)])
+    require([f.option for f in ADD_FIELDS if f.required and not raw.get(f.name)])
     today = date.today()
     with app_state.writing() as conn:
         v = enrolment.add(conn, {k: x for k, x in raw.items() if x is not None}, today)
@@ -107,6 +94,27 @@ def add(
         emit_one(fmt.value, shown.record)
     else:
         typer.echo(v.id)
+
+
+@app.command("update")
+@field_options(UPDATE_FIELDS, update=True)
+def update(
+    ctx: typer.Context,
+    volunteer_id: VolunteerId,
+    **values: str | None,
+) -> None:
+    """Correct a volunteer's record: names, date of birth, gender, contact details, area,
+    coordinator. Each value is checked as in 'volunteer add'; the audit trail records which
+    fields changed (never the values)."""
+    changes = {k: v for k, v in values.items() if v is not None}
+    from ivcli.render import message
+    from ivcli.volunteers import enrolment
+
+    if not changes:
+        require(["at least one field to change (see --help)"])
+    with state(ctx).writing() as conn:
+        changed = enrolment.update(conn, volunteer_id, changes, date.today())
+    message(f"Updated volunteer {volunteer_id}: {', '.join(changed) or 'no change'}.")
 
 
 @app.command("import")
@@ -479,6 +487,9 @@ def list_(
     ctx: typer.Context,
     status: Annotated[VolunteerStatus | None, typer.Option(
         help="Only volunteers with this status.")] = None,
+    name: Annotated[str | None, typer.Option(
+        "--name", help="Only those whose name holds these words (case, accents and "
+        "punctuation ignored: 'zoe bronte' finds Zoë Brontë).", show_default=False)] = None,
     as_of: Annotated[date | None, date_option("Judge checks on this day; default today",
                                               "--as-of")] = None,
     fmt: Format = OutputFormat.table,
@@ -489,7 +500,7 @@ def list_(
 
     with state(ctx).reading() as conn:
         rows = volunteers.list_volunteers(conn, status.value if status else None,
-                                          as_of or date.today())
+                                          as_of or date.today(), name)
     emit(fmt.value, volunteers.LIST_COLUMNS, rows, title="Volunteers", empty="No volunteers.")
 
 

@@ -9,18 +9,32 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ivcli.cli.common import Format, date_option, require, state, yes_no_option
+from ivcli.cli.common import (
+    YES,
+    Format,
+    confirmed,
+    date_option,
+    field_options,
+    require,
+    state,
+    yes_no_option,
+)
 from ivcli.enums import LeftCareReason, LegalStatus, OutputFormat
 from ivcli.errors import InvalidInput
+from ivcli.specs import CONTACT, YOUNG_PERSON
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 app = typer.Typer(
-    help="Young people: show the record, record life events (legal status, area, placement) "
-    "and fill in the matching profile (ids as in 'referral list', column young_person_id).",
+    help="Young people: find them, show and correct the record, fill in the matching "
+    "profile, resolve possible duplicates, keep their network (ids as in 'young-person list' "
+    "and 'referral list', column young_person_id).",
     no_args_is_help=True,
 )
+
+# The options of `update`: the updatable fields of the young person's record spec.
+UPDATE_FIELDS = [f for f in YOUNG_PERSON.fields if f.updatable]
 
 YoungPersonId = Annotated[int, typer.Argument(
     metavar="ID", help="The young person's id (young_person_id in 'referral list').",
@@ -107,6 +121,42 @@ def profile(
     run_profile(ctx, "young_person", young_person_id, from_json)
 
 
+def _status_option(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from ivcli.enums import person_statuses
+
+    wanted = value.strip().lower()
+    if wanted not in person_statuses():
+        raise typer.BadParameter(f"not one of {', '.join(person_statuses())}")
+    return wanted
+
+
+NameOpt = Annotated[str | None, typer.Option(
+    "--name", help="Only those whose name holds these words (case, accents and punctuation "
+    "ignored: 'zoe bronte' finds Zoë Brontë).", show_default=False)]
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(
+        "--status", parser=_status_option, metavar="STATUS",
+        help="Only those whose open referral has this status (received, accepted, matched), "
+        "or none: no open referral.", show_default=False)] = None,
+    name: NameOpt = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """List young people: id, name, date of birth, legal status and the status of their open
+    referral (empty when none is open). No contact details."""
+    from ivcli.referrals import people
+    from ivcli.render import emit
+
+    with state(ctx).reading() as conn:
+        rows = people.list_people(conn, status, name)
+    emit(fmt.value, people.LIST_COLUMNS, rows, title="Young people", empty="No young people.")
+
+
 @app.command("show")
 def show(
     ctx: typer.Context,
@@ -115,25 +165,34 @@ def show(
                                               "--as-of")] = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """Show a young person's record, referrals and matching profile."""
-    from ivcli.matching import profiles
-    from ivcli.referrals import legal_status
-    from ivcli.render import emit_one
+    """Show a young person's record, referrals, matching profile, legal status history and
+    current network (social worker, IRO, carer, personal adviser)."""
+    from ivcli.referrals import contacts, people
+    from ivcli.render import emit_one, print_table
 
     with state(ctx).reading() as conn:
-        record = profiles.show_young_person(conn, young_person_id, as_of or date.today())
-        record["legal_status"] = legal_status.current(conn, young_person_id)
-        history = legal_status.history(conn, young_person_id)
-    if fmt == OutputFormat.table:
-        record["legal_status_history"] = "; ".join(
-            f"{h['status']} from {h['date']}" + (f" ({h['reason']})" if h["reason"] else "")
-            for h in history)
-    else:
-        record["legal_status_history"] = history
-    emit_one(fmt.value, record, title=f"Young person {young_person_id}")
+        record = people.show(conn, young_person_id, as_of or date.today())
+    if fmt == OutputFormat.json:
+        emit_one("json", record)
+        return
+    network, history = record.pop("contacts"), record.pop("legal_status_history")
+    if fmt == OutputFormat.csv:
+        emit_one("csv", record)
+        return
+    emit_one("table", record, title=f"Young person {young_person_id}")
+    if history:
+        print_table(("status", "date", "reason"), history, title="Legal status")
+    print_table(contacts.CURRENT_COLUMNS, network, title="Network",
+                empty=f"No contacts: add them with 'ivcli young-person contact "
+                f"{young_person_id} add'.")
+
+
+# Area and placement type keep a dated history (``legal_status.record_placement``).
+PLACEMENT = ("area", "placement_type")
 
 
 @app.command("update")
+@field_options(UPDATE_FIELDS, update=True)
 def update(
     ctx: typer.Context,
     young_person_id: YoungPersonId,
@@ -148,31 +207,39 @@ def update(
         help="Why they left care (with --legal-status left_care).", show_default=False)] = None,
     pathway_plan: Annotated[Any, yes_no_option(
         "A care leaver's pathway plan, on their open referral", "--pathway-plan")] = None,
-    area: Annotated[str | None, typer.Option(
-        help="Where they now live (area or district), from --date.", metavar="TEXT",
-        show_default=False)] = None,
-    placement_type: Annotated[str | None, typer.Option(
-        help="Their placement type from --date (foster, residential, kinship, ...).",
-        metavar="TEXT", show_default=False)] = None,
     fmt: Format = OutputFormat.table,
+    **values: str | None,
 ) -> None:
-    """Record a life event: a change of legal status, area or placement type, each kept with
-    its date (docs/legal-status.md)."""
+    """Correct a young person's record, or record a life event: a change of legal status,
+    area or placement type, each kept with its date (docs/legal-status.md). Each value is
+    checked as in 'referral add' and a CSV import; the audit trail records which fields changed
+    (never the values). A correction that puts a child in an open match outside the age limits
+    is made, and shown by 'ivcli today' (kind eligibility)."""
     from ivcli.referrals import legal_status as life
+    from ivcli.referrals import people
     from ivcli.render import emit_one, message
 
-    if legal_status is None and pathway_plan is None and area is None \
-            and placement_type is None:
-        require(["at least one of --legal-status, --pathway-plan, --area, --placement-type"])
+    changes = {k: v for k, v in values.items() if v is not None and k not in PLACEMENT}
+    placing = {k: v for k, v in values.items() if v is not None and k in PLACEMENT}
+    if not changes and not placing and legal_status is None and pathway_plan is None:
+        require(["at least one field to change or --legal-status / --pathway-plan (see --help)"])
     if reason is not None and legal_status is None:
         raise InvalidInput("--reason goes with --legal-status left_care")
     day = on or date.today()
     change = None
+    changed: list[str] = []
+    warnings: list[str] = []
     with state(ctx).writing() as conn:
-        placed = life.record_placement(
-            conn, young_person_id,
-            {k: v for k, v in (("area", area), ("placement_type", placement_type))
-             if v is not None}, day) if area is not None or placement_type is not None else []
+        if changes:
+            changed, warnings = people.update(conn, young_person_id, changes, date.today())
+        if placing:
+            clean, problems = people.clean_changes(placing)
+            if problems:
+                raise InvalidInput(f"young person {young_person_id} was not changed",
+                                   details=problems)
+            changed += life.record_placement(
+                conn, young_person_id, {k: None if v is None else str(v)
+                                        for k, v in clean.items()}, day)
         if legal_status is not None:
             change = life.change_legal_status(conn, young_person_id, legal_status.value, day,
                                               reason.value if reason else None)
@@ -180,13 +247,17 @@ def update(
             if pathway_plan is not None else None
         status = life.current(conn, young_person_id)
     said = []
-    if change is not None:
-        said.append(f"legal status {change.status} from {day.isoformat()}")
+    corrected = [k for k in changed if k not in PLACEMENT]
+    placed = [k for k in changed if k in PLACEMENT]
+    if corrected:
+        said.append(", ".join(corrected))
     if placed:
         said.append(", ".join(placed) + f" from {day.isoformat()}")
+    if change is not None:
+        said.append(f"legal status {change.status} from {day.isoformat()}")
     if plan_on is not None:
         said.append(f"pathway plan on referral {plan_on}")
-    message(f"Young person {young_person_id}: {'; '.join(said) or 'no change'}.")
+    message(f"Updated young person {young_person_id}: {'; '.join(said) or 'no change'}.")
     if change is not None:
         for mid in change.ended_matches:
             message(f"Match {mid} ended on {day.isoformat()} (left_care).")
@@ -194,9 +265,153 @@ def update(
             message(f"Match {mid}, not started, declined on {day.isoformat()} (left_care).")
         if change.closed_referrals:
             message("Referral(s) closed: " + ", ".join(map(str, change.closed_referrals)) + ".")
+    for w in warnings:
+        message(f"Warning: {w}", style="yellow")
     if fmt != OutputFormat.table:
         emit_one(fmt.value, {
-            "id": young_person_id, "legal_status": status,
+            "id": young_person_id, "legal_status": status, "changed": changed,
             "ended_matches": change.ended_matches if change else [],
             "declined_matches": change.declined_matches if change else [],
             "closed_referrals": change.closed_referrals if change else []})
+
+
+@app.command("duplicates")
+def duplicates(ctx: typer.Context, fmt: Format = OutputFormat.table) -> None:
+    """Every pair of young people who may be one child (same date of birth and a similar
+    name), still to resolve: merge them ('young-person merge KEEP DROP') or dismiss the pair
+    for good ('young-person not-duplicate A B')."""
+    from ivcli.referrals import duplicates as pairs
+    from ivcli.render import emit
+
+    with state(ctx).reading() as conn:
+        rows = pairs.open_pairs(conn)
+    emit(fmt.value, pairs.COLUMNS, rows, title="Possible duplicates",
+         empty="No possible duplicates to resolve.")
+
+
+PairId = Annotated[int, typer.Argument(help="A young person's id.", show_default=False)]
+
+
+@app.command("not-duplicate")
+def not_duplicate(ctx: typer.Context, first: PairId, second: PairId) -> None:
+    """Record that two young people are two children: the pair is never flagged again."""
+    from ivcli.referrals import duplicates as pairs
+    from ivcli.render import message
+
+    with state(ctx).writing() as conn:
+        changed = pairs.dismiss(conn, first, second)
+    if changed:
+        message(f"Young people {first} and {second} are recorded as two children.")
+    else:
+        message(f"Young people {first} and {second} were already recorded as two children; "
+                "nothing changed.")
+
+
+@app.command("merge")
+def merge(
+    ctx: typer.Context,
+    keep: Annotated[int, typer.Argument(help="The young person kept.", show_default=False)],
+    drop: Annotated[int, typer.Argument(help="The young person merged into KEEP and removed.",
+                                        show_default=False)],
+    yes: Annotated[bool, YES] = False,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Merge two records of one child: DROP's referrals, matches (with their visits, reviews
+    and concerns), contacts and other records move to KEEP, KEEP's blank fields and profile
+    are filled from DROP, and DROP is removed. Shows what moves and asks first (--yes when not
+    at a terminal). Refused when both have an open match."""
+    from ivcli.referrals import merge as merging
+    from ivcli.render import emit, message, write_json
+
+    app_state = state(ctx)
+    with app_state.reading() as conn:
+        plan = merging.plan(conn, keep, drop)
+    if fmt == OutputFormat.json:
+        write_json(plan.as_dict())
+    else:
+        emit(fmt.value, merging.PLAN_COLUMNS, plan.rows(),
+             title=f"Merging young person {drop} into {keep}")
+    if not confirmed(app_state, yes, f"Merge young person {drop} into {keep}? DROP's record "
+                     "is removed."):
+        message("Nothing was merged.")
+        raise typer.Exit(0)
+    with app_state.writing() as conn:
+        merging.merge(conn, keep, drop)
+    message(f"Merged young person {drop} into {keep}.")
+
+
+contact_app = typer.Typer(
+    help="The young person's network: social worker, IRO, carer, personal adviser, with "
+    "dated history. Shown by 'young-person show' and 'contact ID list' only.",
+    no_args_is_help=True,
+)
+app.add_typer(contact_app, name="contact")
+
+
+@contact_app.callback()
+def contact(ctx: typer.Context, young_person_id: YoungPersonId) -> None:
+    """The young person's network: add a contact, end one (the history is kept), list them."""
+    ctx.meta["young_person_id"] = young_person_id
+
+
+def _contact_opt(name: str) -> Any:
+    f = CONTACT[name]
+    return typer.Option(f"--{name}", help=f.help, show_default=False)
+
+
+@contact_app.command("add")
+def contact_add(
+    ctx: typer.Context,
+    role: Annotated[str | None, _contact_opt("role")] = None,
+    name: Annotated[str | None, _contact_opt("name")] = None,
+    email: Annotated[str | None, _contact_opt("email")] = None,
+    phone: Annotated[str | None, _contact_opt("phone")] = None,
+    organisation: Annotated[str | None, _contact_opt("organisation")] = None,
+    since: Annotated[date | None, date_option(CONTACT["from_date"].help.removesuffix("."),
+                                              "--from")] = None,
+) -> None:
+    """Add a contact to the young person's network."""
+    from ivcli.referrals import contacts
+    from ivcli.render import message
+
+    young_person_id = ctx.meta["young_person_id"]
+    require([f"--{k}" for k, v in (("role", role), ("name", name)) if not v])
+    with state(ctx).writing() as conn:
+        new_id = contacts.add(conn, young_person_id, {
+            "role": role, "name": name, "email": email, "phone": phone,
+            "organisation": organisation}, since, date.today())
+    message(f"Added contact {new_id} to the network of young person {young_person_id}.")
+    typer.echo(new_id)
+
+
+@contact_app.command("end")
+def contact_end(
+    ctx: typer.Context,
+    contact_id: Annotated[int, typer.Argument(metavar="CONTACT_ID", help="The contact's id.",
+                                              show_default=False)],
+    on: Annotated[date | None, date_option("The last day of their role", "--date")] = None,
+) -> None:
+    """End a contact's role with the young person (kept in the history)."""
+    from ivcli.referrals import contacts
+    from ivcli.render import message
+
+    young_person_id = ctx.meta["young_person_id"]
+    require([] if on else ["--date"])
+    assert on is not None
+    with state(ctx).writing() as conn:
+        contacts.end(conn, young_person_id, contact_id, on, date.today())
+    message(f"Ended contact {contact_id} of young person {young_person_id} on "
+            f"{on.isoformat()}.")
+
+
+@contact_app.command("list")
+def contact_list(ctx: typer.Context, fmt: Format = OutputFormat.table) -> None:
+    """Every contact of the young person, current and ended (to_date), by role."""
+    from ivcli.referrals import contacts
+    from ivcli.render import emit
+
+    young_person_id = ctx.meta["young_person_id"]
+    with state(ctx).reading() as conn:
+        rows = contacts.history(conn, young_person_id)
+    emit(fmt.value, contacts.LIST_COLUMNS, rows,
+         title=f"Network of young person {young_person_id}", empty="No contacts.")

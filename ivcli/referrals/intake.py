@@ -1,8 +1,9 @@
 """Referral intake: one referral typed at the terminal, or a council CSV, all or nothing.
 
 One child is one record. A referral links to an existing young person by council reference, or
-else by the same normalised name and date of birth; a near miss (same date of birth and the same
-first or last name) is reported as a possible duplicate and never merged. A council reference
+else by the same folded name and date of birth (``parsing.name_key``: case, accents and
+punctuation ignored); a near miss (same date of birth and the same first or last name) is kept
+as a possible duplicate (``referrals.duplicates``) and never merged. A council reference
 belongs to one child: a row whose reference is held for, or given on an earlier row to, a
 different normalised name or date of birth is refused (``reference_conflicts``), never linked.
 A referral is the same referral when it is for the same young person on the same referral date.
@@ -31,6 +32,7 @@ from ivcli.db import now as db_now
 from ivcli.enums import ReferralStatus, sql_list
 from ivcli.errors import InvalidInput, Refused
 from ivcli.importing.problems import Problems
+from ivcli.referrals import duplicates
 from ivcli.referrals.rows import (
     CLEAN,
     FIELDS,
@@ -346,8 +348,8 @@ def ingest(
             if len(result.already_open) < MAX_DUPLICATES_KEPT:
                 result.already_open.append((line, open_id))
     result.unchanged = count - result.added - result.already_open_count
-    # 4. Possible duplicates: a new young person with the same date of birth and the same first
-    #    or last name as another young person held.
+    # 4. Possible duplicates (``referrals.duplicates``): each new young person against every
+    #    other one held, kept in their table until merged or dismissed.
     if new_people:
         _possible_duplicates(conn, result, max_before)
     if collect:
@@ -394,26 +396,23 @@ _PERSON = (
 
 
 def _possible_duplicates(conn: Connection, result: IngestResult, max_before: int) -> None:
-    """Pairs (line, other young person) of a young person added (id above ``max_before``) with
-    the same date of birth and the same first or last name as another held, in line order:
-    counted in ``result.duplicate_count``, the first ``MAX_DUPLICATES_KEPT`` kept. Young people
-    are added in line order, so their ids are in the order of their first lines."""
+    """Store the possible duplicates of the young people added (id above ``max_before``)
+    (``duplicates.detect``), count them in ``result.duplicate_count`` and keep the first
+    ``MAX_DUPLICATES_KEPT`` as (line, other young person), in line order. Young people are added
+    in line order, so their ids are in the order of their first lines."""
     # A big load (more added than held) reads the young people through the two name indexes
     # (``+n.id``: not by id range, which would read every whole row), about 2.5 times quicker;
     # a small one looks up just those added.
     new_id = "+n.id" if result.new_people > max_before else "n.id"
-    pairs = " UNION ".join(
-        "SELECT n.id AS n, o.id AS o FROM young_people n JOIN young_people o "
-        f"ON o.date_of_birth = n.date_of_birth AND o.{key} = n.{key} AND o.id <> n.id "
-        f"WHERE {new_id} > :before AND (o.id < n.id OR o.id <= :before)"
-        for key in ("last_key", "first_key")
-    )
-    kept: list[tuple[int, int]] = []
-    for pair in _sql(conn, f"SELECT n, o FROM ({pairs}) d ORDER BY n, o",
-                     {"before": max_before}):
-        result.duplicate_count += 1
-        if len(kept) < MAX_DUPLICATES_KEPT:
-            kept.append((pair[0], pair[1]))
+    duplicates.detect(conn, f"{new_id} > :before", {"before": max_before})
+    pairs = ("FROM possible_duplicates WHERE young_person_id > :before "
+             "AND dismissed_at IS NULL")
+    params: dict[str, object] = {"before": max_before}
+    result.duplicate_count = _sql(conn, f"SELECT count(*) {pairs}", params).scalar_one()
+    kept: list[tuple[int, int]] = [
+        (int(n), int(o)) for n, o in _sql(
+            conn, f"SELECT young_person_id, other_id {pairs} ORDER BY young_person_id, other_id "
+            f"LIMIT {MAX_DUPLICATES_KEPT}", params)]
     if not kept:
         return
     from sqlalchemy import bindparam, text

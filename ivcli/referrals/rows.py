@@ -485,12 +485,41 @@ class RowValidator:
 
 
 # The rule of each field that is checked on its own (not against another field): what
-# ``referral update`` runs, the same functions as ``RowValidator`` (blank is ``""`` or None).
+# ``referral update`` and ``young-person update`` run, the same functions as ``RowValidator``
+# (blank is ``""`` or None).
+def name_text(raw: str) -> str:
+    """A first or last name (one line, spaces collapsed); required."""
+    name = _name(raw)
+    if name is None:
+        raise ValueError("is required")
+    return name[0]
+
+
+def required_date(raw: str) -> date:
+    """A date (``parsing.parse_date``); required. Whether it may be in the future, or before
+    the date of birth, is the caller's check (it needs the other fields)."""
+    day = _date_or_none(raw)
+    if day is None:
+        raise ValueError("is required")
+    return day
+
+
+def interests_text(raw: str) -> str:
+    """Interests as typed (the text; ``_interests`` also makes the profile's tags)."""
+    return _interests(raw)[0] or ""
+
+
 FIELD_RULES: dict[str, Callable[[str], object]] = {
     **dict.fromkeys(YES_NO, parse_yes_no),
     **{k: rule(INPUTS_BY_NAME[k]) for k in PLAIN_TEXT + CHOICES},
+    "first_name": name_text,
+    "last_name": name_text,
+    "date_of_birth": required_date,
+    "referral_date": required_date,
+    "gender": lambda raw: normalise_gender(raw) or "",
     "referrer_role": parse_role,
     "referrer_email": parse_email,
+    "interests": interests_text,
     "notes": notes_text,
     "consent": parse_consent,
     "reoffer_date": _date_or_none,

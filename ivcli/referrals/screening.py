@@ -22,7 +22,7 @@ from ivcli.enums import (
     ReferralStatus,
 )
 from ivcli.errors import InvalidInput, NotFound, Refused
-from ivcli.specs import REFERRAL, YOUNG_PERSON
+from ivcli.specs import REFERRAL, YOUNG_PERSON, clean_values
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Row
@@ -275,27 +275,26 @@ def _require_reason(reason: str) -> None:
         raise InvalidInput("a reason is required", hint="give it with --reason")
 
 
-UPDATABLE = REFERRAL.names(lambda f: f.updatable) + YOUNG_PERSON.names(lambda f: f.updatable)
+UPDATABLE = REFERRAL.names(lambda f: f.updatable)
 
 
-def update(conn: Connection, referral_id: int, changes: dict[str, str]) -> list[str]:
-    """Change screening answers or referrer details; returns the fields that changed. Each
-    value is checked by the same rule as in ``referral add`` and a CSV import
-    (``referral_rows.FIELD_RULES``)."""
+def update(conn: Connection, referral_id: int, changes: dict[str, str],
+           today: date | None = None) -> list[str]:
+    """Correct any field of a referral; returns the fields that changed. Each value is
+    checked by the same rule as in ``referral add`` and a CSV import
+    (``referral_rows.FIELD_RULES``); a referral date must not be in the future, before the date
+    of birth, or the date of another referral of the same young person; the consent answers
+    must agree with each other (``consent_problems``)."""
     from ivcli.referrals.rows import FIELD_RULES, consent_problems
 
-    ref, _ = get(conn, referral_id)
-    problems: list[str] = []
-    values: dict[str, object] = {}
-    for key, raw in changes.items():
-        if key not in UPDATABLE:
-            raise InvalidInput(f"{key} cannot be changed here")
-        try:
-            value: object = FIELD_RULES[key](raw)
-        except ValueError as exc:
-            problems.append(f"{key}: {exc}")
-            continue
-        values[key] = None if value == "" else value
+    ref, yp = get(conn, referral_id)
+    values, problems = clean_values(changes, {k: FIELD_RULES[k] for k in UPDATABLE})
+    on = values.get("referral_date")
+    if isinstance(on, date):
+        if on > (today or date.today()):
+            problems.append("referral_date: is in the future")
+        if on < yp.date_of_birth:
+            problems.append("referral_date: is before the date of birth")
     if "consent" in values and values["consent"] != Consent.not_now \
             and "reoffer_date" not in values:
         values["reoffer_date"] = None  # a re-offer date belongs to a "not now" only
@@ -306,6 +305,15 @@ def update(conn: Connection, referral_id: int, changes: dict[str, str]) -> list[
         text_of["consent_note"], merged["reoffer_date"])]
     if problems:
         raise InvalidInput(f"referral {referral_id} was not changed", details=problems)
+    if isinstance(on, date) and on != ref.referral_date:
+        from sqlalchemy import text
+
+        other = conn.execute(text(
+            "SELECT id FROM referrals WHERE young_person_id = :yp AND referral_date = :d "
+            "AND id <> :id"), {"yp": yp.id, "d": on.isoformat(), "id": referral_id}).scalar()
+        if other is not None:
+            raise Refused(f"young person {yp.id} already has referral {other} on that date; "
+                          f"referral {referral_id} was not changed")
     # "Not now" defers a referral not yet decided; another answer brings it back.
     if merged["consent"] == Consent.not_now and ref.status == ReferralStatus.received:
         values["status"] = ReferralStatus.deferred.value

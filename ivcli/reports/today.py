@@ -10,7 +10,7 @@ Each item is ``{kind, id, days, summary}``; the kinds, in the order they are sho
 | overdue_visit | the match | days since the last visit (since the start if never visited) |
 | review_due | the match | days past the due date (negative: due in that many days) |
 | supervision | the volunteer | days past the day supervision was due |
-| eligibility | the young person | days since they passed the age limit of their legal status |
+| eligibility | the young person | days past the age limit of their status (0: too young, or left) |
 | acknowledge | the referral | working days since it was received, not acknowledged |
 | referral_decision | the referral | working days waiting for a decision |
 | reoffer | the referral | days since its re-offer date ("not now") |
@@ -176,12 +176,19 @@ def _limit_of(limits: dict[str, int], legal_status: str | None, disability: obje
     return limits[key], who
 
 
+def _limit_key(legal_status: str | None, disability: object) -> str:
+    from ivcli.referrals.eligibility import age_limit
+
+    return age_limit(legal_status, bool(disability))[0]
+
+
 def _eligibility(conn: Connection, as_of: date, names: bool) -> list[Item]:
     """Young people held (an open referral or match) past the age limit of their legal status
     (or left care): the appointment may have ended. Born on or before the latest date of
     birth of the youngest limit, in SQL; each one's own limit here."""
     limits = _limits(conn)
     lowest = min(limits.values())
+    minimum = settings_service.get_int(conn, "eligibility.min_age")
     out = []
     for yp, dob, status, disability, first, last, match in _rows(
         conn,
@@ -189,15 +196,23 @@ def _eligibility(conn: Connection, as_of: date, names: bool) -> list[Item]:
         + ("yp.first_name, yp.last_name, " if names else "NULL, NULL, ")
         + f" (SELECT max(m.id) FROM matches m WHERE m.young_person_id = yp.id "
         f"   AND m.status IN ({sql_list(MatchStatus.open())})) AS match "
-        f"FROM young_people yp WHERE (yp.date_of_birth <= :born OR yp.legal_status = "
-        f"'left_care') AND {_HELD} ORDER BY yp.id",
-        {"born": latest_birth_date(as_of, lowest).isoformat()},
+        f"FROM young_people yp WHERE (yp.date_of_birth <= :born OR yp.date_of_birth > :young "
+        f"OR yp.legal_status = 'left_care') AND {_HELD} ORDER BY yp.id",
+        {"born": latest_birth_date(as_of, lowest).isoformat(),
+         "young": add_years(as_of, -minimum).isoformat()},
     ):
         where = f" (match {match})" if match else " (open referral)"
         who = _person(names, yp, first, last, cap=True)
         if status == "left_care":
             out.append(Item("eligibility", yp, 0, f"{who}{where} has left care: end the match "
                             "or close the referral", (0,)))
+            continue
+        if add_years(_d(dob), minimum) > as_of:  # a date of birth corrected after the match
+            out.append(Item(
+                "eligibility", yp, 0,
+                f"{who}{where} is under the minimum age of {minimum} (setting "
+                f"eligibility.min_age): correct the record ('ivcli young-person update {yp}') "
+                "or end the match", (0,)))
             continue
         limit, kind = _limit_of(limits, status, disability)
         passed = add_years(_d(dob), limit)
@@ -210,7 +225,7 @@ def _eligibility(conn: Connection, as_of: date, names: bool) -> list[Item]:
         out.append(Item(
             "eligibility", yp, days,
             f"{who}{where} turned {limit} on {passed.isoformat()}, past the limit for "
-            f"{kind}: {hint}",
+            f"{kind} (setting {_limit_key(status, disability)}): {hint}",
             (-days,),
         ))
     return out
@@ -560,8 +575,7 @@ HEADINGS = {
     "overdue_visit": ("Matches with no recent visit", "days since a visit"),
     "review_due": ("Reviews due", "days overdue; negative: due in"),
     "supervision": ("Supervision due", "days overdue"),
-
-    "eligibility": ("Past the age limit of their legal status", "days past"),
+    "eligibility": ("Outside the age limits of their legal status", "days past"),
     "acknowledge": ("Referrals not acknowledged", "working days"),
     "referral_decision": ("Referrals waiting for a decision", "working days"),
     "reoffer": ("Referrals to offer again (\"not now\")", "days since"),

@@ -363,3 +363,56 @@ def declare(conn: Connection, volunteer_id: int, la_children_services: str,
     assert key is not None
     audit.record(conn, [("volunteer_declarations", str(key[0]), "insert", ())])
     return _after(conn, v, today)
+
+
+# ---------------------------------------------------------------------------------------------
+# Correcting the record
+
+
+def update(conn: Connection, volunteer_id: int, changes: dict[str, str], today: date
+           ) -> list[str]:
+    """Correct a volunteer's record (``changes``: the updatable fields of the spec, as typed),
+    each value checked by the rule of ``volunteer add`` and a CSV import
+    (``rows.field_rules``). Returns the fields that changed, in the order given."""
+    from sqlalchemy import text
+
+    from ivcli.matching.lifecycle import update_changed
+    from ivcli.parsing import name_key
+    from ivcli.specs import clean_values
+    from ivcli.volunteers.rows import age_problem, field_rules
+
+    v = load(conn, volunteer_id)
+    values, problems = clean_values(changes, field_rules())
+    what = f"volunteer {volunteer_id}"
+    dob = values.get("date_of_birth")
+    if isinstance(dob, date):
+        checks = compliance.load_checks(conn, [volunteer_id]).get(volunteer_id, [])
+        if dob > today:
+            problems.append("date_of_birth: is in the future")
+        elif any(c.date < dob for c in checks):
+            problems.append("date_of_birth: is after a step recorded for them")
+        applied = [c.date for c in checks if c.step == CheckStep.application.value]
+        if applied and not problems:
+            too_young = age_problem(dob, min(applied), settings_service.get_int(
+                conn, "volunteer.min_age"))
+            if too_young:
+                raise Refused(f"{what} was not changed: date_of_birth: {too_young}")
+    if problems:
+        raise InvalidInput(f"{what} was not changed", details=problems)
+    if "first_name" in values or "last_name" in values:
+        first = str(values.get("first_name", v.first_name))
+        last = str(values.get("last_name", v.last_name))
+        values["name_key"] = f"{name_key(first)}|{name_key(last)}"
+    if "name_key" in values or "date_of_birth" in values:
+        other = conn.execute(text(
+            "SELECT id FROM volunteers WHERE name_key = :k AND date_of_birth = :d AND id <> :id"),
+            {"k": values.get("name_key", v.name_key),
+             "d": (dob if isinstance(dob, date) else v.date_of_birth).isoformat(),
+             "id": volunteer_id}).scalar()
+        if other is not None:
+            raise Refused(f"volunteer {other} has that name and date of birth; {what} was not "
+                          "changed", hint=f"see them with 'ivcli volunteer show {other}'")
+    shown = [k for k, x in values.items() if k != "name_key" and getattr(v, k) != x]
+    if shown:
+        update_changed(conn, "volunteers", volunteer_id, {**values, "updated_at": now()})
+    return shown

@@ -134,15 +134,32 @@ LIST_COLUMNS = ("id", "reference", "first_name", "last_name", "status", "area", 
                 "approved_date", "matchable", "next_expiry", "outstanding")
 
 
-def list_volunteers(conn: Connection, status: str | None, as_of: date) -> list[dict[str, object]]:
-    """Volunteers with their pipeline state. No contact details (lists are shared)."""
+def list_volunteers(conn: Connection, status: str | None, as_of: date,
+                    name: str | None = None) -> list[dict[str, object]]:
+    """Volunteers with their pipeline state, those whose name holds every word of ``name``
+    (case, accents and punctuation ignored) with ``name``. No contact details (lists are
+    shared)."""
     from sqlalchemy import text
 
+    from ivcli.names import name_filter
+
     rules = compliance.Rules.load(conn)
+    where: list[str] = []
+    params: dict[str, object] = {}
+    if status:
+        where.append("status = :status")
+        params["status"] = status
+    if name is not None:
+        try:
+            cond, found = name_filter(name)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+        where.append(cond)
+        params.update(found)
     sql = ("SELECT id, reference, first_name, last_name, status, area, coordinator, "
            "approved_date FROM volunteers")
-    vols = conn.execute(text(sql + (" WHERE status = :status" if status else "")
-                             + " ORDER BY id"), {"status": status} if status else {}).all()
+    vols = conn.execute(text(sql + (" WHERE " + " AND ".join(where) if where else "")
+                             + " ORDER BY id"), params).all()
     checks = compliance.load_checks(conn, light=True)
     # The decisions of those still in the pipeline (the approved were decided on approval).
     from ivcli.volunteers import vetting

@@ -6,6 +6,7 @@ spreadsheet of the whole pool. Described for coordinators in docs/volunteer-csv.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -138,17 +139,25 @@ def age_problem(date_of_birth: date, application_date: date, min_age: int) -> st
 _parse_date = lru_cache(maxsize=1 << 16)(parse_date)
 
 
-def _text(raw: dict[str, str], key: str, problems: list[BaseRowProblem], line: int
-          ) -> str | None:
-    value = (raw.get(key) or "").strip()
+def clean_text(key: str, raw: str) -> str | None:
+    """A text field: at most its limit (``MAX_TEXT``, else ``MAX_DEFAULT``); spaces and line
+    breaks collapsed (notes keep theirs). None when blank."""
+    value = raw.strip()
     if not value:
         return None
     limit = MAX_TEXT.get(key, MAX_DEFAULT)
     if len(value) > limit:
-        problems.append(RowProblem(line, key, f"longer than {limit} characters"))
-    if key != "notes":
-        value = " ".join(value.split())
-    return value
+        raise ValueError(f"longer than {limit} characters")
+    return value if key == "notes" else " ".join(value.split())
+
+
+def _text(raw: dict[str, str], key: str, problems: list[BaseRowProblem], line: int
+          ) -> str | None:
+    try:
+        return clean_text(key, raw.get(key) or "")
+    except ValueError as exc:
+        problems.append(RowProblem(line, key, str(exc)))
+        return None
 
 
 def validate(
@@ -253,3 +262,43 @@ def validate(
         **monitoring,
     )
     return row, []
+
+
+# ---------------------------------------------------------------------------------------------
+# One field at a time (``volunteer update``): the rules of ``validate`` above, for every field
+# the spec marks updatable; a field without a rule of its own here takes the rule of its kind
+# (``specs.rule``), so a field added to the spec and marked updatable is covered as it is.
+
+
+Rule = Callable[[str], object]
+
+
+def _required(parse: Rule) -> Rule:
+    def check(raw: str) -> object:
+        value = parse(raw)
+        if value is None:
+            raise ValueError("is required")
+        return value
+    return check
+
+
+def _text_rule(key: str) -> Rule:
+    return lambda raw: clean_text(key, raw)
+
+
+_OWN_RULES: dict[str, Rule] = {
+    "first_name": _required(_text_rule("first_name")),
+    "last_name": _required(_text_rule("last_name")),
+    "date_of_birth": _required(lambda raw: _parse_date(raw.strip()) if raw.strip() else None),
+    "gender": normalise_gender,
+    "email": parse_email,
+    "phone": parse_phone,
+}
+
+
+def field_rules() -> dict[str, Rule]:
+    """{field: rule} for each updatable field of the volunteer spec. A rule takes the raw text
+    and returns the clean value (None or "" when blank) or raises ValueError."""
+    return {f.name: _OWN_RULES.get(f.name) or (_text_rule(f.name) if f.kind == "text"
+                                               else rule(f))
+            for f in VOLUNTEER.fields if f.updatable}
