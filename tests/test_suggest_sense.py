@@ -248,3 +248,87 @@ def test_the_worked_example_matches_the_code(cli, db_path):
     assert [(r["volunteer_id"], r["score"]) for r in rows] == [(b, shown[1]), (a, shown[0])]
     sample = text[text.index("## Reading a suggestion"):].split("```json")[1].split("```")[0]
     assert json.loads(sample) == rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels: tables and prompts show them, JSON and CSV keep the codes
+
+
+def test_labels_for_codes():
+    from ivcli.labels import label, shown
+
+    assert label("weekday_after_school") == "Weekday after school"
+    assert label("social_worker") == "Social worker"
+    assert label("young-person") == "Young person"
+    assert label("iro").startswith("IRO")
+    assert label("young_person_choice") == "Young person's choice"
+    assert label("non-binary") == "Non-binary"
+    assert label("3") == "3" and label("a long-term care plan") == "a long-term care plan"
+    assert label("Already Words") == "Already Words"
+    assert shown("availability", ["saturday", "weekday_evening"]) == ["Saturday",
+                                                                      "Weekday evening"]
+    assert shown("first_name", "active") == "active"  # only fields that hold codes
+
+
+def test_tables_show_labels_and_json_csv_keep_codes(cli, db_path):
+    yp = add_young(db_path)
+    vol = add_volunteer(db_path)
+    m = cli("match", "propose", str(yp), str(vol), "--date", "2026-02-01").stdout.strip()
+    cli("match", "accept", m, "--date", "2026-02-02")
+    cli("match", "start", m, "--date", "2026-02-03")
+    cli("match", "end", m, "--reason", "young_person_choice", "--date", "2026-02-20")
+    table = cli("match", "list").stdout
+    assert "Young person's choice" in table and "Ended" in table
+    assert "young_person_choice" not in table
+    assert "Young person's choice" in cli("match", "show", m).stdout
+    assert cli.json("match", "list")[0]["end_reason"] == "young_person_choice"
+    assert "young_person_choice" in cli("match", "list", "--format", "csv").stdout
+    shown = cli("volunteer", "show", str(vol)).stdout
+    assert "Approved" in shown
+    cli("volunteer", "profile", str(vol), "--from-json", "-",
+        input=json.dumps({"availability": ["weekday_after_school"]}))
+    assert "Weekday after school" in cli("volunteer", "show", str(vol)).stdout
+    assert cli.json("volunteer", "show", str(vol))["availability"] == ["weekday_after_school"]
+
+
+def test_a_referral_table_shows_the_role_label(cli):
+    cli("referral", "add", "--first-name", "Amy", "--last-name", "Lee", "--date-of-birth",
+        "01/02/2014", "--referral-date", "01/02/2026", "--referrer-role", "social_worker",
+        "--no-input")
+    shown = cli("referral", "show", "1").stdout
+    assert "Social worker" in shown and "social_worker" not in shown
+    assert cli.json("referral", "show", "1")["referrer_role"] == "social_worker"
+
+
+def test_prompts_show_labels_and_return_codes(monkeypatch):
+    import questionary
+
+    from ivcli import prompts
+
+    seen: dict[str, list] = {}
+
+    class Answer:
+        def __init__(self, value):
+            self.value = value
+
+        def unsafe_ask(self):
+            return self.value
+
+    def select(label, choices, default=None):
+        seen[label] = [(c.title, c.value) for c in choices]
+        return Answer(choices[-1].value)
+
+    def checkbox(label, choices):
+        seen[label] = [(c.title, c.value) for c in choices]
+        return Answer([c.value for c in choices[:1]])
+
+    monkeypatch.setattr(questionary, "select", select)
+    monkeypatch.setattr(questionary, "checkbox", checkbox)
+    assert prompts.select("Role:", ["social_worker", "iro"]) == "iro"
+    assert seen["Role:"][0] == ("Social worker", "social_worker")
+    assert prompts.checkbox("When?", ["weekday_after_school", "sunday"]) == [
+        "weekday_after_school"]
+    assert seen["When?"] == [("Weekday after school", "weekday_after_school"),
+                             ("Sunday", "sunday")]
+    assert prompts.yes_no_unknown("Consent?") is None
+    assert [t for t, _ in seen["Consent?"]] == ["Yes", "No", "Not known"]
