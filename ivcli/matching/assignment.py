@@ -24,8 +24,7 @@ from ivcli.matching.scoring import (
     SHARED_ABOVE,
     Weights,
     explain,
-    language_met,
-    score_matrix,
+    scores_and_needs,
 )
 from ivcli.matching.sides import Young
 from ivcli.volunteers import compliance
@@ -76,16 +75,18 @@ def assign(value_rows: np.ndarray, feasible: np.ndarray, bonus: np.ndarray,
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     k = min(n, m)
     most = float(value_rows.max(initial=0.0)) + float(bonus.max(initial=0.0)) + 1.0
-    cost = np.empty((n, m), dtype=np.float64)
-    np.add(value_rows, bonus.astype(np.float32)[:, None], out=cost)
-    if needs is not None and needs.any():
-        per_need = most * k + 1.0
-        np.add(cost, per_need, out=cost, where=needs)
+    use_needs = needs is not None and bool(needs.any())
+    per_need = most * k + 1.0
+    if use_needs:
         most += per_need
     per_match = most * k + 1.0
-    cost += per_match
-    cost[~feasible] = 0.0
-    np.negative(cost, out=cost)
+    # The cost is minus the worth of each pair, built in place in as few passes as possible:
+    # -(bonus + per_match) - value, minus per_need where a need is met, and 0 where infeasible.
+    cost = np.empty((n, m), dtype=np.float64)
+    np.subtract((-(bonus.astype(np.float64) + per_match))[:, None], value_rows, out=cost)
+    if use_needs:
+        np.subtract(cost, per_need, out=cost, where=needs)
+    np.multiply(cost, feasible, out=cost)
     rows, cols = linear_sum_assignment(cost)
     del cost
     keep = feasible[rows, cols]
@@ -101,8 +102,7 @@ def suggest_all(conn: Connection, on: date) -> WholeList:
     if not young or not vols:
         return WholeList([], [y.id for y in young], len(young))
     weights = Weights.load(conn)
-    scores = score_matrix(young, vols, weights)
-    needs = language_met(young, vols, weights)
+    scores, needs = scores_and_needs(young, vols, weights)
     ok = feasible_matrix(young, vols)
     yi = {y.id: i for i, y in enumerate(young)}
     vi = {v.id: j for j, v in enumerate(vols)}

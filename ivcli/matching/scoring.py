@@ -96,8 +96,10 @@ def _encode(young: Sequence[Young], vols: Sequence[Vol], part: str
     return ym, vm, ym.sum(axis=1)
 
 
-def score_matrix(young: Sequence[Young], vols: Sequence[Vol], weights: Weights) -> np.ndarray:
-    """Scores 0-100 (float32, young x volunteers) ignoring the hard rules.
+def score_matrix(young: Sequence[Young], vols: Sequence[Vol], weights: Weights,
+                 needs: list[np.ndarray] | None = None) -> np.ndarray:
+    """Scores 0-100 (float32, young x volunteers) ignoring the hard rules. Given a list as
+    ``needs``, the language needs met (see ``scores_and_needs``) are appended to it on the way.
 
     Each part earns ``min(shared, CAPS[part]) / CAPS[part]``: full marks need that many shared
     items whatever either side listed, so one interest in common is a third of the interests
@@ -118,6 +120,8 @@ def score_matrix(young: Sequence[Young], vols: Sequence[Vol], weights: Weights) 
             continue
         cap = CAPS[part]
         np.matmul(ym, vm.T, out=buf)
+        if part == "languages" and needs is not None:
+            needs.append(buf > 0)
         np.minimum(buf, cap, out=buf)
         buf *= np.float32(w / cap)
         total += buf
@@ -128,15 +132,15 @@ def score_matrix(young: Sequence[Young], vols: Sequence[Vol], weights: Weights) 
     return total
 
 
-def language_met(young: Sequence[Young], vols: Sequence[Vol], weights: Weights
-                 ) -> np.ndarray | None:
-    """Young x volunteers: True where the young person asked for a language (other than
-    English) and the volunteer speaks one of them; None when nobody asked (or the languages
-    weight is 0). ``match suggest --all`` meets as many of these needs as it can."""
-    if weights.values["languages"] <= 0 or not any(y.languages for y in young):
-        return None
-    ym, vm, _ = _encode(young, vols, "languages")
-    return (ym @ vm.T) > 0
+def scores_and_needs(young: Sequence[Young], vols: Sequence[Vol], weights: Weights
+                     ) -> tuple[np.ndarray, np.ndarray | None]:
+    """The scores (``score_matrix``) and, young x volunteers, True where the young person asked
+    for a language (other than English) and the volunteer speaks one of them; None when nobody
+    asked (or the languages weight is 0). ``match suggest --all`` meets as many of these needs
+    as it can."""
+    found: list[np.ndarray] = []
+    scores = score_matrix(young, vols, weights, found)
+    return scores, (found[0] if found else None)
 
 
 # A score above this shows as at least 1 (rounded half to even, as ``round`` and ``np.rint``).
