@@ -12,6 +12,8 @@ from datetime import date
 
 import questionary
 
+from ivcli import labels
+
 
 def _ask(question: questionary.Question):  # type: ignore[no-untyped-def]
     """Ask; input that ends (Ctrl-D, a closed pipe) before an answer is a missing value (exit 2),
@@ -56,7 +58,7 @@ def confirm(label: str, *, default: bool = False) -> bool:
 def yes_no_unknown(label: str) -> bool | None:
     """Yes, no or not known, with no default: Enter alone (the first choice) records
     nothing."""
-    answer = _ask(questionary.select(label, choices=["not known", "yes", "no"]))
+    answer = select(label, ["not known", "yes", "no"])
     return {"yes": True, "no": False}.get(answer)
 
 
@@ -74,11 +76,15 @@ def yes_no(label: str) -> bool:
 
 
 def select(label: str, choices: Sequence[str], *, default: str | None = None) -> str:
-    return str(_ask(questionary.select(label, choices=list(choices), default=default)))
+    """One of ``choices``, each shown by its label (``ivcli.labels``); the answer is the code."""
+    items = [questionary.Choice(labels.label(c), value=c) for c in choices]
+    return str(_ask(questionary.select(label, choices=items, default=default)))
 
 
 def checkbox(label: str, choices: Sequence[str], *, checked: Sequence[str] = ()) -> list[str]:
-    items = [questionary.Choice(c, checked=c in checked) for c in choices]
+    """Some of ``choices``, shown by their labels; the answers are the codes."""
+    items = [questionary.Choice(labels.label(c), value=c, checked=c in checked)
+             for c in choices]
     return list(_ask(questionary.checkbox(label, choices=items)))
 
 

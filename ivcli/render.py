@@ -2,7 +2,8 @@
 
 Escaping lives here. Text that came from a user or a CSV is data, never markup: it reaches Rich
 as ``rich.text.Text`` (not parsed for markup) with control and bidi characters shown escaped, and
-CSV cells that a spreadsheet would run as a formula are neutralised.
+CSV cells that a spreadsheet would run as a formula are neutralised. Tables show codes by their
+labels (``ivcli.labels``); JSON and CSV keep the codes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import IO, Any
+
+from ivcli.labels import CODE_FIELDS, shown
 
 # C0 and C1 controls (but not tab/newline in JSON, which json escapes itself), DEL, and the
 # Unicode bidi and invisible formatting characters used to disguise text.
@@ -181,9 +184,11 @@ def print_table(
     for c in columns:
         label = (headers or {}).get(c, c.replace("_", " "))
         table.add_column(Text(label), overflow="fold")
+    coded = [c in CODE_FIELDS for c in columns]
     for row in rows:
         table.add_row(*(Text(safe_lines(row.get(c)) if c in MULTILINE_FIELDS
-                             else safe_text(row.get(c))) for c in columns))
+                             else safe_text(shown(c, row.get(c)) if code else row.get(c)))
+                        for c, code in zip(columns, coded, strict=True)))
     con.print(table)
 
 
@@ -264,5 +269,5 @@ def emit_one(
         def label(k: str) -> str:
             return (labels or {}).get(k, k.replace("_", " "))
 
-        print_record([(label(k), v) for k, v in record.items()], title=title,
+        print_record([(label(k), shown(k, v)) for k, v in record.items()], title=title,
                      multiline=frozenset(label(k) for k in record if k in MULTILINE_FIELDS))

@@ -163,12 +163,13 @@ SETTINGS: dict[str, SettingDef] = {
                    "The most young people one volunteer may visit (the role is one-to-one, "
                    "siblings at most).", minimum=1),
         # Matching (docs/matching.md)
-        SettingDef("match.weight.interests", 35,
+        SettingDef("match.weight.interests", 30,
                    "Weight of mutual interests in a suggestion's score."),
-        SettingDef("match.weight.activities", 20,
+        SettingDef("match.weight.activities", 15,
                    "Weight of the activities the young person would like to do."),
-        SettingDef("match.weight.languages", 15,
-                   "Weight of speaking the languages the young person asked for."),
+        SettingDef("match.weight.languages", 50,
+                   "Weight of speaking the languages the young person asked for (at the "
+                   "default, more than interests and activities together)."),
         SettingDef("match.weight.availability", 20,
                    "Weight of free times in common."),
         SettingDef("match.weight.wishes", 10,

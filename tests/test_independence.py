@@ -16,7 +16,8 @@ YES = {"long_term_care_plan": "yes", "consent": "yes", "carer_support": "yes",
 def volunteer(cli, *connections: str, first: str = "Ann") -> int:
     """An approved volunteer whose declaration names ``connections``."""
     vid = int(cli("volunteer", "add", "--first-name", first, "--last-name", "Smith",
-                  "--date-of-birth", "01/02/1980", "--application-date", "01/01/2025").stdout)
+                  "--date-of-birth", "01/02/1980", "--application-date", "01/01/2025",
+                  "--interests", "art").stdout)
     vet_fully(cli, vid, DAY)
     args = [a for c in connections for a in ("--connections", c)]
     cli("volunteer", "declare", str(vid), "--la-children-services", "no", "--date", DAY, *args)
@@ -26,7 +27,7 @@ def volunteer(cli, *connections: str, first: str = "Ann") -> int:
 
 def waiting(cli, **fields: str) -> int:
     """A young person on the waiting list; returns their id."""
-    ref = add_young_person(cli, **YES, **fields)
+    ref = add_young_person(cli, **YES, interests="art", **fields)
     cli("referral", "accept", str(ref["id"]))
     return int(ref["young_person_id"])
 

@@ -217,10 +217,11 @@ def test_whole_list_matches_everyone_where_greedy_leaves_someone_waiting(cli, db
     first = add_young(db_path, accepted=date(2025, 1, 1), area="north",
                       profile={"interests": ["football", "art", "music"]})
     second = add_young(db_path, accepted=date(2025, 9, 1), area="south",
-                       profile={"interests": ["cooking"]})
+                       profile={"interests": ["cooking", "music"]})
     both = add_volunteer(db_path, area="north",
                          profile={"areas": ["south"], "interests": ["football", "art", "music"]})
-    north = add_volunteer(db_path, area="north", profile={"interests": ["reading"]})
+    # Some shared ground in every pair: a pair with none is never proposed.
+    north = add_volunteer(db_path, area="north", profile={"interests": ["reading", "football"]})
     assert greedy(cli, [first, second]) == {first: both}  # greedy leaves `second` waiting
     whole = suggest(cli, "--all")
     assert {(r["young_person_id"], r["volunteer_id"]) for r in whole} == {
@@ -230,19 +231,18 @@ def test_whole_list_matches_everyone_where_greedy_leaves_someone_waiting(cli, db
 
 
 def test_longer_wait_wins_a_scarce_volunteer(cli, db_path):
-    recent = add_young(db_path, accepted=date(2026, 2, 1), profile={"interests": ["art"]})
+    recent = add_young(db_path, accepted=date(2026, 2, 1),
+                       profile={"interests": ["art", "music", "cooking"]})
     longest = add_young(db_path, accepted=date(2024, 3, 1), profile={"interests": ["music"]})
-    add_volunteer(db_path, profile={"interests": ["art"]})
+    add_volunteer(db_path, profile={"interests": ["art", "music", "cooking"]})
     result = cli("match", "suggest", "--all", "--as-of", "2026-03-01", "--format", "json")
     assert [r["young_person_id"] for r in json.loads(result.stdout)] == [longest]
     assert f"young people {recent}" in result.stderr
 
 
 def test_whole_list_respects_capacity_and_past_declines(cli, db_path):
-    a = add_young(db_path)
-    b = add_young(db_path)
-    c = add_young(db_path)
-    two = add_volunteer(db_path, profile={"capacity": 2})
+    a, b, c = (add_young(db_path, profile={"interests": ["art"]}) for _ in range(3))
+    two = add_volunteer(db_path, profile={"capacity": 2, "interests": ["art"]})
     m = cli("match", "propose", str(a), str(two), "--date", "2026-02-01").stdout.strip()
     cli("match", "decline", m, "--reason", "wanted someone older", "--date", "2026-02-02")
     pairs = {(r["young_person_id"], r["volunteer_id"]) for r in suggest(cli, "--all")}

@@ -267,7 +267,7 @@ def test_demo_lists_only_the_referrals_awaiting_review(cli, db_path):
     rows = [line for line in out.splitlines() if re.match(r"│ \d+ ", line)]
     assert 0 < received < total
     assert len(rows) == received
-    assert all("│ received │" in line for line in rows)
+    assert all("│ Received │" in line for line in rows)  # the status's label
 
 
 # ---------------------------------------------------------------------------------------------

@@ -67,8 +67,9 @@ def suggest(
 
     Only approved volunteers with every check current and a free place are suggested, within
     the young person's wishes (IV gender, age), the volunteer's ages and reachable areas.
-    With --all, proposes one volunteer per young person for the whole waiting list, matching
-    as many as possible and favouring the longest waiting. Nothing is written.
+    With --all, proposes one volunteer per young person for the whole waiting list: as many
+    matched as possible, then as many language needs met, then the best fit and longest
+    waiting; a pair with no shared ground is not proposed. Nothing is written.
     """
     from ivcli.matching import assignment, suggestions
     from ivcli.names import add as add_names
@@ -99,11 +100,16 @@ def suggest(
         message(f"{len(whole.proposals)} of {whole.waiting} young people on the waiting list "
                 "matched in this proposal; nothing was written. Propose each with "
                 "'ivcli match propose YOUNG_PERSON_ID VOLUNTEER_ID'.")
-        if whole.unmatched:
-            shown = ", ".join(str(i) for i in whole.unmatched[:30])
-            more = f" and {len(whole.unmatched) - 30} more" if len(whole.unmatched) > 30 else ""
-            message(f"No suitable volunteer free now for young people {shown}{more}.",
+        apart = set(whole.no_shared_ground)
+        others = [i for i in whole.unmatched if i not in apart]
+        if others:
+            message(f"No suitable volunteer free now for young people {_ids(others)}.",
                     style="yellow")
+        if whole.no_shared_ground:
+            message(f"Young people {_ids(whole.no_shared_ground)}: a free volunteer meets every "
+                    "rule but shares nothing recorded in their profiles (no shared ground), so "
+                    "none is proposed; see 'ivcli match suggest YOUNG_PERSON_ID', or record "
+                    "more in the profile.", style="yellow")
         return
     columns = ["volunteer_id", "score", "reasons", "concerns"]
     if names:
@@ -111,6 +117,11 @@ def suggest(
     emit(fmt.value, columns, _joined(rows, fmt),
          title=f"Suggested volunteers for young person {young_person_id}",
          empty="No volunteer meets every rule for this young person now.")
+
+
+def _ids(ids: list[int], most: int = 30) -> str:
+    more = f" and {len(ids) - most} more" if len(ids) > most else ""
+    return ", ".join(str(i) for i in ids[:most]) + more
 
 
 def _joined(rows: list[dict[str, object]], fmt: OutputFormat) -> list[dict[str, object]]:

@@ -13,8 +13,12 @@ Hard rules, never broken (a missing preference is no restriction):
 
 The score is a weighted mean (weights are settings ``match.weight.*``) of five parts, each 0-1:
 mutual interests, wished-for activities, languages, free times in common, other wishes. A part
-the young person gave nothing for is left out. Scores are computed with numpy over all
-volunteers (or all pairs) at once; only the few pairs shown are explained in Python.
+earns its shared items up to a fixed number (``sides.CAPS``) over that number, whatever either
+side listed, so a thin profile is never a perfect match; a part the young person gave nothing
+for is left out. Scores are computed with numpy over all volunteers (or all pairs) at once; only
+the few pairs shown are explained in Python. The whole list (``assignment``) matches as many as
+possible, then meets as many language needs, then maximises score plus waiting points, and
+never proposes a pair with no shared ground (score 0).
 
 Profiles are JSON text in ``young_people.profile`` / ``volunteers.profile``; ``matching.sides``
 reads them quickly, with the defaults of ``matching.profiles`` (the one source of them, also

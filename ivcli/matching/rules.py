@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ivcli.matching.profiles import VOLUNTEER_DEFAULTS, YOUNG_PERSON_DEFAULTS
 from ivcli.matching.sides import (
     GENDER_WORDS,
     NO_LIMIT_HIGH,
@@ -103,8 +104,11 @@ def rule_breaks(y: Young, v: Vol) -> list[str]:
         out.append(f"the young person asked for an IV who is {who}")
     if (y.iv_age_min is not None and v.age < y.iv_age_min) or (
             y.iv_age_max is not None and v.age > y.iv_age_max):
+        wanted = asked_iv_ages(y)
         out.append("the volunteer's age is outside the range the young person asked for "
-                   f"({age_range(y.iv_age_min, y.iv_age_max)})")
+                   f"({wanted})" if wanted else
+                   "the volunteer's age is outside the usual IV ages "
+                   f"({age_range(y.iv_age_min, y.iv_age_max)}; the young person asked for none)")
     if (v.child_age_min is not None and y.age < v.child_age_min) or (
             v.child_age_max is not None and y.age > v.child_age_max):
         out.append("the young person's age is outside the ages the volunteer would like to "
@@ -120,3 +124,25 @@ def age_range(lo: int | None, hi: int | None) -> str:
     if hi is None:
         return f"{lo} or over"
     return f"{lo} to {hi}"
+
+
+def _asked(lo: int | None, hi: int | None, defaults: dict[str, object], keys: tuple[str, str]
+           ) -> str | None:
+    """An age range in words, naming only the ends that differ from the profile defaults
+    (``matching.profiles``); None when neither does (nothing was asked)."""
+    lo_asked = lo is not None and lo != defaults[keys[0]]
+    hi_asked = hi is not None and hi != defaults[keys[1]]
+    if not (lo_asked or hi_asked):
+        return None
+    return age_range(lo if lo_asked else None, hi if hi_asked else None)
+
+
+def asked_iv_ages(y: Young) -> str | None:
+    """The age range the young person asked for their IV, or None if they asked for none."""
+    return _asked(y.iv_age_min, y.iv_age_max, YOUNG_PERSON_DEFAULTS, ("iv_age_min", "iv_age_max"))
+
+
+def asked_child_ages(v: Vol) -> str | None:
+    """The ages the volunteer would like to visit, or None if they gave none."""
+    return _asked(v.child_age_min, v.child_age_max, VOLUNTEER_DEFAULTS,
+                  ("child_age_min", "child_age_max"))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ivcli import stored_settings as settings_service
-from ivcli.matching.rules import age_range
+from ivcli.matching.rules import asked_child_ages, asked_iv_ages
 from ivcli.matching.sides import (
     CAPS,
     COMPONENTS,
@@ -96,8 +96,15 @@ def _encode(young: Sequence[Young], vols: Sequence[Vol], part: str
     return ym, vm, ym.sum(axis=1)
 
 
-def score_matrix(young: Sequence[Young], vols: Sequence[Vol], weights: Weights) -> np.ndarray:
-    """Scores 0-100 (float32, young x volunteers) ignoring the hard rules."""
+def score_matrix(young: Sequence[Young], vols: Sequence[Vol], weights: Weights,
+                 needs: list[np.ndarray] | None = None) -> np.ndarray:
+    """Scores 0-100 (float32, young x volunteers) ignoring the hard rules. Given a list as
+    ``needs``, the language needs met (see ``scores_and_needs``) are appended to it on the way.
+
+    Each part earns ``min(shared, CAPS[part]) / CAPS[part]``: full marks need that many shared
+    items whatever either side listed, so one interest in common is a third of the interests
+    part, not all of it. The score is the weighted mean of the parts the young person gave
+    anything for, times 100 (docs/matching.md has a worked example)."""
     n, m = len(young), len(vols)
     total = np.zeros((n, m), dtype=np.float32)
     if n == 0 or m == 0:
@@ -113,14 +120,42 @@ def score_matrix(young: Sequence[Young], vols: Sequence[Vol], weights: Weights) 
             continue
         cap = CAPS[part]
         np.matmul(ym, vm.T, out=buf)
+        if part == "languages" and needs is not None:
+            needs.append(buf > 0)
         np.minimum(buf, cap, out=buf)
-        buf *= (w / np.maximum(np.minimum(given, cap), 1)).astype(np.float32)[:, None]
+        buf *= np.float32(w / cap)
         total += buf
         weight_sum += w * (given > 0)
     del buf
     scale = np.divide(100.0, weight_sum, out=np.zeros(n), where=weight_sum > 0)
     total *= scale.astype(np.float32)[:, None]
     return total
+
+
+def scores_and_needs(young: Sequence[Young], vols: Sequence[Vol], weights: Weights
+                     ) -> tuple[np.ndarray, np.ndarray | None]:
+    """The scores (``score_matrix``) and, young x volunteers, True where the young person asked
+    for a language (other than English) and the volunteer speaks one of them; None when nobody
+    asked (or the languages weight is 0). ``match suggest --all`` meets as many of these needs
+    as it can."""
+    found: list[np.ndarray] = []
+    scores = score_matrix(young, vols, weights, found)
+    return scores, (found[0] if found else None)
+
+
+# A score above this shows as at least 1 (rounded half to even, as ``round`` and ``np.rint``).
+SHARED_ABOVE = 0.5
+
+
+def shared_ground(score: float) -> bool:
+    """Whether a pair has anything recorded in common: a score that shows as at least 1. A
+    pair without is never proposed by ``match suggest --all`` and is marked in ``match
+    suggest`` (``NO_SHARED_GROUND``)."""
+    return score > SHARED_ABOVE
+
+
+NO_SHARED_GROUND = ("no shared ground: nothing recorded in the two profiles matches; talk to "
+                    "both before proposing")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,10 +173,13 @@ def _lang(tag: str) -> str:
     return tag[:1].upper() + tag[1:]
 
 
-def explain(y: Young, v: Vol) -> tuple[list[str], list[str]]:
-    """Why this pair fits, and what does not fit, in plain words naming nobody."""
+def explain(y: Young, v: Vol, score: float | None = None) -> tuple[list[str], list[str]]:
+    """Why this pair fits, and what does not fit, in plain words naming nobody: what each side
+    asked for and the other meets. Only what was asked is said (no age range when the young
+    person gave none). With ``score``, a pair without shared ground says so first."""
     reasons: list[str] = []
-    concerns: list[str] = []
+    concerns: list[str] = [NO_SHARED_GROUND] if score is not None and not shared_ground(
+        score) else []
     shared = [t for t in y.interests if t in v.interests]
     if shared:
         reasons.append(f"both like {_and(shared)}")
@@ -172,9 +210,13 @@ def explain(y: Young, v: Vol) -> tuple[list[str], list[str]]:
         concerns.append(f"not recorded as {_and(unmet)}, which the young person wished for")
     if y.iv_gender is not None:
         reasons.append(f"{GENDER_WORDS.get(y.iv_gender, y.iv_gender)}, as the young person asked")
-    if y.iv_age_min is not None or y.iv_age_max is not None:
-        reasons.append("within the age range the young person asked for "
-                       f"({age_range(y.iv_age_min, y.iv_age_max)})")
+    wanted = asked_iv_ages(y)
+    if wanted is not None:
+        reasons.append(f"within the age range the young person asked for ({wanted})")
+    theirs = asked_child_ages(v)
+    if theirs is not None:
+        reasons.append(f"the young person's age is within the ages the volunteer would like "
+                       f"to visit ({theirs})")
     if y.area is None:
         concerns.append("the young person's area is not recorded: check travel")
     elif not v.areas:

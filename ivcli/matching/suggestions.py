@@ -98,7 +98,7 @@ def suggest(conn: Connection, young_person_id: int, on: date, top: int = 5) -> l
     out = []
     for j in chosen:
         v = vols[j]
-        reasons, concerns = explain(y, v)
+        reasons, concerns = explain(y, v, float(scores[j]))
         concerns += _check_concerns(conn, v.id, on)
         out.append(Suggestion(v.id, int(round(float(scores[j]))), reasons, concerns))
     return out
