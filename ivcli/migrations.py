@@ -410,6 +410,24 @@ def m012_import_mappings(conn: sqlite3.Connection) -> None:
     )
 
 
+def m015_young_voice(conn: sqlite3.Connection) -> None:
+    """The young person's voice: on a review, what they said, their rating, the themes they
+    named, whether they agreed to be quoted, and the review's outcome; on a visit, its high and
+    low points."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE reviews ADD COLUMN their_words TEXT;
+        ALTER TABLE reviews ADD COLUMN rating INTEGER;
+        ALTER TABLE reviews ADD COLUMN themes TEXT;
+        ALTER TABLE reviews ADD COLUMN quote_ok BOOLEAN;
+        ALTER TABLE reviews ADD COLUMN outcome TEXT;
+        ALTER TABLE visits ADD COLUMN high TEXT;
+        ALTER TABLE visits ADD COLUMN low TEXT;
+        """,
+    )
+
+
 def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
                   copy: dict[str, str] | None = None) -> None:
     """Change a table's definition the way SQLite's ALTER TABLE documentation prescribes:
@@ -583,6 +601,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("010_legal_status_consent", m010_legal_status_consent),
     ("011_vetting_decisions", m011_vetting_decisions),
     ("012_import_mappings", m012_import_mappings),
+    ("015_young_voice", m015_young_voice),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
