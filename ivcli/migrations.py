@@ -410,7 +410,7 @@ def m012_import_mappings(conn: sqlite3.Connection) -> None:
     )
 
 
-def m015_young_voice(conn: sqlite3.Connection) -> None:
+def m014_young_voice(conn: sqlite3.Connection) -> None:
     """The young person's voice: on a review, what they said, their rating, the themes they
     named, whether they agreed to be quoted, and the review's outcome; on a visit, its high and
     low points."""
@@ -601,7 +601,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("010_legal_status_consent", m010_legal_status_consent),
     ("011_vetting_decisions", m011_vetting_decisions),
     ("012_import_mappings", m012_import_mappings),
-    ("015_young_voice", m015_young_voice),
+    ("014_young_voice", m014_young_voice),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -78,7 +78,7 @@ def test_the_scrubbed_columns_are_those_held_before_the_specs():
         # migration 011: why a volunteer left, a risk assessment's decision maker, the
         # connections a volunteer declared
         "leave_note", "connections",
-        # migration 015: the young person's words at a review, a visit's high and low points
+        # migration 014: the young person's words at a review, a visit's high and low points
         "their_words", "high", "low",
     }
     assert privacy.NAME_KEYS == ("name_key", "first_key", "last_key")

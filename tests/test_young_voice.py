@@ -282,7 +282,7 @@ def test_migration_015_keeps_the_reviews_and_visits_held_before():
             fn(conn)
     conn.execute("INSERT INTO reviews (match_id, date, with_whom, note, created_at) "
                  "VALUES (1, '2025-01-01', 'carer', 'fine', 'x')")
-    dict(MIGRATIONS)["015_young_voice"](conn)
+    dict(MIGRATIONS)["014_young_voice"](conn)
     assert conn.execute("SELECT with_whom, note, their_words, rating, themes, quote_ok, "
                         "outcome FROM reviews").fetchall() == [
         ("carer", "fine", None, None, None, None, None)]
