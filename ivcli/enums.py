@@ -218,6 +218,25 @@ class ReviewWith(StrEnum):
     iro = "iro"
 
 
+class ReviewOutcome(StrEnum):
+    """What a review decided for the match (docs/month.md)."""
+
+    continue_ = "continue"
+    change = "change"  # carry on with something changed (when, where, what they do)
+    end = "end"
+
+
+class ReviewTheme(StrEnum):
+    """What the young person says their visitor makes a difference to (docs/reports.md)."""
+
+    confidence = "confidence"
+    trust = "trust"
+    trying_new_things = "trying_new_things"
+    having_fun = "having_fun"
+    someone_to_talk_to = "someone_to_talk_to"
+    feeling_listened_to = "feeling_listened_to"
+
+
 class ConcernCategory(StrEnum):
     wellbeing = "wellbeing"
     safeguarding = "safeguarding"

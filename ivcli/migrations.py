@@ -479,6 +479,24 @@ def m013_people_duplicates_contacts(conn: sqlite3.Connection) -> None:
         "WHERE n.name_key <> '' AND o.name_key <> '' ORDER BY n.id, o.id")
 
 
+def m014_young_voice(conn: sqlite3.Connection) -> None:
+    """The young person's voice: on a review, what they said, their rating, the themes they
+    named, whether they agreed to be quoted, and the review's outcome; on a visit, its high and
+    low points."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE reviews ADD COLUMN their_words TEXT;
+        ALTER TABLE reviews ADD COLUMN rating INTEGER;
+        ALTER TABLE reviews ADD COLUMN themes TEXT;
+        ALTER TABLE reviews ADD COLUMN quote_ok BOOLEAN;
+        ALTER TABLE reviews ADD COLUMN outcome TEXT;
+        ALTER TABLE visits ADD COLUMN high TEXT;
+        ALTER TABLE visits ADD COLUMN low TEXT;
+        """,
+    )
+
+
 def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
                   copy: dict[str, str] | None = None) -> None:
     """Change a table's definition the way SQLite's ALTER TABLE documentation prescribes:
@@ -653,6 +671,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("011_vetting_decisions", m011_vetting_decisions),
     ("012_import_mappings", m012_import_mappings),
     ("013_people_duplicates_contacts", m013_people_duplicates_contacts),
+    ("014_young_voice", m014_young_voice),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -193,6 +193,8 @@ class Visit(SQLModel, table=True):
     activity: str | None = None
     note: str | None = None
     uncleared: str | None = None  # why its volunteer was not cleared that day (migration 008)
+    high: str | None = None  # the high and low points of the visit (migration 014)
+    low: str | None = None
     created_at: str
 
 
@@ -265,6 +267,15 @@ class Review(SQLModel, table=True):
     date: date
     with_whom: str
     note: str | None = None
+    # The young person's voice (migration 014), on their entry (with_whom young-person): what
+    # they said, their rating 1-5 ("How much does your IV help?"), the themes they named (a JSON
+    # list of ReviewTheme values), whether they agreed to be quoted. ``outcome`` (ReviewOutcome)
+    # is the review's, on each of its entries.
+    their_words: str | None = None
+    rating: int | None = None
+    themes: str | None = None
+    quote_ok: bool | None = None
+    outcome: str | None = None
     created_at: str
 
 

@@ -87,6 +87,7 @@ def csv_rows(report: dict[str, Any]) -> list[tuple[str, str, str, object]]:
         rows.extend(("trends", series, month["month"], month[series])
                     for series in ("referrals_received", "waiting_at_end", "active_at_end",
                                    "visits"))
+    rows += outcome_csv_rows(report)
     for name, items in report.get("detail", {}).items():
         id_key = "match_id" if name == "matches_without_visit" else "referral_id"
         for item in items:
@@ -178,6 +179,7 @@ def sections(report: dict[str, Any]) -> list[Section]:
                 for k in keys]
         out.append(Section(label, ["Group", "Waiting", "Matched"], rows, level=3,
                            numeric=[False, True, True]))
+    out += outcome_sections(report)
     trend_headers = ["Month", *(label for _, label in TREND_SERIES)]
     out.append(Section(TRENDS, trend_headers,
                        [[month_label(m["month"]), *(str(m[k]) for k, _ in TREND_SERIES)]
@@ -212,6 +214,63 @@ def _match_sections(report: dict[str, Any]) -> list[Section]:
                  for k, n in report["match_length_bands"].items()],
                 level=3, numeric=[False, True]),
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The annual report's outcomes (``reports.outcomes``): what young people say
+
+
+def outcome_csv_rows(report: dict[str, Any]) -> list[tuple[str, str, str, object]]:
+    """The outcomes in the long CSV: section ``outcomes``; a quote is one row each, its text
+    the value."""
+    o = report.get("outcomes")
+    if o is None:
+        return []
+    r = o["ratings"]
+    rows: list[tuple[str, str, str, object]] = [
+        ("outcomes", "reviews_with_young_person", "", o["reviews_with_young_person"]),
+        ("outcomes", "words_recorded", "", o["words_recorded"]),
+        ("outcomes", "ratings", "count", r["count"]),
+        ("outcomes", "ratings", "median", r["median"]),
+    ]
+    rows += [("outcomes", "ratings_by_score", k, n) for k, n in r["by_score"].items()]
+    rows += [("outcomes", "themes", k, n) for k, n in o["themes"].items()]
+    rows += [("outcomes", "review_outcomes", k, n) for k, n in o["review_outcomes"].items()]
+    rows += [("outcomes", "quote", "", q) for q in o["quotes"]]
+    return rows
+
+
+def outcome_sections(report: dict[str, Any]) -> list[Section]:
+    from ivcli.report_figures import RATING_QUESTION, RATINGS, REVIEW_OUTCOMES, THEMES
+
+    o = report.get("outcomes")
+    if o is None:
+        return []
+    r = o["ratings"]
+    scale = ", ".join(f"{n} {label.lower()}" for n, label in RATINGS)
+    out = [
+        Section("Outcomes: what young people say", ["Figure", "Value"], [
+            ["Reviews with the young person", _fmt("", o["reviews_with_young_person"])],
+            ["of which their words recorded", _fmt("", o["words_recorded"])],
+            [f"Answers to \"{RATING_QUESTION}\"", _fmt("", r["count"])],
+            ["Median answer (1 to 5)", _fmt("", r["median"])],
+        ], note=f"Asked at reviews in the period: {scale}.", numeric=[False, True]),
+        Section("Answers by score", ["Answer", "Reviews"],
+                [[f"{n} {label.lower()}", _fmt("", r["by_score"][str(n)])]
+                 for n, label in RATINGS], level=3, numeric=[False, True]),
+        Section("What their visitor makes a difference to", ["Theme", "Reviews"],
+                [[label, _fmt("", o["themes"][k])] for k, label in THEMES],
+                note="A young person may name several themes.", level=3,
+                numeric=[False, True]),
+        Section("What the reviews decided", ["Outcome", "Reviews"],
+                [[label, _fmt("", o["review_outcomes"][k])] for k, label in REVIEW_OUTCOMES],
+                level=3, numeric=[False, True]),
+    ]
+    if o["quotes"]:
+        out.append(Section("In their words", ["Quote"], [[q] for q in o["quotes"]],
+                           note="Quoted with each young person's agreement, without names.",
+                           level=3))
+    return out
 
 
 def sparkline(values: list[int]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ivcli.enums import EndReason
+from ivcli.enums import EndReason, ReviewOutcome, ReviewTheme
 
 
 @dataclass(frozen=True)
@@ -132,4 +132,23 @@ NOT_RECORDED = "not_recorded"
 TREND_SERIES: tuple[tuple[str, str], ...] = (
     ("referrals_received", "Referrals received"), ("waiting_at_end", "Waiting list"),
     ("active_at_end", "Matches running"), ("visits", "Visits"),
+)
+
+# The young person's voice (``reports.outcomes``, the annual report's ``outcomes``): the scale a
+# young person rates their visitor on at a review, the themes they may name, a review's outcome.
+RATING_QUESTION = "How much does your IV help?"
+RATINGS: tuple[tuple[int, str], ...] = (
+    (1, "Not at all"), (2, "A little"), (3, "Some"), (4, "A lot"), (5, "Loads"),
+)
+THEMES: tuple[tuple[str, str], ...] = (
+    (ReviewTheme.confidence.value, "Confidence"), (ReviewTheme.trust.value, "Trust"),
+    (ReviewTheme.trying_new_things.value, "Trying new things"),
+    (ReviewTheme.having_fun.value, "Having fun"),
+    (ReviewTheme.someone_to_talk_to.value, "Someone to talk to"),
+    (ReviewTheme.feeling_listened_to.value, "Feeling listened to"),
+)
+REVIEW_OUTCOMES: tuple[tuple[str, str], ...] = (
+    (ReviewOutcome.continue_.value, "Carry on"),
+    (ReviewOutcome.change.value, "Carry on, with a change"),
+    (ReviewOutcome.end.value, "End the match"),
 )

@@ -21,7 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from ivcli.enums import ConcernCategory, ConcernTold, SupervisionKind
+from ivcli.enums import (
+    ConcernCategory,
+    ConcernTold,
+    ReviewOutcome,
+    ReviewTheme,
+    ReviewWith,
+    SupervisionKind,
+)
 
 Kind = Literal["text", "date", "bool", "int", "money", "list", "choice", "id", "timestamp",
                "monitoring"]
@@ -482,6 +489,11 @@ VISIT = RecordSpec("visit", "visits", (
     # Whether the visit opened a concern; the text goes to the concerns table.
     Field("concern", column=None, max_len=10_000,
           synonyms=("concerns", "concern note", "safeguarding", "safeguarding concern")),
+    # The young person's high and low points of the visit, in their words (personal data).
+    Field("high", max_len=1_000, personal=True, erase="blank",
+          synonyms=("highs", "high point", "best bit")),
+    Field("low", max_len=1_000, personal=True, erase="blank",
+          synonyms=("lows", "low point", "worst bit")),
     _CREATED,
 ))
 
@@ -539,6 +551,23 @@ CONCERN_ACTION = RecordSpec("concern_action", "concern_actions", (
     _CREATED,
 ))
 
+# A match review (ivcli/visits/reviews.py): one entry per person it was with. The young
+# person's entry carries their voice: what they said (personal data, erased), their rating and
+# themes (kept: the annual report counts them), whether they agreed to be quoted.
+REVIEW = RecordSpec("review", "reviews", (
+    _ID,
+    Field("match_id", "id", input=False),
+    Field("date", "date", required=True),
+    Field("with_whom", "choice", required=True, choices=tuple(w.value for w in ReviewWith)),
+    Field("note", max_len=10_000, personal=True, erase="blank"),
+    Field("their_words", max_len=2_000, personal=True, erase="blank"),
+    Field("rating", "int"),  # 1-5, report_figures.RATINGS
+    Field("themes", "list", choices=tuple(t.value for t in ReviewTheme)),  # a JSON list
+    Field("quote_ok", "bool"),
+    Field("outcome", "choice", choices=tuple(o.value for o in ReviewOutcome)),
+    _CREATED,
+))
+
 SUPERVISION = RecordSpec("supervision", "volunteer_supervisions", (
     _ID,
     Field("volunteer_id", "id", input=False),
@@ -580,5 +609,5 @@ CONTACT = RecordSpec("contact", "contacts", (
 
 SPECS: tuple[RecordSpec, ...] = (
     YOUNG_PERSON, REFERRAL, VOLUNTEER, CHECK, DECLARATION, VISIT, VISIT_COST, MATCH, CONCERN,
-    CONCERN_ACTION, SUPERVISION, TRAINING, CONTACT,
+    CONCERN_ACTION, REVIEW, SUPERVISION, TRAINING, CONTACT,
 )

@@ -80,6 +80,8 @@ def test_the_scrubbed_columns_are_those_held_before_the_specs():
         "leave_note", "connections",
         # Issue 13: the interpreter's language, and a contact's name and organisation.
         "interpreter_language", "name", "organisation",
+        # migration 014: the young person's words at a review, a visit's high and low points
+        "their_words", "high", "low",
     }
     assert privacy.NAME_KEYS == ("name_key", "first_key", "last_key")
     assert privacy.COARSENED == {"date_of_birth"}

@@ -36,7 +36,8 @@ def test_log_a_visit_stores_pence_and_minutes(cli, db_path, match):
     [visit] = cli.json("visit", "list")
     assert visit == {"id": 1, "match_id": match, "date": days_ago(3).isoformat(),
                      "minutes": 150, "activity": "cinema", "cost": "12.65",
-                     "cost_type": "travel", "concern": False, "note": "good day"}
+                     "cost_type": "travel", "concern": False, "note": "good day",
+                     "high": None, "low": None}
     import sqlite3
 
     row = sqlite3.connect(db_path).execute(

@@ -105,8 +105,16 @@ def annual(
     output: OutputOpt = None,
     publish: PublishOpt = None,
     detail: DetailOpt = False,
+    quotes: Annotated[
+        bool,
+        typer.Option("--quotes",
+                     help="Add to the outcomes the words of the young people who agreed to be "
+                     "quoted at a review (--quote-ok), without names. Read them before you "
+                     "publish."),
+    ] = False,
 ) -> None:
-    """The annual report (a calendar year, or e.g. a financial year with --from and --to)."""
+    """The annual report (a calendar year, or e.g. a financial year with --from and --to),
+    with the outcomes: what young people say about their visitor at reviews."""
     from ivcli.errors import InvalidInput
     from ivcli.reports.period import annual_period
 
@@ -114,11 +122,11 @@ def annual(
         period = annual_period(year, start, end, as_of or date.today())
     except ValueError as exc:
         raise InvalidInput(str(exc), hint="check --year, --from, --to and --as-of") from None
-    _run(ctx, period, fmt, output, publish, detail)
+    _run(ctx, period, fmt, output, publish, detail, quotes)
 
 
 def _run(ctx: typer.Context, period: Any, fmt: ReportFormat, output: Path | None,
-         publish: bool | None, detail: bool) -> None:
+         publish: bool | None, detail: bool, quotes: bool = False) -> None:
     from ivcli.errors import InvalidInput
 
     published = fmt in PUBLISHED_BY_DEFAULT if publish is None else publish
@@ -137,6 +145,10 @@ def _run(ctx: typer.Context, period: Any, fmt: ReportFormat, output: Path | None
 
     with state(ctx).reading() as conn:
         report = reports.build(conn, period, detail=detail)
+        if period.kind == "annual":  # what young people say (reports/outcomes.py)
+            from ivcli.reports import outcomes
+
+            report["outcomes"] = outcomes.build(conn, period, quotes=quotes)
         threshold = publishing.suppress_below(conn)
         left_out = reports.costs_left_out(conn, period)
     if left_out:

@@ -42,6 +42,18 @@ Hours = Annotated[
     str | None, typer.Option(help="How long: hours (2.5, 2:30 or 2h30m).", show_default=False)
 ]
 Activity = Annotated[str | None, typer.Option(help="What they did.", show_default=False)]
+High = Annotated[
+    str | None,
+    typer.Option("--high", metavar="TEXT", show_default=False,
+                 help="The young person's high point of the visit, in their words (personal "
+                 "data)."),
+]
+Low = Annotated[
+    str | None,
+    typer.Option("--low", metavar="TEXT", show_default=False,
+                 help="The young person's low point of the visit, in their words (personal "
+                 "data)."),
+]
 CostOption = Annotated[
     list[str] | None,
     typer.Option("--cost", help="Money to claim, in pounds (12.65); repeat it for each cost of "
@@ -91,6 +103,8 @@ def log(
         typer.Option(help="Something to follow up (safeguarding): opens a concern that stays "
                      "on 'ivcli today' until closed.", show_default=False),
     ] = None,
+    high: High = None,
+    low: Low = None,
 ) -> None:
     """Log one visit, with none, one or several costs (--cost 3.50 --cost-type travel --cost
     8.00 --cost-type activity). At a terminal, asks for what is missing, checking each answer
@@ -108,7 +122,7 @@ def log(
 
     raw: dict[str, str | None] = {
         "match_id": str(match_id), "date": on.isoformat() if on else None, "hours": hours,
-        "activity": activity, "note": note, "concern": concern,
+        "activity": activity, "note": note, "concern": concern, "high": high, "low": low,
     }
     pairs = cost_pairs(cost, cost_type)
     app_state = state(ctx)
@@ -159,9 +173,12 @@ def update(
     no_costs: Annotated[
         bool, typer.Option("--no-costs", help="Remove all the visit's cost lines.")
     ] = False,
+    high: High = None,
+    low: Low = None,
 ) -> None:
-    """Correct a visit: its date, length, activity, note or costs, by the rules of 'visit
-    log' (the match's dates, the same visit twice, visit.max_cost).
+    """Correct a visit: its date, length, activity, note, high, low or costs, by the rules of
+    'visit log' (the match's dates, the same visit twice, visit.max_cost); "" clears a note,
+    high or low.
 
     Refused (exit 1, nothing changed) when the visit as changed breaks one, or when its costs
     would change and a line was already paid ('expenses mark-paid'). A concern it opened is
@@ -179,7 +196,7 @@ def update(
                            "types; nothing was changed")
     require_cost_types(pairs)
     changes = {"date": on.isoformat() if on else None, "hours": hours, "activity": activity,
-               "note": note}
+               "note": note, "high": high, "low": low}
     costs = [] if no_costs else [(a, t) for a, t in pairs] if pairs else None
     if costs is None and all(v is None for v in changes.values()):
         require(["at least one thing to change (see --help)"])

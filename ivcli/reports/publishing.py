@@ -68,7 +68,37 @@ def publish(report: Mapping[str, Any], threshold: int) -> dict[str, Any]:
             new[dim] = dict(zip(keys, shown, strict=True))
         breakdowns[population] = new
     out["breakdowns"] = breakdowns
+    if "outcomes" in report:
+        out["outcomes"] = publish_outcomes(report["outcomes"], threshold)
     return out
+
+
+def publish_outcomes(section: Mapping[str, Any], threshold: int) -> dict[str, Any]:
+    """The annual report's outcomes (``reports.outcomes``) as they may be published: every
+    count from 1 to threshold-1 shown as ``<threshold``; the ratings by score and the review
+    outcomes as a breakdown (``suppress_cells``); the median hidden (``*``) when fewer than
+    ``threshold`` answered. Quotes are as given (only with ``--quotes``, never a name)."""
+
+    def small(n: int) -> int | str:
+        return f"<{threshold}" if 0 < n < threshold else n
+
+    def cells(counts: Mapping[str, int]) -> dict[str, int | str]:
+        keys = list(counts)
+        return dict(zip(keys, suppress_cells([counts[k] for k in keys], threshold), strict=True))
+
+    ratings = section["ratings"]
+    count = ratings["count"]
+    return {
+        **section,
+        "reviews_with_young_person": small(section["reviews_with_young_person"]),
+        "words_recorded": small(section["words_recorded"]),
+        "ratings": {"count": small(count),
+                    "median": ratings["median"] if count >= threshold else
+                    SECONDARY if count else None,
+                    "by_score": cells(ratings["by_score"])},
+        "themes": {k: small(n) for k, n in section["themes"].items()},
+        "review_outcomes": cells(section["review_outcomes"]),
+    }
 
 
 def suppress_below(conn: Connection) -> int:

@@ -29,7 +29,7 @@ from ivcli.visits.rows import CostLine, costs_key, format_minutes, validate
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-UPDATABLE = ("date", "hours", "activity", "note")
+UPDATABLE = ("date", "hours", "activity", "note", "high", "low")
 
 
 @dataclass
@@ -41,6 +41,8 @@ class Held:
     activity: str
     note: str | None
     lines: list[tuple[int, CostLine, str | None]]  # (line id, line, paid_on)
+    high: str | None = None
+    low: str | None = None
 
     @property
     def paid(self) -> list[int]:
@@ -48,15 +50,15 @@ class Held:
 
 
 def get(conn: Connection, visit_id: int) -> Held:
-    row = conn.execute(text("SELECT id, match_id, date, minutes, activity, note FROM visits "
-                            "WHERE id = :id"), {"id": visit_id}).first()
+    row = conn.execute(text("SELECT id, match_id, date, minutes, activity, note, high, low "
+                            "FROM visits WHERE id = :id"), {"id": visit_id}).first()
     if row is None:
         raise NotFound(f"there is no visit {visit_id}", hint="'ivcli visit list' shows them")
     lines = [(int(i), CostLine(int(p), t), paid_on) for i, p, t, paid_on in conn.execute(text(
         "SELECT id, amount_pence, cost_type, paid_on FROM visit_costs WHERE visit_id = :id "
         "ORDER BY id"), {"id": visit_id})]
     return Held(int(row[0]), int(row[1]), date.fromisoformat(str(row[2])), int(row[3]),
-                str(row[4] or ""), row[5], lines)
+                str(row[4] or ""), row[5], lines, row[6], row[7])
 
 
 def _paid_refusal(held: Held, outcome: str) -> Refused:
@@ -75,14 +77,16 @@ class Updated:
 
 def update(conn: Connection, visit_id: int, changes: Mapping[str, str | None],
            costs: Sequence[tuple[str | None, str | None]] | None, today: date) -> Updated:
-    """Change the fields in ``changes`` (``UPDATABLE``; None: unchanged, "" clears the note)
-    and, when ``costs`` is given, replace the cost lines with them (an empty list removes
-    them). InvalidInput or Refused (nothing written) when the visit as changed breaks a rule.
+    """Change the fields in ``changes`` (``UPDATABLE``; None: unchanged, "" clears the note,
+    the high or the low) and, when ``costs`` is given, replace the cost lines with them (an
+    empty list removes them). InvalidInput or Refused (nothing written) when the visit as
+    changed breaks a rule.
     """
     held = get(conn, visit_id)
     raw: dict[str, str | None] = {
         "match_id": str(held.match_id), "date": held.date.isoformat(),
         "minutes": str(held.minutes), "activity": held.activity, "note": held.note,
+        "high": held.high, "low": held.low,
     }
     for key, value in changes.items():
         if value is None:
@@ -105,9 +109,9 @@ def update(conn: Connection, visit_id: int, changes: Mapping[str, str | None],
     if replace and held.paid:
         raise _paid_refusal(held, "its costs were not changed")
     new = {"date": row.date, "minutes": row.minutes, "activity": row.activity,
-           "note": row.note}
+           "note": row.note, "high": row.high, "low": row.low}
     old = {"date": held.date, "minutes": held.minutes, "activity": held.activity,
-           "note": held.note}
+           "note": held.note, "high": held.high, "low": held.low}
     fields = [k for k in new if new[k] != old[k]]
     out = Updated(visit_id, [*fields, *(["costs"] if replace else [])])
     if not out.fields:

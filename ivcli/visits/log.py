@@ -137,7 +137,7 @@ def insert_visits(conn: Connection, rows: Sequence[VisitRow]) -> list[tuple[int,
     why = uncleared(conn, [(volunteer_of[r.match_id], r.date) for r in rows])
     conn.execute(insert(table_of(Visit)), [
         {"match_id": r.match_id, "date": r.date, "minutes": r.minutes, "activity": r.activity,
-         "note": r.note,
+         "note": r.note, "high": r.high, "low": r.low,
          "uncleared": why.get((volunteer_of[r.match_id], r.date)), "created_at": stamp}
         for r in rows])
     # Ids are given in order under the write lock; check it rather than trust it.
@@ -386,7 +386,7 @@ def import_csv(
 # Reading
 
 LIST_COLUMNS = ("id", "match_id", "date", "minutes", "activity", "cost", "cost_type",
-                "concern", "note")
+                "concern", "note", "high", "low")
 
 
 def list_visits(conn: Connection, match_id: int | None = None,
@@ -406,7 +406,8 @@ def list_visits(conn: Connection, match_id: int | None = None,
         params["a"], params["b"] = month[0].isoformat(), month[1].isoformat()
     sql = (
         f"SELECT v.id, v.match_id, v.date, v.minutes, v.activity, {SUMMABLE_COST}, c.cost_type, "
-        "EXISTS (SELECT 1 FROM concerns k WHERE k.visit_id = v.id) AS concern, v.note "
+        "EXISTS (SELECT 1 FROM concerns k WHERE k.visit_id = v.id) AS concern, v.note, "
+        "v.high, v.low "
         "FROM visits v LEFT JOIN visit_costs c ON c.visit_id = v.id"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY v.date, v.id, c.id"
@@ -414,12 +415,13 @@ def list_visits(conn: Connection, match_id: int | None = None,
     out: list[dict[str, object]] = []
     pence: dict[int, int] = {}
     types: dict[int, list[str]] = {}
-    for vid, mid, d, minutes, activity, cost, cost_type, concern, note in \
+    for vid, mid, d, minutes, activity, cost, cost_type, concern, note, high, low in \
             conn.execute(text(sql), params):
         if vid not in pence:
             pence[vid], types[vid] = 0, []
             out.append({"id": vid, "match_id": mid, "date": d, "minutes": minutes,
-                        "activity": activity, "concern": bool(concern), "note": note})
+                        "activity": activity, "concern": bool(concern), "note": note,
+                        "high": high, "low": low})
         pence[vid] += cost or 0
         if cost_type and cost_type not in types[vid]:
             types[vid].append(cost_type)

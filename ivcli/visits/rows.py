@@ -146,6 +146,8 @@ class VisitRow:
     costs: tuple[CostLine, ...] = ()
     note: str | None = None
     concern: str | None = None
+    high: str | None = None  # the young person's high and low points of the visit
+    low: str | None = None
 
     @property
     def key(self) -> tuple[int, Day, str]:
@@ -242,10 +244,13 @@ def validate(raw: Mapping[str, str | None], line: int, max_cost: int | None = No
         problems.append(RowProblem(line, "cost", why))
     note = _text(raw, "note", problems, line)
     concern = _text(raw, "concern", problems, line)
+    high = _text(raw, "high", problems, line)
+    low = _text(raw, "low", problems, line)
     if problems:
         return None, problems
     assert match_id is not None and on is not None and minutes is not None and activity
-    return VisitRow(line, match_id, on, minutes, activity, tuple(lines), note, concern), []
+    return VisitRow(line, match_id, on, minutes, activity, tuple(lines), note, concern,
+                    high, low), []
 
 
 def cost_line(cost_text: str | None, type_text: str | None, line: int, max_cost: int | None,
