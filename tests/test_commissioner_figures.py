@@ -278,3 +278,15 @@ def test_every_format_has_the_new_figures_and_names_no_child(cli, scheme):
             assert json.loads(out)["median_days_to_match"] == 35
         assert not [n for n in NAMES if n in out], fmt
         assert "worrying" not in out  # a concern's text is in no report
+
+
+def test_every_new_figure_is_documented():
+    docs = Path(__file__).parent.parent / "docs"
+    text = (docs / "reports.md").read_text(encoding="utf-8")
+    keys = [*report_figures.COUNT_KEYS, *(t[0] for t in report_figures.TIMELINESS),
+            "volunteer_pool", "looked_after_with_iv_pct", "report.looked_after_population"]
+    assert not [k for k in keys if f"`{k}`" not in text]
+    for key, _, definition, _ in report_figures.COUNTS:
+        assert definition in text, key
+    assert "`report.looked_after_population`" in (docs / "settings.md").read_text(
+        encoding="utf-8")

@@ -146,11 +146,10 @@ def _reviews_on_time(conn: Connection, p: Mapping[str, object], start: date, end
     by_match: dict[int, tuple[date, date | None, list[date]]] = {}
     for mid, started, ended, held in fetch_rows(conn, """
         SELECT m.id, m.start_date, m.end_date, r.date FROM matches m
-          LEFT JOIN (SELECT DISTINCT match_id, date FROM reviews WHERE date <= :end) AS r
-            ON r.match_id = m.id
+          LEFT JOIN reviews r ON r.match_id = m.id AND r.date <= :end
          WHERE m.start_date IS NOT NULL AND m.start_date <= :end
            AND (m.end_date IS NULL OR m.end_date >= :start)
-         ORDER BY m.id, r.date
+         GROUP BY m.id, m.start_date, m.end_date, r.date ORDER BY m.id, r.date
     """, p):
         entry = by_match.setdefault(mid, (date.fromisoformat(started),
                                           date.fromisoformat(ended) if ended else None, []))
