@@ -81,9 +81,9 @@ def check_writable(path: Path, live_db: Path, *, backup: bool = False) -> None:
         raise refuse(path, f"the folder {parent} is not writable")
 
 
-def write_atomic(path: Path, content: str, live_db: Path) -> None:
-    """Replace ``path`` with ``content`` (UTF-8), mode 0600, all at once; never the database
-    ``live_db`` or another one (``check_writable``)."""
+def write_atomic(path: Path, content: str | bytes, live_db: Path) -> None:
+    """Replace ``path`` with ``content`` (text as UTF-8, or bytes as they are), mode 0600, all
+    at once; never the database ``live_db`` or another one (``check_writable``)."""
     check_writable(path, live_db)
     parent = path.parent if str(path.parent) else Path(".")
     try:
@@ -91,8 +91,9 @@ def write_atomic(path: Path, content: str, live_db: Path) -> None:
     except OSError as exc:
         raise _failed(path, exc) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(content)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)

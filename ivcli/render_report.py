@@ -20,6 +20,7 @@ REASON_LABELS = {
     "planned": "Planned ending", "aged_out": "Aged out", "young_person_choice":
     "Young person's choice", "volunteer_left": "Volunteer moved or withdrew",
     "placement_move": "Placement move", "breakdown": "Breakdown", "safeguarding": "Safeguarding",
+    "left_care": "Left care",
     "other": "Other", "not_recorded": "Not recorded",
 }
 BAND_LABELS = {"under_6_months": "Under 6 months", "6_to_12_months": "6 to 12 months",
@@ -29,14 +30,35 @@ SPARKS = "▁▂▃▄▅▆▇█"
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+@dataclass(frozen=True)
+class Money:
+    """An amount in whole pence: shown as £12.34, a number in a spreadsheet."""
+
+    pence: int
+
+    def __str__(self) -> str:
+        from ivcli.parsing import format_pence
+
+        return "£" + format_pence(self.pence)
+
+
+# A cell of a human table: text, a number, an amount, or None (nothing to measure: "none").
+Cell = str | int | float | Money | None
+
+
+def cell_text(value: Cell) -> str:
+    return "none" if value is None else str(value)
+
+
 @dataclass
 class Section:
     title: str
     headers: list[str]
-    rows: list[list[str]]
+    rows: list[list[Cell]]
     level: int = 2
     note: str | None = None
     numeric: list[bool] = field(default_factory=list)
+    sheet: str | None = None  # a shorter name for its spreadsheet sheet (31 characters at most)
 
 
 def render(fmt: str, report: dict[str, Any]) -> str:
@@ -51,6 +73,12 @@ def render(fmt: str, report: dict[str, Any]) -> str:
     return to_text(report)
 
 
+def render_bytes(fmt: str, report: dict[str, Any]) -> bytes:
+    """The report in a binary format: ``xlsx``."""
+    assert fmt == "xlsx"
+    return to_xlsx(report)
+
+
 # ---------------------------------------------------------------------------------------------
 # Machine formats
 
@@ -63,7 +91,7 @@ def to_json(report: dict[str, Any]) -> str:
 
 def csv_rows(report: dict[str, Any]) -> list[tuple[str, str, str, object]]:
     """Long format: section, item, group, value."""
-    from ivcli.report_figures import FIGURE_KEYS
+    from ivcli.report_figures import COUNT_KEYS, FIGURE_KEYS, POOL_DIMENSIONS, TIMELINESS
 
     rows: list[tuple[str, str, str, object]] = []
     period = report["period"]
@@ -78,11 +106,20 @@ def csv_rows(report: dict[str, Any]) -> list[tuple[str, str, str, object]]:
         rows.append(("endings_by_reason", key, "", n))
     for key, n in report["match_length_bands"].items():
         rows.append(("match_length_bands", key, "", n))
+    for key in (*COUNT_KEYS, *(t[0] for t in TIMELINESS)):
+        rows.extend((key, group, "", n) for group, n in report[key].items())
+    for name, share in report.get("looked_after_with_iv_pct", {}).items():
+        rows.extend(("looked_after_with_iv_pct", name, k, share[k])
+                    for k in ("looked_after", "with_iv", "pct"))
     for population, section in report["breakdowns"].items():
         rows.append((population, "total", "", section["total"]))
         for dim, cells in section.items():
             if dim != "total":
                 rows.extend((population, dim, group, n) for group, n in cells.items())
+    pool = report["volunteer_pool"]
+    rows.append(("volunteer_pool", "total", "", pool["total"]))
+    for dim, _ in POOL_DIMENSIONS:
+        rows.extend(("volunteer_pool", dim, group, n) for group, n in pool[dim].items())
     for month in report["trends"]:
         rows.extend(("trends", series, month["month"], month[series])
                     for series in ("referrals_received", "waiting_at_end", "active_at_end",
@@ -112,15 +149,15 @@ def to_csv(report: dict[str, Any]) -> str:
 # The shared human layout
 
 
-def _fmt(key: str, value: object) -> str:
+def _fmt(key: str, value: object) -> Cell:
     if value is None:
-        return "none"
+        return None
     if key == "expenses_total" and isinstance(value, int):
-        from ivcli.parsing import format_pence
-
-        return "£" + format_pence(value)
+        return Money(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, int | float | str):
+        return value
     return str(value)
 
 
@@ -162,27 +199,30 @@ def sections(report: dict[str, Any]) -> list[Section]:
     current = None
     for fig in FIGURES:
         if fig.section != current:
-            if current == "Matches":
-                out += _match_sections(report)
+            out += _after_section(current, report)
             current = fig.section
             out.append(Section(current, ["Figure", "Value"], [], numeric=[False, True]))
         out[-1].rows.append([fig.label, _fmt(fig.key, report[fig.key])])
+    out += _after_section(current, report)
+    out += _share_sections(report)
     b = report["breakdowns"]
     heads = [label for _, label in POPULATIONS]
     out.append(Section("Young people waiting and matched", ["", *heads],
-                       [["Total", *(str(b[p]["total"]) for p, _ in POPULATIONS)]],
+                       [["Total", *(b[p]["total"] for p, _ in POPULATIONS)]],
                        note="Each young person is counted once in each column.",
-                       numeric=[False, True, True]))
+                       numeric=[False, True, True], sheet="Waiting and matched"))
     for dim, label in DIMENSIONS:
         keys = list(b["waiting"][dim])
-        rows = [[_group_label(dim, k), *(str(b[p][dim].get(k, 0)) for p, _ in POPULATIONS)]
-                for k in keys]
+        rows: list[list[Cell]] = [[_group_label(dim, k), *(b[p][dim].get(k, 0)
+                                                          for p, _ in POPULATIONS)]
+                                  for k in keys]
         out.append(Section(label, ["Group", "Waiting", "Matched"], rows, level=3,
                            numeric=[False, True, True]))
     out += outcome_sections(report)
+    out += _pool_sections(report)
     trend_headers = ["Month", *(label for _, label in TREND_SERIES)]
     out.append(Section(TRENDS, trend_headers,
-                       [[month_label(m["month"]), *(str(m[k]) for k, _ in TREND_SERIES)]
+                       [[month_label(m["month"]), *(m[k] for k, _ in TREND_SERIES)]
                         for m in report["trends"]],
                        note="Each month's figure as that month's report gives it (the waiting "
                        "list and running matches at the month's end).",
@@ -192,25 +232,41 @@ def sections(report: dict[str, Any]) -> list[Section]:
         out.append(Section(
             "Running matches with no visit in the period (coordinator only)",
             ["Match", "Young person", "Volunteer", "Started", "Last visit"],
-            [[str(d["match_id"]), d["young_person"], d["volunteer"], d["start_date"],
+            [[d["match_id"], d["young_person"], d["volunteer"], d["start_date"],
               d["last_visit"] or "never"] for d in detail["matches_without_visit"]],
-            note="Names: do not publish."))
+            note="Names: do not publish.", sheet="No visit (coordinator only)"))
         out.append(Section(
             "Longest waits (coordinator only)",
             ["Referral", "Young person", "Accepted", "Days waiting"],
-            [[str(d["referral_id"]), d["young_person"], d["accepted_date"],
-              str(d["days_waiting"])] for d in detail["longest_waits"]],
+            [[d["referral_id"], d["young_person"], d["accepted_date"],
+              d["days_waiting"]] for d in detail["longest_waits"]],
             note="Names: do not publish."))
     return out
+
+
+def _after_section(section: str | None, report: dict[str, Any]) -> list[Section]:
+    """The tables that follow a section's figures."""
+    if section == "Referrals":
+        return [_counts(report, k) for k in ("referrals_by_source", "referrals_by_legal_status",
+                                              "declines_by_reason", "withdrawals_by_reason")]
+    if section == "Matches":
+        return [*_match_sections(report), _timeliness(report, "reviews_on_time")]
+    if section == "Visits":
+        return [_counts(report, "concerns_by_category"),
+                _timeliness(report, "escalations_on_time")]
+    if section == "Volunteers":
+        return [_counts(report, "volunteers_left_by_reason"),
+                _timeliness(report, "supervision_on_time")]
+    return []
 
 
 def _match_sections(report: dict[str, Any]) -> list[Section]:
     return [
         Section("Endings by reason", ["Reason", "Matches ended"],
-                [[REASON_LABELS.get(k, k), str(n)] for k, n in report["endings_by_reason"].items()],
+                [[REASON_LABELS.get(k, k), n] for k, n in report["endings_by_reason"].items()],
                 level=3, numeric=[False, True]),
         Section("Length of the matches that ended", ["Length", "Matches ended"],
-                [[BAND_LABELS.get(k, k), str(n)]
+                [[BAND_LABELS.get(k, k), n]
                  for k, n in report["match_length_bands"].items()],
                 level=3, numeric=[False, True]),
     ]
@@ -273,6 +329,71 @@ def outcome_sections(report: dict[str, Any]) -> list[Section]:
     return out
 
 
+def _counts(report: dict[str, Any], key: str) -> Section:
+    """A breakdown for commissioners ({group: count}), by its labels; a group without one (a
+    scheme's own reason code) as it is stored."""
+    from ivcli.report_figures import COUNTS
+
+    _, title, _, groups = next(c for c in COUNTS if c[0] == key)
+    labels = dict(groups)
+    return Section(title, ["Group", "Count"],
+                   [[labels.get(k, k.replace("_", " ").capitalize()), n]
+                    for k, n in report[key].items()],
+                   level=3, numeric=[False, True])
+
+
+def _timeliness(report: dict[str, Any], key: str) -> Section:
+    from ivcli.report_figures import ON_TIME, TIMELINESS
+
+    _, title, due = next(t for t in TIMELINESS if t[0] == key)
+    figures = report[key]
+    return Section(title, ["", "Count"],
+                   [[due, figures["due"]], *([label, figures[k]] for k, label in ON_TIME)],
+                   level=3, numeric=[False, True])
+
+
+def _share_sections(report: dict[str, Any]) -> list[Section]:
+    shares = report.get("looked_after_with_iv_pct")
+    if not shares:
+        return []
+    return [Section(
+        "Looked-after children with an Independent Visitor",
+        ["Council", "Looked-after children", "With an IV at the end", "Per cent"],
+        [[name, s["looked_after"], s["with_iv"], s["pct"]] for name, s in shares.items()],
+        note="The looked-after population is the setting report.looked_after_population.",
+        numeric=[False, True, True, True], sheet="Looked-after with an IV")]
+
+
+def _pool_sections(report: dict[str, Any]) -> list[Section]:
+    """The approved volunteers beside the young people waiting: ethnicity, faith,
+    disability."""
+    from ivcli.report_figures import POOL_DIMENSIONS
+
+    pool, waiting = report["volunteer_pool"], report["breakdowns"]["waiting"]
+    out = [Section("Volunteer pool beside the waiting list",
+                   ["", "Young people waiting", "Approved volunteers"],
+                   [["Total", waiting["total"], pool["total"]]],
+                   note="Volunteers as they described themselves (voluntary monitoring).",
+                   numeric=[False, True, True], sheet="Volunteer pool")]
+    for dim, label in POOL_DIMENSIONS:
+        if dim == "faith":  # not recorded for young people
+            out.append(Section(label, ["Group", "Approved volunteers"],
+                               [[_pool_label(k), n] for k, n in pool[dim].items()],
+                               level=3, numeric=[False, True]))
+            continue
+        keys = list(dict.fromkeys([*waiting[dim], *pool[dim]]))
+        keys.sort(key=lambda k: k in ("prefer_not_to_say", "not_recorded"))
+        out.append(Section(label, ["Group", "Waiting", "Approved volunteers"],
+                           [[_pool_label(k), waiting[dim].get(k, 0), pool[dim].get(k, 0)]
+                            for k in keys], level=3, numeric=[False, True, True]))
+    return out
+
+
+def _pool_label(key: str) -> str:
+    return {"not_recorded": "Not recorded", "prefer_not_to_say": "Prefer not to say",
+            "yes": "Yes", "no": "No"}.get(key, key)
+
+
 def sparkline(values: list[int]) -> str:
     top = max(values, default=0)
     if top <= 0:
@@ -327,7 +448,7 @@ def _print(con: Any, report: dict[str, Any]) -> None:
             numeric = sec.numeric[i] if i < len(sec.numeric) else False
             table.add_column(Text(h), justify="right" if numeric else "left", overflow="fold")
         for row in sec.rows:
-            table.add_row(*(Text(safe_text(c)) for c in row))
+            table.add_row(*(Text(safe_text(cell_text(c))) for c in row))
         con.print(table)
         if sec.note:
             con.print(Text(sec.note, style="dim"))
@@ -363,7 +484,8 @@ def _md_table(sec: Section) -> list[str]:
     lines = ["| " + " | ".join(md_escape(h) for h in sec.headers) + " |",
              "| " + " | ".join("---:" if (sec.numeric[i] if i < len(sec.numeric) else False)
                                else "---" for i in range(len(sec.headers))) + " |"]
-    lines += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in sec.rows]
+    lines += ["| " + " | ".join(md_escape(cell_text(c)) for c in row) + " |"
+              for row in sec.rows]
     return lines
 
 
@@ -410,7 +532,8 @@ def _html_table(sec: Section) -> list[str]:
            + "".join(f"<th{cls(i)} scope=\"col\">{_h(h)}</th>" for i, h in enumerate(sec.headers))
            + "</tr></thead>", "<tbody>"]
     for row in sec.rows:
-        out.append("<tr>" + "".join(f"<td{cls(i)}>{_h(c)}</td>" for i, c in enumerate(row))
+        out.append("<tr>" + "".join(f"<td{cls(i)}>{_h(cell_text(c))}</td>"
+                                    for i, c in enumerate(row))
                    + "</tr>")
     out += ["</tbody>", "</table>"]
     return out
@@ -451,3 +574,90 @@ def to_html(report: dict[str, Any]) -> str:
         parts += _html_table(sec)
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spreadsheet: one sheet per section, numbers as numbers, every text cell a string
+
+SHEET_NAME_MAX = 31
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+MONEY_FORMAT = '"£"#,##0.00'
+TEXT_MAX = 32_767  # the most characters an Excel cell holds
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of []:*?/ or a backslash,
+    unique (ignoring case)."""
+    base = _SHEET_FORBIDDEN.sub(" ", title).strip("' ")[:SHEET_NAME_MAX].strip() or "Sheet"
+    name, n = base, 2
+    while name.casefold() in used:
+        suffix = f" ({n})"
+        name, n = base[:SHEET_NAME_MAX - len(suffix)] + suffix, n + 1
+    used.add(name.casefold())
+    return name
+
+
+def to_xlsx(report: dict[str, Any]) -> bytes:
+    """The report as an .xlsx workbook: a first sheet with the title and every figure's
+    definition, then one sheet per section (its tables one under another). Numbers and
+    amounts are number cells; all text (hidden counts such as <5, ethnicity as recorded,
+    names in --detail) is a string cell, so nothing is ever read as a formula."""
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    from ivcli.report_figures import COUNTS, FIGURES
+
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def cell(ws: Any, value: Cell, *, strong: bool = False) -> Any:
+        if isinstance(value, Money):
+            c = WriteOnlyCell(ws, value=Decimal(value.pence) / 100)
+            c.number_format = MONEY_FORMAT
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            c = WriteOnlyCell(ws, value=None)
+            if value is not None:
+                c.value = safe_text(value)[:TEXT_MAX]
+                c.data_type = "s"  # never a formula (=), an error code (#N/A) or a number
+        else:
+            c = WriteOnlyCell(ws, value=value)
+        if strong:
+            c.font = bold
+        return c
+
+    def row(ws: Any, values: list[Cell], *, strong: bool = False) -> None:
+        ws.append([cell(ws, v, strong=strong) for v in values])
+
+    used: set[str] = set()
+    ws = wb.create_sheet(_sheet_name("Report", used))
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 44
+    ws.column_dimensions["C"].width = 90
+    row(ws, [title(report)], strong=True)
+    row(ws, [subtitle(report)])
+    row(ws, [])
+    row(ws, ["Key", "Figure", "Definition"], strong=True)
+    for fig in FIGURES:
+        row(ws, [fig.key, fig.label, fig.definition])
+    for key, label, definition, _ in COUNTS:
+        row(ws, [key, label, definition])
+    for sec in sections(report):
+        if sec.level == 2:
+            ws = wb.create_sheet(_sheet_name(sec.sheet or sec.title, used))
+            ws.column_dimensions["A"].width = 40
+            for col in "BCDEF":
+                ws.column_dimensions[col].width = 18
+        else:
+            row(ws, [])
+        row(ws, [sec.title], strong=True)
+        if sec.note:
+            row(ws, [sec.note])
+        row(ws, list(sec.headers), strong=True)
+        for values in sec.rows:
+            row(ws, values)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -50,6 +50,14 @@ FIGURES: tuple[Figure, ...] = (
     Figure("longest_current_wait_days", "Longest wait still waiting (days)",
            "Among the young people waiting at the end: the most days from acceptance to the end "
            "date. Empty when nobody is waiting.", "Waiting list"),
+    Figure("median_days_to_decision", "Median days from referral to decision",
+           "Among referrals accepted or declined in the period (decision date in the period): "
+           "the median number of days from the referral date to the decision date, so the "
+           "time screening took. Empty when none.", "Waiting list"),
+    Figure("median_days_to_match", "Median days from referral to match",
+           "Among referrals whose first match started in the period (as for the waits above): "
+           "the median number of days from the referral date to that match's start date, the "
+           "whole wait a young person sees. Empty when none.", "Waiting list"),
     Figure("matches_started", "Matches started",
            "Matches whose start date is in the period (a young person re-matched counts again).",
            "Matches"),
@@ -95,6 +103,9 @@ FIGURES: tuple[Figure, ...] = (
            "the safer-recruitment rules (see docs/settings.md).", "Volunteers"),
     Figure("checks_lapsed", "Checks lapsed",
            "Checks of the same volunteers that had lapsed by the end date.", "Volunteers"),
+    Figure("volunteers_left", "Volunteers left",
+           "Volunteers whose status is left with the date they left in the period; by reason in "
+           "volunteers_left_by_reason.", "Volunteers"),
 )
 FIGURE_KEYS = tuple(f.key for f in FIGURES)
 
@@ -129,6 +140,72 @@ GROUP_LABELS: dict[str, dict[str, str]] = {
     "care_leaver": dict(YES_NO),
 }
 NOT_RECORDED = "not_recorded"
+
+# Breakdowns for commissioners (issue 16): each a {group: count} object whose every group is
+# always present, suppressed in a published report like the breakdowns above.
+REFERRER_ROLES: tuple[tuple[str, str], ...] = (
+    ("social_worker", "Social worker"), ("iro", "Independent Reviewing Officer"),
+    ("personal_adviser", "Personal adviser"), ("other_professional", "Other professional"),
+    ("self", "Self-referral"), ("other", "Other (as recorded)"),
+    ("not_recorded", "Not recorded"),
+)
+LEGAL_STATUSES: tuple[tuple[str, str], ...] = (
+    ("looked_after", "Looked-after child"), ("care_leaver", "Care leaver"),
+    ("left_care", "Left care"),
+)
+# The reason codes of a decline and of a withdrawal (docs/referrals.md). A code stored that is
+# not in these lists (a scheme's own) is counted under its own key after them.
+DECLINE_REASONS: tuple[tuple[str, str], ...] = (
+    ("no_consent", "No consent"), ("carers_not_supportive", "Carers not supportive"),
+    ("no_long_term_plan", "No long-term plan"), ("returning_home", "Returning home"),
+    ("needs_advocacy", "Needs advocacy instead"), ("not_eligible", "Not eligible"),
+    ("other", "Other"),
+)
+WITHDRAW_REASONS: tuple[tuple[str, str], ...] = (
+    ("moved_away", "Moved away"), ("left_care", "Left care"),
+    ("young_person_choice", "Young person's choice"), ("referrer_withdrew", "Referrer withdrew"),
+    ("other", "Other"),
+)
+LEAVE_REASONS: tuple[tuple[str, str], ...] = (
+    ("moved", "Moved away"), ("time", "No longer has the time"), ("work", "Work"),
+    ("health", "Health"), ("personal", "Personal reasons"), ("not_suitable", "Not suitable"),
+    ("other", "Other"), ("not_recorded", "Not recorded"),
+)
+ON_TIME: tuple[tuple[str, str], ...] = (
+    ("on_time", "On time"), ("late", "Late"), ("not_held", "Not done by the end"),
+)
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+# (key, label, definition, groups): the breakdowns for commissioners, in report order.
+COUNTS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
+    ("referrals_by_source", "Referrals by source",
+     "Referrals received in the period by the referrer's role.", REFERRER_ROLES),
+    ("referrals_by_legal_status", "Referrals: looked-after children and care leavers",
+     "Referrals received in the period by the young person's legal status on the referral "
+     "date.", LEGAL_STATUSES),
+    ("declines_by_reason", "Declines by reason",
+     "Referrals declined in the period (as referrals_declined) by their reason code.",
+     DECLINE_REASONS),
+    ("withdrawals_by_reason", "Withdrawals by reason",
+     "Referrals withdrawn in the period (as referrals_withdrawn) by their reason code.",
+     WITHDRAW_REASONS),
+    ("concerns_by_category", "Concerns raised by category",
+     "Concerns opened in the period, by category (counts only: no concern's text is in any "
+     "report).", ()),
+    ("volunteers_left_by_reason", "Volunteers who left, by reason",
+     "Volunteers who left in the period (as volunteers_left) by their leaving reason.",
+     LEAVE_REASONS),
+)
+COUNT_KEYS = tuple(c[0] for c in COUNTS)
+# (key, label, what is due): due, and of those on_time, late, not_held.
+TIMELINESS: tuple[tuple[str, str, str], ...] = (
+    ("reviews_on_time", "Reviews due and held on time", "Reviews due"),
+    ("escalations_on_time", "Concerns escalated on time", "Escalations due"),
+    ("supervision_on_time", "Supervision on time", "Supervisions due"),
+)
+POOL_DIMENSIONS: tuple[tuple[str, str], ...] = (
+    ("ethnicity", "Ethnicity (as recorded)"), ("faith", "Faith or belief (as recorded)"),
+    ("disability", "Disability"),
+)
 TREND_SERIES: tuple[tuple[str, str], ...] = (
     ("referrals_received", "Referrals received"), ("waiting_at_end", "Waiting list"),
     ("active_at_end", "Matches running"), ("visits", "Visits"),

@@ -96,6 +96,40 @@ class ListSettingDef(SettingDef):
         return tuple(str(value).split(","))
 
 
+@dataclass(frozen=True)
+class PopulationSettingDef(SettingDef):
+    """Named numbers, ``Name=N`` separated by ``;`` (``Leeds=1400; Bradford=1200``), each
+    number a whole number of at least 1 and each name once (ignoring case); empty for none.
+    Read it with ``populations``."""
+
+    def parse(self, raw: str) -> str:
+        return "; ".join(f"{name}={n}" for name, n in self.populations(raw).items())
+
+    def populations(self, value: int | float | str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        seen: set[str] = set()
+        for item in str(value).split(";"):
+            if not item.strip():
+                continue
+            name, eq, number = item.partition("=")
+            name = " ".join(name.split())
+            if not eq or not name:
+                raise ValueError(f"{self.key} takes Name=number pairs separated by ';', e.g. "
+                                 "Leeds=1400; Bradford=1200")
+            try:
+                n = int(number.strip().replace(",", ""))
+            except ValueError:
+                raise ValueError(f"{self.key}: the number for {name} is not a whole number"
+                                 ) from None
+            if n < 1:
+                raise ValueError(f"{self.key}: the number for {name} must be at least 1")
+            if name.casefold() in seen:
+                raise ValueError(f"{self.key} names {name} twice")
+            seen.add(name.casefold())
+            out[name] = n
+        return out
+
+
 SETTINGS: dict[str, SettingDef] = {
     s.key: s
     for s in [
@@ -184,6 +218,13 @@ SETTINGS: dict[str, SettingDef] = {
             5,
             "In a published report, breakdown counts from 1 to one less than this are hidden.",
             minimum=2,
+        ),
+        PopulationSettingDef(
+            "report.looked_after_population",
+            "",
+            "Each council's looked-after population, as Name=number separated by ';' (e.g. "
+            "Leeds=1400; Bradford=1200), for the share with an Independent Visitor in reports "
+            "(empty: not shown).",
         ),
         # Visits, budgets, reviews and the daily agenda (docs/month.md).
         SettingDef(

@@ -92,6 +92,16 @@ def get_pence(conn: Connection, key: str) -> int:
     return parse_money(str(get(conn, key)))
 
 
+def get_populations(conn: Connection, key: str) -> dict[str, int]:
+    """A setting of named numbers (``PopulationSettingDef``) as {name: number}; {} when
+    empty."""
+    from ivcli.settings import PopulationSettingDef
+
+    d = _definition(key)
+    assert isinstance(d, PopulationSettingDef)
+    return d.populations(get(conn, key))
+
+
 def all_values(conn: Connection) -> list[dict[str, object]]:
     saved = stored(conn)
     out: list[dict[str, object]] = []

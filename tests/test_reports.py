@@ -220,6 +220,9 @@ def test_monthly_figures_equal_hand_counts(cli, scheme):
         "volunteers_approved_at_end": 4,  # V1, V3, V5, V7
         "checks_lapsing": 1,  # V1 DBS lapses 01/05/2026, within 60 days
         "checks_lapsed": 2,  # V5 DBS and training (V4 has left)
+        "median_days_to_decision": 5,  # R3 02/03 -> 03/03 (1), R4 20/02 -> 01/03 (9)
+        "median_days_to_match": 97.5,  # R6 01/10/2025 -> 10/03 (160), R12 25/01 -> 01/03 (35)
+        "volunteers_left": 0,  # V4 left, on no recorded date
     }
     assert {k: r[k] for k in expected} == expected
     assert set(report_figures.FIGURE_KEYS) == set(expected)

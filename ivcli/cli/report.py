@@ -27,6 +27,7 @@ class ReportFormat(StrEnum):
     csv = "csv"
     markdown = "markdown"
     html = "html"
+    xlsx = "xlsx"
 
 
 PUBLISHED_BY_DEFAULT = (ReportFormat.markdown, ReportFormat.html)
@@ -35,7 +36,8 @@ FormatOpt = Annotated[
     ReportFormat,
     typer.Option("--format", "-f",
                  help="table for the terminal; json or csv for scripts; markdown or html to "
-                 "publish (html has the trend charts in one file)."),
+                 "publish (html has the trend charts in one file); xlsx, a workbook with one "
+                 "sheet per section (needs --output)."),
 ]
 OutputOpt = Annotated[
     Path | None,
@@ -135,6 +137,9 @@ def _run(ctx: typer.Context, period: Any, fmt: ReportFormat, output: Path | None
             "--detail lists young people by name and cannot go in a published report",
             hint="add --no-publish for your own copy (markdown and html publish by default)",
         )
+    if fmt == ReportFormat.xlsx and output is None:
+        raise InvalidInput("--format xlsx writes a workbook, which cannot be shown in a terminal",
+                           hint="give --output FILE, e.g. --output report.xlsx")
     if output is not None:
         from ivcli.outfile import check_writable
 
@@ -166,8 +171,13 @@ def _run(ctx: typer.Context, period: Any, fmt: ReportFormat, output: Path | None
     if fmt == ReportFormat.table and output is None:
         render_report.print_table(report)
         return
-    content = render_report.render(fmt.value, report)
+    content: str | bytes
+    if fmt == ReportFormat.xlsx:
+        content = render_report.render_bytes(fmt.value, report)
+    else:
+        content = render_report.render(fmt.value, report)
     if output is None:
+        assert isinstance(content, str)
         import sys
 
         sys.stdout.write(content)

@@ -28,7 +28,7 @@ until none can; if no cell is left to hide, the whole breakdown is hidden (every
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -45,6 +45,7 @@ from ivcli.report_figures import (
     NOT_RECORDED,
     YES_NO,
 )
+from ivcli.reports import commissioner
 from ivcli.reports.period import Period, trend_months
 from ivcli.reports.queries import (
     ACCEPTED_STATUSES,
@@ -60,6 +61,7 @@ from ivcli.reports.queries import (
     days_sql,
     fetch_one,
     fetch_rows,
+    median,
     open_at_each_end,
     running_on,
     waiting_on,
@@ -113,12 +115,16 @@ def build(conn: Connection, period: Period, *, detail: bool = False) -> dict[str
     # at a trend month's end nor have a first match start in the period: they are left out.
     p["since"] = min(period.start, months[0][1]).isoformat()
     accepted = accepted_cte(FIRST_START_ALL if unlinked else FIRST_START_LINKED)
-    waits = sorted(max(0, days_sql(a, s)) for a, s in fetch_rows(conn, f"""
+    matched = fetch_rows(conn, f"""
         WITH {accepted}
-        SELECT a.accepted_date, a.started FROM accepted a WHERE a.started BETWEEN :start AND :end
-    """, p))
+        SELECT a.referral_date, a.accepted_date, a.started FROM accepted a
+         WHERE a.started BETWEEN :start AND :end
+    """, p)
+    waits = sorted(max(0, days_sql(a, s)) for _, a, s in matched)
     report["longest_wait_days"] = waits[-1] if waits else None
-    report["median_wait_days"] = _median(waits)
+    report["median_wait_days"] = median(waits)
+    report["median_days_to_match"] = median(sorted(max(0, days_sql(r, s))
+                                                   for r, _, s in matched))
     waiting = open_at_each_end(fetch_rows(conn, f"""
         WITH {accepted}
         SELECT {bucket_sql('a.accepted_date', n)}, {bucket_sql('a.leaves', n)}, count(*)
@@ -207,23 +213,14 @@ def build(conn: Connection, period: Period, *, detail: bool = False) -> dict[str
     lapsing, lapsed = _checks(conn, period.end)
     report.update(checks_lapsing=lapsing, checks_lapsed=lapsed)
 
+    report.update(commissioner.figures(conn, p))
     report["breakdowns"] = _breakdowns(conn, p, accepted)
+    report["volunteer_pool"] = commissioner.volunteer_pool(
+        conn, p, [k for k in report["breakdowns"]["waiting"]["ethnicity"] if k != NOT_RECORDED])
     report["trends"] = trends
     if detail:
         report["detail"] = _detail(conn, p, accepted)
     return report
-
-
-def _median(values: Sequence[int]) -> int | float | None:
-    """The middle value of sorted ``values``; the mean of the middle two when their number is
-    even (a whole number, or a half)."""
-    if not values:
-        return None
-    k, odd = divmod(len(values), 2)
-    if odd:
-        return values[k]
-    twice = values[k - 1] + values[k]
-    return twice // 2 if twice % 2 == 0 else twice / 2
 
 
 def _length_band(days: int) -> str:

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 
 from ivcli.enums import ReviewWith
 from ivcli.report_figures import RATINGS, REVIEW_OUTCOMES, THEMES
-from ivcli.reports.aggregates import _median as median
+from ivcli.reports.aggregates import median
 from ivcli.reports.period import Period
 from ivcli.reports.queries import fetch_rows
 

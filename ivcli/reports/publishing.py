@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ivcli import stored_settings as settings_service
-from ivcli.report_figures import DIMENSIONS
+from ivcli.report_figures import COUNT_KEYS, DIMENSIONS, POOL_DIMENSIONS, TIMELINESS
 
 SECONDARY = "*"
 
@@ -63,14 +63,38 @@ def publish(report: Mapping[str, Any], threshold: int) -> dict[str, Any]:
     for population, section in report["breakdowns"].items():
         new: dict[str, Any] = {"total": section["total"]}
         for dim, _ in DIMENSIONS:
-            keys = list(section[dim])
-            shown = suppress_cells([section[dim][k] for k in keys], threshold)
-            new[dim] = dict(zip(keys, shown, strict=True))
+            new[dim] = _suppressed(section[dim], threshold)
         breakdowns[population] = new
     out["breakdowns"] = breakdowns
+    for key in COUNT_KEYS:
+        out[key] = _suppressed(report[key], threshold)
+    for key, _, _ in TIMELINESS:
+        cells = {k: v for k, v in report[key].items() if k != "due"}
+        out[key] = {"due": report[key]["due"], **_suppressed(cells, threshold)}
+    pool = report["volunteer_pool"]
+    out["volunteer_pool"] = {"total": pool["total"], **{
+        dim: _suppressed(pool[dim], threshold) for dim, _ in POOL_DIMENSIONS}}
+    if "looked_after_with_iv_pct" in report:
+        out["looked_after_with_iv_pct"] = {
+            name: _share(share, threshold)
+            for name, share in report["looked_after_with_iv_pct"].items()}
     if "outcomes" in report:
         out["outcomes"] = publish_outcomes(report["outcomes"], threshold)
     return out
+
+
+def _suppressed(cells: Mapping[str, int], threshold: int) -> dict[str, int | str]:
+    """One breakdown {group: count} as it may be published (``suppress_cells``)."""
+    keys = list(cells)
+    return dict(zip(keys, suppress_cells([cells[k] for k in keys], threshold), strict=True))
+
+
+def _share(share: Mapping[str, Any], threshold: int) -> dict[str, Any]:
+    """A council's share with an IV: a count from 1 to threshold - 1 is ``<threshold`` and its
+    per cent ``*`` (the population is published, so the per cent would give the count)."""
+    if 0 < share["with_iv"] < threshold:
+        return {**share, "with_iv": f"<{threshold}", "pct": SECONDARY}
+    return dict(share)
 
 
 def publish_outcomes(section: Mapping[str, Any], threshold: int) -> dict[str, Any]:
@@ -82,10 +106,6 @@ def publish_outcomes(section: Mapping[str, Any], threshold: int) -> dict[str, An
     def small(n: int) -> int | str:
         return f"<{threshold}" if 0 < n < threshold else n
 
-    def cells(counts: Mapping[str, int]) -> dict[str, int | str]:
-        keys = list(counts)
-        return dict(zip(keys, suppress_cells([counts[k] for k in keys], threshold), strict=True))
-
     ratings = section["ratings"]
     count = ratings["count"]
     return {
@@ -95,9 +115,9 @@ def publish_outcomes(section: Mapping[str, Any], threshold: int) -> dict[str, An
         "ratings": {"count": small(count),
                     "median": ratings["median"] if count >= threshold else
                     SECONDARY if count else None,
-                    "by_score": cells(ratings["by_score"])},
+                    "by_score": _suppressed(ratings["by_score"], threshold)},
         "themes": {k: small(n) for k, n in section["themes"].items()},
-        "review_outcomes": cells(section["review_outcomes"]),
+        "review_outcomes": _suppressed(section["review_outcomes"], threshold),
     }
 
 

@@ -43,6 +43,7 @@ def accepted_cte(first_start: str) -> str:
         first_start AS ({first_start}),
         accepted AS MATERIALIZED (
         SELECT r.id, r.young_person_id, r.decision_date AS accepted_date, f.started,
+               r.referral_date,
                CASE WHEN f.started IS NULL THEN r.closed_date
                     WHEN r.closed_date IS NULL OR f.started <= r.closed_date THEN f.started
                     ELSE r.closed_date END AS leaves
@@ -50,6 +51,32 @@ def accepted_cte(first_start: str) -> str:
          WHERE r.status IN {ACCEPTED_STATUSES} AND r.decision_date IS NOT NULL
            AND (r.closed_date IS NULL OR r.closed_date >= :since))
     """
+
+
+def median(values: Sequence[int]) -> int | float | None:
+    """The middle value of sorted ``values``; the mean of the middle two when their number is
+    even (a whole number, or a half)."""
+    if not values:
+        return None
+    k, odd = divmod(len(values), 2)
+    if odd:
+        return values[k]
+    twice = values[k - 1] + values[k]
+    return twice // 2 if twice % 2 == 0 else twice / 2
+
+
+def status_on(young_person: str, on: str) -> str:
+    """SQL: the legal status of young person ``young_person`` (an alias of young_people) at
+    the close of day ``on`` (an SQL expression): the latest change recorded on or before it;
+    before their first recorded change, looked after (the status a young person starts with:
+    one recorded as a care leaver at intake has no change recorded); with no change recorded,
+    their status now (docs/legal-status.md)."""
+    return f"""coalesce(
+        (SELECT h.status FROM legal_status_history h WHERE h.young_person_id = {young_person}.id
+            AND h.date <= {on} ORDER BY h.date DESC, h.id DESC LIMIT 1),
+        CASE WHEN EXISTS (SELECT 1 FROM legal_status_history h
+                           WHERE h.young_person_id = {young_person}.id)
+             THEN 'looked_after' ELSE {young_person}.legal_status END)"""
 
 
 def days_sql(start: str, end: str) -> int:
