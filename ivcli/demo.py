@@ -58,7 +58,8 @@ def referral_rows(n: int, seed: int = 1, today: date = date(2026, 11, 1)) -> Ite
             rnd.choice(LAST),
             dob.strftime("%d/%m/%Y"),
             rnd.choice(["female", "male", "F", "M", "non-binary"]),
-            rnd.choice(["White British", "Black African", "Asian Pakistani", "Mixed", "Other"]),
+            rnd.choice(["White British", "Black African", "Asian Pakistani",
+                        "Mixed White and Black Caribbean", "Any other ethnic group"]),
             disability,
             care_leaver,
             "Exampleshire",
@@ -145,10 +146,10 @@ def build(conn: Connection, today: date, young_people: int = 36, seed: int = 7
         roll = rnd.random()
         try:
             if roll < 0.2:
-                referrals.decline(conn, rid, "Not in the young person's best interest now",
-                                  today)
+                referrals.decline(conn, rid, "other", today,
+                                  "Not in the young person's best interest now")
             elif roll < 0.3:
-                referrals.withdraw(conn, rid, "Young person moved out of area", today)
+                referrals.withdraw(conn, rid, "moved_away", today)
             elif roll < 0.75:
                 referrals.update(conn, rid, {"long_term_care_plan": "yes", "consent": "yes",
                                              "carer_support": "yes", "pathway_plan": "yes"})
