@@ -410,7 +410,7 @@ def m012_import_mappings(conn: sqlite3.Connection) -> None:
     )
 
 
-def m014_coded_reasons(conn: sqlite3.Connection) -> None:
+def m015_coded_reasons(conn: sqlite3.Connection) -> None:
     """Coded reasons and ethnicity codes (docs/getting-started.md, docs/ethnicity.md).
 
     ``referrals.reason_code``: why a referral was declined, withdrawn or closed, as a code
@@ -627,7 +627,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("010_legal_status_consent", m010_legal_status_consent),
     ("011_vetting_decisions", m011_vetting_decisions),
     ("012_import_mappings", m012_import_mappings),
-    ("014_coded_reasons", m014_coded_reasons),
+    ("015_coded_reasons", m015_coded_reasons),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -94,7 +94,7 @@ class Referral(SQLModel, table=True):
     reoffer_date: date | None = None  # consent not_now: offer again from this date
     pathway_plan: bool | None = None
     acknowledged_date: date | None = None
-    # migration 014: the coded reason of a decline, withdrawal or closing (decision_reason is
+    # migration 015: the coded reason of a decline, withdrawal or closing (decision_reason is
     # its free-text note)
     reason_code: str | None = None
 

@@ -1,5 +1,5 @@
 """Issue 16, point 1: coded decline and withdrawal reasons (``referrals.reason_code``), the note
-beside them, the scheme's own codes, the codes ivcli sets itself, and migration 014."""
+beside them, the scheme's own codes, the codes ivcli sets itself, and migration 015."""
 
 from __future__ import annotations
 
@@ -159,13 +159,13 @@ def test_a_match_ended_back_to_the_waiting_list_leaves_no_code(cli, db_path):
 
 
 def _database_before_014(path) -> sqlite3.Connection:
-    """A database migrated up to, not including, 014_coded_reasons."""
+    """A database migrated up to, not including, 015_coded_reasons."""
     from ivcli import migrations
 
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("BEGIN")
     keep = migrations.MIGRATIONS
-    at = [n for n, _ in keep].index("014_coded_reasons")
+    at = [n for n, _ in keep].index("015_coded_reasons")
     try:
         migrations.MIGRATIONS = keep[:at]
         migrations.migrate(conn, "2026-01-01T00:00:00+00:00")
@@ -199,7 +199,7 @@ def test_migration_014_maps_old_reasons_and_ethnicity(cli, db_path):
                  "status, ethnicity, created_at, updated_at) VALUES ('X', 'Y', 'x|y', "
                  "'1980-01-01', 'applied', 'Irish', ?, ?)", (stamp, stamp))
     conn.close()
-    cli("check")  # opens the database: migration 014 runs
+    cli("check")  # opens the database: migration 015 runs
     with sqlite3.connect(db_path) as db:
         got = db.execute("SELECT id, reason_code, decision_reason FROM referrals "
                          "ORDER BY id").fetchall()
