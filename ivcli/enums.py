@@ -35,6 +35,45 @@ class ReferralStatus(StrEnum):
         return (cls.received.value, cls.accepted.value, cls.deferred.value, cls.matched.value)
 
 
+class DeclineReason(StrEnum):
+    """Why a referral was declined: the coded reason (``referrals.reason_code``) a report
+    counts; the scheme may add its own (setting reasons.decline_extra)."""
+
+    no_consent = "no_consent"
+    carers_not_supportive = "carers_not_supportive"
+    no_long_term_plan = "no_long_term_plan"
+    returning_home = "returning_home"
+    needs_advocacy = "needs_advocacy"
+    not_eligible = "not_eligible"
+    other = "other"
+
+
+class WithdrawReason(StrEnum):
+    """Why a referral was withdrawn or closed before or without a match (setting
+    reasons.withdraw_extra adds the scheme's own)."""
+
+    moved_away = "moved_away"
+    left_care = "left_care"
+    young_person_choice = "young_person_choice"
+    referrer_withdrew = "referrer_withdrew"
+    other = "other"
+
+
+REASON_LABELS: dict[str, str] = {
+    "no_consent": "The young person did not consent",
+    "carers_not_supportive": "Carers do not support it",
+    "no_long_term_plan": "No long-term care plan",
+    "returning_home": "Returning home",
+    "needs_advocacy": "Needs an advocate rather than a visitor",
+    "not_eligible": "Not eligible (age or legal status)",
+    "moved_away": "Moved away (out of the area)",
+    "left_care": "Left care",
+    "young_person_choice": "The young person's choice",
+    "referrer_withdrew": "The referrer withdrew it",
+    "other": "Other (say why in the note)",
+}
+
+
 class LegalStatus(StrEnum):
     """A young person's legal status (s22 and s23ZB Children Act 1989; leaving care)."""
 

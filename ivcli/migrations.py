@@ -497,6 +497,50 @@ def m014_young_voice(conn: sqlite3.Connection) -> None:
     )
 
 
+def m015_coded_reasons(conn: sqlite3.Connection) -> None:
+    """Coded reasons and ethnicity codes (docs/getting-started.md, docs/ethnicity.md).
+
+    ``referrals.reason_code``: why a referral was declined, withdrawn or closed, as a code
+    (``enums.DeclineReason``, ``enums.WithdrawReason``); ``decision_reason`` stays the free-text
+    note. A declined or withdrawn referral's old free text becomes code ``other`` with the text
+    kept as the note (a text that is itself a code takes that code); a referral closed when its
+    young person left care (``decision_reason`` 'left_care', written by ivcli) takes code
+    ``left_care`` and no note. A referral closed when its match ended takes the code of the
+    end: ``young_person_choice`` or ``left_care``, else ``other``.
+
+    Ethnicity of young people and volunteers: each value the mapping of ``ivcli.ethnicity``
+    knows becomes its code ("White British" -> WBRI); other text is kept as it is; a
+    volunteer's prefer_not_to_say stays."""
+    from ivcli import ethnicity
+    from ivcli.enums import DeclineReason, WithdrawReason
+
+    conn.execute("ALTER TABLE referrals ADD COLUMN reason_code TEXT")
+    for status, codes in (("declined", DeclineReason), ("withdrawn", WithdrawReason)):
+        known = tuple(c.value for c in codes)
+        conn.execute(
+            f"UPDATE referrals SET reason_code = CASE WHEN decision_reason IN "
+            f"({', '.join('?' * len(known))}) THEN decision_reason ELSE 'other' END "
+            "WHERE status = ?", (*known, status))
+        conn.execute(
+            f"UPDATE referrals SET decision_reason = NULL WHERE status = ? AND decision_reason "
+            f"IN ({', '.join('?' * len(known))})", (status, *known))
+    conn.execute("UPDATE referrals SET reason_code = 'left_care', decision_reason = NULL "
+                 "WHERE status = 'closed' AND decision_reason = 'left_care'")
+    conn.execute(
+        "UPDATE referrals SET reason_code = coalesce((SELECT CASE WHEN m.end_reason IN "
+        "('young_person_choice', 'left_care') THEN m.end_reason ELSE 'other' END FROM matches m "
+        "WHERE m.referral_id = referrals.id AND m.status = 'ended' ORDER BY m.end_date DESC, "
+        "m.id DESC LIMIT 1), 'other') WHERE status = 'closed' AND reason_code IS NULL")
+    for table in ("young_people", "volunteers"):
+        held = [r[0] for r in conn.execute(
+            f"SELECT DISTINCT ethnicity FROM {table} WHERE ethnicity IS NOT NULL")]
+        for value in held:
+            code = ethnicity.code_for(value)
+            if code and code != value and value != "prefer_not_to_say":
+                conn.execute(f"UPDATE {table} SET ethnicity = ? WHERE ethnicity = ?",
+                             (code, value))
+
+
 def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
                   copy: dict[str, str] | None = None) -> None:
     """Change a table's definition the way SQLite's ALTER TABLE documentation prescribes:
@@ -672,6 +716,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("012_import_mappings", m012_import_mappings),
     ("013_people_duplicates_contacts", m013_people_duplicates_contacts),
     ("014_young_voice", m014_young_voice),
+    ("015_coded_reasons", m015_coded_reasons),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -96,6 +96,9 @@ class Referral(SQLModel, table=True):
     reoffer_date: date | None = None  # consent not_now: offer again from this date
     pathway_plan: bool | None = None
     acknowledged_date: date | None = None
+    # migration 015: the coded reason of a decline, withdrawal or closing (decision_reason is
+    # its free-text note)
+    reason_code: str | None = None
 
 
 class Volunteer(SQLModel, table=True):

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ivcli.enums import EndReason, ReviewOutcome, ReviewTheme
+from ivcli.enums import (
+    REASON_LABELS,
+    DeclineReason,
+    EndReason,
+    ReviewOutcome,
+    ReviewTheme,
+    WithdrawReason,
+)
 
 
 @dataclass(frozen=True)
@@ -153,19 +160,13 @@ LEGAL_STATUSES: tuple[tuple[str, str], ...] = (
     ("looked_after", "Looked-after child"), ("care_leaver", "Care leaver"),
     ("left_care", "Left care"),
 )
-# The reason codes of a decline and of a withdrawal (docs/referrals.md). A code stored that is
-# not in these lists (a scheme's own) is counted under its own key after them.
-DECLINE_REASONS: tuple[tuple[str, str], ...] = (
-    ("no_consent", "No consent"), ("carers_not_supportive", "Carers not supportive"),
-    ("no_long_term_plan", "No long-term plan"), ("returning_home", "Returning home"),
-    ("needs_advocacy", "Needs advocacy instead"), ("not_eligible", "Not eligible"),
-    ("other", "Other"),
-)
-WITHDRAW_REASONS: tuple[tuple[str, str], ...] = (
-    ("moved_away", "Moved away"), ("left_care", "Left care"),
-    ("young_person_choice", "Young person's choice"), ("referrer_withdrew", "Referrer withdrew"),
-    ("other", "Other"),
-)
+# The reason codes of a decline and of a withdrawal (``enums.DeclineReason``/``WithdrawReason``,
+# labelled as ``enums.REASON_LABELS``, "other" without its prompt). A code stored that is not in
+# these lists (a scheme's own) is counted under its own key after them.
+DECLINE_REASONS: tuple[tuple[str, str], ...] = tuple(
+    (c.value, "Other" if c.value == "other" else REASON_LABELS[c.value]) for c in DeclineReason)
+WITHDRAW_REASONS: tuple[tuple[str, str], ...] = tuple(
+    (c.value, "Other" if c.value == "other" else REASON_LABELS[c.value]) for c in WithdrawReason)
 LEAVE_REASONS: tuple[tuple[str, str], ...] = (
     ("moved", "Moved away"), ("time", "No longer has the time"), ("work", "Work"),
     ("health", "Health"), ("personal", "Personal reasons"), ("not_suitable", "Not suitable"),

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ivcli.enums import DeclineReason, WithdrawReason
+
 
 @dataclass(frozen=True)
 class SettingDef:
@@ -130,6 +132,29 @@ class PopulationSettingDef(SettingDef):
         return out
 
 
+class CodeListSettingDef(SettingDef):
+    """A comma-separated list of the scheme's own codes (lower case letters, digits and _,
+    starting with a letter), none of them one of ``choices`` (the standard codes); empty for
+    none."""
+
+    def parse(self, raw: str) -> str:
+        import re
+
+        items = [i.strip().lower().replace("-", "_").replace(" ", "_")
+                 for i in raw.split(",") if i.strip()]
+        wrong = [i for i in items if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", i)]
+        if wrong:
+            raise ValueError(f"{self.key} takes codes of lower case letters, digits and _ "
+                             "(starting with a letter, at most 40), separated by commas")
+        standard = [i for i in items if i in self.choices]
+        if standard:
+            raise ValueError(f"{self.key}: {', '.join(standard)} is a standard code already")
+        return ",".join(dict.fromkeys(items))
+
+    def items(self, value: int | float | str) -> tuple[str, ...]:
+        return tuple(i for i in str(value).split(",") if i)
+
+
 SETTINGS: dict[str, SettingDef] = {
     s.key: s
     for s in [
@@ -172,6 +197,17 @@ SETTINGS: dict[str, SettingDef] = {
             "A regular expression every council reference must match in full, e.g. [0-9]{10} "
             "(empty: no check).",
         ),
+        # Coded reasons (docs/getting-started.md: declining and withdrawing a referral).
+        CodeListSettingDef(
+            "reasons.decline_extra", "",
+            "The scheme's own decline reason codes, beside the standard ones, separated by "
+            "commas (e.g. sibling_waiting,out_of_area).",
+            choices=tuple(r.value for r in DeclineReason)),
+        CodeListSettingDef(
+            "reasons.withdraw_extra", "",
+            "The scheme's own withdrawal reason codes, beside the standard ones, separated by "
+            "commas.",
+            choices=tuple(r.value for r in WithdrawReason)),
         SettingDef("volunteer.min_age", 18, "A volunteer must be at least this age."),
         SettingDef("dbs.valid_years", 3, "An enhanced DBS certificate is current for this long."),
         SettingDef(

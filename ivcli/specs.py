@@ -61,6 +61,7 @@ class Field:
     cli: bool = True  # an option of `add` (input fields)
     column: str | None = ""  # its column in the table ("": the name; None: not stored)
     json: str = ""  # its name in JSON and CSV output ("": the name)
+    ethnicity: bool = False  # text stored as its ethnicity code when known (ivcli.ethnicity)
 
     @property
     def stored(self) -> str | None:
@@ -160,8 +161,21 @@ def parse_monitoring(raw: str, limit: int = MAX_DEFAULT) -> str:
     return PREFER_NOT_TO_SAY if folded in ("prefer not to say", "rather not say") else value
 
 
+def parse_ethnicity(raw: str, limit: int = MAX_DEFAULT, monitoring: bool = False) -> str:
+    """An ethnicity: its code (``WBRI``) when ``ivcli.ethnicity`` knows the text, else the text
+    as given (one line). A volunteer's monitoring answer (``monitoring``) may also be
+    ``prefer_not_to_say``. ``""`` when blank."""
+    from ivcli import ethnicity
+
+    value = parse_monitoring(raw, limit) if monitoring else one_line(raw, limit)
+    return value if value == PREFER_NOT_TO_SAY and monitoring else ethnicity.record(value)
+
+
 def rule(f: Field) -> Callable[[str], object]:
     """The rule of a field of a generic kind (text, bool, choice, monitoring)."""
+    if f.ethnicity:
+        limit, monitoring = f.limit, f.kind == "monitoring"
+        return lambda raw: parse_ethnicity(raw, limit, monitoring)
     if f.kind == "monitoring":
         limit = f.limit
         return lambda raw: parse_monitoring(raw, limit)
@@ -232,8 +246,10 @@ YOUNG_PERSON = RecordSpec("young_person", "young_people", (
           updatable=True, synonyms=("dob", "birth date", "birthdate", "d.o.b.")),
     Field("gender", help="female, male, non-binary or as described.", label="Gender",
           personal=True, updatable=True, synonyms=("sex",)),
-    Field("ethnicity", help="Ethnicity, as the council records it.", label="Ethnicity",
-          personal=True, updatable=True),
+    Field("ethnicity", help="Ethnicity: a DfE code (WBRI, BAFR, ...) or the council's words "
+          "for it (docs/ethnicity.md).", label="Ethnicity", personal=True, ethnicity=True,
+          updatable=True,
+          synonyms=("ethnic group", "ethnic origin", "ethnic background", "ethnicity code")),
     Field("disability", "bool", help="Disability or additional needs.", metavar=YN,
           label="Disability", personal=True, updatable=True,
           synonyms=("disabled", "additional needs", "disability or additional needs",
@@ -275,6 +291,9 @@ REFERRAL = RecordSpec("referral", "referrals", (
     _ID,
     Field("young_person_id", "id", input=False, cli=False, listed=True),
     Field("status", input=False, cli=False, listed=True),
+    # The coded reason of a decline or withdrawal (or of ivcli closing the referral): counted
+    # by reports; the free-text note is decision_reason (docs/getting-started.md).
+    Field("reason_code", input=False, cli=False, listed=True),
     Field("referral_date", "date", help="Date referred; default today.", metavar="DATE",
           label="Referral date", required=True, listed=True, updatable=True,
           synonyms=("date referred", "referred on", "date of referral", "referral received",
@@ -371,8 +390,9 @@ VOLUNTEER = RecordSpec("volunteer", "volunteers", (
           synonyms=("allocated coordinator", "co-ordinator", "supervisor")),
     # Voluntary monitoring (who the volunteers are): kept when a volunteer is erased, as a young
     # person's ethnicity is, so the pool can still be counted.
-    Field("ethnicity", "monitoring", help="Ethnicity as they describe it, or prefer_not_to_say "
-          "(voluntary).", personal=True, updatable=True,
+    Field("ethnicity", "monitoring", help="Ethnicity: a DfE code (WBRI, BAFR, ...) or their "
+          "words for it (docs/ethnicity.md), or prefer_not_to_say (voluntary).", personal=True,
+          updatable=True, ethnicity=True,
           synonyms=("ethnic group", "ethnic origin", "ethnic background")),
     Field("faith", "monitoring", help="Faith or belief as they describe it, or "
           "prefer_not_to_say (voluntary).", personal=True, updatable=True,

@@ -83,7 +83,7 @@ def test_add_for_a_child_with_an_open_referral_exits_1_naming_it(cli, db_path):
     assert "young person 1 already has open referral 1" in r.stderr
     assert "nothing was added" in r.stderr
     assert file_sha256(db_path) == before
-    cli("referral", "withdraw", "1", "--reason", "moved")
+    cli("referral", "withdraw", "1", "--reason", "moved_away")
     add(cli, "Amy", TODAY)  # closed: a new referral is added
 
 
@@ -109,7 +109,7 @@ def test_check_reports_two_open_referrals_from_older_data(cli, db_path):
     import sqlite3
 
     add(cli, "Amy", TODAY - timedelta(days=30))
-    cli("referral", "withdraw", "1", "--reason", "moved")
+    cli("referral", "withdraw", "1", "--reason", "moved_away")
     add(cli, "Amy", TODAY)
     conn = sqlite3.connect(db_path)
     conn.execute("UPDATE referrals SET status = 'received' WHERE id = 1")

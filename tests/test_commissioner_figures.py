@@ -129,9 +129,9 @@ def build(path: Path) -> None:
 
 
 def add_reason_codes(path: Path) -> None:
-    """What coded reasons (another branch) add: ``referrals.reason_code``."""
+    """Reason codes on the scheme's decided referrals (``referrals.reason_code``, as
+    ``referral decline|withdraw --reason`` stores them; one a scheme's own code)."""
     conn = sqlite3.connect(path)
-    conn.execute("ALTER TABLE referrals ADD COLUMN reason_code TEXT")
     for rid, code in ((1, "no_consent"), (2, "not_eligible"), (3, "returning_home"),
                       (4, "moved_away"), (7, "Duplicate_Referral")):
         conn.execute("UPDATE referrals SET reason_code = ? WHERE id = ?", (code, rid))

@@ -77,8 +77,8 @@ def test_every_referral_write_is_recorded_by_its_command(cli, db_path, explicit_
     third = add(cli, "Cy", "Ray", "05/06/2012").stdout.strip()
     cli("referral", "update", ref, *YES, "--notes", "n")
     cli("referral", "accept", ref)
-    cli("referral", "decline", other, "--reason", "r")
-    cli("referral", "withdraw", third, "--reason", "r")
+    cli("referral", "decline", other, "--reason", "other")
+    cli("referral", "withdraw", third, "--reason", "other", "--note", "n")
     cli("young-person", "profile", "1", "--from-json", "-", input='{"interests": ["art"]}')
     cli("referral", "import", str(DATA / "excel_25.csv"), "-q")
     got = rows(db_path, "SELECT command, table_name, record_id, action, fields FROM audit_log "
@@ -88,9 +88,9 @@ def test_every_referral_write_is_recorded_by_its_command(cli, db_path, explicit_
          "long_term_care_plan,consent,carer_support,notes,updated_at"),
         ("referral accept", "referrals", ref, "update", "status,decision_date,updated_at"),
         ("referral decline", "referrals", other, "update",
-         "status,decision_date,decision_reason,updated_at"),
+         "status,reason_code,decision_date,updated_at"),
         ("referral withdraw", "referrals", third, "update",
-         "status,decision_date,decision_reason,updated_at"),
+         "status,reason_code,decision_date,decision_reason,updated_at"),
         ("young-person profile", "young_people", "1", "update", "profile,updated_at"),
     ]
 

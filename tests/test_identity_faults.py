@@ -168,7 +168,7 @@ def test_re_referral_with_the_same_reference_still_links(cli, db_path, tmp_path)
     r = add(cli, "LA-555", "Alice", "OBrien", "01/01/2012", "--referral-date", "01/01/2025",
             code=1)
     assert "young person 1 already has open referral 1" in r.stderr
-    cli("referral", "decline", "1", "--reason", "not now")
+    cli("referral", "decline", "1", "--reason", "no_consent")
     # Case, spacing and apostrophes are normalised; a UK date is the same date.
     r = add(cli, "LA-555", " ALICE ", "OBrien", "01/01/2012", "--referral-date", "01/01/2025")
     assert "Added referral 2 for an existing young person (id 1)" in r.stderr

@@ -14,7 +14,7 @@ PACKAGE = Path(ivcli.__file__).resolve().parent
 # Lowest first. A module may import from its own layer and the ones before it, never after.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("ivcli", "ivcli.errors", "ivcli.enums", "ivcli.parsing", "ivcli.periods", "ivcli.settings",
-     "ivcli.vocab", "ivcli.report_figures", "ivcli.labels"),
+     "ivcli.vocab", "ivcli.report_figures", "ivcli.labels", "ivcli.ethnicity"),
     ("ivcli.db", "ivcli.dialect", "ivcli.migrations", "ivcli.models", "ivcli.outfile"),
     ("ivcli.importing",),
     # The services: one package per capability, and three single-module ones.

@@ -151,7 +151,7 @@ def test_a_second_referral_saying_care_leaver_is_not_dropped(cli, db_path, tmp_p
     dob = born_aged(17).strftime("%d/%m/%Y")
     cli("referral", "add", "--first-name", "Ann", "--last-name", "Bee", "--date-of-birth", dob,
         "--referral-date", (TODAY - timedelta(days=300)).strftime("%d/%m/%Y"))
-    cli("referral", "withdraw", "1", "--reason", "moved")
+    cli("referral", "withdraw", "1", "--reason", "moved_away")
     f = tmp_path / "again.csv"
     f.write_text("first_name,last_name,date_of_birth,referral_date,care_leaver\n"
                  f"Ann,Bee,{dob},{TODAY.strftime('%d/%m/%Y')},yes\n", encoding="utf-8")

@@ -127,7 +127,7 @@ def test_reimport_links_to_same_child_and_reference_fills_in(cli, tmp_path):
     f.write_text("first_name,last_name,date_of_birth,referral_date\n"
                  "Jo,O'Brien,01/02/2013,01/02/2025\n")
     cli("referral", "import", str(f))
-    cli("referral", "decline", "1", "--reason", "x")  # one open referral per child (issue 13)
+    cli("referral", "decline", "1", "--reason", "other")  # one open referral per child (issue 13)
     g = tmp_path / "b.csv"
     # New referral date, apostrophe and case differ, and now a council reference.
     g.write_text("reference,first_name,last_name,date_of_birth,referral_date\n"
@@ -169,7 +169,7 @@ def test_add_without_terminal_names_missing_flags(cli, db_path):
 
 def test_add_links_and_warns_about_near_miss(cli):
     assert add(cli).stdout.strip() == "1"
-    cli("referral", "decline", "1", "--reason", "x")  # one open referral per child (issue 13)
+    cli("referral", "decline", "1", "--reason", "other")  # one open referral per child (issue 13)
     r = add(cli, "Amy", "Lee", "2014-02-01", "--referral-date", "01/01/2025")
     assert "an existing young person" in r.stderr
     r = add(cli, "Amelia", "Lee", "01/02/2014")
@@ -242,10 +242,11 @@ def test_decline_and_withdraw_need_reasons(cli):
     add(cli, "Bo", "Ray", "01/01/2012")
     r = cli("referral", "decline", "1", code=2)
     assert "--reason" in r.stderr
-    cli("referral", "decline", "1", "--reason", "Not the right time")
+    cli("referral", "decline", "1", "--reason", "no_consent", "--note", "Not the right time")
     shown = cli.json("referral", "show", "1")
-    assert (shown["status"], shown["decision_reason"]) == ("declined", "Not the right time")
-    cli("referral", "withdraw", "1", "--reason", "x", code=1)
+    assert (shown["status"], shown["reason_code"], shown["decision_reason"]) == (
+        "declined", "no_consent", "Not the right time")
+    cli("referral", "withdraw", "1", "--reason", "moved_away", code=1)
     cli("referral", "withdraw", "2", "--reason", "Moved away")
     assert cli.json("referral", "list", "--status", "withdrawn")[0]["id"] == 2
     cli("referral", "show", "99", code=1)
@@ -274,7 +275,7 @@ def test_csv_output_neutralises_formulas(cli):
     assert "'=HYPERLINK" in out
     assert ",'+Lee," in out
     lines = out.splitlines()
-    assert lines[0] == ("id,young_person_id,status,referral_date,reference,first_name,"
+    assert lines[0] == ("id,young_person_id,status,reason_code,referral_date,reference,first_name,"
                         "last_name,date_of_birth")
 
 

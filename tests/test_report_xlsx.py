@@ -49,7 +49,7 @@ def test_a_sheet_per_section_with_numbers_as_numbers(cli, scheme, tmp_path):
     referrals = rows(wb["Referrals"])
     assert referrals["Referrals received"][0].value == 7
     assert referrals["Referrals received"][0].data_type == "n"
-    assert referrals["No consent"][0].value == 1  # declines by reason, stacked below
+    assert referrals["The young person did not consent"][0].value == 1  # declines by reason, stacked below
     assert referrals["Figure"][0].font.bold  # headers bold
     waiting = rows(wb["Waiting list"])
     assert waiting["Median days from referral to decision"][0].value == 6.5
@@ -92,8 +92,8 @@ def test_published_workbook_hides_small_counts_and_names_no_one(cli, scheme, tmp
     cli(*YEAR, "--format", "xlsx", "--output", str(out), "--publish")
     wb = openpyxl.load_workbook(out)
     declines = rows(wb["Referrals"])
-    assert declines["No consent"][0].value in ("<5", "*")
-    assert declines["No consent"][0].data_type == "s"
+    assert declines["The young person did not consent"][0].value in ("<5", "*")
+    assert declines["The young person did not consent"][0].data_type == "s"
     text = [c.value for ws in wb for r in ws.iter_rows() for c in r
             if isinstance(c.value, str)]
     assert not [n for n in NAMES if any(n in t for t in text)]

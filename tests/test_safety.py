@@ -310,6 +310,7 @@ def test_first_schema_database_upgrades_with_every_row_intact(cli, db_path):
     cli("check")
     after = all_rows(db_path)
     new_columns = table_columns(db_path)
+    from ivcli.ethnicity import code_for
     for table, old in before.items():
         if table == "schema_migrations":
             assert after[table][: len(old)] == [(n, name, iso_utc(at)) for n, name, at in old]
@@ -323,8 +324,11 @@ def test_first_schema_database_upgrades_with_every_row_intact(cli, db_path):
         stamps = {i for i, c in enumerate(kept) if c.endswith("_at")}
         # Migration 010: the yes/no consent is now the young person's answer, yes or no.
         consent = kept.index("consent") if table == "referrals" else -1
+        # Migration 014: an ethnicity the mapping knows is stored as its code.
+        coded = kept.index("ethnicity") if "ethnicity" in kept else -1
         expected = [tuple(iso_utc(v) if i in stamps else
-                          {1: "yes", 0: "no"}.get(v) if i == consent else v
+                          {1: "yes", 0: "no"}.get(v) if i == consent else
+                          (code_for(v) or v if v else v) if i == coded else v
                           for i, v in enumerate(r[old_columns[table].index(c)] for c in kept))
                     for r in old]
         assert [tuple(r[i] for i in keep) for r in after[table]] == expected, table
@@ -451,7 +455,7 @@ def test_subject_export_lists_a_covering_range_entry_once(cli, tmp_path):
 def test_erase_removes_the_name_from_the_file_and_keeps_the_counts(cli, db_path):
     cli("referral", "import", str(EXAMPLE), "-q")
     yp = add(cli, "Xanthippe", "Wolstenholme", "17/05/2012", "--notes", "Loves Quidditch")
-    cli("referral", "decline", str(yp), "--reason", "not now")  # one open referral at a time
+    cli("referral", "decline", str(yp), "--reason", "no_consent")  # one open referral at a time
     add(cli, "Xanthippe", "Wolstenholme", "17/05/2012", "--referral-date", "02/03/2026")
     list_before = cli.json("referral", "list")
     cli("check", "--scrub")

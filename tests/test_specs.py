@@ -149,7 +149,8 @@ def test_the_list_and_show_columns_follow_the_specs():
     from ivcli.referrals import screening as referrals
 
     assert referrals.LIST_COLUMNS == (
-        "id", "young_person_id", "status", "referral_date", "reference", "first_name",
+        "id", "young_person_id", "status", "reason_code", "referral_date", "reference",
+        "first_name",
         "last_name", "date_of_birth")
     assert [name for name, _ in referrals.SHOW_FIELDS][:len(referrals.LIST_COLUMNS)] == list(
         referrals.LIST_COLUMNS)

@@ -96,7 +96,7 @@ def test_monitoring_fields_through_import_by_their_synonyms(cli, tmp_path):
     f.write_text(f.read_text().replace("perhaps", "yes"))
     cli("volunteer", "import", str(f))
     assert [(v["ethnicity"], v["faith"], v["disability"]) for v in (shown(cli, 1), shown(cli, 2))
-            ] == [("White British", "prefer_not_to_say", "no"), (None, None, "yes")]
+            ] == [("WBRI", "prefer_not_to_say", "no"), (None, None, "yes")]  # mapped (issue 16)
 
 
 def test_monitoring_fields_are_in_the_spec_for_update_and_kept_on_erasure():

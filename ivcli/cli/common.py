@@ -306,3 +306,21 @@ def confirmed(app_state: AppState, yes: bool, question: str) -> bool:
         return prompts.confirm(question, default=False)
     require(["--yes"])
     return False
+
+
+def ethnicity_warning(lines: list[int], count: int | None = None) -> str | None:
+    """The import's warning naming the lines whose ethnicity is not mapped to a DfE code
+    (``lines``: the first of them; ``count``: how many in all), or None."""
+    total = len(lines) if count is None else count
+    if not total:
+        return None
+    more = total - min(20, len(lines))
+    return (f"Warning: ethnicity not mapped to a DfE code (kept as given; docs/ethnicity.md): "
+            f"{total} row(s), line(s) {', '.join(map(str, lines[:20]))}"
+            + (f" and {more} more" if more > 0 else "") + ".")
+
+
+def ethnicity_warning_one(record: str) -> str:
+    """The warning of ``add`` when the ethnicity given is not mapped (``record``: whose)."""
+    return (f"Warning: the ethnicity of {record} is not mapped to a DfE code; kept as given "
+            "(docs/ethnicity.md lists the codes).")

@@ -21,8 +21,10 @@ def demo(
 ) -> None:
     """Build a demo database of a made-up scheme and show the referrals awaiting review.
 
-    Young people with referrals in every state, volunteers at every step of safer recruitment,
-    active matches with their visits (one overdue, one with an open concern).
+    Young people (care leavers 16 or over, looked-after children) with referrals in every
+    state and varied coded reasons, volunteers at every step of safer recruitment with their
+    coordinators, active matches with their visits (one overdue, one with an open concern),
+    reviews and supervision, and a waiting list the suggestions can reduce.
 
     It is written to demo.db in your user data folder (not your real database) unless you give
     --db. ivcli never overwrites a database that is not a demo.

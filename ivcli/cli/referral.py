@@ -18,6 +18,8 @@ from ivcli.cli.common import (
     SaveMap,
     Sheet,
     date_option,
+    ethnicity_warning,
+    ethnicity_warning_one,
     field_options,
     mapped_import,
     require,
@@ -75,11 +77,14 @@ def add(
                             date.today())
         dupes = conn.info.get("possible_duplicates", [])
         leavers = conn.info.get("now_care_leavers", [])
+        unmapped = conn.info.get("ethnicity_not_mapped", False)
         record = referrals.show(conn, linked.referral_id or 0)
     who = "an existing young person" if linked.existing_person else "a new young person"
     message(f"Added referral {linked.referral_id} for {who} (id {linked.young_person_id}).")
     if record.get("status") == ReferralStatus.deferred:
         message(f"Deferred (\"not now\"): 'ivcli today' lists it from {record['reoffer_date']}.")
+    if unmapped:
+        message(ethnicity_warning_one(f"young person {linked.young_person_id}"), style="yellow")
     for yp in leavers:
         message(f"Young person {yp} is now recorded as a care leaver, from the referral date "
                 "(was looked after).", style="yellow")
@@ -141,6 +146,8 @@ def import_(
             lines.append(f"  ... and {r.already_open_count - 20} more")
     for line, yp in r.now_care_leavers[:20]:
         lines.append(f"Young person {yp} is now recorded as a care leaver (line {line}).")
+    if warning := ethnicity_warning(r.ethnicity_not_mapped, r.ethnicity_not_mapped_count):
+        lines.append(warning)
     if report.blank_rows:
         lines.append(f"Blank rows skipped: {report.blank_rows}.")
     if r.duplicate_count:
@@ -259,31 +266,52 @@ def accept(
     message(f"Accepted referral {referral_id}: the young person is on the waiting list.")
 
 
-def _reason(reason: str | None, ctx: typer.Context, what: str) -> str:
-    if reason:
-        return reason
-    if state(ctx).can_prompt():
+def _reason(ctx: typer.Context, kind: str, reason: str | None, note: str | None,
+            referral_id: int, on: date | None) -> None:
+    """Decline or withdraw (``kind``) with a reason code; at a terminal, a missing code is
+    chosen from the list (code: label) and a missing note asked for."""
+    from ivcli.referrals import screening as referrals
+
+    app_state = state(ctx)
+    if reason is None and app_state.can_prompt():
         from ivcli import prompts
 
-        return prompts.text(f"Reason for {what}:", required=True)
-    require(["--reason"])
-    return ""
+        with app_state.reading() as conn:  # no write lock held while the coordinator chooses
+            codes = referrals.reason_codes(conn, kind)
+        picked = prompts.select(f"Why {kind} it?",
+                                [f"{c}: {label}" for c, label in codes.items()])
+        reason = picked.split(":", 1)[0]
+        if note is None:
+            note = prompts.text("Note (optional):") or None
+    if reason is None:
+        require(["--reason"])
+    act = referrals.decline if kind == "decline" else referrals.withdraw
+    with app_state.writing() as conn:
+        act(conn, referral_id, reason or "", on or date.today(), note)
+
+
+ReasonCode = Annotated[str | None, typer.Option(
+    "--reason", metavar="CODE", show_default=False,
+    help="The reason code (docs/getting-started.md lists them; an unknown code lists them too).")]
+ReasonNote = Annotated[str | None, typer.Option(
+    "--note", metavar="TEXT", show_default=False,
+    help="Free text beside the code (personal data: never in a report).")]
 
 
 @app.command("decline")
 def decline(
     ctx: typer.Context,
     referral_id: Annotated[int, typer.Argument(metavar="ID", help="The referral's id.")],
-    reason: Annotated[str | None, typer.Option(help="Why it was declined.")] = None,
+    reason: ReasonCode = None,
+    note: ReasonNote = None,
     on: Annotated[date | None, date_option("Decision date; default today", "--date")] = None,
 ) -> None:
-    """Decline a referral, with a reason."""
-    from ivcli.referrals import screening as referrals
+    """Decline a received referral, with a reason code: no_consent, carers_not_supportive,
+    no_long_term_plan, returning_home, needs_advocacy, not_eligible, other (and the scheme's
+    own, setting reasons.decline_extra)."""
     from ivcli.render import message
 
-    text = _reason(reason, ctx, "declining")
-    with state(ctx).writing() as conn:
-        referrals.decline(conn, referral_id, text, on or date.today())
+    _reason(ctx, "decline", reason, note, referral_id, on)
     message(f"Declined referral {referral_id}.")
 
 
@@ -291,16 +319,16 @@ def decline(
 def withdraw(
     ctx: typer.Context,
     referral_id: Annotated[int, typer.Argument(metavar="ID", help="The referral's id.")],
-    reason: Annotated[str | None, typer.Option(help="Why it was withdrawn.")] = None,
+    reason: ReasonCode = None,
+    note: ReasonNote = None,
     on: Annotated[date | None, date_option("Date; default today", "--date")] = None,
 ) -> None:
-    """Withdraw a referral (received or waiting), with a reason."""
-    from ivcli.referrals import screening as referrals
+    """Withdraw a referral (received or waiting), with a reason code: moved_away, left_care,
+    young_person_choice, referrer_withdrew, other (and the scheme's own, setting
+    reasons.withdraw_extra)."""
     from ivcli.render import message
 
-    text = _reason(reason, ctx, "withdrawing")
-    with state(ctx).writing() as conn:
-        referrals.withdraw(conn, referral_id, text, on or date.today())
+    _reason(ctx, "withdraw", reason, note, referral_id, on)
     message(f"Withdrew referral {referral_id}.")
 
 

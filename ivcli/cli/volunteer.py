@@ -18,6 +18,8 @@ from ivcli.cli.common import (
     SaveMap,
     Sheet,
     date_option,
+    ethnicity_warning,
+    ethnicity_warning_one,
     field_options,
     mapped_import,
     parse_yes_no_option,
@@ -90,6 +92,10 @@ def add(
         shown = records.show(conn, v.id, today)
     message(f"Added volunteer {v.id} ({v.status}). Next: record each step with "
             f"'ivcli volunteer check {v.id} STEP --date DATE'.")
+    from ivcli.ethnicity import not_mapped
+
+    if not_mapped(v.ethnicity):
+        message(ethnicity_warning_one(f"volunteer {v.id}"), style="yellow")
     if fmt != OutputFormat.table:
         emit_one(fmt.value, shown.record)
     else:
@@ -162,6 +168,8 @@ def import_(
                      f"decision or the independence declaration not recorded): {ids}"
                      + (" ..." if len(r.panel_not_approved) > 20 else "")
                      + ". See 'ivcli volunteer show ID'.")
+    if warning := ethnicity_warning(r.ethnicity_not_mapped):
+        lines.append(warning)
     if r.blank_rows:
         lines.append(f"Blank rows skipped: {r.blank_rows}.")
     message("\n".join(lines + summary(choice, dry_run=dry_run)))

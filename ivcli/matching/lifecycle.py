@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from ivcli.enums import EndReason, MatchStatus, ReferralStatus
+from ivcli.enums import EndReason, MatchStatus, ReferralStatus, WithdrawReason
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.specs import MATCH
 
@@ -350,6 +350,14 @@ def resume(conn: Connection, match_id: int, on: date, note: str | None = None,
 WANTS_ANOTHER = "--wants-another yes|no"
 
 
+def closing_code(end_reason: str) -> str:
+    """The reason code (``referrals.reason_code``) of a referral closed when its match ends
+    for ``end_reason``: the young person's choice (they want no other visitor) and leaving
+    care keep their names, any other end is ``other``."""
+    kept = (WithdrawReason.young_person_choice.value, WithdrawReason.left_care.value)
+    return end_reason if end_reason in kept else WithdrawReason.other.value
+
+
 def end(conn: Connection, match_id: int, reason: str, on: date, note: str | None = None,
         close: bool = False, wants_another: bool | None = None, today: date | None = None
         ) -> MatchRecord:
@@ -379,7 +387,8 @@ def end(conn: Connection, match_id: int, reason: str, on: date, note: str | None
         values["note"] = note.strip()
     m = _change(conn, m, on, "ended", f"{reason}: {note.strip()}" if note else reason, **values)
     if close and m.referral_id:
-        _update_referral(conn, m, status=ReferralStatus.closed.value, closed_date=on)
+        _update_referral(conn, m, status=ReferralStatus.closed.value, closed_date=on,
+                         reason_code=closing_code(reason))
     else:
         _back_to_waiting(conn, m)
     return m

@@ -86,6 +86,10 @@ class IngestResult:
     # Young people held as looked after whom a new referral records as care leavers:
     # (line, young person id), the first MAX_DUPLICATES_KEPT.
     now_care_leavers: list[tuple[int, int]] = field(default_factory=list)
+    # Lines whose ethnicity the mapping did not know (kept as given: docs/ethnicity.md), the
+    # first MAX_DUPLICATES_KEPT, and how many.
+    ethnicity_not_mapped: list[int] = field(default_factory=list)
+    ethnicity_not_mapped_count: int = 0
 
 
 STAGE = "stage_referrals"
@@ -437,6 +441,21 @@ class ImportReport:
     dry_run: bool
 
 
+_ETHNICITY = CLEAN.index("ethnicity")
+
+
+def _noting_unmapped(rows: Iterable[tuple], lines: list[int]) -> Iterator[tuple]:
+    """The clean rows, noting in ``lines`` each line whose ethnicity is text the mapping did
+    not know (``ethnicity.not_mapped``)."""
+    from ivcli.ethnicity import KNOWN
+
+    for row in rows:
+        value = row[_ETHNICITY]
+        if value and value not in KNOWN:
+            lines.append(row[0])
+        yield row
+
+
 def import_csv(
     conn: Connection,
     path: Path,
@@ -459,7 +478,11 @@ def import_csv(
     )
     try:
         check = RowValidator(today, source.columns.index, _reference_pattern(conn))
-        result = ingest(conn, problems.valid(source.rows, check), problems=problems)
+        unmapped: list[int] = []
+        rows = _noting_unmapped(problems.valid(source.rows, check), unmapped)
+        result = ingest(conn, rows, problems=problems)
+        result.ethnicity_not_mapped = unmapped[:MAX_DUPLICATES_KEPT]
+        result.ethnicity_not_mapped_count = len(unmapped)
     finally:
         close()
     problems.raise_if_any(path, source.columns.unknown)
@@ -488,6 +511,9 @@ def add(conn: Connection, raw: dict[str, str], today: date) -> Linked:
             details=[str(p) for p in problems],
         )
     assert row is not None
+    from ivcli.ethnicity import not_mapped
+
+    conn.info["ethnicity_not_mapped"] = not_mapped(row[_ETHNICITY])
     conflicts = Problems()
     result = ingest(conn, [row], collect=True, problems=conflicts)
     if conflicts:

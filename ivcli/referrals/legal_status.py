@@ -21,6 +21,7 @@ from ivcli.enums import (
     LegalStatus,
     MatchStatus,
     ReferralStatus,
+    WithdrawReason,
     sql_list,
 )
 from ivcli.errors import InvalidInput, Refused
@@ -161,7 +162,7 @@ def _end_appointment(conn: Connection, change: Change, today: date) -> None:
         f"AND status IN ({sql_list(ReferralStatus.open())}) ORDER BY id"), {"yp": yp_id}).all():
         update_changed(conn, "referrals", ref_id, {
             "status": ReferralStatus.closed.value, "closed_date": on,
-            "decision_reason": "left_care", "updated_at": now()})
+            "reason_code": WithdrawReason.left_care.value, "updated_at": now()})
         change.closed_referrals.append(ref_id)
     closed_by_end = conn.execute(text(
         "SELECT DISTINCT referral_id FROM matches WHERE young_person_id = :yp "

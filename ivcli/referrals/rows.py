@@ -27,7 +27,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {**YOUNG_PERSON.synonyms, **REFERRAL.syno
 # The fields with a rule of their own here (``RowValidator``); every other field is checked by
 # the rule of its kind (``specs.rule``): a one-line text, a yes/no or a choice.
 OWN_RULE = ("first_name", "last_name", "date_of_birth", "referral_date", "gender",
-            "referrer_role", "referrer_email", "interests", "notes", "reoffer_date")
+            "ethnicity", "referrer_role", "referrer_email", "interests", "notes", "reoffer_date")
 YES_NO = tuple(f.name for f in INPUTS if f.kind == "bool")
 CHOICES = tuple(f.name for f in INPUTS if f.kind == "choice" and f.name not in OWN_RULE)
 # Yes/no and choices: few distinct values, checked together on the fast path.
@@ -72,6 +72,7 @@ CLEAN: tuple[str, ...] = (
     "last_key",
     "date_of_birth",
     "gender",
+    "ethnicity",
     "profile",
     "referral_date",
     "referrer_role",
@@ -283,6 +284,7 @@ class RowValidator:
         self.referral_date = _memo(_date_or_none)
         self.reoffer = _memo(_date_or_none)
         self.gender = _memo(normalise_gender)
+        self.ethnicity = _memo(rule(INPUTS_BY_NAME["ethnicity"]))  # its code when known
         self.role = _memo(parse_role)
         self.email = _memo(parse_email)
         self.interests = _memo(_interests)
@@ -303,13 +305,15 @@ class RowValidator:
         # The fast path: cells picked out in C, values seen in valid rows.
         self.pick = itemgetter(p["first_name"], p["last_name"], p["date_of_birth"],
                                p["referral_date"], p["gender"], p["referrer_role"],
-                               p["referrer_email"], p["interests"], p["notes"])
+                               p["referrer_email"], p["interests"], p["notes"],
+                               p["ethnicity"])
         self.pick_flags = itemgetter(*(i for _, i in self.flag_positions))
         self.pick_texts = itemgetter(*(i for _, i in self.text_positions))
         self.seen_names: dict[str, tuple[str, str]] = {}
         self.seen_dates: dict[str, str] = {}
         self.seen_flags: dict[tuple[str, ...], tuple[int, ...]] = {}
         self.seen_gender: dict[str, str] = {}
+        self.seen_ethnicity: dict[str, str] = {}
         self.seen_role: dict[str, str] = {}
         self.seen_email: dict[str, str] = {}
         self.seen_interests: dict[str, tuple[str, str]] = {}
@@ -318,8 +322,8 @@ class RowValidator:
         cells.append("")
         if len(cells) <= self.width:
             cells.extend([""] * (self.width - len(cells) + 1))
-        first_raw, last_raw, dob_raw, ref_raw, gender, role, email, interests, notes = \
-            self.pick(cells)
+        first_raw, last_raw, dob_raw, ref_raw, gender, role, email, interests, notes, \
+            ethnic = self.pick(cells)
         names, dates = self.seen_names, self.seen_dates
         texts = list(map(str.strip, self.pick_texts(cells)))
         notes = notes.strip()
@@ -328,6 +332,7 @@ class RowValidator:
             dob, referred = dates[dob_raw], dates[ref_raw]
             flags = self.seen_flags[self.pick_flags(cells)]
             gender_value = self.seen_gender[gender]
+            ethnicity_value = self.seen_ethnicity[ethnic]
             role_value = self.seen_role[role]
             email_value = self.seen_email[email]
             interest_text, profile = self.seen_interests[interests]
@@ -347,7 +352,8 @@ class RowValidator:
         last_name, last_key = last
         return (
             line, first_name, last_name, f"{first_key}|{last_key}", first_key, last_key, dob,
-            gender_value, profile, referred, role_value, email_value, interest_text, notes, "",
+            gender_value, ethnicity_value, profile, referred, role_value, email_value,
+            interest_text, notes, "",
             *flags, *texts,
         ), []
 
@@ -357,7 +363,7 @@ class RowValidator:
                len(self.seen_interests)) >= CACHE_LIMIT:
             return
         c = CLEAN_POSITIONS
-        first_raw, last_raw, dob_raw, ref_raw, gender, role, email, interests, _ = \
+        first_raw, last_raw, dob_raw, ref_raw, gender, role, email, interests, _, ethnic = \
             self.pick(cells)
         self.seen_names[first_raw] = (row[c["first_name"]], row[c["first_key"]])
         self.seen_names[last_raw] = (row[c["last_name"]], row[c["last_key"]])
@@ -366,6 +372,7 @@ class RowValidator:
         if len(self.seen_flags) < CACHE_LIMIT:
             self.seen_flags[self.pick_flags(cells)] = tuple(row[c[k]] for k in CODED)
         self.seen_gender[gender] = row[c["gender"]]
+        self.seen_ethnicity[ethnic] = row[c["ethnicity"]]
         self.seen_role[role] = row[c["referrer_role"]]
         self.seen_email[email] = row[c["referrer_email"]]
         self.seen_interests[interests] = (row[c["interests"]], row[c["profile"]])
@@ -442,11 +449,12 @@ class RowValidator:
                 wrong := care_leaver_problem(dob, referred)):  # type: ignore[arg-type]
             problems.append(RowProblem(line, "care_leaver", wrong))
         gender = self.gender(cells[p["gender"]])
+        ethnicity = self.ethnicity(cells[p["ethnicity"]])
         role = self.role(cells[p["referrer_role"]])
         email = self.email(cells[p["referrer_email"]])
         interests = self.interests(cells[p["interests"]])
-        for key, value in (("referrer_role", role), ("referrer_email", email),
-                           ("interests", interests)):
+        for key, value in (("ethnicity", ethnicity), ("referrer_role", role),
+                           ("referrer_email", email), ("interests", interests)):
             if value.__class__ is _Bad:
                 problems.append(RowProblem(line, key, value.message))  # type: ignore[union-attr]
         try:
@@ -468,6 +476,7 @@ class RowValidator:
             last_key,
             dob.isoformat(),  # type: ignore[union-attr]
             gender or "",
+            ethnicity,
             profile or "",
             referred.isoformat(),  # type: ignore[union-attr]
             role or "",
@@ -517,6 +526,7 @@ FIELD_RULES: dict[str, Callable[[str], object]] = {
     "date_of_birth": required_date,
     "referral_date": required_date,
     "gender": lambda raw: normalise_gender(raw) or "",
+    "ethnicity": rule(INPUTS_BY_NAME["ethnicity"]),
     "referrer_role": parse_role,
     "referrer_email": parse_email,
     "interests": interests_text,

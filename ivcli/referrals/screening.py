@@ -17,9 +17,12 @@ from ivcli.enums import (
     ADDITIONAL_CRITERIA,
     CORE_CRITERIA,
     CRITERIA_LABELS,
+    REASON_LABELS,
     Consent,
+    DeclineReason,
     LegalStatus,
     ReferralStatus,
+    WithdrawReason,
 )
 from ivcli.errors import InvalidInput, NotFound, Refused
 from ivcli.specs import REFERRAL, YOUNG_PERSON, clean_values
@@ -190,9 +193,60 @@ def write_changes(conn: Connection, ref: Row[Any], values: dict[str, object]) ->
 
 
 def _set_status(conn: Connection, ref: Row[Any], status: ReferralStatus, on: date,
-                reason: str | None) -> None:
+                reason: str | None, code: str | None = None) -> None:
     write_changes(conn, ref, {"status": status.value, "decision_date": on,
-                              "decision_reason": reason})
+                              "decision_reason": reason, "reason_code": code})
+
+
+# ---------------------------------------------------------------------------------------------
+# Coded reasons: the standard codes (ivcli.enums) and the scheme's own (settings
+# reasons.decline_extra, reasons.withdraw_extra). The code is counted; the note is free text.
+
+REASON_KINDS = {"decline": (DeclineReason, "reasons.decline_extra"),
+                "withdraw": (WithdrawReason, "reasons.withdraw_extra")}
+
+
+def reason_codes(conn: Connection, kind: str) -> dict[str, str]:
+    """The codes a referral may be declined or withdrawn with (``kind``: decline, withdraw),
+    each with its label: the standard ones, then the scheme's own, before ``other``."""
+    from ivcli.settings import SETTINGS, CodeListSettingDef
+
+    codes, key = REASON_KINDS[kind]
+    setting = SETTINGS[key]
+    assert isinstance(setting, CodeListSettingDef)
+    extra = setting.items(settings_service.get(conn, key))
+    standard = [c.value for c in codes if c.value != "other"]
+    return {c: REASON_LABELS.get(c, c.replace("_", " ").capitalize())
+            for c in [*standard, *extra, "other"]}
+
+
+def reason_code(conn: Connection, kind: str, raw: str | None) -> str:
+    """The code ``raw`` names (case, spaces and hyphens forgiven), or InvalidInput listing
+    the codes, with the nearest first when it looks mistyped."""
+    import difflib
+
+    codes = reason_codes(conn, kind)
+    code = "_".join((raw or "").replace("-", " ").lower().split())
+    if code in codes:
+        return code
+    near = difflib.get_close_matches(code, list(codes), n=1, cutoff=0.75) if code else []
+    setting = REASON_KINDS[kind][1]
+    raise InvalidInput(
+        f"{'no reason code given' if not code else 'unknown reason code'} to {kind} a "
+        "referral; nothing was changed"
+        + (f": did you mean {near[0]}?" if near else ""),
+        details=[f"{c}: {label}" for c, label in codes.items()],
+        hint=f"give one of these with --reason (and any free text with --note); the scheme "
+        f"can add its own codes with 'ivcli settings set {setting} CODE,...'")
+
+
+def _note(note: str | None) -> str | None:
+    from ivcli.specs import one_line
+
+    try:
+        return one_line(note or "", 2_000) or None
+    except ValueError as exc:
+        raise InvalidInput(f"the note is {exc}") from None
 
 
 def accept(conn: Connection, referral_id: int, on: date) -> list[str]:
@@ -247,16 +301,20 @@ def accept(conn: Connection, referral_id: int, on: date) -> list[str]:
     return warnings
 
 
-def decline(conn: Connection, referral_id: int, reason: str, on: date) -> None:
+def decline(conn: Connection, referral_id: int, reason: str, on: date,
+            note: str | None = None) -> None:
+    """Decline a received referral with a reason code (``reason_codes``) and a note."""
     ref, _ = get(conn, referral_id)
     if ref.status != ReferralStatus.received:
         raise Refused(f"referral {referral_id} is {ref.status}; only a received referral can be "
                       "declined")
-    _require_reason(reason)
-    _set_status(conn, ref, ReferralStatus.declined, on, reason.strip())
+    code = reason_code(conn, "decline", reason)
+    _set_status(conn, ref, ReferralStatus.declined, on, _note(note), code)
 
 
-def withdraw(conn: Connection, referral_id: int, reason: str, on: date) -> None:
+def withdraw(conn: Connection, referral_id: int, reason: str, on: date,
+             note: str | None = None) -> None:
+    """Withdraw a received, deferred or waiting referral with a reason code and a note."""
     ref, _ = get(conn, referral_id)
     if ref.status not in (ReferralStatus.received, ReferralStatus.accepted,
                           ReferralStatus.deferred):
@@ -266,13 +324,8 @@ def withdraw(conn: Connection, referral_id: int, reason: str, on: date) -> None:
             "withdrawn",
             hint=hint,
         )
-    _require_reason(reason)
-    _set_status(conn, ref, ReferralStatus.withdrawn, on, reason.strip())
-
-
-def _require_reason(reason: str) -> None:
-    if not reason or not reason.strip():
-        raise InvalidInput("a reason is required", hint="give it with --reason")
+    code = reason_code(conn, "withdraw", reason)
+    _set_status(conn, ref, ReferralStatus.withdrawn, on, _note(note), code)
 
 
 UPDATABLE = REFERRAL.names(lambda f: f.updatable)

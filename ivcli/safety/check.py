@@ -161,10 +161,26 @@ def match_history(conn: Connection, today: date | None = None) -> Check:
     return Check("match_history", problems, "ok")
 
 
+def ethnicity_not_mapped(conn: Connection) -> Check:
+    """How many young people and volunteers have an ethnicity the mapping did not know
+    (``ivcli.ethnicity``): a count to put right, never a failure."""
+    from ivcli.ethnicity import KNOWN
+
+    known = ", ".join(f"'{v}'" for v in sorted(KNOWN))  # codes: identifiers, safe to inline
+    counts = [int(conn.execute(text(
+        f"SELECT count(*) FROM {table} WHERE ethnicity IS NOT NULL AND trim(ethnicity) <> '' "
+        f"AND ethnicity NOT IN ({known})")).scalar_one())
+        for table in ("young_people", "volunteers")]
+    return Check("ethnicity_not_mapped", [],
+                 f"{counts[0]} young people, {counts[1]} volunteer(s) with an ethnicity not "
+                 "mapped to a DfE code (docs/ethnicity.md)" if any(counts) else "none")
+
+
 def run_checks(conn: Connection) -> list[Check]:
     checks = [integrity(conn), foreign_keys(conn)]
     if dialect.table_exists(conn, "audit_log"):
         checks.append(audit_chain(conn))
     checks.append(invariants(conn))
     checks.append(match_history(conn))
+    checks.append(ethnicity_not_mapped(conn))
     return checks
