@@ -403,3 +403,31 @@ def test_a_volunteer_approved_before_016_stays_matchable_and_is_due_safeguarding
         [due] = compliance.due(conn, TODAY, 60)
     assert (due.volunteer_id, due.label, due.state, due.matchable) == (
         1, "safeguarding training", "missing", True)
+
+
+# --- volunteer add asks the voluntary monitoring questions -------------------------------------
+
+
+def test_volunteer_add_asks_the_monitoring_questions_each_skippable(cli, monkeypatch):
+    from tests.test_profiles import DOWN, ENTER, answer, keyboard
+
+    monkeypatch.setattr("ivcli.prompts.can_prompt", lambda no_input: not no_input)
+    person = (answer("Ann") + answer("Smith") + answer("01/02/1980") + answer("01/01/2025")
+              + ENTER + answer("") + answer("") + answer("") + answer("") + answer(""))
+    # ethnicity typed (a bad answer first: too long), faith skipped, disability prefer not
+    keys = (person + DOWN + DOWN + ENTER + answer("x" * 201) + answer("Black British")
+            + ENTER + DOWN + DOWN + DOWN + ENTER)
+    with keyboard(keys):
+        r = cli("volunteer", "add")
+    shown = cli.json("volunteer", "show", r.stdout.strip())
+    assert (shown["ethnicity"], shown["faith"], shown["disability"]) == (
+        "Black British", None, "prefer_not_to_say")
+    # Given as flags, they are not asked again; all skipped records nothing.
+    with keyboard(person.replace(answer("Ann"), answer("Bo"), 1) + ENTER + ENTER):
+        r = cli("volunteer", "add", "--disability", "yes")
+    shown = cli.json("volunteer", "show", r.stdout.strip())
+    assert (shown["ethnicity"], shown["faith"], shown["disability"]) == (None, None, "yes")
+    # The input ending before the questions are answered adds nobody (exit 2).
+    with keyboard(person.replace(answer("Ann"), answer("Cy"), 1) + ENTER):
+        cli("volunteer", "add", code=2)
+    assert len(cli.json("volunteer", "list")) == 2
