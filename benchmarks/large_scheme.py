@@ -108,7 +108,7 @@ def _fill(conn: sqlite3.Connection, rnd: random.Random, start: date, span: int,
             accepted.append(r)
 
     # Volunteers through the pipeline; approved ones (and some who left) carry their checks.
-    vols, checks, approved_ids = [], [], []
+    vols, checks, trainings, approved_ids = [], [], [], []
     statuses = (["approved"] * 40 + ["applicant"] * 14 + ["in_checks"] * 14
                 + ["ready_for_panel"] * 3 + ["on_hold"] * 5 + ["withdrawn"] * 12 + ["left"] * 12)
     for i in range(1, n_volunteers + 1):
@@ -133,12 +133,17 @@ def _fill(conn: sqlite3.Connection, rnd: random.Random, start: date, span: int,
         if status in ("ready_for_panel", "approved", "left", "on_hold") or (
                 status == "in_checks" and rnd.random() < 0.5):
             dbs = enquired + timedelta(days=40)
-            steps += [("dbs", dbs), ("training", enquired + timedelta(days=50))]
+            steps.append(("dbs", dbs))
+            # The courses of the default training.required: induction once, safeguarding
+            # every 3 years (renewed with the DBS).
+            courses = [("induction", enquired + timedelta(days=50)),
+                       ("safeguarding", enquired + timedelta(days=50))]
             renew = dbs + timedelta(days=3 * 365 - rnd.randint(0, 60))
             while renew <= END and rnd.random() < 0.8:
                 steps.append(("dbs", renew))
-                steps.append(("training", renew + timedelta(days=5)))
+                courses.append(("safeguarding", renew + timedelta(days=5)))
                 renew += timedelta(days=3 * 365 - rnd.randint(0, 60))
+            trainings += [(i, course, _iso(d), _stamp(d)) for course, d in courses if d <= END]
         if has_approval:
             steps.append(("panel", approved))
             approved_ids.append(i)
@@ -153,6 +158,9 @@ def _fill(conn: sqlite3.Connection, rnd: random.Random, start: date, span: int,
     conn.executemany(
         "INSERT OR IGNORE INTO volunteer_checks (volunteer_id, step, date, level, outcome, "
         "update_service, created_at) VALUES (?,?,?,?,?,?,?)", checks)
+    conn.executemany(
+        "INSERT OR IGNORE INTO volunteer_trainings (volunteer_id, course, date, created_at) "
+        "VALUES (?,?,?,?)", trainings)
 
     # Matches for a random choice of the accepted referrals, across the years; most of the
     # others are withdrawn after a long wait, the rest are still waiting.

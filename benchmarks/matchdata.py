@@ -54,7 +54,7 @@ def build(path: Path, n_young: int, n_volunteers: int, *, as_of: date = date(202
         "INSERT INTO referrals (id, young_person_id, status, referral_date, long_term_care_plan, "
         "consent, carer_support, decision_date, created_at, updated_at) "
         "VALUES (?,?,?,?,?,?,?,?,?,?)", referrals)
-    vols, checks = [], []
+    vols, checks, trainings = [], [], []
     recent = (as_of - timedelta(days=200)).isoformat()
     for i in range(1, n_volunteers + 1):
         dob = date(1960, 1, 1) + timedelta(days=rnd.randrange(365 * 40))
@@ -74,9 +74,9 @@ def build(path: Path, n_young: int, n_volunteers: int, *, as_of: date = date(202
                      NOW))
         for step, d in (("application", "2025-01-01"), ("interview", "2025-02-01"),
                         ("reference", "2025-02-10"), ("reference", "2025-02-11"),
-                        ("dbs", "2025-03-01"), ("training", "2025-04-01"),
-                        ("panel", "2025-05-01")):
+                        ("dbs", "2025-03-01"), ("panel", "2025-05-01")):
             checks.append((i, step, d, NOW))
+        trainings += [(i, "induction", "2025-04-01", NOW), (i, "safeguarding", "2025-04-01", NOW)]
     conn.executemany(
         "INSERT INTO volunteers (id, first_name, last_name, name_key, date_of_birth, gender, "
         "area, status, approved_date, profile, created_at, updated_at) "
@@ -84,6 +84,9 @@ def build(path: Path, n_young: int, n_volunteers: int, *, as_of: date = date(202
     conn.executemany(
         "INSERT INTO volunteer_checks (volunteer_id, step, date, created_at) VALUES (?,?,?,?)",
         checks)
+    conn.executemany(
+        "INSERT INTO volunteer_trainings (volunteer_id, course, date, created_at) "
+        "VALUES (?,?,?,?)", trainings)
     conn.execute("COMMIT")
     conn.close()
 

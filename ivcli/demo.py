@@ -244,7 +244,7 @@ def _volunteers_and_matches(conn: Connection, today: date, rnd: random.Random) -
     from ivcli.matching import candidates, profiles
     from ivcli.matching import lifecycle as matches
     from ivcli.matching import suggestions as matching
-    from ivcli.volunteers import approval, enrolment, records
+    from ivcli.volunteers import approval, enrolment, records, support
 
     approved_ids = []
     for i in range(16):
@@ -283,7 +283,8 @@ def _volunteers_and_matches(conn: Connection, today: date, rnd: random.Random) -
         if steps >= 6:
             raw["panel_date"] = _uk(started + timedelta(days=75))
         v = enrolment.add(conn, raw, today)  # the dates of a pool's spreadsheet: passed steps
-        if steps >= 5:
+        if steps >= 5:  # training_date is the induction course; safeguarding (training.required)
+            support.add_training(conn, v.id, "safeguarding", started + timedelta(days=62), today)
             enrolment.declare(conn, v.id, "no", ["Riverside Youth Club"] if i == 3 else [],
                               started + timedelta(days=10), today)
         if i == 4:  # an old caution, disclosed and risk assessed before the panel

@@ -168,8 +168,14 @@ class CheckStep(StrEnum):
     reference = "reference"
     dbs = "dbs"
     dbs_status_check = "dbs_status_check"
-    training = "training"
+    training = "training"  # the single training date of old: records TRAINING_DATE_COURSE
     panel = "panel"
+
+
+# The course that a training date without a course name records: `volunteer check ID training`,
+# a CSV's training_date and the `training` checks held before migration 016. The one home of
+# that mapping (docs/volunteers.md).
+TRAINING_DATE_COURSE = "induction"
 
 
 class CheckOutcome(StrEnum):

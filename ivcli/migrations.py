@@ -541,6 +541,36 @@ def m015_coded_reasons(conn: sqlite3.Connection) -> None:
                              (code, value))
 
 
+def m016_training_courses(conn: sqlite3.Connection) -> None:
+    """Training as courses (setting ``training.required``, docs/volunteers.md): each
+    ``training`` check held becomes an ``induction`` course (``enums.TRAINING_DATE_COURSE``)
+    in ``volunteer_trainings``, unless that course on that date is held already (the UNIQUE
+    (volunteer_id, course, date): running it again adds nothing). The check rows stay, as
+    history. Nothing is invented: a volunteer approved before without a safeguarding course
+    stays matchable and is shown as due for it. A changed ``training.valid_years`` (the old
+    single training's refresh period) becomes the refresh period of safeguarding in
+    ``training.required``, unless that is set, and is removed."""
+    from ivcli.enums import TRAINING_DATE_COURSE
+
+    conn.execute(
+        "INSERT INTO volunteer_trainings (volunteer_id, course, date, created_at) "
+        "SELECT c.volunteer_id, ?, c.date, min(c.created_at) FROM volunteer_checks c "
+        "WHERE c.step = 'training' AND NOT EXISTS (SELECT 1 FROM volunteer_trainings t "
+        "WHERE t.volunteer_id = c.volunteer_id AND t.course = ? AND t.date = c.date) "
+        "GROUP BY c.volunteer_id, c.date",
+        (TRAINING_DATE_COURSE, TRAINING_DATE_COURSE))
+    old = conn.execute("SELECT value FROM settings WHERE key = 'training.valid_years'"
+                       ).fetchone()
+    if old is None:
+        return
+    held = conn.execute("SELECT 1 FROM settings WHERE key = 'training.required'").fetchone()
+    years = str(old[0]).strip()
+    if held is None and years.isdigit() and int(years) >= 1:
+        conn.execute("INSERT INTO settings (key, value) VALUES ('training.required', ?)",
+                     (f"{TRAINING_DATE_COURSE}, safeguarding={int(years)}",))
+    conn.execute("DELETE FROM settings WHERE key = 'training.valid_years'")
+
+
 def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str,
                   copy: dict[str, str] | None = None) -> None:
     """Change a table's definition the way SQLite's ALTER TABLE documentation prescribes:
@@ -717,6 +747,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("013_people_duplicates_contacts", m013_people_duplicates_contacts),
     ("014_young_voice", m014_young_voice),
     ("015_coded_reasons", m015_coded_reasons),
+    ("016_training_courses", m016_training_courses),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

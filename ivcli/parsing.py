@@ -241,6 +241,13 @@ def latest_birth_date(on: date, years: int) -> date:
 _LIST_SEPARATORS = re.compile(r"[;,\n]")
 
 
+def course_key(text: str) -> str:
+    """A training course's name as it is kept: lower case, single spaces as underscores
+    (``Safeguarding level 2`` is ``safeguarding_level_2``); the same for ``volunteer training
+    --course`` and the setting ``training.required``."""
+    return "_".join(text.lower().split())
+
+
 def split_list(text: str | None) -> list[str]:
     """A list typed as text ("football; drawing, swimming", or one item a line): the items,
     spaces collapsed, blanks dropped, in order. The one place that splits such text."""

@@ -221,6 +221,39 @@ def ask_volunteer(raw: dict[str, str | None]) -> None:
                        ("interests", "Interests (separated by ;):")):
         if raw.get(key) is None:
             raw[key] = text(label)
+    ask_monitoring(raw)
+
+
+MONITORING_SKIP = "skip (not asked, or not answered now)"
+
+
+def ask_monitoring(raw: dict[str, str | None]) -> None:
+    """The voluntary monitoring questions (ethnicity, faith, disability) not already answered:
+    each may be skipped (nothing recorded) or answered "prefer not to say"."""
+    from ivcli.specs import PREFER_NOT_TO_SAY, VOLUNTEER, parse_monitoring
+
+    prefer_not = PREFER_NOT_TO_SAY.replace("_", " ")
+    for key, label in (("ethnicity", "Ethnicity, as they describe it"),
+                       ("faith", "Faith or belief, as they describe it")):
+        if raw.get(key) is not None:
+            continue
+        limit = VOLUNTEER[key].limit
+
+        def problem(value: str, limit: int = limit) -> str | None:
+            try:
+                parse_monitoring(value, limit)
+            except ValueError as exc:
+                return str(exc)
+            return None
+
+        choice = select(f"{label} (voluntary):", [MONITORING_SKIP, prefer_not, "answer"])
+        raw[key] = ("" if choice == MONITORING_SKIP else PREFER_NOT_TO_SAY if choice == prefer_not
+                    else text(f"{label}:", required=True, validate=problem))
+    if raw.get("disability") is None:
+        answers = {c.replace("_", " "): c for c in VOLUNTEER["disability"].choices}
+        choice = select("Do they consider themselves disabled? (voluntary):",
+                        [MONITORING_SKIP, *answers])
+        raw["disability"] = answers.get(choice, "")
 
 
 def _ask_interests(current: Sequence[str]) -> list[str]:

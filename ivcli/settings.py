@@ -155,6 +155,50 @@ class CodeListSettingDef(SettingDef):
         return tuple(i for i in str(value).split(",") if i)
 
 
+class CoursesSettingDef(SettingDef):
+    """The training courses a volunteer needs: each ``course`` (done once) or ``course=YEARS``
+    (refreshed every YEARS years), separated by commas or semicolons, e.g. ``induction,
+    safeguarding=3``; empty for none. Kept as ``course, course=YEARS``; read it with
+    ``courses``."""
+
+    MAX_YEARS = 50
+
+    def parse(self, raw: str) -> str:
+        from ivcli.parsing import course_key
+
+        out: dict[str, int | None] = {}
+        for item in raw.replace(";", ",").split(","):
+            if not item.strip():
+                continue
+            name, sep, years_text = item.partition("=")
+            course = course_key(name)
+            if not course:
+                raise ValueError(f"{self.key}: {item.strip()!r} has no course name; write "
+                                 "course or course=YEARS, e.g. induction, safeguarding=3")
+            if course in out:
+                raise ValueError(f"{self.key} names {course} twice")
+            years: int | None = None
+            if sep:
+                text = years_text.strip()
+                if not text.isdigit() or not 1 <= int(text) <= self.MAX_YEARS:
+                    raise ValueError(
+                        f"{self.key}: the refresh period of {course} is a whole number of years "
+                        f"from 1 to {self.MAX_YEARS} (leave out =YEARS for a course done once)")
+                years = int(text)
+            out[course] = years
+        return ", ".join(c if y is None else f"{c}={y}" for c, y in out.items())
+
+    @staticmethod
+    def courses(value: int | float | str) -> tuple[tuple[str, int | None], ...]:
+        """Each required course with its refresh period in years (None: done once)."""
+        out = []
+        for item in str(value).split(","):
+            name, sep, years = item.strip().partition("=")
+            if name:
+                out.append((name, int(years) if sep else None))
+        return tuple(out)
+
+
 SETTINGS: dict[str, SettingDef] = {
     s.key: s
     for s in [
@@ -216,7 +260,12 @@ SETTINGS: dict[str, SettingDef] = {
             "On the DBS Update Service, a status check within this many months keeps the "
             "certificate current.",
         ),
-        SettingDef("training.valid_years", 3, "Training must be refreshed after this long."),
+        CoursesSettingDef(
+            "training.required",
+            "induction, safeguarding=3",
+            "The training courses a volunteer needs for approval: course (once) or "
+            "course=YEARS (refreshed every YEARS years), separated by commas; empty for none.",
+        ),
         SettingDef("checks.warn_days", 60, "Warn this many days before a check lapses."),
         SettingDef("supervision.every_weeks", 6, "A volunteer with an active match is due "
                    "supervision this many weeks after the last (or after the match started).",
@@ -377,6 +426,21 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+def _refresh_warning(values: Mapping[str, int | float | str]) -> str | None:
+    """A course refreshed so often that ``checks.warn_days`` would show it as lapsing from the
+    day it is done (a year counted as 365 days)."""
+    periods = [(y, c) for c, y in CoursesSettingDef.courses(values["training.required"]) if y]
+    if not periods:
+        return None
+    years, course = min(periods)
+    warn = values["checks.warn_days"]
+    if SETTINGS["checks.warn_days"].number(warn) < years * 365:
+        return None
+    return (f"checks.warn_days ({warn}) must be below the shortest refresh period in "
+            f"training.required ({course}={years}: {years * 365} days): otherwise that course "
+            "would show as lapsing from the day it is done")
+
+
 def contradictions(values: Mapping[str, int | float | str], changed: str) -> list[str]:
     """What the settings ``values`` (every key, parsed) contradict among the rules that
     involve the setting ``changed``: one sentence each."""
@@ -387,5 +451,9 @@ def contradictions(values: Mapping[str, int | float | str], changed: str) -> lis
             relation = "below" if r.strict else "at most"
             out.append(f"{r.low} ({values[r.low]}) must be {relation} {r.high} "
                        f"({values[r.high]}): otherwise {r.why}")
+    if changed in ("training.required", "checks.warn_days"):
+        problem = _refresh_warning(values)
+        if problem:
+            out.append(problem)
     return out
 

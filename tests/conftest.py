@@ -105,9 +105,10 @@ def vet_fully(cli: Cli, volunteer_id: int, on: str | None = None, *,
               dbs_on: str | None = None, update_service: bool = False) -> None:
     """Every safer-recruitment step of one volunteer through the CLI, each passed, on ``on``
     (default today; the DBS certificate issued on ``dbs_on``): the interview and two references
-    satisfactory, an enhanced_barred certificate with nothing disclosed, training, the panel's
-    approve and a declaration of no link to the council's children's services. After it
-    `volunteer approve` approves them."""
+    satisfactory, an enhanced_barred certificate with nothing disclosed, training (the
+    `training` step: the induction course; and the safeguarding course: the default
+    training.required), the panel's approve and a declaration of no link to the council's
+    children's services. After it `volunteer approve` approves them."""
     from datetime import date
 
     day = on or date.today().strftime("%d/%m/%Y")
@@ -122,4 +123,6 @@ def vet_fully(cli: Cli, volunteer_id: int, on: str | None = None, *,
     ):
         cli("volunteer", "check", vid, step, "--date", dbs_on or day if step == "dbs" else day,
             *extra)
+        if step == "training":
+            cli("volunteer", "training", vid, "--course", "safeguarding", "--date", day)
     cli("volunteer", "declare", vid, "--la-children-services", "no", "--date", day)

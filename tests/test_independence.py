@@ -58,6 +58,7 @@ def test_approval_needs_a_declaration_and_the_latest_counts(cli):
                                  "--outcome", "clear")),
                         ("training", ()), ("panel", ("--decision", "approve"))):
         cli("volunteer", "check", str(vid), step, "--date", DAY, *extra)
+    cli("volunteer", "training", str(vid), "--course", "safeguarding", "--date", DAY)
     r = cli("volunteer", "approve", str(vid), code=1)
     assert "independence declaration: not recorded" in r.stderr
     assert cli.json("volunteer", "show", str(vid))["declaration"] is None

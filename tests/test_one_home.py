@@ -285,12 +285,14 @@ def test_a_dbs_of_29_february_lapses_on_1_march(cli, db_path):
     from ivcli.reports import aggregates as reports
     from ivcli.reports import today
     from ivcli.volunteers import compliance
-    from tests.visits_helpers import add_checks, add_volunteer
+    from tests.visits_helpers import add_checks, add_trainings, add_volunteer
 
     vol = add_volunteer(db_path)
     add_checks(db_path, vol, [(s, date(2024, 2, i)) for i, s in enumerate((
         "application", "interview", "reference", "reference", "panel"), start=1)]
-        + [("training", date(2026, 6, 1)), ("dbs", date(2024, 2, 29))])
+        + [("dbs", date(2024, 2, 29))])
+    add_trainings(db_path, vol, [("induction", date(2026, 6, 1)),
+                                 ("safeguarding", date(2026, 6, 1))])
     as_of = date(2027, 2, 28)  # the last day it is current; warn_days is 60
     with db.reader(db_path) as conn:
         [due] = [d for d in compliance.due(conn, as_of, 60) if d.step == "dbs"]

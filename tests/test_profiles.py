@@ -139,13 +139,18 @@ def test_volunteer_add_questionnaire(cli, terminal):
     keys = (answer("Ann") + answer("Smith") + answer("01/02/1980") + answer("01/01/2025")
             + DOWN + ENTER  # gender: male
             + answer("ann@example.org") + answer("") + answer("Leeds") + answer("English")
-            + answer("Football"))
+            + answer("Football")
+            # the voluntary monitoring questions: ethnicity skipped, faith "prefer not to
+            # say", disability no (skip, yes, no, prefer not to say)
+            + ENTER + DOWN + ENTER + DOWN + DOWN + ENTER)
     with keyboard(keys):
         r = cli("volunteer", "add")
     shown = cli.json("volunteer", "show", r.stdout.strip())
     assert (shown["first_name"], shown["gender"], shown["email"], shown["application_date"]) \
         == ("Ann", "male", "ann@example.org", "2025-01-01")
     assert shown["interests"] == ["football"]
+    assert (shown["ethnicity"], shown["faith"], shown["disability"]) == (
+        None, "prefer_not_to_say", "no")
 
 
 # --- Acceptance: --from-json ------------------------------------------------------------------

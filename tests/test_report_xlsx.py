@@ -49,7 +49,8 @@ def test_a_sheet_per_section_with_numbers_as_numbers(cli, scheme, tmp_path):
     referrals = rows(wb["Referrals"])
     assert referrals["Referrals received"][0].value == 7
     assert referrals["Referrals received"][0].data_type == "n"
-    assert referrals["The young person did not consent"][0].value == 1  # declines by reason, stacked below
+    # declines by reason, stacked below
+    assert referrals["The young person did not consent"][0].value == 1
     assert referrals["Figure"][0].font.bold  # headers bold
     waiting = rows(wb["Waiting list"])
     assert waiting["Median days from referral to decision"][0].value == 6.5

@@ -61,6 +61,7 @@ def build_scheme(path: Path) -> None:
         Match,
         MatchEvent,
         Referral,
+        Training,
         Visit,
         VisitCost,
         Volunteer,
@@ -161,6 +162,10 @@ def build_scheme(path: Path) -> None:
                 status=status, approved_date=d(approved) if approved else None,
                 created_at=f"{created}T10:30:00+00:00", updated_at=now)
         for v, step, when, update_service in checks:
+            if step == "training":  # the courses of training.required: safeguarding lapses
+                for course in ("induction", "safeguarding"):
+                    add(Training, volunteer_id=v, course=course, date=d(when), created_at=now)
+                continue
             add(VolunteerCheck, volunteer_id=v, step=step, date=d(when),
                 update_service=update_service, created_at=now)
         for i, yp, vol, ref, status, proposed, start, end, reason in matches:
@@ -219,7 +224,7 @@ def test_monthly_figures_equal_hand_counts(cli, scheme):
         "volunteers_approved": 1,  # V3
         "volunteers_approved_at_end": 4,  # V1, V3, V5, V7
         "checks_lapsing": 1,  # V1 DBS lapses 01/05/2026, within 60 days
-        "checks_lapsed": 2,  # V5 DBS and training (V4 has left)
+        "checks_lapsed": 2,  # V5 DBS and safeguarding training (V4 has left)
         "median_days_to_decision": 5,  # R3 02/03 -> 03/03 (1), R4 20/02 -> 01/03 (9)
         "median_days_to_match": 97.5,  # R6 01/10/2025 -> 10/03 (160), R12 25/01 -> 01/03 (35)
         "volunteers_left": 0,  # V4 left, on no recorded date

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_matching import ON, add_volunteer, add_young, suggest
+from tests.visits_helpers import add_trainings
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "matching.md"
 AGE_REASON = "within the age range the young person asked for"
@@ -243,6 +244,8 @@ def test_the_worked_example_matches_the_code(cli, db_path):
     yp = add_young(db_path, area="north", profile=profiles["young person"])
     a = add_volunteer(db_path, area="north", profile=profiles["volunteer A"])
     b = add_volunteer(db_path, area="north", profile=profiles["volunteer B"])
+    for vol in (a, b):  # trained, as approved volunteers are (setting training.required)
+        add_trainings(db_path, vol, [("induction", ON), ("safeguarding", ON)])
     rows = suggest(cli, str(yp))
     assert (yp, a, b) == (1, 1, 2)  # as the doc says
     assert [(r["volunteer_id"], r["score"]) for r in rows] == [(b, shown[1]), (a, shown[0])]

@@ -14,6 +14,7 @@ from tests.visits_helpers import (
     TODAY,
     add_checks,
     add_match,
+    add_trainings,
     add_volunteer,
     add_young_person,
     count,
@@ -250,11 +251,12 @@ def test_checks_lapsing(cli, db_path):
     vol = add_volunteer(db_path, first="Vera", last="Checkley")
     steps = [("application", days_ago(1200)), ("interview", days_ago(1190)),
              ("reference", days_ago(1180)), ("reference", days_ago(1170)),
-             ("dbs", days_ago(3 * 365 - 20)), ("training", days_ago(400)),
-             ("panel", days_ago(1100))]
+             ("dbs", days_ago(3 * 365 - 20)), ("panel", days_ago(1100))]
     add_checks(db_path, vol, steps)
+    add_trainings(db_path, vol, [("induction", days_ago(1150)), ("safeguarding", days_ago(400))])
     fresh = add_volunteer(db_path, first="Fay")
     add_checks(db_path, fresh, [(s, days_ago(30 + n)) for n, (s, _) in enumerate(steps)])
+    add_trainings(db_path, fresh, [("induction", days_ago(40)), ("safeguarding", days_ago(40))])
     [item] = kinds(today_json(cli), "check_lapsing")
     assert item["id"] == vol and "DBS" in item["summary"]
     assert 0 < item["days"] <= 21
@@ -325,7 +327,8 @@ def test_table_shows_the_most_urgent_of_each_kind(cli, db_path):
 
 
 def test_nothing_to_do(cli, db_path):
-    add_volunteer(db_path)
+    vol = add_volunteer(db_path)  # approved: with the required courses, nothing is due
+    add_trainings(db_path, vol, [("induction", days_ago(10)), ("safeguarding", days_ago(10))])
     result = cli("today")
     assert "Nothing needs attention" in result.stderr
     assert today_json(cli) == []

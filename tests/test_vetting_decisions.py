@@ -253,7 +253,9 @@ def test_show_json_lists_every_check_with_its_outcome_and_expiry(cli):
     by_step = {c["step"]: c for c in checks}
     assert by_step["dbs"] == {"step": "dbs", "date": "2025-01-05", "outcome": "clear",
                               "expires": "2028-01-05"}
-    assert by_step["training"]["expires"] == "2028-01-10"
+    assert "training" not in by_step  # the training step records a course: trainings
+    assert [(t["course"], t["date"]) for t in shown(cli, vid)["trainings"]] == [
+        ("induction", "2025-01-10"), ("safeguarding", "2025-01-10")]
     assert by_step["panel"]["outcome"] == "approve"
     assert by_step["application"] == {"step": "application", "date": "2025-01-01",
                                       "outcome": None, "expires": None}

@@ -29,8 +29,9 @@ POOL_COLUMNS = (
 
 def pool(cli, tmp_path: Path, *people: dict[str, str]) -> list[int]:
     """Volunteers with every step recorded (one import, so the tests stay quick): steps in
-    January 2020, training 01/03/2024, and the DBS each person gives (enhanced_barred, clear);
-    each then declares no link to the council's children's services (not in a CSV), so
+    January 2020, training 01/03/2024 (the induction course), and the DBS each person gives
+    (enhanced_barred, clear); each then declares no link to the council's children's services
+    and does the safeguarding course on their training date (neither is in a CSV), so
     `volunteer approve` approves them."""
     lines = [",".join(POOL_COLUMNS)]
     for i, person in enumerate(people):
@@ -48,9 +49,11 @@ def pool(cli, tmp_path: Path, *people: dict[str, str]) -> list[int]:
     before = len(cli.json("volunteer", "list")) if (tmp_path / "ivcli.db").exists() else 0
     cli("volunteer", "import", str(f))
     ids = [r["id"] for r in cli.json("volunteer", "list")][before:]
-    for vid in ids:
+    for vid, person in zip(ids, people, strict=True):
         cli("volunteer", "declare", str(vid), "--la-children-services", "no", "--date",
             "01/01/2020")
+        cli("volunteer", "training", str(vid), "--course", "safeguarding", "--date",
+            person.get("training_date", "01/03/2024"))
     return ids
 
 
@@ -64,6 +67,7 @@ def test_approve_without_dbs_names_dbs_then_approves_when_complete(cli):
     cli("volunteer", "check", str(vid), "panel", "--date", "10/01/2021", "--decision",
         "approve")
     cli("volunteer", "check", str(vid), "training", "--date", "10/01/2024")
+    cli("volunteer", "training", str(vid), "--course", "safeguarding", "--date", "10/01/2024")
     cli("volunteer", "check", str(vid), "reference", "--date", "10/01/2021", "--outcome",
         "satisfactory")
     cli("volunteer", "check", str(vid), "reference", "--date", "11/01/2021", "--outcome",
@@ -87,12 +91,15 @@ def test_approve_without_dbs_names_dbs_then_approves_when_complete(cli):
 
 def test_approve_lists_every_missing_and_lapsed_step(cli):
     vid = add(cli)
-    cli("volunteer", "check", str(vid), "training", "--date", "01/01/2021")
+    cli("volunteer", "check", str(vid), "training", "--date", "01/01/2021")  # induction: once
+    cli("volunteer", "training", str(vid), "--course", "safeguarding", "--date", "01/01/2021")
     cli("volunteer", "check", str(vid), "reference", "--date", "10/01/2021", "--outcome",
         "satisfactory")
     r = cli("volunteer", "approve", str(vid), "--date", "01/06/2024", code=1)
+    assert "induction" not in r.stderr
     for words in ("interview: not recorded", "only 1 of 2", "enhanced DBS check: not recorded",
-                  "training: lapsed on 2024-01-01", "approval panel: not recorded"):
+                  "safeguarding training: lapsed on 2024-01-01",
+                  "approval panel: not recorded"):
         assert words in r.stderr
     assert cli.json("volunteer", "list")[0]["status"] == "in_checks"
 
@@ -108,6 +115,9 @@ def test_status_follows_the_steps(cli):
     cli("volunteer", "check", str(vid), "dbs", "--date", "01/02/2025", "--number",
         "001234567890", "--level", "enhanced_barred", "--outcome", "clear")
     cli("volunteer", "declare", str(vid), "--la-children-services", "no")
+    r = cli("volunteer", "check", str(vid), "training", "--date", "01/03/2025")
+    assert "Status: in_checks" in r.stderr and "safeguarding training: not recorded" in r.stderr
+    cli("volunteer", "training", str(vid), "--course", "safeguarding", "--date", "01/03/2025")
     r = cli("volunteer", "check", str(vid), "training", "--date", "01/03/2025")
     assert "Status: ready_for_panel" in r.stderr
     assert "Ready for the approval panel" in r.stderr
@@ -302,7 +312,9 @@ def test_import_twice_adds_nothing_the_second_time(cli):
     assert "Added 0 volunteer(s) and 0 step record(s); 3 volunteer(s) already held" in r.stderr
     assert cli.json("volunteer", "list") == first
     by_ref = {v["reference"]: v for v in first}
-    assert by_ref["V-001"]["status"] == "ready_for_panel"
+    # The sheet's training date is the induction course; safeguarding is not in it.
+    assert by_ref["V-001"]["status"] == "in_checks"
+    assert "safeguarding training: not recorded" in by_ref["V-001"]["outstanding"]
     assert "independence declaration: not recorded" in by_ref["V-001"]["outstanding"]
     assert by_ref["V-002"]["status"] == "in_checks"
     assert by_ref["V-003"]["status"] == "applicant"

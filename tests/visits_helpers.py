@@ -61,6 +61,25 @@ def add_checks(db_path: Path, volunteer_id: int, steps: list[tuple[str, date]]) 
         audit.record(conn, entries)
 
 
+def add_trainings(db_path: Path, volunteer_id: int, courses: list[tuple[str, date]]) -> None:
+    """Training courses (``volunteer_trainings``), each recorded in the audit trail."""
+    from sqlalchemy import insert
+
+    from ivcli import db
+    from ivcli.models import Training
+    from ivcli.safety import audit
+
+    with db.writer(db_path, watch=audit.watch, complete=audit.complete) as conn:
+        now = db.now()
+        entries = []
+        for course, on in courses:
+            result = conn.execute(insert(Training.__table__).values(
+                volunteer_id=volunteer_id, course=course, date=on, created_at=now))
+            entries.append(("volunteer_trainings", str(result.inserted_primary_key[0]),
+                            "insert", []))
+        audit.record(conn, entries)
+
+
 def add_match(db_path: Path, young_person_id: int, *, start: date | None = None,
               status: str = "active", end: date | None = None,
               volunteer_id: int | None = None, referral_id: int | None = None) -> int:

@@ -181,7 +181,8 @@ def check(
     volunteer_id: VolunteerId,
     step: Annotated[CheckStep, typer.Argument(
         help="application, interview, reference (record two), dbs, dbs_status_check (Update "
-        "Service), training or panel.", show_default=False)],
+        "Service), training (the induction course; other courses: 'volunteer training') or "
+        "panel.", show_default=False)],
     on: Annotated[date | None, date_option("The date it happened (DBS: the issue date)",
                                            "--date")] = None,
     outcome: Annotated[str | None, _opt(
@@ -205,8 +206,9 @@ def check(
     A reference or interview needs --outcome, a panel --decision: an unsatisfactory outcome or
     a panel decline stops the pipeline (status not_approved, with the reason). A DBS
     certificate lapses after dbs.valid_years (3) unless it is on the Update Service and a
-    status check (step dbs_status_check) was done within dbs.status_check_months (12);
-    training lapses after training.valid_years (3).
+    status check (step dbs_status_check) was done within dbs.status_check_months (12).
+    The training step records the induction course ('volunteer training ID --course induction');
+    the courses approval needs are the setting training.required.
     """
     from ivcli.render import message
     from ivcli.volunteers import enrolment as volunteers
@@ -479,8 +481,9 @@ def due(
                                               "--as-of")] = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """Checks lapsing within the window or already lapsed, most urgent first. An approved
-    volunteer with a lapsed check is shown as not matchable."""
+    """Checks lapsing within the window or already lapsed, most urgent first, and the required
+    training courses (setting training.required) an approved volunteer has never done (state
+    missing). An approved volunteer with a lapsed check is shown as not matchable."""
     from ivcli.render import emit
     from ivcli.volunteers import records as volunteers
 
@@ -623,7 +626,9 @@ def training(
                                            "--date")] = None,
 ) -> None:
     """Record a training course a volunteer completed; many per volunteer. Recording the same
-    course on the same date again changes nothing."""
+    course on the same date again changes nothing. Approval needs each course of the setting
+    training.required (default: induction once, safeguarding every 3 years); 'volunteer due'
+    and 'ivcli today' show a course due for refresh."""
     from ivcli.render import message
     from ivcli.volunteers import support
 

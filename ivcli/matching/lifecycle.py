@@ -282,7 +282,7 @@ def propose(conn: Connection, young_person_id: int, volunteer_id: int, on: date,
         gaps = [f"{s.label} {'missing' if s.status == 'missing' else 'lapsed'}"
                 + (f" on {s.expires.isoformat()}" if s.expires and s.status == "lapsed" else "")
                 for s in compliance.problems(compliance.volunteer_states(conn, volunteer_id,
-                                                                         on))]
+                                                                         on), approved=True)]
         raise Refused(f"volunteer {volunteer_id} cannot be matched: {'; '.join(gaps)}",
                       hint="record the renewed check, then propose again")
     (v,) = load_volunteers(conn, on, [volunteer_id])

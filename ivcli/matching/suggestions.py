@@ -68,6 +68,8 @@ def _check_concerns(conn: Connection, volunteer_id: int, on: date) -> list[str]:
     for s in compliance.volunteer_states(conn, volunteer_id, on):
         if s.status == "lapsing" and s.expires is not None:
             out.append(f"{s.label} lapses on {s.expires.isoformat()} (in {s.days_left} days)")
+        elif s.status == "missing" and s.course is not None:
+            out.append(f"{s.label} not recorded (due)")
     return out
 
 

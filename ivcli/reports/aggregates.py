@@ -236,30 +236,39 @@ def _length_band(days: int) -> str:
 def _checks(conn: Connection, on: date) -> tuple[int, int]:
     """Lapsing and lapsed checks, by ``compliance.evaluate`` (the one statement of the rules).
 
-    Only volunteers whose latest DBS certificate or training is old enough to be near its end
-    can be lapsing or lapsed (a DBS status check only ever extends a certificate), so SQL picks
-    those out (``compliance.may_lapse_sql``) and only their checks are evaluated.
+    Only volunteers whose latest DBS certificate or required training course is old enough to
+    be near its end can be lapsing or lapsed (a DBS status check only ever extends a
+    certificate), so SQL picks those out (``compliance.may_lapse_sql``) and only their checks
+    and courses are evaluated. A course never done is not counted (it is not lapsing).
     """
     from ivcli.volunteers import compliance
 
     rules = compliance.Rules.load(conn)
     params = {"end": on.isoformat(), **compliance.may_lapse_params(rules, on, rules.warn_days)}
-    steps = ", ".join(f"'{s.value}'" for s in (
-        CheckStep.dbs, CheckStep.dbs_status_check, CheckStep.training))
+    steps = ", ".join(f"'{s.value}'" for s in (CheckStep.dbs, CheckStep.dbs_status_check))
+    who = compliance.may_lapse_sql(rules)
     rows = fetch_rows(conn, f"""
         SELECT c.volunteer_id, c.step, c.date, c.update_service
           FROM volunteer_checks c
          WHERE c.step IN ({steps}) AND c.date <= :end
-           AND c.volunteer_id IN ({compliance.may_lapse_sql()})
+           AND c.volunteer_id IN ({who})
          ORDER BY c.volunteer_id, c.date, c.id
     """, params)
     by_volunteer: dict[int, list[_Check]] = {}
     for vid, step, d, update_service in rows:
         by_volunteer.setdefault(vid, []).append(
             _Check(step, date.fromisoformat(d), bool(update_service)))
+    courses: dict[int, list[compliance.TrainingRow]] = {}
+    for vid, course, d in fetch_rows(conn, f"""
+        SELECT t.volunteer_id, t.course, t.date FROM volunteer_trainings t
+         WHERE t.date <= :end AND t.volunteer_id IN ({who})
+    """, params):
+        courses.setdefault(vid, []).append(
+            compliance.TrainingRow(vid, course, date.fromisoformat(d)))
     lapsing = lapsed = 0
-    for checks in by_volunteer.values():
-        for state in compliance.evaluate(checks, on, rules):  # type: ignore[arg-type]
+    for vid in by_volunteer.keys() | courses.keys():
+        for state in compliance.evaluate(by_volunteer.get(vid, []), on,  # type: ignore[arg-type]
+                                         rules, courses.get(vid, [])):
             lapsing += state.status == "lapsing"
             lapsed += state.status == "lapsed"
     return lapsing, lapsed

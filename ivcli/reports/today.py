@@ -474,12 +474,14 @@ def _referral_decisions(conn: Connection, as_of: date, limit: int, names: bool
 
 
 def _checks_lapsing(conn: Connection, as_of: date, within: int, names: bool) -> list[Item]:
-    # Only a volunteer whose latest DBS certificate or training is old enough to lapse by the
-    # horizon can have a check lapsing, so compliance.due looks at those alone.
+    # Only a volunteer whose latest DBS certificate or required course is old enough to lapse
+    # by the horizon, or who is approved without a required course, can have a check due, so
+    # compliance.due looks at those alone.
     from ivcli.volunteers import compliance
 
-    params = compliance.may_lapse_params(compliance.Rules.load(conn), as_of, within)
-    candidates = [vid for (vid,) in _rows(conn, compliance.may_lapse_sql(), params)]
+    rules = compliance.Rules.load(conn)
+    params = compliance.may_lapse_params(rules, as_of, within)
+    candidates = [vid for (vid,) in _rows(conn, compliance.may_lapse_sql(rules), params)]
     if not candidates:
         return []
     found = compliance.due(conn, as_of, within, volunteer_ids=candidates)
@@ -487,15 +489,19 @@ def _checks_lapsing(conn: Connection, as_of: date, within: int, names: bool) -> 
     out = []
     for d in found:
         person = _volunteer(names, d.volunteer_id, who.get(d.volunteer_id), None, cap=True)
-        if d.lapsed:
-            state = f"{d.label} lapsed on {d.expires.isoformat()}"
+        if d.missing:
+            state = (f"{d.label} not recorded; record it with 'ivcli volunteer training "
+                     f"{d.volunteer_id} --course {d.step.removeprefix(compliance.COURSE_STEP)} "
+                     "--date DATE'")
+        elif d.lapsed:
+            state = f"{d.label} lapsed on {d.expires}"
             if d.status == "approved":
                 state += "; not matchable until renewed"
         else:
             left = "1 day" if d.days_left == 1 else f"{d.days_left} days"
-            state = f"{d.label} lapses on {d.expires.isoformat()} (in {left})"
-        out.append(Item("check_lapsing", d.volunteer_id, d.days_left, f"{person}: {state}",
-                        (d.days_left,)))
+            state = f"{d.label} lapses on {d.expires} (in {left})"
+        days = d.days_left or 0
+        out.append(Item("check_lapsing", d.volunteer_id, days, f"{person}: {state}", (days,)))
     return out
 
 

@@ -41,8 +41,10 @@ def approve(conn: Connection, volunteer_id: int, on: date, today: date) -> bool:
             f"volunteer {volunteer_id} cannot be approved: "
             f"{len(missing)} requirement(s) not met",
             hint=f"record each step with 'ivcli volunteer check {volunteer_id} STEP --date DATE' "
-            "and its outcome or decision, the independence declaration with 'ivcli volunteer "
-            f"declare {volunteer_id}' (docs/volunteers.md)",
+            "and its outcome or decision, each training course with 'ivcli volunteer training "
+            f"{volunteer_id} --course NAME --date DATE' (setting training.required), the "
+            f"independence declaration with 'ivcli volunteer declare {volunteer_id}' "
+            "(docs/volunteers.md)",
             details=missing,
         )
     update(conn, v, status=VolunteerStatus.approved.value, approved_date=on, status_date=on,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ivcli import stored_settings as settings_service
 from ivcli.db import now
 from ivcli.enums import (
+    TRAINING_DATE_COURSE,
     CheckOutcome,
     CheckStep,
     LaChildrenServices,
@@ -170,14 +171,14 @@ def record_check(
 ) -> Recorded:
     """Record that ``step`` was done on ``on``, with its outcome (a reference, an interview) or
     decision (a panel). Recording the same again changes nothing; the same record (step, date,
-    referee or certificate number) with another outcome, level or note corrects it."""
+    referee or certificate number) with another outcome, level or note corrects it. The
+    ``training`` step records the course ``TRAINING_DATE_COURSE`` (``support.add_training``)."""
     from ivcli.volunteers.rows import (
         age_problem,
         parse_dbs_level,
         parse_dbs_number,
         parse_dbs_outcome,
     )
-    from ivcli.volunteers.status import open_matches
 
     v = load(conn, volunteer_id)
     if step not in {s.value for s in CheckStep}:
@@ -192,6 +193,11 @@ def record_check(
         raise InvalidInput("the date is in the future; record a step once it has happened")
     if on < v.date_of_birth:
         raise InvalidInput("the date is before the volunteer's date of birth")
+    if step == CheckStep.training.value:
+        from ivcli.volunteers.support import add_training
+
+        added_id, _ = add_training(conn, volunteer_id, TRAINING_DATE_COURSE, on, today)
+        return _recorded(conn, v, step, on, None, added_id is not None, [], today)
     checks = compliance.load_checks(conn, [volunteer_id]).get(volunteer_id, [])
     if step == CheckStep.application.value:
         problem = age_problem(v.date_of_birth, on, settings_service.get_int(
@@ -250,15 +256,25 @@ def record_check(
         if fix:
             _correct_check(conn, held.id, fix)
             changed = sorted(fix)
+    return _recorded(conn, v, step, on, number, held is None, changed, today)
+
+
+def _recorded(conn: Connection, v: VolunteerRecord, step: str, on: date, number: str | None,
+              added: bool, changed: list[str], today: date) -> Recorded:
+    """The status after recording a step, and the state of what it recorded."""
+    from ivcli.volunteers.status import open_matches
+
     was = v.status
     status = refresh_status(conn, v, today)
     stopped = status == VolunteerStatus.not_approved.value and was != status
-    states = compliance.volunteer_states(conn, volunteer_id, today)
-    shown_step = "dbs" if step == "dbs_status_check" else step
+    states = compliance.volunteer_states(conn, v.id, today)
+    shown_step = {CheckStep.dbs_status_check.value: CheckStep.dbs.value,
+                  CheckStep.training.value: compliance.COURSE_STEP + TRAINING_DATE_COURSE,
+                  }.get(step, step)
     state = next((s for s in states if s.step == shown_step), None)
-    return Recorded(volunteer_id, step, on, number, held is None, status, state,
-                    outstanding(conn, volunteer_id, today), changed,
-                    open_matches(conn, volunteer_id) if stopped else [])
+    return Recorded(v.id, step, on, number, added, status, state,
+                    outstanding(conn, v.id, today), changed,
+                    open_matches(conn, v.id) if stopped else [])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -205,6 +205,11 @@ _INSERT_CHECK = (
 )
 
 
+_INSERT_TRAINING = (
+    "INSERT INTO volunteer_trainings (volunteer_id, course, date, created_at) VALUES "
+    "(:volunteer_id, :course, :date, :created_at) ON CONFLICT DO NOTHING"
+)
+
 CHECK_BATCH = 5_000
 
 
@@ -231,6 +236,22 @@ def _write_checks(conn: Connection, batch: list[dict[str, Any]], existing: set[i
     if not batch:
         return 0
     return int(conn.execute(text(_INSERT_CHECK), batch).rowcount)
+
+
+def _write_trainings(conn: Connection, batch: list[dict[str, Any]], existing: set[int]) -> int:
+    """Insert the training courses of ``batch`` not already held (as ``_write_checks``)."""
+    from sqlalchemy import bindparam, text
+
+    olds = sorted({c["volunteer_id"] for c in batch} & existing)
+    if olds:
+        held = {tuple(r) for r in conn.execute(text(
+            "SELECT volunteer_id, course, date FROM volunteer_trainings "
+            "WHERE volunteer_id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": olds})}
+        batch = [c for c in batch if (c["volunteer_id"], c["course"], c["date"]) not in held]
+    if not batch:
+        return 0
+    return int(conn.execute(text(_INSERT_TRAINING), batch).rowcount)
 
 
 def _max_id(conn: Connection, table: str) -> int:
@@ -260,18 +281,24 @@ def ingest(conn: Connection, rows: Iterable[VolunteerRow], today: date) -> Impor
 
     ids = Identities.load(conn)
     now = db_now()
-    first_ids = {t: _max_id(conn, t) + 1 for t in ("volunteers", "volunteer_checks")}
+    first_ids = {t: _max_id(conn, t) + 1
+                 for t in ("volunteers", "volunteer_checks", "volunteer_trainings")}
     new = NewVolunteers(conn, ids, now)
     result = ImportResult()
     touched: dict[int, VolunteerRow] = {}  # by id, provisional for some (``new.resolve``)
     existing: set[int] = set()
     checks: list[tuple[int, CheckRow]] = []  # check records, written in batches
+    courses: list[tuple[int, str, date]] = []  # training courses, likewise
 
     def write_checks() -> None:
         new.write()  # the volunteers first: their checks need their ids
         result.checks_added += _write_checks(
             conn, [_check_values(new.resolve(vid), c, now) for vid, c in checks], existing)
+        result.checks_added += _write_trainings(conn, [
+            {"volunteer_id": new.resolve(vid), "course": course, "date": on.isoformat(),
+             "created_at": now} for vid, course, on in courses], existing)
         checks.clear()
+        courses.clear()
 
     for row in rows:
         result.rows += 1
@@ -289,7 +316,8 @@ def ingest(conn: Connection, rows: Iterable[VolunteerRow], today: date) -> Impor
         ids.remember(vid, row)
         result.ids.append(vid)
         checks.extend((vid, c) for c in row.checks)
-        if len(checks) >= CHECK_BATCH:
+        courses.extend((vid, course, on) for course, on in row.trainings)
+        if len(checks) + len(courses) >= CHECK_BATCH:
             write_checks()
         touched[vid] = row
     write_checks()
@@ -306,14 +334,17 @@ def ingest(conn: Connection, rows: Iterable[VolunteerRow], today: date) -> Impor
 def _settle_statuses(conn: Connection, touched: dict[int, VolunteerRow], today: date,
                      now: str, result: ImportResult) -> None:
     """Statuses after an import: the steps decide, and a panel date with every check current
-    today is an approval on the panel date. Set-based, so a large pool stays quick."""
+    today is an approval on the panel date. That approval is one made before ivcli held the
+    volunteer: a required training course the sheet does not give does not stop it (it is then
+    due, as for every approved volunteer: ``compliance``), one lapsed does. Set-based, so a
+    large pool stays quick."""
     from sqlalchemy import bindparam, text
 
     if not touched:
         return
     rules = compliance.Rules.load(conn)
     few = len(touched) < 900
-    checks = compliance.load_checks(conn, list(touched) if few else None, light=True)
+    checks, trainings = compliance.records_of(conn, list(touched))
     if few:
         stmt = text("SELECT id, status FROM volunteers WHERE id IN :ids").bindparams(
             bindparam("ids", expanding=True))
@@ -328,12 +359,13 @@ def _settle_statuses(conn: Connection, touched: dict[int, VolunteerRow], today: 
         status = statuses[vid]
         if status in HAND_SET:
             continue
-        states = compliance.evaluate(checks.get(vid, []), today, rules)
+        states = compliance.evaluate(checks.get(vid, []), today, rules, trainings.get(vid, []))
         panel = max((c.date for c in row.checks if c.step == "panel"), default=None)
         settle.append((vid, status, states, panel))
     # The decisions (``vetting``) of those the steps would approve: a few, read in full.
     vetted = vetting.vet(conn, [vid for vid, _, states, panel in settle
-                                if panel is not None and not compliance.problems(states)],
+                                if panel is not None
+                                and not compliance.problems(states, approved=True)],
                          today)
     for vid, status, states, panel in settle:
         if panel is not None and vid in vetted and not vetted[vid].problems:

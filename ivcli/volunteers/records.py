@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ivcli import stored_settings as settings_service
-from ivcli.enums import CheckStep, VolunteerStatus
+from ivcli.enums import TRAINING_DATE_COURSE, CheckStep, VolunteerStatus
 from ivcli.errors import InvalidInput, NotFound
 from ivcli.parsing import age_on
 from ivcli.volunteers import compliance
@@ -119,8 +119,10 @@ def outstanding(conn: Connection, volunteer_id: int, as_of: date) -> list[str]:
     step (``compliance``), then each decision that does not allow it (``vetting``)."""
     from ivcli.volunteers import vetting
 
-    checks = compliance.load_checks(conn, [volunteer_id], light=True).get(volunteer_id, [])
-    states = compliance.evaluate(checks, as_of, compliance.Rules.load(conn))
+    found, trainings = compliance.records_of(conn, [volunteer_id])
+    checks = found.get(volunteer_id, [])
+    states = compliance.evaluate(checks, as_of, compliance.Rules.load(conn),
+                                 trainings.get(volunteer_id, []))
     refs = reference_count(checks, as_of)
     return ([describe(s, refs) for s in compliance.problems(states)]
             + vetting.vet_one(conn, volunteer_id, as_of).problems)
@@ -161,6 +163,7 @@ def list_volunteers(conn: Connection, status: str | None, as_of: date,
     vols = conn.execute(text(sql + (" WHERE " + " AND ".join(where) if where else "")
                              + " ORDER BY id"), params).all()
     checks = compliance.load_checks(conn, light=True)
+    trainings = compliance.load_trainings(conn)
     # The decisions of those still in the pipeline (the approved were decided on approval).
     from ivcli.volunteers import vetting
 
@@ -168,7 +171,7 @@ def list_volunteers(conn: Connection, status: str | None, as_of: date,
     out: list[dict[str, object]] = []
     for v in vols:
         mine = checks.get(v.id, [])
-        states = compliance.evaluate(mine, as_of, rules)
+        states = compliance.evaluate(mine, as_of, rules, trainings.get(v.id, []))
         bad = compliance.problems(states)
         expiries = [s.expires for s in states if s.expires and s.status != "lapsed"]
         refs = reference_count(mine, as_of)
@@ -181,7 +184,8 @@ def list_volunteers(conn: Connection, status: str | None, as_of: date,
             "area": v.area,
             "coordinator": v.coordinator,
             "approved_date": _day(v.approved_date),
-            "matchable": v.status == VolunteerStatus.approved.value and not bad,
+            "matchable": v.status == VolunteerStatus.approved.value
+            and not compliance.problems(states, approved=True),
             "next_expiry": min(expiries) if expiries else None,
             "outstanding": "; ".join([describe(s, refs) for s in bad]
                                      + (decided[v.id].problems if v.id in decided else [])),
@@ -216,9 +220,11 @@ def show(conn: Connection, volunteer_id: int, as_of: date) -> Shown:
     checks = sorted(compliance.load_checks(conn, [volunteer_id]).get(volunteer_id, []),
                     key=lambda c: (c.date, c.id))
     rules = compliance.Rules.load(conn)
-    states = compliance.evaluate(checks, as_of, rules)
+    courses = compliance.load_trainings(conn, [volunteer_id]).get(volunteer_id, [])
+    states = compliance.evaluate(checks, as_of, rules, courses)
     by_step = {s.step: s for s in states}
     bad = compliance.problems(states)
+    course_expiries = [s.expires for s in states if s.course is not None and s.expires]
     vetted = vetting.vet_one(conn, volunteer_id, as_of)
     declared = vetting.declarations(conn, [volunteer_id]).get(volunteer_id)
     refs = sorted((c for c in checks if c.step == "reference"), key=lambda c: c.date)
@@ -252,7 +258,8 @@ def show(conn: Connection, volunteer_id: int, as_of: date) -> Shown:
         "leave_reason": v.leave_reason,
         "leave_note": v.leave_note,
         "exit_interview_date": v.exit_interview_date,
-        "matchable": v.status == VolunteerStatus.approved.value and not bad,
+        "matchable": v.status == VolunteerStatus.approved.value
+        and not compliance.problems(states, approved=True),
         "outstanding": "; ".join([describe(s, len(refs)) for s in bad] + vetted.problems),
         "application_date": last("application"),
         "interview_date": last("interview"),
@@ -265,8 +272,11 @@ def show(conn: Connection, volunteer_id: int, as_of: date) -> Shown:
         "dbs_update_service": dbs.update_service if dbs else None,
         "dbs_status_check_date": status_check.date if status_check else None,
         "dbs_expires": by_step["dbs"].expires,
-        "training_date": last("training"),
-        "training_expires": by_step["training"].expires,
+        # The course a training date records (a CSV's training_date), and the first day a
+        # required course lapses.
+        "training_date": max((t.date for t in courses if t.course == TRAINING_DATE_COURSE),
+                             default=None),
+        "training_expires": min(course_expiries, default=None),
         "panel_date": last("panel"),
     }
     for key in ("interests", "skills", "languages", "areas", "availability", "child_age_min",
@@ -315,11 +325,12 @@ def show(conn: Connection, volunteer_id: int, as_of: date) -> Shown:
 def check_list(checks: list[compliance.Check], by_step: dict[str, CheckState],
                rules: compliance.Rules) -> list[dict[str, object]]:
     """Every check record as `volunteer show` gives it in JSON: its step, date, outcome (a
-    panel's decision, a risk assessment's) and the day it lapses (a DBS certificate, training;
-    the latest with what ``compliance`` says, a Update Service status check included)."""
+    panel's decision, a risk assessment's) and the day it lapses (a DBS certificate: the latest
+    with what ``compliance`` says, a Update Service status check included). Training courses
+    are ``trainings``; a ``training`` check held from before migration 016 is one of them."""
     from ivcli.parsing import add_years
 
-    years = {"dbs": rules.dbs_years, "training": rules.training_years}
+    years = {"dbs": rules.dbs_years}
     latest = {step: max((c for c in checks if c.step == step), key=lambda c: (c.date, c.id))
               for step in years if any(c.step == step for c in checks)}
     out: list[dict[str, object]] = []
@@ -339,7 +350,8 @@ DUE_COLUMNS = ("volunteer_id", "first_name", "last_name", "status", "step", "exp
 
 def due(conn: Connection, as_of: date, within: int | None) -> list[dict[str, object]]:
     """Checks lapsing within ``within`` days (default: setting checks.warn_days) or lapsed,
-    most urgent first."""
+    and required courses an approved volunteer has never done (state ``missing``), most
+    urgent first."""
     from sqlalchemy import bindparam, text
 
     if within is None:
@@ -359,6 +371,6 @@ def due(conn: Connection, as_of: date, within: int | None) -> list[dict[str, obj
         "step": d.label,
         "expires": d.expires,
         "days_left": d.days_left,
-        "state": "lapsed" if d.lapsed else "lapsing",
+        "state": d.state,
         "matchable": d.matchable,
     } for d in items]

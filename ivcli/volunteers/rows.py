@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from ivcli.enums import TRAINING_DATE_COURSE
 from ivcli.importing.problems import RowProblem as BaseRowProblem
 from ivcli.parsing import age_on, name_key, normalise_gender, parse_date, parse_email, parse_yes_no
 from ivcli.specs import MAX_DEFAULT, VOLUNTEER, VOLUNTEER_MONITORING, rule
@@ -28,9 +29,10 @@ STEP_COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     ("reference_2_date", "reference", "2"),
     ("dbs_issue_date", "dbs", None),  # number: the certificate number
     ("dbs_status_check_date", "dbs_status_check", None),
-    ("training_date", "training", None),
     ("panel_date", "panel", None),
 )
+# The training course each date column records (CSV column -> course).
+COURSE_COLUMNS: tuple[tuple[str, str], ...] = (("training_date", TRAINING_DATE_COURSE),)
 
 DBS_LEVELS = {
     "enhanced": "enhanced",
@@ -84,6 +86,7 @@ class VolunteerRow:
     ethnicity: str | None = None
     faith: str | None = None
     disability: str | None = None
+    trainings: list[tuple[str, date]] = field(default_factory=list)  # (course, date)
 
 
 def parse_dbs_number(text: str) -> str | None:
@@ -196,7 +199,8 @@ def validate(
             return None
 
     dob = get_date("date_of_birth", required=True)
-    dates = {col: get_date(col, required=col in REQUIRED) for col, _, _ in STEP_COLUMNS}
+    dates = {col: get_date(col, required=col in REQUIRED)
+             for col in [c for c, _, _ in STEP_COLUMNS] + [c for c, _ in COURSE_COLUMNS]}
     if dob is not None:
         for col, d in dates.items():
             if d is not None and d < dob:
@@ -260,6 +264,8 @@ def validate(
         notes=texts["notes"],
         checks=checks,
         **monitoring,
+        trainings=[(course, d) for col, course in COURSE_COLUMNS
+                   if (d := dates[col]) is not None],
     )
     return row, []
 

@@ -5,9 +5,9 @@ they were cleared on a visit's day, supervision and training.
   match's ``paused`` event) unless the coordinator keeps them going and says why (a
   ``hold_kept`` event on each). An allegation about a volunteer holds them the same way
   (``visits.concerns``).
-- ``uncleared``: why a volunteer was not cleared to visit on a day (a DBS or training lapsed,
-  or on hold), or None: ``visit log`` still records such a visit, warns and marks it for
-  ``ivcli today``.
+- ``uncleared``: why a volunteer was not cleared to visit on a day (a DBS certificate or a
+  required training course lapsed, or on hold), or None: ``visit log`` still records such a
+  visit, warns and marks it for ``ivcli today``.
 - Supervision meetings (``volunteer supervision``) and training courses (``volunteer
   training``), many per volunteer.
 """
@@ -105,7 +105,8 @@ def uncleared(conn: Connection, days: Iterable[tuple[int, date]]
               ) -> dict[tuple[int, date], str]:
     """For each (volunteer id, day) on which the volunteer was not cleared to visit, why: on
     hold then, or their DBS or training lapsed by then (a check never recorded is for approval
-    to catch). Days on which they were cleared are left out. One read for many days."""
+    to catch; a required course never done is due, ``compliance``). Days on which they were
+    cleared are left out. One read for many days."""
     from sqlalchemy import bindparam
 
     wanted = sorted(set(days))
@@ -115,7 +116,7 @@ def uncleared(conn: Connection, days: Iterable[tuple[int, date]]
     held = {int(i): (s, sd) for i, s, sd in conn.execute(text(
         "SELECT id, status, status_date FROM volunteers WHERE id IN :ids").bindparams(
         bindparam("ids", expanding=True)), {"ids": ids})}
-    checks = compliance.load_checks(conn, ids, light=True)
+    checks, trainings = compliance.records_of(conn, ids)
     rules = compliance.Rules.load(conn)
     out = {}
     for vid, on in wanted:
@@ -123,7 +124,7 @@ def uncleared(conn: Connection, days: Iterable[tuple[int, date]]
         status, since = held.get(vid, (None, None))
         if status == VolunteerStatus.on_hold.value and (since is None or since <= on.isoformat()):
             why.append("on hold")
-        for s in compliance.evaluate(checks.get(vid, []), on, rules):
+        for s in compliance.evaluate(checks.get(vid, []), on, rules, trainings.get(vid, [])):
             if s.status == "lapsed" and s.expires is not None:
                 why.append(f"{s.label} lapsed on {s.expires.isoformat()}")
         if why:
@@ -172,23 +173,29 @@ def add_training(conn: Connection, volunteer_id: int, course: str, on: date, tod
                  ) -> tuple[int | None, str]:
     """Record a course a volunteer completed on ``on``; the name is kept in lower case with
     single spaces as underscores (``Safeguarding level 2`` is ``safeguarding_level_2``).
-    Returns (its id, the course) or (None, the course) when it was already recorded."""
+    Returns (its id, the course) or (None, the course) when it was already recorded. A
+    required course may bring a volunteer in the pipeline to ready for panel
+    (``status.refresh_status``)."""
     from ivcli.db import now
     from ivcli.matching.lifecycle import insert_row, table_of
     from ivcli.models import Training
+    from ivcli.parsing import course_key
+    from ivcli.volunteers.status import refresh_status
 
-    load(conn, volunteer_id)
+    v = load(conn, volunteer_id)
     name = _clean(course, "the course", "--course", limit=MAX_COURSE)
     assert name is not None
-    name = name.lower().replace(" ", "_")
+    name = course_key(name)
     if on > today:
         raise InvalidInput("the training date is in the future")
     if conn.execute(text("SELECT 1 FROM volunteer_trainings WHERE volunteer_id = :v AND "
                          "course = :c AND date = :d"),
                     {"v": volunteer_id, "c": name, "d": on.isoformat()}).first():
         return None, name
-    return insert_row(conn, table_of(Training), {
-        "volunteer_id": volunteer_id, "course": name, "date": on, "created_at": now()}), name
+    tid = insert_row(conn, table_of(Training), {
+        "volunteer_id": volunteer_id, "course": name, "date": on, "created_at": now()})
+    refresh_status(conn, v, today)
+    return tid, name
 
 
 def trainings(conn: Connection, volunteer_id: int) -> list[dict[str, object]]:
