@@ -211,6 +211,7 @@ def ingest(
     while batch := list(islice(rows, BATCH)):
         dialect.stage_rows(conn, STAGE, CLEAN, batch, computed={"ident": STAGED_IDENT})
         count += len(batch)
+        del batch  # before the next is read: one batch in memory at a time
     result = IngestResult(rows=count)
     if count == 0:
         return result
