@@ -160,7 +160,8 @@ def may_cover_area(profile: str, area: str, wanted: str) -> str:
 # Bulk import (SQLite)
 
 # The referral import's fast path: a staging table private to the connection, filled by
-# executemany, and a big load's secondary indexes dropped and built again. All of it runs inside
+# executemany and left for the connection's end, and a big load's secondary indexes dropped and
+# built again. All of it runs inside
 # the caller's transaction, so a rollback undoes it. (PostgreSQL: CREATE TEMP TABLE ... ON
 # COMMIT DROP, COPY or executemany, pg_indexes and pg_get_indexdef.)
 
@@ -183,11 +184,18 @@ def create_stage(conn: Connection, table: str, columns: str) -> None:
 
 
 def stage_rows(conn: Connection, table: str, columns: Sequence[str],
-               rows: Sequence[tuple[Any, ...]]) -> None:
+               rows: Sequence[tuple[Any, ...]], computed: Mapping[str, str] | None = None
+               ) -> None:
     """Insert ``rows`` (tuples, their values in the order of ``columns``) into the staging table
-    ``table`` in one executemany, with no conversion to named parameters on the way."""
+    ``table`` in one executemany, with no conversion to named parameters on the way.
+    ``computed``: more columns, each an SQL expression over the row's own values, written
+    ``{column}``, which SQLite works out as each row goes in (so Python makes no second tuple
+    per row to add them)."""
+    values = {c: f"?{i}" for i, c in enumerate(columns, 1)}  # numbered: each usable again
+    extra = computed or {}
     conn.exec_driver_sql(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        f"INSERT INTO {table} ({', '.join([*columns, *extra])}) VALUES "
+        f"({', '.join([*values.values(), *(e.format(**values) for e in extra.values())])})",
         rows)
 
 
@@ -198,7 +206,11 @@ def index_stage(conn: Connection, table: str, name: str, columns: str) -> None:
 
 
 def drop_stage(conn: Connection, table: str) -> None:
-    conn.exec_driver_sql(f"DROP TABLE temp.{table}")
+    """Done with the staging table ``table``. SQLite: nothing to do. A temp table is the
+    connection's own and goes, with its indexes, when the connection closes (every command's
+    does as it ends), which is free; a DROP inside the transaction instead walks and frees every
+    page of it (about 0.15 s for 100,000 rows). ``create_stage`` drops one left from before, so
+    a second load on the same connection starts empty. (PostgreSQL: ON COMMIT DROP.)"""
 
 
 def drop_secondary_indexes(conn: Connection, table: str, keep: Sequence[str] = ()) -> list[str]:

@@ -75,7 +75,7 @@ class Problems:
         ``blank_rows``; ``check`` gives each other row clean, or its problems, which are noted
         here and the row left out."""
         for line, cells in rows:
-            if not "".join(cells).strip():
+            if not any(map(str.strip, cells)):  # stops at the first cell with text in it
                 self.blank_rows += 1
                 continue
             row, found = check(line, cells)

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -94,9 +95,9 @@ class IngestResult:
 
 STAGE = "stage_referrals"
 # A staged row is a clean row (``CLEAN``) and its identity in the file (``ident``, see
-# ``identity``); linking fills in ``person_id`` (and ``existing``) for a young person held.
+# ``IDENT_SQL``), which SQLite computes as the row goes in; linking fills in ``person_id`` (and
+# ``existing``) for a young person held.
 STAGED = (*CLEAN, "ident")
-_REFERENCE, _NAME_KEY, _DOB = (CLEAN.index(c) for c in ("reference", "name_key", "date_of_birth"))
 
 
 def _create_stage(conn: Connection) -> None:
@@ -108,13 +109,14 @@ def _create_stage(conn: Connection) -> None:
 
 
 # A row's identity in the file, before the rows of one child are brought together: its council
-# reference, or else "~" and its name key and date of birth. The same in SQL, for a young person
-# added by the import (``reference`` NULL when the identity was a name):
-IDENT_SQL = "coalesce({a}reference, '~' || {a}name_key || '|' || {a}date_of_birth)"
-
-
-def identity(row: tuple) -> str:
-    return row[_REFERENCE] or f"~{row[_NAME_KEY]}|{row[_DOB]}"
+# reference, or else "~" and its name key and date of birth. ``reference`` is NULL when there is
+# none: a young person added by the import whose identity was a name, and a staged row whose
+# reference is "" (``STAGED_IDENT``).
+IDENT_SQL = "coalesce({reference}, '~' || {name_key} || '|' || {date_of_birth})"
+_IDENT_OF = ("reference", "name_key", "date_of_birth")
+STAGED_IDENT = IDENT_SQL.format(**{c: f"{{{c}}}" for c in _IDENT_OF}
+                                | {"reference": "NULLIF({reference}, '')"})
+HELD_IDENT = IDENT_SQL.format(**{c: f"yp.{c}" for c in _IDENT_OF})
 
 
 def _sql(conn: Connection, sql: str, params: dict[str, object] | None = None) -> CursorResult:
@@ -210,25 +212,19 @@ def ingest(
     # A larger page cache for this transaction keeps index updates of a big file in memory.
     dialect.bulk_load_begin(conn)
     _create_stage(conn)
-    batch: list[tuple] = []
-    count = unreferenced = 0
-    for row in rows:
-        if not row[_REFERENCE]:
-            unreferenced += 1
-        batch.append((*row, identity(row)))
-        if len(batch) >= BATCH:
-            dialect.stage_rows(conn, STAGE, STAGED, batch)
-            count += len(batch)
-            batch.clear()
-    if batch:
-        dialect.stage_rows(conn, STAGE, STAGED, batch)
+    count = 0
+    rows = iter(rows)
+    while batch := list(islice(rows, BATCH)):
+        dialect.stage_rows(conn, STAGE, CLEAN, batch, computed={"ident": STAGED_IDENT})
         count += len(batch)
+        del batch  # before the next is read: one batch in memory at a time
     result = IngestResult(rows=count)
     if count == 0:
         return result
     now = db_now()
     max_before = ex("SELECT coalesce(max(id), 0) FROM young_people").scalar_one()
     dialect.index_stage(conn, STAGE, "ix_stage_ref", "reference")
+    unreferenced = ex("SELECT 1 FROM stage_referrals WHERE reference = '' LIMIT 1").first()
     conflicts = Problems() if problems is None else problems
     for problem in reference_conflicts(conn, held=bool(max_before)):
         conflicts.add([problem])
@@ -276,7 +272,7 @@ def ingest(
             ).scalar_one()
     # 2. New young people. Rows of one child in this file share an identity: their reference,
     #    or the reference another row with the same name and date of birth gives, or else the
-    #    name and date of birth (``identity``, staged).
+    #    name and date of birth (``ident``, staged).
     if unreferenced:
         ex(
             "UPDATE stage_referrals SET ident = coalesce((SELECT s2.reference "
@@ -322,10 +318,11 @@ def ingest(
     held = (f" AND NOT {same.format(p='s.person_id', s='s')} AND NOT EXISTS (SELECT 1 "
             f"FROM referrals r WHERE r.young_person_id = s.person_id "
             f"AND r.status IN ({OPEN_REFERRALS}))" if linked_rows else "")
+    # With no row linked, every person_id is NULL: grouping by ident alone reads
+    # ix_stage_ident (ident, line) in order, with no sort.
     first_of_each = ("SELECT min(line) FROM stage_referrals s2"
                      + (f" WHERE NOT {same.format(p='s2.person_id', s='s2')}"
-                        if linked_rows else "")
-                     + " GROUP BY person_id, ident")
+                        " GROUP BY person_id, ident" if linked_rows else " GROUP BY ident"))
     with _indexes_deferred(conn, "referrals", count - linked_rows):
         cur = ex(
             f"INSERT INTO referrals (young_person_id, status, {', '.join(referral_cols)}, "
@@ -423,7 +420,7 @@ def _possible_duplicates(conn: Connection, result: IngestResult, max_before: int
 
     first_lines: dict[int, int] = dict(map(tuple, conn.execute(text(
         f"SELECT yp.id, (SELECT min(s.line) FROM stage_referrals s "
-        f"WHERE s.ident = {IDENT_SQL.format(a='yp.')}) FROM young_people yp "
+        f"WHERE s.ident = {HELD_IDENT}) FROM young_people yp "
         "WHERE yp.id IN :ids").bindparams(bindparam("ids", expanding=True)),
         {"ids": sorted({n for n, _ in kept})})))
     result.possible_duplicates = [(first_lines[n], o) for n, o in kept]

@@ -275,9 +275,10 @@ class RowValidator:
         self.today = today
         self.reference_pattern = reference_pattern
         self.today_iso = today.isoformat()
-        self.width = len(FIELDS)
-        # Missing columns read the empty cell appended to every row (index -1).
+        # Missing columns read the empty cell appended to every row (index -1); a row shorter
+        # than the columns read is padded first.
         self.p = p = {f: positions.get(f, -1) for f in FIELDS}
+        self.need = max(p.values()) + 1
         self.first = _memo(_name)
         self.last = _memo(_name)
         self.dob = _memo(_date_or_none)
@@ -298,15 +299,15 @@ class RowValidator:
         coded = {k: i for i, k in enumerate(CODED)}
         self.consent_at = coded["consent"]
         self.care_leaver_at = coded["care_leaver"]
-        self.reoffer_cell = p["reoffer_date"]
         self.text_rules = [FIELD_RULES[k] for k in PLAIN_TEXT]
         # The fast path lets through texts no longer than the shortest limit.
         self.text_limit = min(INPUTS_BY_NAME[k].limit for k in PLAIN_TEXT)
+        self.notes_limit = MAX_TEXT["notes"]
         # The fast path: cells picked out in C, values seen in valid rows.
         self.pick = itemgetter(p["first_name"], p["last_name"], p["date_of_birth"],
                                p["referral_date"], p["gender"], p["referrer_role"],
                                p["referrer_email"], p["interests"], p["notes"],
-                               p["ethnicity"])
+                               p["ethnicity"], p["reoffer_date"])
         self.pick_flags = itemgetter(*(i for _, i in self.flag_positions))
         self.pick_texts = itemgetter(*(i for _, i in self.text_positions))
         self.seen_names: dict[str, tuple[str, str]] = {}
@@ -319,16 +320,15 @@ class RowValidator:
         self.seen_interests: dict[str, tuple[str, str]] = {}
 
     def __call__(self, line: int, cells: list[str]) -> tuple[tuple | None, list[BaseRowProblem]]:
+        if len(cells) < self.need:
+            cells.extend([""] * (self.need - len(cells)))
         cells.append("")
-        if len(cells) <= self.width:
-            cells.extend([""] * (self.width - len(cells) + 1))
         first_raw, last_raw, dob_raw, ref_raw, gender, role, email, interests, notes, \
-            ethnic = self.pick(cells)
+            ethnic, reoffer = self.pick(cells)
         names, dates = self.seen_names, self.seen_dates
-        texts = list(map(str.strip, self.pick_texts(cells)))
-        notes = notes.strip()
         try:
-            first, last = names[first_raw], names[last_raw]
+            first_name, first_key = names[first_raw]
+            last_name, last_key = names[last_raw]
             dob, referred = dates[dob_raw], dates[ref_raw]
             flags = self.seen_flags[self.pick_flags(cells)]
             gender_value = self.seen_gender[gender]
@@ -338,18 +338,21 @@ class RowValidator:
             interest_text, profile = self.seen_interests[interests]
         except KeyError:  # a value not seen in a valid row yet
             return self._check(line, cells)
-        if (dob > self.today_iso or referred > self.today_iso or referred < dob
+        texts = list(map(str.strip, self.pick_texts(cells)))
+        joined = "".join(texts)  # their total length bounds each one's
+        notes = notes.strip()
+        today = self.today_iso
+        if (dob > today or referred > today or referred < dob
                 or flags[self.consent_at] not in ("yes", "no", "")
                 or (flags[self.care_leaver_at] == 1
                     and f"{int(referred[:4]) - CARE_LEAVER_MIN_AGE:04d}{referred[4:]}" < dob)
-                or cells[self.reoffer_cell].strip()
-                or len(notes) > MAX_TEXT["notes"] or max(map(len, texts)) > self.text_limit
-                or "\n" in (joined := "".join(texts)) or "\r" in joined
+                or (reoffer and reoffer.strip())
+                or len(notes) > self.notes_limit
+                or (len(joined) > self.text_limit and max(map(len, texts)) > self.text_limit)
+                or "\n" in joined or "\r" in joined
                 or ((ref := texts[0]) and (self.reference_pattern or "E" in ref or "e" in ref)
                     and reference_problem(ref, self.reference_pattern))):
             return self._check(line, cells)
-        first_name, first_key = first
-        last_name, last_key = last
         return (
             line, first_name, last_name, f"{first_key}|{last_key}", first_key, last_key, dob,
             gender_value, ethnicity_value, profile, referred, role_value, email_value,
@@ -363,7 +366,7 @@ class RowValidator:
                len(self.seen_interests)) >= CACHE_LIMIT:
             return
         c = CLEAN_POSITIONS
-        first_raw, last_raw, dob_raw, ref_raw, gender, role, email, interests, _, ethnic = \
+        first_raw, last_raw, dob_raw, ref_raw, gender, role, email, interests, _, ethnic, _ = \
             self.pick(cells)
         self.seen_names[first_raw] = (row[c["first_name"]], row[c["first_key"]])
         self.seen_names[last_raw] = (row[c["last_name"]], row[c["last_key"]])
