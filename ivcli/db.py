@@ -637,9 +637,12 @@ def restore_from(source: Path, path: Path, *, create_folder: bool = True) -> Non
     os.chmod(path, 0o600)
 
 
-def scrub(path: Path) -> None:
+def scrub(path: Target) -> None:
     """After erasing personal data: move every page out of the WAL into the main file, rebuild
-    the file so no freed page keeps old content, and truncate the WAL to nothing."""
+    the file so no freed page keeps old content, and truncate the WAL to nothing. (PostgreSQL:
+    the server's autovacuum reclaims the space; docs/team.md says so.)"""
+    if not isinstance(path, Path):
+        return
     conn = connect_raw(path)
     try:
         conn.execute("PRAGMA secure_delete = ON")
@@ -657,3 +660,353 @@ def scrub(path: Path) -> None:
         raise
     finally:
         conn.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL (team mode, docs/team.md): ``--db postgresql+psycopg://host/dbname``.
+#
+# The same units of work as on SQLite: ``reader`` and ``writer`` take a "target", a Path for an
+# SQLite file or a URL (a str). Writers are serialised as SQLite serialises them: each takes one
+# session-level advisory lock (``WRITE_LOCK``) before its transaction begins, waiting up to the
+# busy timeout (exit 3 after it), so its snapshot is taken after the previous writer committed;
+# the transaction itself is SERIALIZABLE, so a conflict with anything else writing to the
+# database (not through ivcli) fails rather than double-books, and is reported as busy. Readers
+# get one REPEATABLE READ, READ ONLY snapshot. The audit trail's hash chain is linear because
+# writers are. What only SQLite has (PRAGMAs, the authorizer, backups, scrubbing, file checks)
+# is skipped here; ``ivcli.dialect`` answers the rest for both.
+
+Target = Path | str
+WRITE_LOCK = 0x1FC11  # the advisory lock key every ivcli writer takes (any fixed number)
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+PG_HINT = ("give no password in the URL: use libpq's environment (PGPASSWORD, PGUSER, ...), "
+           "~/.pgpass, or a service file (postgresql+psycopg:///?service=ivcli); "
+           "see docs/team.md")
+
+
+def is_url(value: str | Path) -> bool:
+    """True when ``--db`` / ``IVCLI_DB`` names a database server (``scheme://...``) rather
+    than a file."""
+    return isinstance(value, str) and "://" in value
+
+
+def pg_url(raw: str) -> str:
+    """``raw`` as the URL ivcli connects with: PostgreSQL through psycopg only, never a
+    password in it (``InvalidInput``, exit 1), and ``sslmode=require`` unless the host is
+    local (localhost, a Unix socket) or ``sslmode`` (or a service, or ``PGSSLMODE``) says
+    otherwise."""
+    from ivcli.errors import InvalidInput
+
+    scheme, _, rest = raw.partition("://")
+    if scheme not in ("postgresql", "postgresql+psycopg", "postgres"):
+        raise InvalidInput(
+            f"--db: {scheme}:// is not a database ivcli can use",
+            hint="give a file path, or a PostgreSQL URL: postgresql+psycopg://host/dbname")
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url("postgresql+psycopg://" + rest)
+    except (ArgumentError, ValueError):
+        raise InvalidInput("--db: not a valid PostgreSQL URL",
+                           hint="e.g. postgresql+psycopg://host/dbname") from None
+    if url.password is not None or "password" in url.query:
+        raise InvalidInput("--db: a password in the URL is refused (it would show in the "
+                           "process list and the shell history)", hint=PG_HINT)
+    query = dict(url.query)
+    host = url.host or query.get("host") or os.environ.get("PGHOST") or ""
+    host = host if isinstance(host, str) else host[0]
+    local = not host or host.startswith("/") or host in LOCAL_HOSTS
+    if not local and "sslmode" not in query and "service" not in query \
+            and not os.environ.get("PGSSLMODE"):
+        url = url.update_query_dict({"sslmode": "require"})
+    return url.render_as_string(hide_password=False)
+
+
+def shown(target: Target) -> str:
+    """How a target is named in messages: a file's path; a URL as given (it holds no
+    password)."""
+    return str(target)
+
+
+def pg_code(exc: BaseException) -> str | None:
+    """PostgreSQL's SQLSTATE of an error, raw or wrapped by SQLAlchemy; None otherwise."""
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None) if type(orig).__module__.startswith("psycopg") \
+        else None
+
+
+PG_BUSY = ("40001", "40P01", "55P03")  # serialization failure, deadlock, lock not available
+PG_STORAGE = ("53100", "53200", "58030")  # disk full, out of memory, I/O error
+PG_NO_RIGHT = ("42501", "25006")  # insufficient privilege, read-only transaction
+
+
+def translate_pg(exc: BaseException, target: str) -> IvcliError | None:
+    """ivcli's own error for a PostgreSQL error: busy (a lock wait ran out, a serialisation
+    failure), storage, a refusal for a role without the right, or a server that cannot be
+    reached; None for anything else."""
+    from ivcli.errors import Refused
+
+    code = pg_code(exc)
+    if code in PG_BUSY:
+        return DatabaseBusy(
+            "another ivcli (or another program) was writing the same records; nothing changed",
+            hint="run the command again (IVCLI_BUSY_TIMEOUT sets how many seconds to wait)")
+    if code in PG_STORAGE:
+        return storage_full()
+    if code in PG_NO_RIGHT:
+        return Refused("your database role may not do this (a reporting role only reads); "
+                       "nothing changed",
+                       hint="ask the scheme's administrator ('ivcli team add-user NAME "
+                       "--role coordinator')")
+    orig = getattr(exc, "orig", exc)
+    if type(orig).__name__ == "OperationalError" and code in (None, "08001", "08006", "28000",
+                                                              "28P01", "3D000"):
+        first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        return DatabaseUnusable(f"cannot connect to {target}: {first}",
+                                hint="check the URL, that the server runs and your login "
+                                "(libpq's environment, ~/.pgpass or the service file)")
+    return None
+
+
+@contextmanager
+def _translated_pg(target: str) -> Iterator[None]:
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        yield
+    except DBAPIError as exc:
+        err = translate_pg(exc, target)
+        if err is None:
+            raise
+        raise err from None
+    except Exception as exc:
+        if not type(exc).__module__.startswith("psycopg"):
+            raise
+        err = translate_pg(exc, target)
+        if err is None:
+            raise
+        raise err from None
+
+
+def pg_configure(raw: object) -> None:
+    """What every PostgreSQL connection needs so that values come back as they do from
+    SQLite: booleans are stored as 0/1 (``migrations.PG_TYPES``), so a Python bool is sent as a
+    smallint; a numeric result (an average, a ratio) comes back as a float."""
+    from psycopg.adapt import Dumper
+    from psycopg.types.numeric import FloatLoader
+
+    class BoolAsInt(Dumper):
+        oid = 21  # int2
+
+        def dump(self, obj: bool) -> bytes:
+            return b"1" if obj else b"0"
+
+    adapters = raw.adapters  # type: ignore[attr-defined]
+    adapters.register_dumper(bool, BoolAsInt)
+    adapters.register_loader("numeric", FloatLoader)
+
+
+def pg_lock(raw: object, timeout: float | None = None) -> None:
+    """Take ivcli's write lock (``WRITE_LOCK``) for this session, in autocommit, waiting up
+    to the busy timeout; after the first second a line on stderr says why nothing happens."""
+    import sys
+
+    total = busy_timeout() if timeout is None else timeout
+    raw.autocommit = True  # type: ignore[attr-defined]
+    try:
+        got = raw.execute("SELECT pg_try_advisory_lock(%s)",  # type: ignore[attr-defined]
+                          (WRITE_LOCK,)).fetchone()[0]
+        if not got:
+            sys.stderr.write(f"{WAITING} (up to {total:g} s; IVCLI_BUSY_TIMEOUT sets how long)\n")
+            sys.stderr.flush()
+            raw.execute(f"SET lock_timeout = {max(1, int(total * 1000))}")  # type: ignore[attr-defined]
+            try:
+                raw.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK,))  # type: ignore[attr-defined]
+            except Exception as exc:
+                if pg_code(exc) == "55P03":
+                    raise busy() from None
+                raise
+    finally:
+        raw.autocommit = False  # type: ignore[attr-defined]
+
+
+def pg_engine(target: str, *, write: bool) -> Engine:
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(
+        pg_url(target), poolclass=NullPool, hide_parameters=True,
+        isolation_level="SERIALIZABLE" if write else "REPEATABLE READ",
+        connect_args={"connect_timeout": max(1, int(busy_timeout()))},
+    )
+    # Booleans are stored as 0/1 (``migrations.PG_TYPES``): SQLAlchemy converts them as it does
+    # for SQLite, so a model's Boolean reads back as a bool.
+    engine.dialect.supports_native_boolean = False
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(raw: object, _record: object) -> None:
+        pg_configure(raw)
+        if write:
+            pg_lock(raw)
+
+    if not write:
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+    return engine
+
+
+def _pg_schema_state(conn: Connection, target: str, *, write: bool) -> bool:
+    """Whether the database behind ``conn`` needs migrating, decided without changing it:
+    refused when it holds other tables but no ivcli schema, or a newer ivcli's (exit 4); for a
+    command that only reads, a database with no ivcli schema yet (exit 1)."""
+    from ivcli import migrations
+
+    ddl = migrations.PgDdl(conn)
+    tables = ddl.tables()
+    if tables and not migrations.applied(ddl):
+        raise DatabaseUnusable(
+            f"{target} holds tables but is not an ivcli database",
+            hint="point --db at an ivcli database or an empty one; nothing was changed")
+    todo = bool(migrations.pending(ddl))
+    if todo and not tables and not write:
+        raise DatabaseMissing(
+            f"{target} holds no ivcli database yet",
+            hint="a command that writes (e.g. 'ivcli referral add'), or 'ivcli team init', "
+            "creates its schema")
+    return todo
+
+
+def _pg_migrate(conn: Connection) -> None:
+    """Apply the pending migrations on ``conn`` (holding the write lock) in one transaction."""
+    from ivcli import migrations
+
+    with conn.begin():
+        migrations.migrate(migrations.PgDdl(conn), now())
+
+
+def pg_prepare(target: str, *, write: bool) -> None:
+    """Bring a PostgreSQL database's schema up to date (``_pg_schema_state``), under the
+    write lock: the migrations of ``MIGRATIONS`` in one transaction."""
+    engine = pg_engine(target, write=True)
+    try:
+        with _translated_pg(target), engine.connect() as conn:
+            with conn.begin():
+                todo = _pg_schema_state(conn, target, write=write)
+            if todo:
+                _pg_migrate(conn)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def pg_writer(target: str, *, command: str | None = None, dry_run: bool = False,
+              watch: Callable[[Connection], None] | None = None,
+              complete: Callable[[Connection], None] | None = None) -> Iterator[Connection]:
+    """``writer`` on PostgreSQL: one connection holding the write lock; pending migrations
+    are committed first, then the command's own SERIALIZABLE transaction."""
+    engine = pg_engine(target, write=True)
+    try:
+        with _translated_pg(target), engine.connect() as conn:
+            with conn.begin():
+                todo = _pg_schema_state(conn, target, write=True)
+            if todo:
+                _pg_migrate(conn)
+            gcstart.resume()
+            conn.info["command"] = command or "ivcli"
+            tx = conn.begin()
+            try:
+                if watch is not None:
+                    watch(conn)
+                yield conn
+                if dry_run:
+                    tx.rollback()
+                else:
+                    if complete is not None:
+                        complete(conn)
+                    tx.commit()
+            except BaseException:
+                try:
+                    if tx.is_active:
+                        tx.rollback()
+                except Exception:  # noqa: BLE001 - closing the connection rolls back anyway
+                    pass
+                raise
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def pg_reader(target: str) -> Iterator[Connection]:
+    """``reader`` on PostgreSQL: one REPEATABLE READ, READ ONLY transaction; it takes no
+    lock, so it never waits for a writer (a schema to migrate is migrated first, as a writer
+    would)."""
+    engine = pg_engine(target, write=False)
+    try:
+        with _translated_pg(target):
+            conn = engine.connect()
+            try:
+                tx = conn.begin()
+                if _pg_schema_state(conn, target, write=False):
+                    tx.rollback()
+                    conn.close()
+                    pg_prepare(target, write=False)
+                    conn = engine.connect()
+                    tx = conn.begin()
+                gcstart.resume()
+                try:
+                    yield conn
+                finally:
+                    if tx.is_active:
+                        tx.rollback()
+            finally:
+                conn.close()
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def open_writer(target: Target, **kwargs: object) -> Iterator[Connection]:
+    """``writer`` of a file or ``pg_writer`` of a URL: the same arguments (``create_folder``
+    means nothing to a server)."""
+    if isinstance(target, Path):
+        with writer(target, **kwargs) as conn:  # type: ignore[arg-type]
+            yield conn
+        return
+    kwargs.pop("create_folder", None)
+    with pg_writer(target, **kwargs) as conn:  # type: ignore[arg-type]
+        yield conn
+
+
+@contextmanager
+def open_reader(target: Target) -> Iterator[Connection]:
+    if isinstance(target, Path):
+        with reader(target) as conn:
+            yield conn
+        return
+    with pg_reader(target) as conn:
+        yield conn
+
+
+def pg_dump_command(target: str) -> str:
+    """The command that backs up a PostgreSQL database: the server's own tool."""
+    import shlex
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_url(target))
+    parts = ["pg_dump", "--format=custom", "--file=ivcli-$(date +%Y%m%d).dump"]
+    conninfo = []
+    if url.host:
+        conninfo.append(f"host={url.host}")
+    if url.port:
+        conninfo.append(f"port={url.port}")
+    if url.username:
+        conninfo.append(f"user={url.username}")
+    if url.database:
+        conninfo.append(f"dbname={url.database}")
+    for key, value in url.query.items():
+        conninfo.append(f"{key}={value if isinstance(value, str) else value[0]}")
+    parts.append(shlex.quote(" ".join(conninfo)) if conninfo else "")
+    return " ".join(p for p in parts if p)

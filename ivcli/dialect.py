@@ -3,16 +3,19 @@
 Every other module writes SQL that runs on SQLite and PostgreSQL alike: named parameters, ISO
 dates passed as parameters, no ``julianday``/``strftime``/``INSERT OR IGNORE``/``printf``/temp
 tables/``json_*``. Where SQLite-only SQL or a raw sqlite3 feature earns its place (speed, the
-audit trail's authorizer), it lives here, behind a function named for what it does, so that a
-second dialect (PostgreSQL, issue 17) has one module to answer.
+audit trail's authorizer), it lives here, behind a function named for what it does, and each
+such function answers for PostgreSQL too (team mode, docs/team.md): ``is_pg(conn)`` tells them
+apart. ``migrations.PgDdl`` runs the migrations' SQLite DDL on PostgreSQL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from ivcli import migrations
 from ivcli.db import dbapi
+from ivcli.migrations import PgDdl
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -21,32 +24,45 @@ if TYPE_CHECKING:
 # The schema, as SQLite describes it (PostgreSQL: information_schema)
 
 
-class Column(NamedTuple):
-    name: str
-    type: str  # as declared, upper case ('' when none was)
-    not_null: bool
+Column = migrations.Column  # name, type as declared (upper case), not_null
+
+
+def is_pg(conn: Connection) -> bool:
+    """True on PostgreSQL (team mode), False on SQLite."""
+    return bool(conn.dialect.name == "postgresql")
 
 
 def table_names(conn: Connection) -> list[str]:
     """The database's own tables (SQLite's internal ones left out), by name."""
+    if is_pg(conn):
+        return PgDdl(conn).tables()
     return [r[0] for r in dbapi(conn).execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "ORDER BY name")]
 
 
 def table_exists(conn: Connection, name: str) -> bool:
+    if is_pg(conn):
+        return name in PgDdl(conn).tables()
     return dbapi(conn).execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                                (name,)).fetchone() is not None
 
 
 def table_columns(conn: Connection, table: str) -> list[Column]:
-    """The columns of ``table``, in order."""
+    """The columns of ``table``, in order (on PostgreSQL, the types as SQLite would declare
+    them: ``PG_TYPES`` in reverse)."""
+    if is_pg(conn):
+        return PgDdl(conn).columns(table)
     return [Column(r[1], (r[2] or "").upper(), bool(r[3]))
             for r in dbapi(conn).execute(f'PRAGMA table_info("{table}")')]
 
 
 def trigger_names(conn: Connection, table: str) -> set[str]:
     """The names of the triggers on ``table``."""
+    if is_pg(conn):
+        return {r[0] for r in conn.exec_driver_sql(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(%(t)s) "
+            "AND NOT tgisinternal", {"t": table})}
     return {r[0] for r in dbapi(conn).execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,))}
 
@@ -56,13 +72,19 @@ def trigger_names(conn: Connection, table: str) -> set[str]:
 
 
 def integrity_problems(conn: Connection) -> list[str]:
-    """What SQLite's ``integrity_check`` finds wrong with the file; empty when it is sound."""
+    """What SQLite's ``integrity_check`` finds wrong with the file; empty when it is sound.
+    (PostgreSQL checks its own pages: nothing to ask it here.)"""
+    if is_pg(conn):
+        return []
     rows = [r[0] for r in dbapi(conn).execute("PRAGMA integrity_check")]
     return [] if rows == ["ok"] else rows
 
 
 def foreign_key_problems(conn: Connection) -> list[tuple[str, int, str]]:
-    """(table, row id, parent table) of each row that refers to a missing record."""
+    """(table, row id, parent table) of each row that refers to a missing record (none on
+    PostgreSQL, which enforces every foreign key at each statement)."""
+    if is_pg(conn):
+        return []
     return [(table, rowid, parent) for table, rowid, parent, _
             in dbapi(conn).execute("PRAGMA foreign_key_check")]
 
@@ -73,7 +95,10 @@ def foreign_key_problems(conn: Connection) -> list[tuple[str, int, str]]:
 
 def zero_deleted_content(conn: Connection) -> None:
     """From now on in this connection, content that is overwritten or deleted is zeroed in the
-    file (SQLite's ``secure_delete``), not merely marked free; ``db.scrub`` then rebuilds it."""
+    file (SQLite's ``secure_delete``), not merely marked free; ``db.scrub`` then rebuilds it.
+    (PostgreSQL: the server's VACUUM reclaims the space; docs/team.md.)"""
+    if is_pg(conn):
+        return
     dbapi(conn).execute("PRAGMA secure_delete = ON")
 
 
@@ -87,7 +112,10 @@ def install_write_watch(conn: Connection,
     prepared, for every table of the database it writes: ``action`` 'insert', 'update' or
     'delete'; ``column`` a column an UPDATE sets (else None). Writes by triggers and to SQLite's
     internal tables are left out. (SQLite's authorizer; PostgreSQL would need a trigger or the
-    statements' own record.)"""
+    statements' own record: there the watch is off, and every write is recorded by the
+    services' explicit calls.)"""
+    if is_pg(conn):
+        return
     import sqlite3
 
     actions = {sqlite3.SQLITE_INSERT: "insert", sqlite3.SQLITE_UPDATE: "update",
@@ -118,6 +146,19 @@ def insert_chained_audit_entries(conn: Connection, ids_sql: str, params: Mapping
     travel to Python and back as rows (PostgreSQL: select the ids, executemany the entries)."""
     from sqlalchemy import text
 
+    if is_pg(conn):
+        ids = [str(r[0]) for r in conn.execute(
+            text(f"SELECT id FROM ({ids_sql}) AS ids ORDER BY id"), dict(params))]
+        rows = []
+        for rid in ids:
+            link = next_link(rid)
+            rows.append({**values, "record_id": rid, "prev_hash": link[:32], "hash": link[32:]})
+        if rows:
+            conn.execute(text(
+                "INSERT INTO audit_log (at, command, table_name, record_id, action, fields, "
+                "prev_hash, hash) VALUES (:at, :command, :table_name, :record_id, :action, "
+                ":fields, :prev_hash, :hash)"), rows)
+        return len(rows)
     raw = dbapi(conn)
     raw.create_function("ivcli_audit_link", 1, next_link)
     before = raw.total_changes
@@ -142,12 +183,15 @@ def _plain(expr: str) -> str:
             f" AND instr({expr}, char(92)) = 0 AND instr({expr}, '  ') = 0))")
 
 
-def may_cover_area(profile: str, area: str, wanted: str) -> str:
+def may_cover_area(profile: str, area: str, wanted: str, pg: bool = False) -> str:
     """SQL condition, false only when a volunteer certainly cannot cover the area ``wanted``
     (a parameter: lower-case printable ASCII, no backslash): their ``profile`` (JSON text)
     lists areas, and neither it nor their ``area`` column mentions ``wanted``. Anything unusual
     in the text (not plain ASCII, escapes, invalid JSON, no list of areas) is true: the
-    matching rules decide. (SQLite's instr and JSON1 functions; PostgreSQL: strpos and jsonb.)"""
+    matching rules decide. (SQLite's instr and JSON1 functions; on PostgreSQL no prefilter:
+    every volunteer goes to the rules, which decide alike, only slower.)"""
+    if pg:
+        return "TRUE"
     return (
         f"CASE WHEN instr(lower({profile}), {wanted}) OR instr(lower({area}), {wanted}) THEN 1"
         f" WHEN NOT ({_plain(profile)} AND {_plain(area)}) THEN 1"
@@ -163,22 +207,41 @@ def may_cover_area(profile: str, area: str, wanted: str) -> str:
 # executemany and left for the connection's end, and a big load's secondary indexes dropped and
 # built again. All of it runs inside
 # the caller's transaction, so a rollback undoes it. (PostgreSQL: CREATE TEMP TABLE ... ON
-# COMMIT DROP, COPY or executemany, pg_indexes and pg_get_indexdef.)
+# COMMIT DROP filled by COPY, pg_indexes; each function below answers for both.)
 
 BULK_CACHE_KIB = 8192
 
 
 def bulk_load_begin(conn: Connection) -> None:
     """A larger page cache (``BULK_CACHE_KIB``) for the rest of this connection, main file and
-    temp alike, so that the index updates of a big load stay in memory."""
+    temp alike, so that the index updates of a big load stay in memory. (PostgreSQL: the
+    server's own settings.)"""
+    if is_pg(conn):
+        return
     conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     conn.exec_driver_sql(f"PRAGMA temp.cache_size = -{BULK_CACHE_KIB}")
 
 
-def create_stage(conn: Connection, table: str, columns: str) -> None:
+def create_stage(conn: Connection, table: str, columns: str, like: Sequence[str] = ()) -> None:
     """A new, empty staging table ``table`` (``columns``: its column definitions, as SQL) that
     only this connection sees; one left from before is dropped first. Other SQL names it
-    unqualified."""
+    unqualified. On PostgreSQL a column given without a type takes the type of the column of
+    that name in the first of the tables ``like`` that has one (TEXT when none has), and the
+    table goes at the commit."""
+    if is_pg(conn):
+        known: dict[str, str] = {}
+        for source in reversed(like):
+            known.update(dict(conn.exec_driver_sql(
+                "SELECT column_name, coalesce(domain_name, data_type) FROM "
+                "information_schema.columns WHERE table_schema = current_schema() AND "
+                "table_name = %(t)s", {"t": source}).all()))
+        typed = [c if len(c.split()) > 1 else f"{c} {known.get(c, 'text')}"
+                 for c in (part.strip() for part in columns.split(","))]
+        typed = [PgDdl.translate(f"CREATE TABLE x ({c})")[0][len("CREATE TABLE x ("):-1]
+                 for c in typed]
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{table}")
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {table} ({', '.join(typed)}) ON COMMIT DROP")
+        return
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table}")
     conn.exec_driver_sql(f"CREATE TEMP TABLE {table} ({columns})")
 
@@ -190,9 +253,21 @@ def stage_rows(conn: Connection, table: str, columns: Sequence[str],
     ``table`` in one executemany, with no conversion to named parameters on the way.
     ``computed``: more columns, each an SQL expression over the row's own values, written
     ``{column}``, which SQLite works out as each row goes in (so Python makes no second tuple
-    per row to add them)."""
-    values = {c: f"?{i}" for i, c in enumerate(columns, 1)}  # numbered: each usable again
+    per row to add them). PostgreSQL: one COPY, then the computed columns."""
     extra = computed or {}
+    if is_pg(conn):  # one COPY, then the computed columns in one UPDATE
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        if extra:
+            names = {c: c for c in columns}
+            conn.exec_driver_sql(f"UPDATE {table} SET " + ", ".join(
+                f"{c} = {e.format(**names)}" for c, e in extra.items())
+                + f" WHERE {next(iter(extra))} IS NULL")
+        return
+    values = {c: f"?{i}" for i, c in enumerate(columns, 1)}  # numbered: each usable again
     conn.exec_driver_sql(
         f"INSERT INTO {table} ({', '.join([*columns, *extra])}) VALUES "
         f"({', '.join([*values.values(), *(e.format(**values) for e in extra.values())])})",
@@ -202,6 +277,9 @@ def stage_rows(conn: Connection, table: str, columns: Sequence[str],
 def index_stage(conn: Connection, table: str, name: str, columns: str) -> None:
     """An index ``name`` on the staging table ``table`` (``columns``: the indexed columns, as
     SQL); it goes when the table does."""
+    if is_pg(conn):
+        conn.exec_driver_sql(f"CREATE INDEX {name} ON {table} ({columns})")
+        return
     conn.exec_driver_sql(f"CREATE INDEX temp.{name} ON {table} ({columns})")
 
 
@@ -211,6 +289,8 @@ def drop_stage(conn: Connection, table: str) -> None:
     does as it ends), which is free; a DROP inside the transaction instead walks and frees every
     page of it (about 0.15 s for 100,000 rows). ``create_stage`` drops one left from before, so
     a second load on the same connection starts empty. (PostgreSQL: ON COMMIT DROP.)"""
+    if is_pg(conn):
+        conn.exec_driver_sql(f"DROP TABLE pg_temp.{table}")
 
 
 def drop_secondary_indexes(conn: Connection, table: str, keep: Sequence[str] = ()) -> list[str]:
@@ -218,6 +298,15 @@ def drop_secondary_indexes(conn: Connection, table: str, keep: Sequence[str] = (
     ones behind a PRIMARY KEY or UNIQUE constraint are left, and still checked row by row) but
     those named in ``keep``, and return the SQL that creates them again, for
     ``create_indexes``."""
+    if is_pg(conn):
+        pg_indexes = [(name, sql) for name, sql in conn.exec_driver_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = %(t)s AND indexname NOT IN (SELECT conname FROM pg_constraint "
+            "WHERE conrelid = to_regclass(%(t)s)) ORDER BY indexname", {"t": table})
+            if name not in keep]
+        for name, _ in pg_indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        return [sql for _, sql in pg_indexes]
     indexes = [(name, sql) for name, sql in conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
         "AND sql IS NOT NULL ORDER BY name", (table,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,80 @@ def vet_fully(cli: Cli, volunteer_id: int, on: str | None = None, *,
         if step == "training":
             cli("volunteer", "training", vid, "--course", "safeguarding", "--date", day)
     cli("volunteer", "declare", vid, "--la-children-services", "no", "--date", day)
+
+
+# ---------------------------------------------------------------------------------------------
+# Team mode: the same end-to-end tests on SQLite and on PostgreSQL (docs/team.md).
+#
+# IVCLI_TEST_PG is the URL of a throwaway server's maintenance database (``.ci/pg-start``
+# starts one and prints it; ``.ci/run`` does so). Each test gets a new database there, dropped
+# afterwards. Without it (or without psycopg) the PostgreSQL cases skip, saying why.
+
+PG_ENV = "IVCLI_TEST_PG"
+
+
+def pg_admin_url() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+def pg_skip_reason() -> str | None:
+    if not pg_admin_url():
+        return f"no PostgreSQL for the tests: {PG_ENV} is not set (eval \"$(.ci/pg-start)\")"
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "no PostgreSQL for the tests: psycopg is not installed (pip install '.[team]')"
+    return None
+
+
+def _pg_conninfo(url: str, dbname: str | None = None) -> str:
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if dbname:
+        u = u.set(database=dbname)
+    return u.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def pg_url_for(dbname: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    url = pg_admin_url()
+    assert url
+    return make_url(url).set(database=dbname).render_as_string(hide_password=False)
+
+
+def pg_sql(sql: str, dbname: str | None = None) -> list[tuple]:
+    """Run one statement on the test server (autocommit), as its superuser."""
+    import psycopg
+
+    url = pg_admin_url()
+    assert url
+    with psycopg.connect(_pg_conninfo(url, dbname), autocommit=True) as conn:
+        cur = conn.execute(sql)
+        return list(cur.fetchall()) if cur.description else []
+
+
+@pytest.fixture
+def pg_database(monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new, empty PostgreSQL database for this test; IVCLI_DB points at it. Its URL."""
+    reason = pg_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    import uuid
+
+    name = f"ivcli_t_{uuid.uuid4().hex[:12]}"
+    pg_sql(f"CREATE DATABASE {name}")
+    url = pg_url_for(name)
+    monkeypatch.setenv("IVCLI_DB", url)
+    yield url
+    pg_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def backend(request: pytest.FixtureRequest, env_setup: Path) -> str:
+    """Run the test on an SQLite file (``db_path``) and again on a PostgreSQL database (slow;
+    skipped with the reason when there is none)."""
+    if request.param == "postgresql":
+        request.getfixturevalue("pg_database")
+    return str(request.param)

@@ -36,6 +36,8 @@ def backup(
     from ivcli.render import message
 
     app_state = state(ctx)
+    if app_state.db_url is not None:
+        _server_backups(app_state.db_url)
     with app_state.reading():
         pass  # the file exists, is an ivcli database and is up to date
     if path is None:
@@ -63,6 +65,22 @@ def backup(
     typer.echo(str(target))
 
 
+def _server_backups(url: str, restore: bool = False) -> None:
+    """On PostgreSQL the server's own tools back up and restore (docs/team.md): print the
+    command that does, and refuse (exit 1): ivcli wrote nothing."""
+    from ivcli import db
+    from ivcli.errors import Refused
+
+    command = db.pg_dump_command(url)
+    typer.echo(command)
+    raise Refused(
+        ("ivcli restore" if restore else "ivcli backup")
+        + " works on a database file; this database is on a PostgreSQL server, where the "
+        "server's backups (pg_dump, pg_restore) do it; nothing was written",
+        hint=("restore a dump with 'pg_restore --clean --dbname=...' (see docs/team.md)"
+              if restore else f"run the command printed above: {command}"))
+
+
 @app.command("restore")
 def restore(
     ctx: typer.Context,
@@ -80,6 +98,8 @@ def restore(
     from ivcli.render import message
 
     app_state = state(ctx)
+    if app_state.db_url is not None:
+        _server_backups(app_state.db_url, restore=True)
     problem = db.verify_file(path)
     if problem:
         raise InvalidInput(f"{path} cannot be restored: {problem}; nothing was changed",

@@ -35,9 +35,9 @@ def check(
     if scrub:
         from ivcli import db
 
-        db.scrub(app_state.db_path)
+        db.scrub(app_state.target)
     emit(fmt.value, ("check", "ok", "detail"), [c.as_row() for c in checks],
-         title=f"Checks of {app_state.db_path}")
+         title=f"Checks of {app_state.where}")
     if not all(c.ok for c in checks):
         message("Problems found: restore a backup ('ivcli restore') or correct the records "
                 "named above.", style="red")

@@ -35,6 +35,17 @@ class AppState:
     explicit_db: bool = False  # --db or IVCLI_DB was given (the demo keeps apart otherwise)
     extra: dict[str, Any] = field(default_factory=dict)
     command: str = ""  # e.g. "referral accept": set by state(ctx), recorded in the audit trail
+    db_url: str | None = None  # --db / IVCLI_DB as a PostgreSQL URL (team mode, docs/team.md)
+
+    @property
+    def target(self) -> Path | str:
+        """What the commands run on: the database file, or the PostgreSQL URL."""
+        return self.db_url if self.db_url is not None else self.db_path
+
+    @property
+    def where(self) -> str:
+        """The database as messages name it."""
+        return self.db_url if self.db_url is not None else str(self.db_path)
 
     @property
     def default_folder(self) -> bool:
@@ -48,7 +59,7 @@ class AppState:
         error, never created."""
         from ivcli import db
 
-        with db.reader(self.db_path) as conn:
+        with db.open_reader(self.target) as conn:
             yield conn
 
     @contextmanager
@@ -59,7 +70,7 @@ class AppState:
         from ivcli import db
         from ivcli.safety import audit
 
-        with db.writer(self.db_path, command=self.command or None, dry_run=dry_run,
+        with db.open_writer(self.target, command=self.command or None, dry_run=dry_run,
                        create_folder=self.default_folder,
                        watch=audit.watch, complete=audit.complete) as conn:
             yield conn
@@ -69,7 +80,7 @@ class AppState:
         """The write transaction of a CSV import. A dry run is rolled back at the end, and on a
         database that does not exist yet it checks against a temporary one, creating
         nothing."""
-        if not (dry_run and not self.db_path.exists()):
+        if self.db_url is not None or not (dry_run and not self.db_path.exists()):
             with self.writing(dry_run=dry_run) as conn:
                 yield conn
             return

@@ -29,7 +29,7 @@ def _erase(ctx: typer.Context, kind: str, person_id: int, yes: bool) -> None:
         raise typer.Exit(0)
     with app_state.writing() as conn:
         done = privacy.erase(conn, kind, person_id)
-    db.scrub(app_state.db_path)
+    db.scrub(app_state.target)
     counts = ", ".join(f"{n} {t}" for t, n in sorted(done.records.items()))
     message(f"Erased the personal data of {what} ({counts} record(s) anonymised); the records "
             "stay in the counts.\nBackups made before now still hold it: delete or overwrite "

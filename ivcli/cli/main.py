@@ -91,9 +91,11 @@ class IvcliGroup(TyperGroup):
             sys.stderr.write("Interrupted; nothing was changed.\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
-            from ivcli.db import translate
+            from ivcli.db import translate, translate_pg
 
-            known = translate(exc, getattr(ctx.obj, "db_path", None))
+            url = getattr(ctx.obj, "db_url", None)
+            known = translate_pg(exc, url) if url else translate(
+                exc, getattr(ctx.obj, "db_path", None))
             if known is not None:  # busy, disk full, read-only or damaged database
                 report_error(known)
                 raise typer.Exit(known.exit_code) from None
@@ -255,11 +257,13 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--db",
             envvar="IVCLI_DB",
-            help="The database file. Default: ivcli.db in your user data folder.",
+            metavar="PATH|URL",
+            help="The database file, or a PostgreSQL URL (postgresql+psycopg://host/dbname, no "
+            "password in it; docs/team.md). Default: ivcli.db in your user data folder.",
             show_default=False,
         ),
     ] = None,
@@ -278,8 +282,19 @@ def root(
     ] = False,
 ) -> None:
     os.umask(0o077)  # every file ivcli creates (database, backups, exports, reports) is private
+    url = None
+    if db and "://" in db:
+        from ivcli.db import pg_url
+
+        try:
+            pg_url(db)  # refused here (exit 1) when it holds a password or is not PostgreSQL
+        except IvcliError as exc:
+            report_error(exc)
+            raise typer.Exit(exc.exit_code) from None
+        url = db
     ctx.obj = AppState(
-        db_path=(db or default_db_path()).expanduser(), no_input=no_input, explicit_db=bool(db)
+        db_path=(Path(db) if db and url is None else default_db_path()).expanduser(),
+        no_input=no_input, explicit_db=bool(db), db_url=url,
     )
 
 

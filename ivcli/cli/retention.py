@@ -54,5 +54,5 @@ def retention(
         raise typer.Exit(0)
     with app_state.writing() as conn:
         done = privacy.apply_retention(conn, privacy.retention_due(conn, on))
-    db.scrub(app_state.db_path)
+    db.scrub(app_state.target)
     message(f"Anonymised {len(done)} record(s). Backups made before now still hold them.")

@@ -76,7 +76,7 @@ def load_volunteers(conn: Connection, on: date, ids: Sequence[int] | None = None
     if ids is not None:
         sql += f" AND v.id IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
     if likely_for is not None:
-        sql += _prefilter(likely_for, params)
+        sql += _prefilter(likely_for, params, pg=dialect.is_pg(conn))
     rows = conn.execute(text(sql + " ORDER BY v.id"), params)
     wish = likely_for.iv_gender if likely_for is not None else None
     fromiso = date.fromisoformat
@@ -101,7 +101,7 @@ def _with_connections(conn: Connection, vols: list[Vol]) -> None:
             v.connections = tuple(c for c in map(fold, d.connections) if c)
 
 
-def _prefilter(y: Young, params: dict[str, object]) -> str:
+def _prefilter(y: Young, params: dict[str, object], *, pg: bool = False) -> str:
     """SQL conditions that only drop volunteers the hard rules would certainly drop for ``y``
     (the rules themselves run afterwards on what is left): an age outside the range the young
     person asked for, and a profile that lists areas but cannot mention the young person's
@@ -118,8 +118,9 @@ def _prefilter(y: Young, params: dict[str, object]) -> str:
         params["born_after"] = (add_years(on, -(y.iv_age_max + 1)) - timedelta(days=2)
                                 ).isoformat()
     if y.area is not None and re.fullmatch(r"[ -~]+", y.area) and "\\" not in y.area:
-        params["area"] = y.area
-        out += " AND " + dialect.may_cover_area("v.profile", "v.area", ":area")
+        if not pg:  # PostgreSQL: no prefilter by area (dialect.may_cover_area)
+            params["area"] = y.area
+        out += " AND " + dialect.may_cover_area("v.profile", "v.area", ":area", pg=pg)
     return out
 
 

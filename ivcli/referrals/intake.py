@@ -104,7 +104,7 @@ def _create_stage(conn: Connection) -> None:
     dialect.create_stage(
         conn, STAGE,
         f"line INTEGER PRIMARY KEY, {', '.join(STAGED[1:])}, "
-        "person_id INTEGER, existing INTEGER DEFAULT 0",
+        "person_id INTEGER, existing INTEGER DEFAULT 0", like=("young_people", "referrals"),
     )
 
 

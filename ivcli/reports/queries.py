@@ -102,7 +102,7 @@ paused_ids AS MATERIALIZED (
     SELECT match_id FROM (
         SELECT match_id, event,
                row_number() OVER (PARTITION BY match_id ORDER BY date DESC, id DESC) AS rn
-          FROM match_events WHERE event IN ('paused', 'resumed') AND date <= :end)
+          FROM match_events WHERE event IN ('paused', 'resumed') AND date <= :end) AS latest
      WHERE rn = 1 AND event = 'paused')
 """
 
