@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from ivcli.visits.reviews import Voice
+
 FIRST = """Amira Ben Chloe Daniel Ella Finley Grace Harry Isla Jayden Kai Leah Mason Nia Oliver
 Priya Quinn Ruby Sami Tia Umar Violet Wiktor Xena Yusuf Zara Alfie Bethany Callum Demi Ethan Freya
 George Hana Ibrahim Jade Kofi Lily Aaliyah Archie Ava Bilal Brooke Caleb Darcy Dylan Eden Eli Esme
@@ -341,8 +343,32 @@ def _reviews(conn: Connection, match_id: int, started: date, today: date, rnd: r
         on = max(started, due - timedelta(days=rnd.randint(0, 10)))
         if on > today or (late and schedule.next_due(started, held + 1, on) > today):
             return
-        reviews.record(conn, match_id, on, ["young-person", "volunteer"], None, today)
+        reviews.record(conn, match_id, on, ["young-person", "volunteer"], None, today,
+                       _voice(rnd))
         held, last = held + 1, on
+
+
+# What young people say at their reviews (made up): a few agreed to be quoted.
+_WORDS = (
+    ("She listens and never rushes me.", True),
+    ("I tried climbing for the first time and I want to go again.", True),
+    ("It's nice to have someone who is just for me.", False),
+    ("Sometimes I don't feel like talking but it's still good.", False),
+    ("We laugh a lot. I didn't expect that.", True),
+)
+
+
+def _voice(rnd: random.Random) -> Voice:
+    """A review's outcome, and most times the young person's rating, themes and words."""
+    from ivcli.enums import ReviewTheme
+    from ivcli.visits.reviews import Voice as Said
+
+    if rnd.random() < 0.25:
+        return Said(outcome="continue")
+    words, quote_ok = _WORDS[rnd.randrange(len(_WORDS))]
+    themes = tuple(sorted(rnd.sample([t.value for t in ReviewTheme], 2)))
+    return Said(their_words=words, rating=rnd.choice((3, 4, 4, 5, 5)), themes=themes,
+                 quote_ok=quote_ok, outcome="continue")
 
 
 def _supervision(conn: Connection, volunteer_id: int, started: date, today: date,

@@ -127,3 +127,17 @@ def test_the_demo_is_deterministic(demo, tmp_path):
     sql = ("SELECT first_name, date_of_birth, gender, ethnicity, status, reason_code "
            "FROM young_people y JOIN referrals r ON r.young_person_id = y.id ORDER BY y.id")
     assert rows(again, sql) == rows(demo, sql)
+
+
+def test_the_demo_has_the_young_persons_voice_with_a_few_quotes(cli):
+    """Issue 16, point 6: reviews record what the young person said; a few agreed to a quote."""
+    import datetime
+
+    cli("demo")
+    today = datetime.date.today()  # the calendar year holding most of the demo's last year
+    year = str(today.year if today.month >= 7 else today.year - 1)
+    annual = cli.json("report", "annual", "--year", year, "--quotes")
+    outcomes = annual["outcomes"]
+    assert outcomes["ratings"]["count"] >= 3 and outcomes["ratings"]["median"] is not None
+    assert outcomes["quotes"], "some reviews were quoted with consent"
+    assert len(outcomes["quotes"]) < outcomes["words_recorded"]  # not every young person agreed
