@@ -29,31 +29,38 @@ COLUMNS = ("young_person_id", "other_id", "reason")
 REASONS = ("same_name_and_date_of_birth", "same_last_name_and_date_of_birth",
            "same_first_name_and_date_of_birth")
 
-# The pairs of the young people chosen by ``{chosen}`` (an SQL condition on ``n``) with anyone
-# else held: one join per name key, so each goes through its index (date_of_birth, key).
-_PAIRS = " UNION ".join(
-    "SELECT CASE WHEN n.id > o.id THEN n.id ELSE o.id END AS hi, "
-    "CASE WHEN n.id > o.id THEN o.id ELSE n.id END AS lo, "
-    "CASE WHEN n.first_key = o.first_key AND n.last_key = o.last_key "
-    f"THEN '{REASONS[0]}' WHEN n.last_key = o.last_key THEN '{REASONS[1]}' "
-    f"ELSE '{REASONS[2]}' END AS reason "
-    "FROM young_people n JOIN young_people o ON o.date_of_birth = n.date_of_birth "
-    f"AND o.{key} = n.{key} AND o.id <> n.id "
-    "WHERE {chosen} AND n.name_key <> '' AND o.name_key <> ''"
-    for key in ("last_key", "first_key")
-)
+# The pairs of the young people chosen by ``chosen`` (an SQL condition on ``n``) with anyone
+# else held: one join per name key, so each goes through its index (date_of_birth, key). An
+# erased record's keys are '' (never a pair); ``fresh`` young people (just added, their names
+# checked) have keys, and their pairs are found from the index alone.
+def _pairs(chosen: str, fresh: bool) -> str:
+    keyed = "" if fresh else " AND n.name_key <> '' AND o.name_key <> ''"
+    return " UNION ".join(
+        "SELECT CASE WHEN n.id > o.id THEN n.id ELSE o.id END AS hi, "
+        "CASE WHEN n.id > o.id THEN o.id ELSE n.id END AS lo, "
+        "CASE WHEN n.first_key = o.first_key AND n.last_key = o.last_key "
+        f"THEN '{REASONS[0]}' WHEN n.last_key = o.last_key THEN '{REASONS[1]}' "
+        f"ELSE '{REASONS[2]}' END AS reason "
+        "FROM young_people n JOIN young_people o ON o.date_of_birth = n.date_of_birth "
+        f"AND o.{key} = n.{key} AND o.id <> n.id "
+        f"WHERE {chosen}{keyed}"
+        for key in ("last_key", "first_key")
+    )
 
 
-def detect(conn: Connection, chosen: str, params: dict[str, Any] | None = None) -> int:
+def detect(conn: Connection, chosen: str, params: dict[str, Any] | None = None, *,
+           fresh: bool = False) -> int:
     """Store the possible duplicates of the young people ``chosen`` (an SQL condition on the
-    alias ``n``, e.g. ``n.id > :before``) not stored yet (a pair dismissed stays dismissed).
-    Returns how many were stored."""
-    new = ("FROM (" + _PAIRS.replace("{chosen}", chosen) + ") d WHERE NOT EXISTS (SELECT 1 "
-           f"FROM {TABLE} p WHERE p.young_person_id = d.hi AND p.other_id = d.lo)")
+    aliases ``n`` and ``o``, e.g. ``n.id > :before``) not stored yet (a pair dismissed stays
+    dismissed). ``fresh``: every pair has a young person just added (no pair of theirs can be
+    stored yet), so none is looked up. Returns how many were stored."""
+    new = ("FROM (" + _pairs(chosen, fresh) + ") d" + ("" if fresh else (
+        f" WHERE NOT EXISTS (SELECT 1 FROM {TABLE} p WHERE p.young_person_id = d.hi "
+        "AND p.other_id = d.lo)")))
     params = params or {}
-    # Most writes find none: then nothing is written at all (no statement for the audit
-    # trail's safety net to see).
-    if conn.execute(text(f"SELECT 1 {new} LIMIT 1"), params).first() is None:
+    # Most writes of one person find none: then nothing is written at all (no statement for the
+    # audit trail's safety net to see). A bulk load (``fresh``) writes without looking twice.
+    if not fresh and conn.execute(text(f"SELECT 1 {new} LIMIT 1"), params).first() is None:
         return 0
     before = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {TABLE}")).scalar_one()
     conn.execute(text(

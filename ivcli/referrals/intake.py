@@ -405,7 +405,9 @@ def _possible_duplicates(conn: Connection, result: IngestResult, max_before: int
     # (``+n.id``: not by id range, which would read every whole row), about 2.5 times quicker;
     # a small one looks up just those added.
     new_id = "+n.id" if result.new_people > max_before else "n.id"
-    duplicates.detect(conn, f"{new_id} > :before", {"before": max_before})
+    # Each pair once, from its later young person (the one just added); none is stored yet.
+    duplicates.detect(conn, f"{new_id} > :before AND (o.id < n.id OR o.id <= :before)",
+                      {"before": max_before}, fresh=True)
     pairs = ("FROM possible_duplicates WHERE young_person_id > :before "
              "AND dismissed_at IS NULL")
     params: dict[str, object] = {"before": max_before}
