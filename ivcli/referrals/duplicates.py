@@ -58,9 +58,13 @@ def detect(conn: Connection, chosen: str, params: dict[str, Any] | None = None, 
         f" WHERE NOT EXISTS (SELECT 1 FROM {TABLE} p WHERE p.young_person_id = d.hi "
         "AND p.other_id = d.lo)")))
     params = params or {}
-    # Most writes of one person find none: then nothing is written at all (no statement for the
-    # audit trail's safety net to see). A bulk load (``fresh``) writes without looking twice.
-    if not fresh and conn.execute(text(f"SELECT 1 {new} LIMIT 1"), params).first() is None:
+    # Most writes find none: then nothing is written at all (no statement for the audit
+    # trail's safety net to see).
+    # (A fresh load asks each name join alone: each stops at its first pair, where the UNION
+    # would sort every pair first.)
+    probes = ([f"SELECT 1 FROM ({one}) d LIMIT 1" for one in _pairs(chosen, fresh).split(" UNION ")]
+              if fresh else [f"SELECT 1 {new} LIMIT 1"])
+    if all(conn.execute(text(probe), params).first() is None for probe in probes):
         return 0
     before = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {TABLE}")).scalar_one()
     conn.execute(text(
