@@ -11,9 +11,10 @@ version.
 Writing a migration that runs on both (docs/team.md): ``conn.execute`` / ``run_script`` with
 CREATE TABLE (``id INTEGER PRIMARY KEY``; types INTEGER, TEXT, DATE, DATETIME, BOOLEAN, BLOB),
 ALTER TABLE ... ADD COLUMN, CREATE INDEX, and UPDATE / INSERT ... SELECT in portable SQL (``?``
-parameters); ``rebuild_table`` to change a table's definition; ``table_columns`` rather than
-``PRAGMA table_info``. Nothing else needs a dialect branch; ``is_pg`` is there for what does
-(reading SQLite's stored CREATE TABLE, as 010 does).
+parameters; ``executemany`` for rows computed in Python; results read with ``fetchone``,
+``fetchall`` or by iterating); ``rebuild_table`` to change a table's definition;
+``table_columns`` rather than ``PRAGMA table_info``. Nothing else needs a dialect branch;
+``is_pg`` is there for what does (reading SQLite's stored CREATE TABLE, as 010 does).
 """
 
 from __future__ import annotations

@@ -217,3 +217,27 @@ def test_volunteer_training_courses_and_approval(cli, backend):
     cli("settings", "set", "training.required", "induction, first aid=2")
     cli("volunteer", "due", "--format", "json")
     cli("today", "--format", "json")
+
+
+@pytest.mark.slow
+def test_the_demo_on_postgresql_is_built_in_an_empty_database_only(cli, pg_database,
+                                                                  tmp_path, monkeypatch):
+    """Never over a database (--replace is refused: ivcli drops no database), and never
+    touching the SQLite file of the default folder."""
+    lone = tmp_path / "ivcli.db"
+    monkeypatch.setenv("IVCLI_DB", str(lone))
+    cli("--no-input", "referral", "add", "--first-name", "Amy", "--last-name", "Lee",
+        "--date-of-birth", "01/02/2014")
+    monkeypatch.setenv("IVCLI_DB", pg_database)
+    built = cli("demo")
+    assert "Built a demo database at postgresql" in built.stderr
+    assert f"ivcli --db {pg_database} today" in built.stderr
+    assert "Referrals to review" in built.stdout
+    again = cli("demo")
+    assert "already exists" in again.stderr
+    r = cli("demo", "--replace", code=1)
+    assert "never over one" in r.stderr and "createdb" in r.stderr
+    assert len(cli.json("referral", "list")) > 1
+    assert lone.exists()
+    monkeypatch.setenv("IVCLI_DB", str(lone))
+    assert len(cli.json("referral", "list")) == 1
