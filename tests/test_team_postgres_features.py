@@ -223,12 +223,14 @@ def test_volunteer_training_courses_and_approval(cli, backend):
 def test_the_demo_on_postgresql_is_built_in_an_empty_database_only(cli, pg_database,
                                                                   tmp_path, monkeypatch):
     """Never over a database (--replace is refused: ivcli drops no database), and never
-    touching the SQLite file of the default folder."""
-    lone = tmp_path / "ivcli.db"
-    monkeypatch.setenv("IVCLI_DB", str(lone))
+    touching the SQLite file in the default folder (it deleted it when the PostgreSQL
+    database held a schema but no records, or a demo and --replace was given)."""
+    monkeypatch.delenv("IVCLI_DB")
     cli("--no-input", "referral", "add", "--first-name", "Amy", "--last-name", "Lee",
         "--date-of-birth", "01/02/2014")
+    [lone] = (tmp_path / "home" / "data").rglob("ivcli.db")
     monkeypatch.setenv("IVCLI_DB", pg_database)
+    cli("settings", "set", "visit.max_cost", "900")  # the schema, no records
     built = cli("demo")
     assert "Built a demo database at postgresql" in built.stderr
     assert f"ivcli --db {pg_database} today" in built.stderr
@@ -239,5 +241,5 @@ def test_the_demo_on_postgresql_is_built_in_an_empty_database_only(cli, pg_datab
     assert "never over one" in r.stderr and "createdb" in r.stderr
     assert len(cli.json("referral", "list")) > 1
     assert lone.exists()
-    monkeypatch.setenv("IVCLI_DB", str(lone))
+    monkeypatch.delenv("IVCLI_DB")
     assert len(cli.json("referral", "list")) == 1
