@@ -24,8 +24,9 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ivcli import gcstart
 from ivcli.errors import (
@@ -830,8 +831,26 @@ def pg_lock(raw: object, timeout: float | None = None) -> None:
         raw.autocommit = False  # type: ignore[attr-defined]
 
 
+@cache
+def _pg_iso_date() -> type:
+    """SQLAlchemy's Date as SQLite has it, for PostgreSQL, where dates are stored as ISO text
+    (``migrations.PG_TYPES``): a date goes in as ``2025-01-31``, that text comes back a date."""
+    from datetime import date
+
+    from sqlalchemy import Date
+
+    class IsoTextDate(Date):
+        def bind_processor(self, dialect: Any) -> Callable[[Any], Any]:
+            return lambda v: v.isoformat() if isinstance(v, date) else v
+
+        def result_processor(self, dialect: Any, coltype: Any) -> Callable[[Any], Any]:
+            return lambda v: date.fromisoformat(v) if isinstance(v, str) else v
+
+    return IsoTextDate
+
+
 def pg_engine(target: str, *, write: bool) -> Engine:
-    from sqlalchemy import create_engine, event
+    from sqlalchemy import Date, create_engine, event
     from sqlalchemy.pool import NullPool
 
     engine = create_engine(
@@ -842,6 +861,9 @@ def pg_engine(target: str, *, write: bool) -> Engine:
     # Booleans are stored as 0/1 (``migrations.PG_TYPES``): SQLAlchemy converts them as it does
     # for SQLite, so a model's Boolean reads back as a bool.
     engine.dialect.supports_native_boolean = False
+    # Dates are ISO text too: a Date column or ``text().columns(x=Date)`` reads back as a date
+    # and a date parameter is sent as its ISO text, as on SQLite.
+    engine.dialect.colspecs = {**engine.dialect.colspecs, Date: _pg_iso_date()}
 
     @event.listens_for(engine, "connect")
     def _on_connect(raw: object, _record: object) -> None:

@@ -11,16 +11,17 @@ version.
 Writing a migration that runs on both (docs/team.md): ``conn.execute`` / ``run_script`` with
 CREATE TABLE (``id INTEGER PRIMARY KEY``; types INTEGER, TEXT, DATE, DATETIME, BOOLEAN, BLOB),
 ALTER TABLE ... ADD COLUMN, CREATE INDEX, and UPDATE / INSERT ... SELECT in portable SQL (``?``
-parameters); ``rebuild_table`` to change a table's definition; ``table_columns`` rather than
-``PRAGMA table_info``. Nothing else needs a dialect branch; ``is_pg`` is there for what does
-(reading SQLite's stored CREATE TABLE, as 010 does).
+parameters; ``executemany`` for rows computed in Python; results read with ``fetchone``,
+``fetchall`` or by iterating); ``rebuild_table`` to change a table's definition;
+``table_columns`` rather than ``PRAGMA table_info``. Nothing else needs a dialect branch;
+``is_pg`` is there for what does (reading SQLite's stored CREATE TABLE, as 010 does).
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ _TRIGGER = re.compile(
 
 class PgDdl:
     """What a migration is given on PostgreSQL, in place of SQLite's connection: ``execute``
-    (SQLite's DDL and ``?`` parameters, translated), and the catalogue (``tables``,
+    (SQLite's DDL and ``?`` parameters, translated; its result has ``fetchone``, ``fetchall``
+    and iterates, as a cursor does), ``executemany``, and the catalogue (``tables``,
     ``columns``) that SQLite's ``sqlite_master`` and ``PRAGMA table_info`` give there."""
 
     dialect_name = "postgresql"
@@ -95,6 +97,13 @@ class PgDdl:
             statement = statement.replace("%", "%%").replace("?", "%s")
             result = self.conn.exec_driver_sql(statement, tuple(params))
         return result
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> None:
+        """``sqlite3.Connection.executemany``: one statement (no DDL to translate) run for each
+        row of ``?`` parameters; no rows, nothing run."""
+        batch = [tuple(row) for row in rows]
+        if batch:
+            self.conn.exec_driver_sql(sql.replace("%", "%%").replace("?", "%s"), batch)
 
     def ensure_domains(self) -> None:
         """The domains ``PG_TYPES`` names, once per database."""

@@ -39,7 +39,23 @@ def demo(
     if not app_state.explicit_db:
         app_state.db_path = app_state.db_path.with_name("demo.db")
     path = app_state.db_path
-    if path.exists():
+    if app_state.db_url is not None:  # PostgreSQL: built in an empty database, never dropped
+        with app_state.writing() as conn:
+            is_demo, empty = demo_service.is_demo(conn), demo_service.is_empty(conn)
+            if not empty and (replace or not is_demo):
+                what = "is a demo" if is_demo else "holds real records"
+                raise Refused(f"{app_state.where} {what}; on PostgreSQL the demo is built only "
+                              "in an empty database, never over one",
+                              hint="give the demo a new database of its own "
+                              "(createdb ivcli_demo)")
+            counts = demo_service.build(conn, date.today()) if empty else None
+        if counts is None:
+            message(f"The demo database already exists at {app_state.where}.")
+        else:
+            message(f"Built a demo database at {app_state.where}: "
+                    + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+                    + " referrals.")
+    elif path.exists():
         with app_state.reading() as conn:
             is_demo = demo_service.is_demo(conn)
             empty = demo_service.is_empty(conn)
@@ -51,7 +67,7 @@ def demo(
         else:
             for suffix in ("", "-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
-    if not path.exists():
+    if app_state.db_url is None and not path.exists():
         with app_state.writing() as conn:
             counts = demo_service.build(conn, date.today())
         message(f"Built a demo database at {path}: "
@@ -61,6 +77,7 @@ def demo(
         rows = referrals.list_referrals(conn, status=ReferralStatus.received.value)
     emit("table", referrals.LIST_COLUMNS, rows, title="Referrals to review (demo data)",
          empty="No referrals awaiting review.")
-    message(f"Try: ivcli --db {path} today   (what needs attention)\n"
-            f"     ivcli --db {path} match suggest --all\n"
-            f"     ivcli --db {path} report monthly --month last")
+    where = app_state.where
+    message(f"Try: ivcli --db {where} today   (what needs attention)\n"
+            f"     ivcli --db {where} match suggest --all\n"
+            f"     ivcli --db {where} report monthly --month last")
