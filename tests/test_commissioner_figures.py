@@ -231,7 +231,8 @@ def test_publish_suppresses_counts_1_to_4(cli, scheme):
 
 def test_publish_keeps_a_count_of_5_and_hides_a_lone_small_one():
     cells = {"no_consent": 7, "not_eligible": 2, "other": 0}
-    report: dict[str, Any] = {k: {} for k in report_figures.COUNT_KEYS}
+    report: dict[str, Any] = {k: {} for k in (*report_figures.COUNT_KEYS,
+                                               *publishing.MATCH_BREAKDOWNS)}
     report.update(breakdowns={}, volunteer_pool={"total": 0, "ethnicity": {}, "faith": {},
                                                  "disability": {}},
                   **{k: {"due": 0, "on_time": 0, "late": 0, "not_held": 0}
@@ -290,3 +291,21 @@ def test_every_new_figure_is_documented():
         assert definition in text, key
     assert "`report.looked_after_population`" in (docs / "settings.md").read_text(
         encoding="utf-8")
+
+
+def test_publish_hides_small_counts_of_matches_ended_by_reason_and_length():
+    """Endings by reason and by length are breakdowns of matches_ended: a reason with one
+    match (say, a safeguarding ending) is not published as 1."""
+    report: dict[str, Any] = {k: {} for k in report_figures.COUNT_KEYS}
+    report.update(breakdowns={}, volunteer_pool={"total": 0, "ethnicity": {}, "faith": {},
+                                                 "disability": {}},
+                  **{k: {"due": 0, "on_time": 0, "late": 0, "not_held": 0}
+                     for k, _, _ in report_figures.TIMELINESS})
+    report.update(matches_ended=9,
+                  endings_by_reason={"planned": 6, "safeguarding": 1, "moved": 2, "other": 0},
+                  match_length_bands={"under_1_year": 8, "over_2_years": 1})
+    out = publishing.publish(report, 5)
+    assert out["endings_by_reason"] == {"planned": 6, "safeguarding": "<5", "moved": "<5",
+                                        "other": 0}
+    assert out["match_length_bands"] == {"under_1_year": "*", "over_2_years": "<5"}
+    assert out["matches_ended"] == 9  # the headline figure stays

@@ -54,6 +54,11 @@ def _disclosed(cells: Sequence[int], primary: set[int], secondary: set[int],
     return False
 
 
+# The matches that ended in the period, by reason and by length: breakdowns of
+# ``matches_ended`` (a reason such as safeguarding with one match could point to a child).
+MATCH_BREAKDOWNS = ("endings_by_reason", "match_length_bands")
+
+
 def publish(report: Mapping[str, Any], threshold: int) -> dict[str, Any]:
     """A copy of ``report`` that may be published: breakdown cells suppressed, no names."""
     out = {k: v for k, v in report.items() if k != "detail"}
@@ -66,7 +71,7 @@ def publish(report: Mapping[str, Any], threshold: int) -> dict[str, Any]:
             new[dim] = _suppressed(section[dim], threshold)
         breakdowns[population] = new
     out["breakdowns"] = breakdowns
-    for key in COUNT_KEYS:
+    for key in (*COUNT_KEYS, *MATCH_BREAKDOWNS):
         out[key] = _suppressed(report[key], threshold)
     for key, _, _ in TIMELINESS:
         cells = {k: v for k, v in report[key].items() if k != "due"}
