@@ -541,6 +541,35 @@ def discard_new(path: Path) -> None:
 
 
 @contextmanager
+def _unit_of_work(conn: Connection, command: str | None, dry_run: bool,
+                  watch: Callable[[Connection], None] | None,
+                  complete: Callable[[Connection], None] | None) -> Iterator[None]:
+    """A command's write transaction on ``conn`` (SQLite or PostgreSQL): the audit trail's
+    ``watch`` as it begins and ``complete`` just before the commit; rolled back on any error or
+    with ``dry_run``."""
+    gcstart.resume()
+    conn.info["command"] = command or "ivcli"
+    tx = conn.begin()
+    try:
+        if watch is not None:
+            watch(conn)
+        yield
+        if dry_run:
+            tx.rollback()
+        else:
+            if complete is not None:
+                complete(conn)
+            tx.commit()
+    except BaseException:
+        try:
+            if tx.is_active:
+                tx.rollback()
+        except Exception:  # noqa: BLE001 - closing the connection rolls back anyway
+            pass
+        raise
+
+
+@contextmanager
 def writer(path: Path, *, command: str | None = None, dry_run: bool = False,
            create_folder: bool = True,
            watch: Callable[[Connection], None] | None = None,
@@ -556,26 +585,8 @@ def writer(path: Path, *, command: str | None = None, dry_run: bool = False,
         engine = make_engine(path, write=True)
         try:
             with engine.connect() as conn, _translated_errors(path):
-                gcstart.resume()
-                conn.info["command"] = command or "ivcli"
-                tx = conn.begin()
-                try:
-                    if watch is not None:
-                        watch(conn)
+                with _unit_of_work(conn, command, dry_run, watch, complete):
                     yield conn
-                    if dry_run:
-                        tx.rollback()
-                    else:
-                        if complete is not None:
-                            complete(conn)
-                        tx.commit()
-                except BaseException:
-                    try:
-                        if tx.is_active:
-                            tx.rollback()
-                    except Exception:  # noqa: BLE001 - closing the connection rolls back anyway
-                        pass
-                    raise
         finally:
             engine.dispose()
 
@@ -935,26 +946,8 @@ def pg_writer(target: str, *, command: str | None = None, dry_run: bool = False,
                 todo = _pg_schema_state(conn, target, write=True)
             if todo:
                 _pg_migrate(conn)
-            gcstart.resume()
-            conn.info["command"] = command or "ivcli"
-            tx = conn.begin()
-            try:
-                if watch is not None:
-                    watch(conn)
+            with _unit_of_work(conn, command, dry_run, watch, complete):
                 yield conn
-                if dry_run:
-                    tx.rollback()
-                else:
-                    if complete is not None:
-                        complete(conn)
-                    tx.commit()
-            except BaseException:
-                try:
-                    if tx.is_active:
-                        tx.rollback()
-                except Exception:  # noqa: BLE001 - closing the connection rolls back anyway
-                    pass
-                raise
     finally:
         engine.dispose()
 
