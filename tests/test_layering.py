@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("ivcli.importing",),
     # The services: one package per capability, and three single-module ones.
     ("ivcli.referrals", "ivcli.volunteers", "ivcli.matching", "ivcli.visits", "ivcli.reports",
-     "ivcli.safety", "ivcli.stored_settings", "ivcli.stored_mappings",
+     "ivcli.safety", "ivcli.team", "ivcli.stored_settings", "ivcli.stored_mappings",
      "ivcli.demo"),
     ("ivcli.render", "ivcli.render_report", "ivcli.charts", "ivcli.prompts"),
     ("ivcli.cli", "ivcli.__main__"),
