@@ -140,8 +140,15 @@ NEIGHBOURS = {a: [AREAS[(i + 1) % len(AREAS)], AREAS[(i + 2) % len(AREAS)],
                   AREAS[(i - 1) % len(AREAS)]] for i, a in enumerate(AREAS)}
 
 
+# The demo's own columns: the CSV's, and whether each child is placed out of the council's area
+# (about two in five looked-after children in England are) and is an unaccompanied asylum-seeking
+# child (about one in twelve), drawn from a generator of their own so the rest stays as it was.
+DEMO_HEADER = [*HEADER, "out_of_area", "uasc"]
+
+
 def _demo_rows(n: int, today: date, rnd: random.Random) -> Iterator[list[str]]:
-    """The demo's referrals, in the CSV's columns (``HEADER``)."""
+    """The demo's referrals, in its columns (``DEMO_HEADER``)."""
+    placed = random.Random(n)
     nonbinary = 1 if n >= 20 else 0
     genders = (["female"] * ((n - nonbinary) // 2) + ["non-binary"] * nonbinary)
     genders += ["male"] * (n - len(genders))
@@ -170,6 +177,8 @@ def _demo_rows(n: int, today: date, rnd: random.Random) -> Iterator[list[str]]:
             "" if leaver else "yes", "yes", "" if leaver else "yes", yn(0.6), yn(0.3),
             yn(0.25), yn(0.3), yn(0.3), "; ".join(rnd.sample(INTERESTS, 3)),
             "Likes to be outdoors" if rnd.random() < 0.2 else "",
+            "" if leaver else "yes" if placed.random() < 0.4 else "no",
+            "yes" if placed.random() < 0.08 else "no",
         ]
 
 
@@ -186,7 +195,7 @@ def build(conn: Connection, today: date, young_people: int = 36, seed: int = 7
     from ivcli.safety import audit
 
     rnd = random.Random(seed)
-    check = RowValidator(today, {h: i for i, h in enumerate(HEADER)})  # the demo's own columns
+    check = RowValidator(today, {h: i for i, h in enumerate(DEMO_HEADER)})
     clean = []
     for line, raw in enumerate(_demo_rows(young_people, today, rnd), start=2):
         row, problems = check(line, raw)

@@ -746,6 +746,12 @@ def m016_training_courses(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM settings WHERE key = 'training.valid_years'")
 
 
+def m017_out_of_area(conn: sqlite3.Connection) -> None:
+    """young_people: ``out_of_area``, placed outside the responsible council's area (a yes/no
+    the council records, as the DfE's returns do; unknown for everyone before)."""
+    conn.execute("ALTER TABLE young_people ADD COLUMN out_of_area BOOLEAN")
+
+
 def rebuild_table(conn: Ddl, table: str, create_sql: str,
                   copy: dict[str, str] | None = None) -> None:
     """Change a table's definition the way SQLite's ALTER TABLE documentation prescribes:
@@ -944,6 +950,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("014_young_voice", m014_young_voice),
     ("015_coded_reasons", m015_coded_reasons),
     ("016_training_courses", m016_training_courses),
+    ("017_out_of_area", m017_out_of_area),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

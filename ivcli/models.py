@@ -33,6 +33,7 @@ class YoungPerson(SQLModel, table=True):
     area: str | None = None
     placement_type: str | None = None
     uasc: bool | None = None  # migration 013
+    out_of_area: bool | None = None  # migration 017
     interpreter_language: str | None = None
     profile: str | None = None  # JSON text, see docs/profiles.md
     created_at: str  # ISO 8601 UTC (db.now())

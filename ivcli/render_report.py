@@ -248,6 +248,7 @@ def _after_section(section: str | None, report: dict[str, Any]) -> list[Section]
     """The tables that follow a section's figures."""
     if section == "Referrals":
         return [_counts(report, k) for k in ("referrals_by_source", "referrals_by_legal_status",
+                                              "referrals_by_placement", "referrals_by_uasc",
                                               "declines_by_reason", "withdrawals_by_reason")]
     if section == "Matches":
         return [*_match_sections(report), _timeliness(report, "reviews_on_time")]

@@ -160,6 +160,14 @@ LEGAL_STATUSES: tuple[tuple[str, str], ...] = (
     ("looked_after", "Looked-after child"), ("care_leaver", "Care leaver"),
     ("left_care", "Left care"),
 )
+PLACEMENTS: tuple[tuple[str, str], ...] = (
+    ("in_area", "In the council's area"), ("out_of_area", "Out of area"),
+    ("not_recorded", "Not recorded"),
+)
+UASC: tuple[tuple[str, str], ...] = (
+    ("uasc", "Unaccompanied asylum-seeking child"), ("not_uasc", "Not UASC"),
+    ("not_recorded", "Not recorded"),
+)
 # The reason codes of a decline and of a withdrawal (``enums.DeclineReason``/``WithdrawReason``,
 # labelled as ``enums.REASON_LABELS``, "other" without its prompt). A code stored that is not in
 # these lists (a scheme's own) is counted under its own key after them.
@@ -183,6 +191,12 @@ COUNTS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = (
     ("referrals_by_legal_status", "Referrals: looked-after children and care leavers",
      "Referrals received in the period by the young person's legal status on the referral "
      "date.", LEGAL_STATUSES),
+    ("referrals_by_placement", "Referrals: out-of-area placements",
+     "Referrals received in the period by whether the young person is placed outside the "
+     "responsible council's area (as recorded now).", PLACEMENTS),
+    ("referrals_by_uasc", "Referrals: UASC",
+     "Referrals received in the period by whether the young person is an unaccompanied "
+     "asylum-seeking child (as recorded now).", UASC),
     ("declines_by_reason", "Declines by reason",
      "Referrals declined in the period (as referrals_declined) by their reason code.",
      DECLINE_REASONS),

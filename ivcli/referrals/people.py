@@ -93,7 +93,8 @@ def show(conn: Connection, young_person_id: int, as_of: date) -> dict[str, Any]:
 
     record = show_young_person(conn, young_person_id, as_of)
     yp = conn.execute(text(
-        "SELECT legal_status, placement_type, uasc, interpreter_language FROM young_people "
+        "SELECT legal_status, placement_type, out_of_area, uasc, interpreter_language "
+        "FROM young_people "
         "WHERE id = :id"), {"id": young_person_id}).one()
     out: dict[str, Any] = {}
     for key, value in record.items():
@@ -103,6 +104,7 @@ def show(conn: Connection, young_person_id: int, as_of: date) -> dict[str, Any]:
             out["status"] = open_status(conn, young_person_id)
         elif key == "local_authority":
             out["placement_type"] = yp.placement_type
+            out["out_of_area"] = None if yp.out_of_area is None else bool(yp.out_of_area)
             out["uasc"] = None if yp.uasc is None else bool(yp.uasc)
             out["interpreter_language"] = yp.interpreter_language
     out["legal_status_history"] = legal_status_history(conn, young_person_id)

@@ -1,7 +1,8 @@
-"""The figures a commissioning council asks of a scheme (issue 16): referrals by source and
-legal status, declines and withdrawals by reason, concerns by category, volunteers who left by
-reason, whether reviews, escalations and supervision happened on time, the volunteer pool beside
-the waiting list, and each council's share of looked-after children with an Independent Visitor.
+"""The figures a commissioning council asks of a scheme (issue 16): referrals by source, legal
+status, placement out of area and UASC, declines and withdrawals by reason, concerns by
+category, volunteers who left by reason, whether reviews, escalations and supervision happened
+on time, the volunteer pool beside the waiting list, and each council's share of looked-after
+children with an Independent Visitor.
 
 Set-based SQL (GROUP BY) over the period's rows; the on-time walks (a review's due date depends
 on when the last one was held) are done in Python over one read each. Every definition is in
@@ -47,6 +48,13 @@ def figures(conn: Connection, p: Mapping[str, object]) -> dict[str, Any]:
               FROM referrals r JOIN young_people y ON y.id = r.young_person_id
              WHERE r.referral_date BETWEEN :start AND :end) AS s GROUP BY status
     """, p), unknown=LEGAL_STATUSES[0][0])
+    for key, column, yes, no in (("referrals_by_placement", "out_of_area", "out_of_area",
+                                  "in_area"), ("referrals_by_uasc", "uasc", "uasc", "not_uasc")):
+        out[key] = _counted(key, fetch_rows(conn, f"""
+            SELECT CASE y.{column} WHEN 1 THEN '{yes}' WHEN 0 THEN '{no}' ELSE '' END, count(*)
+              FROM referrals r JOIN young_people y ON y.id = r.young_person_id
+             WHERE r.referral_date BETWEEN :start AND :end GROUP BY 1
+        """, p), unknown=NOT_RECORDED)
     out.update(_reasons(conn, p))
     out["median_days_to_decision"] = median(_days(fetch_rows(conn, f"""
         SELECT referral_date, decision_date, count(*) FROM referrals
