@@ -627,6 +627,48 @@ def reader(path: Path) -> Iterator[Connection]:
             raw.close()
 
 
+
+@contextmanager
+def file_snapshot(path: Path) -> Iterator[Connection]:
+    """Read the database file at ``path`` in one snapshot without changing it (``ivcli team
+    import-sqlite``). It is checked as a command that reads checks a file (``check_file``,
+    ``inspect``: exit 1 missing or empty; exit 4 not an ivcli database, damaged, a newer
+    ivcli's) and read through the connection that inspected it, still ``query_only`` and with
+    no pragma set (``reader`` switches a file to WAL and migrates it). A file whose schema is
+    older than this ivcli is left as it is: a copy of it (``backup_database``) in a private
+    temporary folder is brought up to date and read instead, and removed at the end."""
+    import tempfile
+    from contextlib import ExitStack
+
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
+    check_file(path, write=False)
+    with ExitStack() as stack:
+        todo, raw = _inspected(path)
+        if todo:
+            raw.close()
+            copy = Path(stack.enter_context(tempfile.TemporaryDirectory())) / path.name
+            with _translated_errors(path):
+                backup_database(path, copy)
+            prepare(copy, write=True)
+            todo, raw = _inspected(copy)
+        held = [raw]
+        engine = create_engine("sqlite://", creator=lambda: held.pop(), poolclass=NullPool,
+                               hide_parameters=True)
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("BEGIN")
+
+        try:
+            with engine.connect() as conn, _translated_errors(path), conn.begin():
+                yield conn
+        finally:
+            engine.dispose()
+            if held:  # never handed over (the engine failed before it connected)
+                raw.close()
+
 def restore_from(source: Path, path: Path, *, create_folder: bool = True) -> None:
     """Replace the database at ``path`` with a copy of ``source`` (already verified), through the
     backup API so that open readers and the WAL stay consistent."""
@@ -951,6 +993,25 @@ def pg_writer(target: str, *, command: str | None = None, dry_run: bool = False,
     finally:
         engine.dispose()
 
+
+
+@contextmanager
+def pg_writer_whole(target: str, *, command: str | None = None) -> Iterator[Connection]:
+    """``pg_writer`` with the pending migrations inside the command's own transaction rather
+    than committed first (PostgreSQL's DDL is transactional): on any error the database is
+    exactly as it was, schema included. For ``ivcli team import-sqlite``, which fills a new
+    database whole; no audit safety net (each write is recorded by the command itself)."""
+    from ivcli import migrations
+
+    engine = pg_engine(target, write=True)
+    try:
+        with _translated_pg(target), engine.connect() as conn:
+            with _unit_of_work(conn, command, False, None, None):
+                if _pg_schema_state(conn, target, write=True):
+                    migrations.migrate(migrations.PgDdl(conn), now())
+                yield conn
+    finally:
+        engine.dispose()
 
 @contextmanager
 def pg_reader(target: str) -> Iterator[Connection]:

@@ -67,6 +67,16 @@ def trigger_names(conn: Connection, table: str) -> set[str]:
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,))}
 
 
+def foreign_key_parents(conn: Connection, table: str) -> set[str]:
+    """The other tables ``table``'s foreign keys refer to (a reference to itself left out)."""
+    if is_pg(conn):
+        return {r[0] for r in conn.exec_driver_sql(
+            "SELECT confrelid::regclass::text FROM pg_constraint WHERE contype = 'f' AND "
+            "conrelid = to_regclass(%(t)s) AND confrelid <> conrelid", {"t": table})}
+    return {r[2] for r in dbapi(conn).execute(f'PRAGMA foreign_key_list("{table}")')
+            if r[2] != table}
+
+
 # ---------------------------------------------------------------------------------------------
 # Checks of the file itself (``ivcli check``)
 
