@@ -927,7 +927,7 @@ def m010_legal_status_consent(conn: Ddl) -> None:
             conn.execute(f"ALTER TABLE referrals ADD COLUMN {name} {kind}")
 
 
-def m017_audit_actor(conn: Ddl) -> None:
+def m018_audit_actor(conn: Ddl) -> None:
     """Who did what (issue 17): each audit entry names the acting person (``actor``:
     ``IVCLI_USER``, or the database login). NULL for the entries written before, whose hash
     (``safety.audit.link``) is computed exactly as before, so an existing chain still
@@ -952,7 +952,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("014_young_voice", m014_young_voice),
     ("015_coded_reasons", m015_coded_reasons),
     ("016_training_courses", m016_training_courses),
-    ("017_audit_actor", m017_audit_actor),
+    ("018_audit_actor", m018_audit_actor),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

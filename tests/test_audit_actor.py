@@ -206,8 +206,8 @@ def test_old_entries_without_an_actor_still_verify(cli, backend, db_path, monkey
                 "fields, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (at, "referral import", table, record_id, record_to, action, fields, prev, h))
             prev = h
-    assert chain(cli)["ok"]  # migrates to 017 first
-    assert ("017_audit_actor",) in query(backend, db_path, "SELECT name FROM schema_migrations")
+    assert chain(cli)["ok"]  # migrates to 018 first
+    assert ("018_audit_actor",) in query(backend, db_path, "SELECT name FROM schema_migrations")
     assert by(cli.json("audit")) == [None, None, None]
     monkeypatch.setenv("IVCLI_USER", "Ann")
     add_referral(cli)
