@@ -77,6 +77,21 @@ def foreign_key_parents(conn: Connection, table: str) -> set[str]:
             if r[2] != table}
 
 
+def login_name(conn: Connection) -> str | None:
+    """Who the database knows this connection as, for the audit trail (``safety.audit``):
+    on PostgreSQL the role the command logged in as (``session_user``); an SQLite file has no
+    logins, so the operating system's login name (``getpass.getuser``), None when it cannot
+    be found."""
+    if is_pg(conn):
+        return str(conn.exec_driver_sql("SELECT session_user").scalar_one())
+    import getpass
+
+    try:
+        return getpass.getuser() or None
+    except Exception:  # noqa: BLE001 - no login name (KeyError/OSError): nobody to record
+        return None
+
+
 # ---------------------------------------------------------------------------------------------
 # Checks of the file itself (``ivcli check``)
 
@@ -148,9 +163,9 @@ def insert_chained_audit_entries(conn: Connection, ids_sql: str, params: Mapping
                                  next_link: Callable[[str], bytes]) -> int:
     """Append one audit_log entry per id ``ids_sql`` selects (a query with a column ``id`` and
     named ``params``), in id order, in one INSERT ... SELECT: ``values`` gives at, command,
-    table_name, action and fields, each entry's record_id is its id as text, and its prev_hash
-    and hash are the 64 bytes ``next_link(record_id)`` returns (prev + hash), called once per
-    entry, in order. Returns the number of entries written.
+    table_name, action, fields and actor, each entry's record_id is its id as text, and its
+    prev_hash and hash are the 64 bytes ``next_link(record_id)`` returns (prev + hash), called
+    once per entry, in order. Returns the number of entries written.
 
     SQLite: ``next_link`` is registered as an SQL function for the statement, so the ids never
     travel to Python and back as rows (PostgreSQL: select the ids, executemany the entries)."""
@@ -166,8 +181,8 @@ def insert_chained_audit_entries(conn: Connection, ids_sql: str, params: Mapping
         if rows:
             conn.execute(text(
                 "INSERT INTO audit_log (at, command, table_name, record_id, action, fields, "
-                "prev_hash, hash) VALUES (:at, :command, :table_name, :record_id, :action, "
-                ":fields, :prev_hash, :hash)"), rows)
+                "actor, prev_hash, hash) VALUES (:at, :command, :table_name, :record_id, "
+                ":action, :fields, :actor, :prev_hash, :hash)"), rows)
         return len(rows)
     raw = dbapi(conn)
     raw.create_function("ivcli_audit_link", 1, next_link)
@@ -175,9 +190,9 @@ def insert_chained_audit_entries(conn: Connection, ids_sql: str, params: Mapping
     conn.execute(text(
         f"WITH ids AS MATERIALIZED (SELECT CAST(id AS TEXT) AS rid FROM ({ids_sql}) ORDER BY id), "
         "linked AS MATERIALIZED (SELECT rid, ivcli_audit_link(rid) AS l FROM ids) "
-        "INSERT INTO audit_log (at, command, table_name, record_id, action, fields, prev_hash, "
-        "hash) SELECT :at, :command, :table_name, rid, :action, :fields, substr(l, 1, 32), "
-        "substr(l, 33) FROM linked"), {**params, **values})
+        "INSERT INTO audit_log (at, command, table_name, record_id, action, fields, actor, "
+        "prev_hash, hash) SELECT :at, :command, :table_name, rid, :action, :fields, :actor, "
+        "substr(l, 1, 32), substr(l, 33) FROM linked"), {**params, **values})
     return raw.total_changes - before  # rowcount is -1 for a statement starting WITH
 
 

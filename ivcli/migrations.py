@@ -933,6 +933,14 @@ def m010_legal_status_consent(conn: Ddl) -> None:
             conn.execute(f"ALTER TABLE referrals ADD COLUMN {name} {kind}")
 
 
+def m018_audit_actor(conn: Ddl) -> None:
+    """Who did what (issue 17): each audit entry names the acting person (``actor``:
+    ``IVCLI_USER``, or the database login). NULL for the entries written before, whose hash
+    (``safety.audit.link``) is computed exactly as before, so an existing chain still
+    verifies."""
+    conn.execute("ALTER TABLE audit_log ADD COLUMN actor TEXT")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_identity_index", m002_identity_index),
@@ -951,6 +959,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("015_coded_reasons", m015_coded_reasons),
     ("016_training_courses", m016_training_courses),
     ("017_out_of_area", m017_out_of_area),
+    ("018_audit_actor", m018_audit_actor),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

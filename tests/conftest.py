@@ -37,6 +37,7 @@ def env_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
     monkeypatch.delenv("IVCLI_NO_INPUT", raising=False)
     monkeypatch.delenv("IVCLI_DEBUG", raising=False)
+    monkeypatch.delenv("IVCLI_USER", raising=False)  # the audit trail's acting person
     monkeypatch.setenv("COLUMNS", "200")
     return db
 

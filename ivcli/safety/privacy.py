@@ -141,7 +141,9 @@ def subject_export(conn: Connection, kind: str, person_id: int) -> dict[str, obj
             rows = [{k: v for k, v in r.items() if k not in PERSONAL} for r in rows]
         records[table] = rows
         for r in ids:
-            entries.update((int(str(e["id"])), e) for e in audit.entries(conn, table, str(r)))
+            # Who acted (``by``) is a coordinator's name: not the subject's data, left out.
+            entries.update((int(str(e["id"])), {k: v for k, v in e.items() if k != "by"})
+                           for e in audit.entries(conn, table, str(r)))
     return {
         "subject": {"kind": kind, "id": person_id},
         "exported_at": now(),
@@ -149,7 +151,8 @@ def subject_export(conn: Connection, kind: str, person_id: int) -> dict[str, obj
         "audit": [entries[k] for k in sorted(entries)],
         "notes": [
             "Every record ivcli holds about this person, by table.",
-            "The audit entries say when which command changed which fields; they hold no values.",
+            "The audit entries say when which command changed which fields; they hold no values"
+            " and leave out who acted (the staff's names).",
         ] + (["Records shared with a young person omit notes about the young person."]
              if kind == "volunteer" else []),
     }
