@@ -136,6 +136,7 @@ COMMANDS: list[tuple[str, str | None, tuple[str, ...]]] = [
     ("subject_export", None, ("subject-export",)),
     ("retention", None, ("retention",)),
     ("erase", "erase", ("erase",)),
+    ("team", "team", ("team",)),
 ]
 
 
