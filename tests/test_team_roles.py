@@ -307,3 +307,26 @@ def test_reporting_columns_hold_no_contact_detail_name_or_concern_text():
                 f.stored == column and f.personal for f in spec.fields)
             assert not personal or (table, column) in reported, (table, column)
     assert "text" not in roles.REPORTING_COLUMNS["concerns"]
+
+
+@slow
+def test_a_coordinators_big_import_keeps_the_indexes_it_may_not_drop(cli, pg_database, login,
+                                                                    monkeypatch):
+    """A load big enough to rebuild the referral indexes after it (``intake.BATCH``, made
+    small here) drops them only when the login owns the table: a coordinator's import keeps
+    them up row by row instead of failing."""
+    from pathlib import Path
+
+    from ivcli.referrals import intake
+
+    cli("team", "init", pg_database)
+    ann = login()
+    cli("team", "add-user", ann, "--role", "coordinator")
+    monkeypatch.setattr(intake, "BATCH", 1)
+    examples = Path(__file__).parent.parent / "docs" / "examples" / "referrals.csv"
+    indexes = pg_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'referrals' "
+                     "ORDER BY 1", dbname(pg_database))
+    r = cli("--db", as_login(pg_database, ann), "referral", "import", str(examples))
+    assert "Added 25 referral(s)" in r.stderr
+    assert pg_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'referrals' "
+                  "ORDER BY 1", dbname(pg_database)) == indexes
