@@ -794,12 +794,32 @@ PG_STORAGE = ("53100", "53200", "58030")  # disk full, out of memory, I/O error
 PG_NO_RIGHT = ("42501", "25006")  # insufficient privilege, read-only transaction
 
 
-def translate_pg(exc: BaseException, target: str) -> IvcliError | None:
-    """ivcli's own error for a PostgreSQL error: busy (a lock wait ran out, a serialisation
-    failure), storage, a refusal for a role without the right, or a server that cannot be
-    reached; None for anything else."""
+TEAM_ROLES = ("ivcli_coordinator", "ivcli_reporting")  # docs/team.md; ivcli.team.roles
+
+
+def no_right(exc: BaseException) -> IvcliError:
+    """The refusal of a command that needs more than the login's role allows (PostgreSQL's
+    insufficient privilege, or a write in a read-only transaction): e.g. a reporting login
+    reading a referrer's contact details or a concern's text."""
     from ivcli.errors import Refused
 
+    orig = getattr(exc, "orig", exc)
+    diag = getattr(orig, "diag", None)
+    said = getattr(diag, "message_primary", None) or ""
+    return Refused(
+        "your login's ivcli role does not allow this"
+        + (f" ({said})" if said else "")
+        + ": the reporting role reads only what 'report' and 'today' need (no names, contact "
+        "details or concern text); nothing changed",
+        hint="run it with a coordinator's login ('ivcli team add-user NAME --role "
+        "coordinator'); if ivcli was just upgraded, the database's owner runs 'ivcli team "
+        "init URL' again (docs/team.md)")
+
+
+def translate_pg(exc: BaseException, target: str) -> IvcliError | None:
+    """ivcli's own error for a PostgreSQL error: busy (a lock wait ran out, a serialisation
+    failure), storage, a refusal for a role without the right (``no_right``), or a server
+    that cannot be reached; None for anything else."""
     code = pg_code(exc)
     if code in PG_BUSY:
         return DatabaseBusy(
@@ -808,10 +828,7 @@ def translate_pg(exc: BaseException, target: str) -> IvcliError | None:
     if code in PG_STORAGE:
         return storage_full()
     if code in PG_NO_RIGHT:
-        return Refused("your database role may not do this (a reporting role only reads); "
-                       "nothing changed",
-                       hint="ask the scheme's administrator ('ivcli team add-user NAME "
-                       "--role coordinator')")
+        return no_right(exc)
     orig = getattr(exc, "orig", exc)
     if type(orig).__name__ == "OperationalError" and code in (None, "08001", "08006", "28000",
                                                               "28P01", "3D000"):
@@ -932,33 +949,99 @@ def pg_engine(target: str, *, write: bool) -> Engine:
     return engine
 
 
-def _pg_schema_state(conn: Connection, target: str, *, write: bool) -> bool:
+def _pg_schema_state(conn: Connection, target: str, *, write: bool,
+                     upgrading: bool = False) -> bool:
     """Whether the database behind ``conn`` needs migrating, decided without changing it:
     refused when it holds other tables but no ivcli schema, or a newer ivcli's (exit 4); for a
-    command that only reads, a database with no ivcli schema yet (exit 1)."""
+    command that only reads, a database with no ivcli schema yet (exit 1); for a login with no
+    ivcli role on it (exit 1, ``pg_login_refused``). A schema to create or upgrade is refused
+    (exit 4) to a login that does not own it, and on a database set up by ``ivcli team init``
+    to every command but that one (``upgrading``): it re-applies the roles' grants after."""
     from ivcli import migrations
 
     ddl = migrations.PgDdl(conn)
-    tables = ddl.tables()
+    tables = ddl.tables()  # those this login has some right on
+    if not tables and conn.exec_driver_sql(
+            "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema())"
+    ).scalar():
+        raise pg_login_refused(conn, "has no ivcli role on this database")
     if tables and not migrations.applied(ddl):
         raise DatabaseUnusable(
             f"{target} holds tables but is not an ivcli database",
             hint="point --db at an ivcli database or an empty one; nothing was changed")
-    todo = bool(migrations.pending(ddl))
+    todo = [name for name, _ in migrations.pending(ddl)]
     if todo and not tables and not write:
         raise DatabaseMissing(
             f"{target} holds no ivcli database yet",
             hint="a command that writes (e.g. 'ivcli referral add'), or 'ivcli team init', "
             "creates its schema")
-    return todo
+    if todo and not upgrading:
+        _pg_may_migrate(conn, target, todo, fresh=not tables)
+    return bool(todo)
 
 
-def _pg_migrate(conn: Connection) -> None:
-    """Apply the pending migrations on ``conn`` (holding the write lock) in one transaction."""
+def _pg_may_migrate(conn: Connection, target: str, todo: list[str], *, fresh: bool) -> None:
+    """Refuse (exit 4) a schema change this command may not make: the login does not own the
+    schema and its tables (a coordinator or reporting login running a newer ivcli), or the
+    database was set up by ``ivcli team init``, whose grants must follow the change."""
+    owner, team = conn.exec_driver_sql(
+        "SELECT has_schema_privilege(current_schema(), 'CREATE') AND NOT EXISTS (SELECT 1 FROM "
+        "pg_tables WHERE schemaname = current_schema() AND NOT pg_has_role(tableowner, "
+        "'USAGE')), " + ("false" if fresh else
+                         "coalesce((SELECT has_table_privilege(oid, 'schema_migrations', "
+                         "'SELECT') FROM pg_roles WHERE rolname = %(role)s), false)"),
+        {} if fresh else {"role": TEAM_ROLES[0]}).one()
+    if owner and not team:
+        return
+    what = (f"{target} holds no ivcli schema yet" if fresh else
+            f"{target} has an older ivcli schema (this ivcli adds {todo[0]}"
+            + (f" and {len(todo) - 1} more" if len(todo) > 1 else "") + ")")
+    raise DatabaseUnusable(
+        f"{what}, and " + ("only its owner can create or upgrade it" if not owner else
+                           "it was set up by 'ivcli team init', which upgrades it")
+        + "; nothing was changed",
+        hint="the database's owner runs 'ivcli team init URL' with this ivcli (it creates or "
+        "upgrades the schema and re-applies the roles' grants; docs/team.md); until then use "
+        "the ivcli it was set up with")
+
+
+def pg_login(conn: Connection) -> tuple[str, list[str]]:
+    """The login ``conn`` runs as, and the ivcli roles (``TEAM_ROLES``) it has."""
+    user = conn.exec_driver_sql("SELECT current_user").scalar_one()
+    roles = [r for (r,) in conn.exec_driver_sql(
+        "SELECT rolname FROM pg_roles WHERE rolname = ANY(%(roles)s) AND "
+        "pg_has_role(current_user, oid, 'MEMBER') ORDER BY rolname",
+        {"roles": list(TEAM_ROLES)})]
+    return str(user), roles
+
+
+def pg_login_refused(conn: Connection, what: str) -> IvcliError:
+    """The refusal naming the login, ``what`` it may not do and its ivcli role (exit 1, before
+    anything is changed)."""
+    from ivcli.errors import Refused
+
+    user, roles = pg_login(conn)
+    role = " and ".join(roles) if roles else "none"
+    return Refused(
+        f"the login {user} {what} (its ivcli role: {role}); nothing changed",
+        hint=f"run it with a coordinator's login, or ask the database's owner to run 'ivcli "
+        f"team add-user {user} --role coordinator' (docs/team.md)")
+
+
+def _pg_may_write(conn: Connection) -> None:
+    """Refuse a write command, before its transaction begins, to a login that may only read
+    (the reporting role): every write records itself in ``audit_log``."""
+    if not conn.exec_driver_sql("SELECT has_table_privilege('audit_log', 'INSERT')").scalar():
+        raise pg_login_refused(conn, "may only read this database")
+
+
+def _pg_migrate(conn: Connection) -> list[str]:
+    """Apply the pending migrations on ``conn`` (holding the write lock) in one transaction;
+    their names."""
     from ivcli import migrations
 
     with conn.begin():
-        migrations.migrate(migrations.PgDdl(conn), now())
+        return migrations.migrate(migrations.PgDdl(conn), now())
 
 
 def pg_prepare(target: str, *, write: bool) -> None:
@@ -976,16 +1059,40 @@ def pg_prepare(target: str, *, write: bool) -> None:
 
 
 @contextmanager
+def pg_session(target: str) -> Iterator[Connection]:
+    """A connection holding ivcli's write lock, no transaction begun, the schema not looked
+    at: for ``ivcli team``, which sets the database up (``pg_upgrade``, its roles' grants)."""
+    engine = pg_engine(target, write=True)
+    try:
+        with _translated_pg(target), engine.connect() as conn:
+            gcstart.resume()
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def pg_upgrade(conn: Connection, target: str) -> list[str]:
+    """Create or upgrade the schema on ``conn`` (a ``pg_session``) as its owner: the names of
+    the migrations applied (none when it was up to date)."""
+    with conn.begin():
+        todo = _pg_schema_state(conn, target, write=True, upgrading=True)
+    return _pg_migrate(conn) if todo else []
+
+
+@contextmanager
 def pg_writer(target: str, *, command: str | None = None, dry_run: bool = False,
               watch: Callable[[Connection], None] | None = None,
               complete: Callable[[Connection], None] | None = None) -> Iterator[Connection]:
     """``writer`` on PostgreSQL: one connection holding the write lock; pending migrations
-    are committed first, then the command's own SERIALIZABLE transaction."""
+    are committed first, then the command's own SERIALIZABLE transaction. A login that may
+    only read is refused before it (``_pg_may_write``)."""
     engine = pg_engine(target, write=True)
     try:
         with _translated_pg(target), engine.connect() as conn:
             with conn.begin():
                 todo = _pg_schema_state(conn, target, write=True)
+                if not todo:  # after a migration, the login is the owner
+                    _pg_may_write(conn)
             if todo:
                 _pg_migrate(conn)
             with _unit_of_work(conn, command, dry_run, watch, complete):

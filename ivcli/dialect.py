@@ -322,8 +322,13 @@ def drop_secondary_indexes(conn: Connection, table: str, keep: Sequence[str] = (
     """Drop ``table``'s secondary indexes (those declared by CREATE INDEX, in name order; the
     ones behind a PRIMARY KEY or UNIQUE constraint are left, and still checked row by row) but
     those named in ``keep``, and return the SQL that creates them again, for
-    ``create_indexes``."""
+    ``create_indexes``. (PostgreSQL: only the table's owner may drop them; for a coordinator's
+    login, docs/team.md, none is dropped and the load keeps them up row by row.)"""
     if is_pg(conn):
+        if not conn.exec_driver_sql(
+                "SELECT pg_has_role(tableowner, 'USAGE') FROM pg_tables WHERE schemaname = "
+                "current_schema() AND tablename = %(t)s", {"t": table}).scalar():
+            return []
         pg_indexes = [(name, sql) for name, sql in conn.exec_driver_sql(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
             "AND tablename = %(t)s AND indexname NOT IN (SELECT conname FROM pg_constraint "

@@ -1,4 +1,4 @@
-"""ivcli team: team mode on a shared PostgreSQL database (docs/team.md)."""
+"""ivcli team: set up and share a PostgreSQL database (docs/team.md)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,87 @@ import typer
 from ivcli.cli.common import Format, state
 from ivcli.enums import OutputFormat
 
-app = typer.Typer(help="Team mode: several coordinators on one PostgreSQL database "
-                  "(docs/team.md).", no_args_is_help=True)
+app = typer.Typer(
+    help="Team mode: one PostgreSQL database shared by several coordinators (docs/team.md).",
+    no_args_is_help=True,
+)
+
+
+def _server_url(raw: str, where: str) -> str:
+    """``raw`` when it is a PostgreSQL URL ivcli accepts (``db.pg_url``'s rules: no password
+    in it); a file path or anything else is refused (exit 1)."""
+    from ivcli import db
+    from ivcli.errors import InvalidInput
+
+    if not db.is_url(raw):
+        raise InvalidInput(f"{where}: {raw} is a file path; team mode needs a PostgreSQL URL",
+                           hint="e.g. postgresql+psycopg://host/dbname (docs/team.md)")
+    try:
+        db.pg_url(raw)  # refused when it holds a password or is not PostgreSQL
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message.replace("--db:", f"{where}:", 1), hint=exc.hint) \
+            from None
+    return raw
+
+
+@app.command("init")
+def init(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(
+        metavar="URL", help="The database: postgresql+psycopg://host/dbname (no password in "
+        "it).", show_default=False)],
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Set a PostgreSQL database up for a team: create its schema (or upgrade it), the roles
+    ivcli_coordinator (read and write) and ivcli_reporting (reads what 'report' and 'today'
+    need: no names, contact details or concern text), and their grants.
+
+    Run it as the database's owner with a login that can create roles (CREATEROLE, or a
+    superuser); otherwise it is refused (exit 1). Run again (after upgrading ivcli, say) it
+    upgrades the schema and re-applies the grants. Prints what it did.
+    """
+    from ivcli import db
+    from ivcli.render import emit
+    from ivcli.team import roles
+
+    target = _server_url(url, "URL")
+    state(ctx)
+    with db.pg_session(target) as conn:
+        steps = roles.init(conn, target)
+    emit(fmt.value, roles.STEP_COLUMNS, [s.as_row() for s in steps],
+         title=f"Team set-up of {target}")
+
+
+@app.command("add-user")
+def add_user(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(
+        metavar="NAME", help="An existing login on the server (createuser NAME).",
+        show_default=False)],
+    role: Annotated[str, typer.Option(
+        "--role", metavar="coordinator|reporting", help="coordinator: reads and writes "
+        "everything; reporting: runs 'report' and 'today' only.", show_default=False)],
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Give the login NAME an ivcli role on the shared database (--db or IVCLI_DB, a
+    PostgreSQL URL); the other ivcli role, if it had it, is taken away.
+
+    Run it with a login that can grant roles (CREATEROLE, or a superuser), after 'ivcli team
+    init'. An unknown NAME is exit 1.
+    """
+    from ivcli import db
+    from ivcli.errors import InvalidInput
+    from ivcli.render import emit_one
+    from ivcli.team import roles
+
+    app_state = state(ctx)
+    if app_state.db_url is None:
+        raise InvalidInput(f"--db: {app_state.db_path} is a file; team add-user needs the "
+                           "shared PostgreSQL database",
+                           hint="give --db postgresql+psycopg://host/dbname (or set IVCLI_DB)")
+    with db.pg_session(app_state.db_url) as conn:
+        done = roles.add_user(conn, name, role.strip().lower())
+    emit_one(fmt.value, done, title=f"Login {name}")
 
 
 @app.command("import-sqlite")
