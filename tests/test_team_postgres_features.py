@@ -243,3 +243,15 @@ def test_the_demo_on_postgresql_is_built_in_an_empty_database_only(cli, pg_datab
     assert lone.exists()
     monkeypatch.delenv("IVCLI_DB")
     assert len(cli.json("referral", "list")) == 1
+
+
+def test_report_detail_lists_matches_without_a_visit_alike(cli, backend):
+    """``report monthly --detail`` orders the matches with no visit by their last visit: on
+    PostgreSQL too (it failed there with exit 70: an output name inside ORDER BY's expression)."""
+    cli("demo")
+    r = cli.json("report", "monthly", "--month", "last", "--detail")
+    rows = r["detail"]["matches_without_visit"]
+    assert rows, "the demo has a match with no visit last month"
+    keys = [(row["last_visit"] is not None, row["last_visit"] or "", row["match_id"])
+            for row in rows]
+    assert keys == sorted(keys)

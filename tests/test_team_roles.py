@@ -294,7 +294,8 @@ def test_reporting_columns_hold_no_contact_detail_name_or_concern_text():
     from ivcli import specs
 
     reported = {("young_people", c) for c in ("date_of_birth", "gender", "ethnicity",
-                                             "disability", "care_leaver", "legal_status")}
+                                             "disability", "care_leaver", "legal_status",
+                                             "out_of_area", "uasc")}
     reported |= {("volunteers", c) for c in ("ethnicity", "faith", "disability")}
     reported |= {("reviews", "their_words")}
     by_table = {s.table: s for s in vars(specs).values()

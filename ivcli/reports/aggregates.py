@@ -313,6 +313,7 @@ def _detail(conn: Connection, p: Mapping[str, object], accepted: str) -> dict[st
     """The coordinator's lists, by name: never part of a published report."""
     without = [dict(row._mapping) for row in fetch_rows(conn, f"""
         WITH {PAUSED_CTE}
+        SELECT * FROM (
         SELECT m.id AS match_id, m.young_person_id,
                y.first_name || ' ' || y.last_name AS young_person,
                m.volunteer_id, v.first_name || ' ' || v.last_name AS volunteer,
@@ -326,7 +327,8 @@ def _detail(conn: Connection, p: Mapping[str, object], accepted: str) -> dict[st
            AND m.id NOT IN (SELECT match_id FROM paused_ids)
            AND NOT EXISTS (SELECT 1 FROM visits x WHERE x.match_id = m.id
                            AND x.date BETWEEN :start AND :end)
-         ORDER BY last_visit IS NOT NULL, last_visit, m.id
+        ) AS w  -- ordered outside: PostgreSQL takes no output name inside an expression
+         ORDER BY last_visit IS NOT NULL, last_visit, match_id
     """, p)]
     end = str(p["end"])
     waits = [{**row._mapping, "days_waiting": days_sql(row.accepted_date, end)}

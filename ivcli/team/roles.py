@@ -31,7 +31,7 @@ REPORTING_COLUMNS: dict[str, tuple[str, ...]] = {
     "schema_migrations": ("seq", "name"),
     "settings": ("key", "value"),
     "young_people": ("id", "date_of_birth", "gender", "ethnicity", "disability", "care_leaver",
-                     "legal_status"),
+                     "legal_status", "out_of_area", "uasc"),
     "legal_status_history": ("id", "young_person_id", "date", "status"),
     "referrals": ("id", "young_person_id", "status", "referral_date", "referrer_role",
                   "reason_code", "decision_date", "acknowledged_date", "reoffer_date",
