@@ -248,3 +248,34 @@ def test_referral_reimport_linking_every_row_is_the_same_on_both(both):
 
     first, again, _ = same_on_both(both, scenario)
     assert "Added 0 referral(s); 25 unchanged" in again[2]
+
+
+def test_a_big_referral_load_drops_and_restores_indexes_and_keys(both, pg_database,
+                                                                 monkeypatch):
+    """A load bigger than what is held drops the tables' secondary indexes (and, on
+    PostgreSQL, their foreign keys) for the insert and creates them again after."""
+    from ivcli.referrals import intake
+    from tests.conftest import pg_sql
+
+    monkeypatch.setattr(intake, "BATCH", 10)
+    dbname = pg_database.rsplit("/", 1)[1].split("?")[0]
+
+    def schema() -> list:
+        return pg_sql("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                      "FROM pg_constraint WHERE contype = 'f' UNION ALL SELECT tablename, "
+                      "indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+                      "ORDER BY 1, 2", dbname)
+
+    from ivcli.db import pg_prepare
+
+    pg_prepare(pg_database, write=True)  # the schema, migrated
+    before = schema()
+
+    def scenario(run: Run) -> list:
+        first = run("referral", "import", str(EXAMPLES / "referrals.csv"))
+        return [first, run("referral", "list", "--format", "json")]
+
+    first, listed = same_on_both(both, scenario)
+    assert "Added 25 referral(s)" in first[2]
+    assert schema() == before
+    assert any(r[1] == "referrals_young_person_id_fkey" for r in before)
