@@ -921,12 +921,19 @@ def _pg_iso_date() -> type:
 
 def pg_engine(target: str, *, write: bool) -> Engine:
     from sqlalchemy import Date, create_engine, event
+    from sqlalchemy.engine import make_url
     from sqlalchemy.pool import NullPool
 
+    url = pg_url(target)
+    # No JIT compilation: ivcli's queries take milliseconds, and compiling the plan of a
+    # "costly" one (a report's scan of the visits) took longer than running it. Set as the
+    # connection starts (libpq ``options``, after any the URL gives), so no extra round trip.
+    given = make_url(url).query.get("options") or ""
+    options = " ".join([given] if isinstance(given, str) else given) + " -c jit=off"
     engine = create_engine(
-        pg_url(target), poolclass=NullPool, hide_parameters=True,
+        url, poolclass=NullPool, hide_parameters=True,
         isolation_level="SERIALIZABLE" if write else "REPEATABLE READ",
-        connect_args={"connect_timeout": max(1, int(busy_timeout()))},
+        connect_args={"connect_timeout": max(1, int(busy_timeout())), "options": options},
     )
     # Booleans are stored as 0/1 (``migrations.PG_TYPES``): SQLAlchemy converts them as it does
     # for SQLite, so a model's Boolean reads back as a bool.

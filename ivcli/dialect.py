@@ -264,7 +264,7 @@ def create_stage(conn: Connection, table: str, columns: str, like: Sequence[str]
                  for c in (part.strip() for part in columns.split(","))]
         typed = [PgDdl.translate(f"CREATE TABLE x ({c})")[0][len("CREATE TABLE x ("):-1]
                  for c in typed]
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{table}")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{table}, pg_temp.{table}_copy")
         conn.exec_driver_sql(f"CREATE TEMP TABLE {table} ({', '.join(typed)}) ON COMMIT DROP")
         return
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table}")
@@ -278,19 +278,28 @@ def stage_rows(conn: Connection, table: str, columns: Sequence[str],
     ``table`` in one executemany, with no conversion to named parameters on the way.
     ``computed``: more columns, each an SQL expression over the row's own values, written
     ``{column}``, which SQLite works out as each row goes in (so Python makes no second tuple
-    per row to add them). PostgreSQL: one COPY, then the computed columns."""
+    per row to add them). PostgreSQL: one COPY; with computed columns, into a side table
+    (``{table}_copy``, emptied after) and from there in one INSERT ... SELECT that works them
+    out. Not an UPDATE after the COPY: updated rows would leave the staging table's indexes
+    built later in the transaction unusable to it (``index_stage``)."""
     extra = computed or {}
-    if is_pg(conn):  # one COPY, then the computed columns in one UPDATE
+    if is_pg(conn):
         raw = conn.connection.driver_connection
+        into = f"{table}_copy" if extra else table
+        if extra:
+            conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {into} "
+                                 f"(LIKE {table}) ON COMMIT DROP")
         with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                f"COPY {into} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         if extra:
             names = {c: c for c in columns}
-            conn.exec_driver_sql(f"UPDATE {table} SET " + ", ".join(
-                f"{c} = {e.format(**names)}" for c, e in extra.items())
-                + f" WHERE {next(iter(extra))} IS NULL")
+            conn.exec_driver_sql(
+                f"INSERT INTO {table} ({', '.join([*columns, *extra])}) SELECT "
+                f"{', '.join([*columns, *(e.format(**names) for e in extra.values())])} "
+                f"FROM {into}")
+            conn.exec_driver_sql(f"TRUNCATE {into}")
         return
     values = {c: f"?{i}" for i, c in enumerate(columns, 1)}  # numbered: each usable again
     conn.exec_driver_sql(
@@ -301,9 +310,20 @@ def stage_rows(conn: Connection, table: str, columns: Sequence[str],
 
 def index_stage(conn: Connection, table: str, name: str, columns: str) -> None:
     """An index ``name`` on the staging table ``table`` (``columns``: the indexed columns, as
-    SQL); it goes when the table does."""
+    SQL); it goes when the table does.
+
+    PostgreSQL: an index built over rows this transaction has updated is not usable by the
+    transaction itself (``pg_index.indcheckxmin``: the updates left HOT chains), so every
+    lookup would walk the whole table; the table is then rewritten in the index's order
+    (CLUSTER, which rebuilds its indexes over the rewritten rows). And the indexed columns'
+    statistics are gathered, which autovacuum never does for a temporary table: without
+    them the planner guesses the table's size and spread."""
     if is_pg(conn):
         conn.exec_driver_sql(f"CREATE INDEX {name} ON {table} ({columns})")
+        if conn.exec_driver_sql("SELECT indcheckxmin FROM pg_index WHERE indexrelid = "
+                                "to_regclass(%(i)s)", {"i": f"pg_temp.{name}"}).scalar():
+            conn.exec_driver_sql(f"CLUSTER {table} USING {name}")
+        conn.exec_driver_sql(f"ANALYZE {table} ({columns})")
         return
     conn.exec_driver_sql(f"CREATE INDEX temp.{name} ON {table} ({columns})")
 
@@ -315,6 +335,7 @@ def drop_stage(conn: Connection, table: str) -> None:
     page of it (about 0.15 s for 100,000 rows). ``create_stage`` drops one left from before, so
     a second load on the same connection starts empty. (PostgreSQL: ON COMMIT DROP.)"""
     if is_pg(conn):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{table}_copy")
         conn.exec_driver_sql(f"DROP TABLE pg_temp.{table}")
 
 
@@ -322,8 +343,14 @@ def drop_secondary_indexes(conn: Connection, table: str, keep: Sequence[str] = (
     """Drop ``table``'s secondary indexes (those declared by CREATE INDEX, in name order; the
     ones behind a PRIMARY KEY or UNIQUE constraint are left, and still checked row by row) but
     those named in ``keep``, and return the SQL that creates them again, for
-    ``create_indexes``. (PostgreSQL: only the table's owner may drop them; for a coordinator's
-    login, docs/team.md, none is dropped and the load keeps them up row by row.)"""
+    ``create_indexes``.
+
+    PostgreSQL: its foreign keys too, created again after the indexes: checking a key is a
+    trigger firing for each row inserted (a second a 100,000-row load), where adding the
+    constraint back checks every row in one join. (Inside the transaction, as the indexes: a
+    row that broke one would fail the whole load, and a rollback restores them.) Only the
+    table's owner may drop them: for a coordinator's login (docs/team.md) nothing is dropped
+    and the load keeps them up row by row."""
     if is_pg(conn):
         if not conn.exec_driver_sql(
                 "SELECT pg_has_role(tableowner, 'USAGE') FROM pg_tables WHERE schemaname = "
@@ -334,9 +361,15 @@ def drop_secondary_indexes(conn: Connection, table: str, keep: Sequence[str] = (
             "AND tablename = %(t)s AND indexname NOT IN (SELECT conname FROM pg_constraint "
             "WHERE conrelid = to_regclass(%(t)s)) ORDER BY indexname", {"t": table})
             if name not in keep]
+        foreign = list(conn.exec_driver_sql(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' "
+            "AND conrelid = to_regclass(%(t)s) ORDER BY conname", {"t": table}))
         for name, _ in pg_indexes:
             conn.exec_driver_sql(f'DROP INDEX "{name}"')
-        return [sql for _, sql in pg_indexes]
+        for name, _ in foreign:
+            conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        return [*(sql for _, sql in pg_indexes),
+                *(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql}' for name, sql in foreign)]
     indexes = [(name, sql) for name, sql in conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
         "AND sql IS NOT NULL ORDER BY name", (table,)
@@ -350,3 +383,36 @@ def create_indexes(conn: Connection, sqls: Sequence[str]) -> None:
     """Run the CREATE INDEX statements ``sqls`` (as ``drop_secondary_indexes`` returned them)."""
     for sql in sqls:
         conn.exec_driver_sql(sql)
+
+
+def insert_rows(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]],
+                statement: Any, *, ignore_conflicts: bool = False) -> int:
+    """Insert ``rows`` (dicts with the same keys, each a column of ``table``) in their order,
+    so that ids are given in that order; return how many were inserted. SQLite: ``statement``
+    (the service's INSERT of those columns, a Core ``insert()`` or ``text()`` with named
+    parameters, with ``ON CONFLICT DO NOTHING`` when ``ignore_conflicts``) run for every row
+    in one executemany. PostgreSQL (``statement`` unused): the rows go by one COPY into a
+    staging table only this transaction sees (values as psycopg sends them: a date as its ISO
+    text, a bool as 0/1, as SQLAlchemy's types store them), then into ``table`` in one
+    INSERT ... SELECT in row order, skipping those that conflict with a unique index when
+    ``ignore_conflicts``: all inside the caller's transaction, so a rollback undoes it."""
+    if not rows:
+        return 0
+    if not is_pg(conn):
+        return int(conn.execute(statement, list(rows)).rowcount)
+    columns = list(rows[0])
+    stage = f"stage_{table}"
+    names = ", ".join(columns)
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{stage}")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT 0 AS ord, "
+                         f"{names} FROM {table} WITH NO DATA")
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
+            f"COPY {stage} (ord, {names}) FROM STDIN") as copy:
+        for i, row in enumerate(rows):
+            copy.write_row((i, *(row[c] for c in columns)))
+    added = conn.exec_driver_sql(
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} ORDER BY ord"
+        + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")).rowcount
+    conn.exec_driver_sql(f"DROP TABLE pg_temp.{stage}")
+    return int(added)

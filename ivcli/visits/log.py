@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy import text
 
+from ivcli import dialect
 from ivcli import stored_settings as settings_service
 from ivcli.enums import MatchStatus
 from ivcli.errors import Refused
@@ -135,11 +136,11 @@ def insert_visits(conn: Connection, rows: Sequence[VisitRow]) -> list[tuple[int,
     first = _max_id(conn, "visits") + 1
     volunteer_of = _volunteers(conn, [r.match_id for r in rows])
     why = uncleared(conn, [(volunteer_of[r.match_id], r.date) for r in rows])
-    conn.execute(insert(table_of(Visit)), [
+    dialect.insert_rows(conn, "visits", [
         {"match_id": r.match_id, "date": r.date, "minutes": r.minutes, "activity": r.activity,
          "note": r.note, "high": r.high, "low": r.low,
          "uncleared": why.get((volunteer_of[r.match_id], r.date)), "created_at": stamp}
-        for r in rows])
+        for r in rows], insert(table_of(Visit)))
     # Ids are given in order under the write lock; check it rather than trust it.
     last, count = conn.execute(text("SELECT max(id), count(*) FROM visits WHERE id >= :first"),
                                {"first": first}).one()
@@ -151,10 +152,10 @@ def insert_visits(conn: Connection, rows: Sequence[VisitRow]) -> list[tuple[int,
     concern_ids: dict[int, int] = {}
     if opened:
         first_concern = _max_id(conn, "concerns") + 1
-        conn.execute(insert(table_of(Concern)), [
+        dialect.insert_rows(conn, "concerns", [
             {"match_id": r.match_id, "visit_id": vid, "category": "other",
              "opened_date": r.date, "text": r.concern, "created_at": stamp}
-            for vid, r in opened])
+            for vid, r in opened], insert(table_of(Concern)))
         concern_ids = {vid: first_concern + i for i, (vid, _) in enumerate(opened)}
         audit.record_bulk(conn, "concerns", (first_concern, first_concern + len(opened) - 1),
                           "insert", ())
@@ -193,9 +194,9 @@ def insert_costs(conn: Connection, lines: Sequence[tuple[int, CostLine]], stamp:
     if not lines:
         return
     first = _max_id(conn, "visit_costs") + 1
-    conn.execute(insert(table_of(VisitCost)), [
+    dialect.insert_rows(conn, "visit_costs", [
         {"visit_id": vid, "amount_pence": c.pence, "cost_type": c.cost_type,
-         "created_at": stamp} for vid, c in lines])
+         "created_at": stamp} for vid, c in lines], insert(table_of(VisitCost)))
     audit.record_bulk(conn, "visit_costs", (first, None), "insert", ())
 
 

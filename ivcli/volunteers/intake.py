@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ivcli import dialect
 from ivcli import stored_settings as settings_service
 from ivcli.db import now as db_now
 from ivcli.enums import CheckStep, VolunteerStatus
@@ -185,7 +186,7 @@ class NewVolunteers:
             v.update(status=VolunteerStatus.applicant.value, profile=_seed_profile(row),
                      created_at=self.now, updated_at=self.now)
             values.append(v)
-        self.conn.execute(text(_INSERT_VOLUNTEER), values)
+        dialect.insert_rows(self.conn, "volunteers", values, text(_INSERT_VOLUNTEER))
         written = {(ref, key, str(dob)): int(vid) for vid, ref, key, dob in self.conn.execute(
             text("SELECT id, reference, name_key, date_of_birth FROM volunteers "
                  "WHERE id > :high"), {"high": self.high})}
@@ -235,7 +236,8 @@ def _write_checks(conn: Connection, batch: list[dict[str, Any]], existing: set[i
                  if (c["volunteer_id"], c["step"], c["date"], c["number"] or "") not in held]
     if not batch:
         return 0
-    return int(conn.execute(text(_INSERT_CHECK), batch).rowcount)
+    return dialect.insert_rows(conn, "volunteer_checks", batch, text(_INSERT_CHECK),
+                               ignore_conflicts=True)
 
 
 def _write_trainings(conn: Connection, batch: list[dict[str, Any]], existing: set[int]) -> int:
@@ -251,7 +253,8 @@ def _write_trainings(conn: Connection, batch: list[dict[str, Any]], existing: se
         batch = [c for c in batch if (c["volunteer_id"], c["course"], c["date"]) not in held]
     if not batch:
         return 0
-    return int(conn.execute(text(_INSERT_TRAINING), batch).rowcount)
+    return dialect.insert_rows(conn, "volunteer_trainings", batch, text(_INSERT_TRAINING),
+                               ignore_conflicts=True)
 
 
 def _max_id(conn: Connection, table: str) -> int:
