@@ -201,10 +201,10 @@ def insert_chained_audit_entries(conn: Connection, ids_sql: str, params: Mapping
 
 
 def _plain(expr: str) -> str:
-    """SQL: true when the text is ASCII with no backslash escapes and no runs of spaces, so
-    that lower() finds whatever Python's normalisation (casefold, spaces collapsed) finds.
-    (Raw control characters inside JSON strings make the JSON invalid: kept below.)"""
-    return (f"({expr} IS NULL OR (length(CAST({expr} AS BLOB)) = length({expr})"
+    """SQL: true when the text is printable ASCII (no tab, newline or other control character:
+    Python's split() takes those for spaces) with no backslash escapes and no runs of spaces,
+    so that lower() finds whatever Python's normalisation (casefold, spaces collapsed) finds."""
+    return (f"({expr} IS NULL OR (NOT {expr} GLOB '*[^ -~]*'"
             f" AND instr({expr}, char(92)) = 0 AND instr({expr}, '  ') = 0))")
 
 
