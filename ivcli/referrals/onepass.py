@@ -31,6 +31,7 @@ found after, set-based, over the young people added (``outcome.possible_duplicat
 
 from __future__ import annotations
 
+import gc
 from array import array
 from collections.abc import Iterable
 from itertools import islice
@@ -243,25 +244,39 @@ class _Load:
         before, first_new = self.before, self.next_person
         refs = [r[REF] for r in rows if r[REF]]
         # A reference can be known only when held, or given by an earlier row.
-        known = (self.by_reference(refs) if before or self.next_person > before + 1
+        known = (self.by_reference(refs) if refs and (before or first_new > before + 1)
                  else {})
         unref = {(r[DOB], r[NAME]) for r in rows if not r[REF]}
         # A row with a reference not known links by name only to one held, or one waiting.
         unknown = ({(r[DOB], r[NAME]) for r in rows if r[REF] and r[REF] not in known}
                    if before or self.pending else set())
         held_names, lowest, waiting = self.by_name(unref | unknown, new_too=bool(unref))
+        # Whether a row with a reference not known may be anyone but a new young person.
+        by_name = bool(held_names or waiting or unref)
         people: list[tuple] = []
         waiting_people: list[tuple] = []
         claims: list[dict[str, object]] = []
-        linked: list[tuple[tuple, int, bool]] = []  # (row, young person, existing)
+        linked: list[int] = []  # each row's young person (0: refused)
+        link, add_person, first_line = linked.append, people.append, self.first_line.append
         for row in rows:
-            line, ref, key = row[LINE], row[REF], (row[DOB], row[NAME])
+            ref = row[REF]
             if ref:
                 person = known.get(ref)
+                if person is None and not by_name:  # a new child: the usual case
+                    pid = self.next_person
+                    self.next_person += 1
+                    first_line(row[LINE])
+                    add_person((pid, *_pick_person(row)))
+                    known[ref] = _Person(pid, row[NAME], row[DOB], row[LINE], None)
+                    link(pid)
+                    continue
+            line, key = row[LINE], (row[DOB], row[NAME])
+            if ref:
                 if person is not None:
                     if person.name_key != row[NAME] or person.dob != row[DOB]:
                         self.conflicts.append(reference_conflict(
                             line, person.id if person.line is None else None, person.line))
+                        link(0)
                         continue
                     pid, existing, legal = person.id, person.id <= before, person.legal
                 elif (held := next((h for h in reversed(held_names.get(key, ()))
@@ -279,9 +294,8 @@ class _Load:
                 else:
                     pid, existing, legal = self.next_person, False, None
                     self.next_person += 1
-                    self.first_line.append(line)
-                    self.referenced_new += 1
-                    people.append((pid, *_pick_person(row)))
+                    first_line(line)
+                    add_person((pid, *_pick_person(row)))
                     known[ref] = _Person(pid, row[NAME], row[DOB], line, None)
                     lowest.setdefault(key, pid)
             elif (held_list := held_names.get(key)):
@@ -291,7 +305,7 @@ class _Load:
             else:
                 pid, existing, legal = self.next_person, False, None
                 self.next_person += 1
-                self.first_line.append(line)
+                first_line(line)
                 waiting_people.append((pid, *_pick_person(row)))
                 lowest[key] = waiting[key] = pid
             if existing:
@@ -302,9 +316,10 @@ class _Load:
                         self.care[pid] = [line, row[DATE]]
                     elif row[DATE] < care[1]:
                         care[1] = row[DATE]
-            linked.append((row, pid, existing))
+            link(pid)
+        self.referenced_new += len(people)
         self.insert_people(people, waiting_people, claims)
-        self.insert_referrals(linked, first_new)
+        self.insert_referrals(rows, linked, first_new)
 
     def insert_people(self, people: list[tuple], waiting: list[tuple],
                       claims: list[dict[str, object]]) -> None:
@@ -329,36 +344,50 @@ class _Load:
             conn.execute(text(f"UPDATE {PENDING} SET reference = :reference WHERE id = :id"),
                          claims)
 
-    def insert_referrals(self, linked: list[tuple[tuple, int, bool]], first_new: int) -> None:
-        """The referrals of a batch's rows (``linked``: each with its young person, whether
-        held); ``first_new``: the first id of the young people the batch added, who have none
-        yet (those held or added before may have some)."""
-        result, collect = self.result, self.collect
-        state = self.referrals_of(sorted({p for _, p, _ in linked if p < first_new}))
+    def insert_referrals(self, rows: list[tuple], linked: list[int], first_new: int) -> None:
+        """The referrals of a batch's rows (``linked``: each one's young person, 0 for a row
+        refused); ``first_new``: the first id of the young people the batch added, who have
+        none yet (those held or added before may have some)."""
+        result, collect, ref_before = self.result, self.collect, self.ref_before
+        state = self.referrals_of(sorted({p for p in linked if 0 < p < first_new}))
+        added: dict[int, tuple[int, str]] = {}  # young person added by the batch -> referral
         new: list[tuple] = []
-        for row, pid, existing in linked:
-            line, on = row[LINE], row[DATE]
-            r = state.get(pid)
-            if r is None:
-                r = state[pid] = _Referrals()
+        for row, pid in zip(rows, linked, strict=True):
+            if not pid:
+                continue
+            on = row[DATE]
             ref_id: int | None
-            if (ref_id := r.held.get(on)) is not None:
-                pass  # unchanged
-            elif r.added is not None:
-                if r.added[1] == on:
-                    ref_id = r.added[0]  # unchanged: the same as a row before
+            if pid >= first_new:
+                done = added.get(pid)
+                if done is None:
+                    ref_id = self.next_referral
+                    self.next_referral += 1
+                    added[pid] = (ref_id, on)
+                    new.append((ref_id, pid, *_pick_referral(row)))
+                elif done[1] == on:
+                    ref_id = done[0]  # unchanged: the same as a row before
                 else:
-                    self.already_open(line, r.added[0])
-            elif r.open is not None:
-                self.already_open(line, r.open)
+                    ref_id = None
+                    self.already_open(row[LINE], done[0])
             else:
-                ref_id = self.next_referral
-                self.next_referral += 1
-                r.added = (ref_id, on)
-                new.append((ref_id, pid, *_pick_referral(row)))
+                r = state[pid]
+                if (ref_id := r.held.get(on)) is not None:
+                    pass  # unchanged
+                elif r.added is not None:
+                    if r.added[1] == on:
+                        ref_id = r.added[0]  # unchanged: the same as a row before
+                    else:
+                        self.already_open(row[LINE], r.added[0])
+                elif r.open is not None:
+                    self.already_open(row[LINE], r.open)
+                else:
+                    ref_id = self.next_referral
+                    self.next_referral += 1
+                    r.added = (ref_id, on)
+                    new.append((ref_id, pid, *_pick_referral(row)))
             if collect:
-                result.linked.append(Linked(line, ref_id, pid, bool(
-                    ref_id and ref_id > self.ref_before), existing))
+                result.linked.append(Linked(row[LINE], ref_id, pid, bool(
+                    ref_id and ref_id > ref_before), pid <= self.before))
         if new:
             self.make_room("referrals", len(new))
             dialect.insert_rows(self.conn, "referrals", *self.referral_sql, new)
@@ -431,10 +460,18 @@ def ingest(conn: Connection, rows: Iterable[tuple], *, collect: bool = False,
     load = _Load(conn, db_now(), collect, batch)
     result = load.result
     rows = iter(rows)
-    while chunk := list(islice(rows, batch)):
-        result.rows += len(chunk)
-        load.batch(chunk)
-        del chunk  # before the next is read: one batch in memory at a time
+    # The rows and tuples a batch makes hold no cycles: the collector's passes over them,
+    # thousands of times in a big file, would find nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        while chunk := list(islice(rows, batch)):
+            result.rows += len(chunk)
+            load.batch(chunk)
+            del chunk  # before the next is read: one batch in memory at a time
+    finally:
+        if collecting:
+            gc.enable()
     if load.conflicts:
         conflicts = Problems() if problems is None else problems
         for problem in load.conflicts:

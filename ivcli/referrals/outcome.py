@@ -97,13 +97,15 @@ def possible_duplicates(conn: Connection, result: IngestResult, max_before: int,
     in line order, so their ids are in the order of their first lines."""
     from sqlalchemy import text
 
-    # A big load (more added than held) reads the young people through the two name indexes
-    # (``+n.id``: not by id range, which would read every whole row), about 2.5 times quicker;
-    # a small one looks up just those added.
-    new_id = "+n.id" if result.new_people > max_before else "n.id"
-    # Each pair once, from its later young person (the one just added); none is stored yet.
-    duplicates.detect(conn, f"{new_id} > :before AND (o.id < n.id OR o.id <= :before)",
-                      {"before": max_before}, fresh=True)
+    # A big load (more added than held) reads the young people through the two name indexes,
+    # group by group; a small one looks up just those added, by id.
+    if result.new_people > max_before:
+        duplicates.detect_added(conn, max_before)
+    else:
+        # Each pair once, from its later young person (the one just added); none is stored
+        # yet.
+        duplicates.detect(conn, "n.id > :before AND (o.id < n.id OR o.id <= :before)",
+                          {"before": max_before}, fresh=True)
     pairs = ("FROM possible_duplicates WHERE young_person_id > :before "
              "AND dismissed_at IS NULL")
     params: dict[str, object] = {"before": max_before}
