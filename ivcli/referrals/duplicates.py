@@ -48,6 +48,46 @@ def _pairs(chosen: str, fresh: bool) -> str:
     )
 
 
+def _added_pairs() -> str:
+    """The pairs of the young people just added (ids above ``:before``) after a big load (more
+    added than held), each once, from its later young person: the rule of ``_pairs``, read
+    group by group. The groups of one date of birth and name key with more than one young
+    person, one of them added, come from the key's index alone; only their people are joined.
+    A pair with both names the same is taken from the last-name join alone."""
+    last, first = "last_key", "first_key"
+    return " UNION ALL ".join(
+        f"SELECT n.id AS hi, o.id AS lo, {reason} AS reason "
+        f"FROM (SELECT date_of_birth, {key} FROM young_people GROUP BY date_of_birth, {key} "
+        "HAVING count(*) > 1 AND max(id) > :before) g "
+        f"JOIN young_people n ON n.date_of_birth = g.date_of_birth AND n.{key} = g.{key} "
+        "AND n.id > :before "
+        f"JOIN young_people o ON o.date_of_birth = n.date_of_birth AND o.{key} = n.{key} "
+        f"AND o.id < n.id{extra}"
+        for key, reason, extra in (
+            (last, f"CASE WHEN n.{first} = o.{first} THEN '{REASONS[0]}' "
+                   f"ELSE '{REASONS[1]}' END", ""),
+            (first, f"'{REASONS[2]}'", f" AND o.{last} <> n.{last}"))
+    )
+
+
+def detect_added(conn: Connection, before: int) -> int:
+    """Store the possible duplicates of the young people just added (ids above ``before``),
+    none of whose pairs can be stored yet, after a big load (``_added_pairs``). Returns how
+    many were stored."""
+    params = {"before": before}
+    pairs = _added_pairs()
+    if all(conn.execute(text(f"SELECT 1 FROM ({one}) d LIMIT 1"), params).first() is None
+           for one in pairs.split(" UNION ALL ")):
+        return 0
+    first = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {TABLE}")).scalar_one()
+    conn.execute(text(
+        f"INSERT INTO {TABLE} (young_person_id, other_id, reason, found_at) "
+        f"SELECT hi, lo, reason, :now FROM ({pairs}) d ORDER BY hi, lo"),
+        {**params, "now": now()})
+    return audit.record_bulk(conn, TABLE, (first + 1, None), "insert",
+                             ("young_person_id", "other_id", "reason", "found_at"))
+
+
 def detect(conn: Connection, chosen: str, params: dict[str, Any] | None = None, *,
            fresh: bool = False) -> int:
     """Store the possible duplicates of the young people ``chosen`` (an SQL condition on the

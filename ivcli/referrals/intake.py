@@ -8,9 +8,12 @@ belongs to one child: a row whose reference is held for, or given on an earlier 
 different normalised name or date of birth is refused (``reference_conflicts``), never linked.
 A referral is the same referral when it is for the same young person on the same referral date.
 
-Intake is set-based so a 100,000-row file is quick and memory stays flat: validated rows stream
-into a temporary staging table in batches, then a few SQL statements link, insert and count.
-It runs on the command's Core connection (``db.writer``) and needs no ORM objects or models.
+Intake keeps memory flat for a file of any size, in one of two shapes with the same rules and
+the same outcome (``referrals.outcome``). On SQLite, validated rows go straight into the real
+tables in one pass (``referrals.onepass``). On PostgreSQL (``staged``) they stream into a
+temporary staging table in batches (COPY), then a few set-based SQL statements link, insert and
+count. Either runs on the command's Core connection (``db.writer``) and needs no ORM objects or
+models.
 Its SQL is portable (``text()``, named parameters, ``UPDATE ... FROM``); what only SQLite has
 (the connection's own staging table and its indexes, the executemany of plain tuples into it,
 the page cache, dropping and rebuilding a table's indexes) is in ``ivcli.dialect``.
@@ -22,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 from pathlib import Path
@@ -30,10 +33,17 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ivcli import dialect
 from ivcli.db import now as db_now
-from ivcli.enums import ReferralStatus, sql_list
 from ivcli.errors import InvalidInput, Refused
 from ivcli.importing.problems import Problems
-from ivcli.referrals import duplicates
+from ivcli.referrals.outcome import (
+    MAX_DUPLICATES_KEPT,
+    OPEN_REFERRALS,
+    IngestResult,
+    Linked,
+    possible_duplicates,
+    record_care_leavers,
+    reference_conflict,
+)
 from ivcli.referrals.rows import (
     CLEAN,
     FIELDS,
@@ -56,41 +66,7 @@ if TYPE_CHECKING:
     from ivcli.importing.mapping import HeaderChoice
 
 
-OPEN_REFERRALS = sql_list(ReferralStatus.open())
 BATCH = 5_000
-MAX_DUPLICATES_KEPT = 1_000
-
-
-@dataclass
-class Linked:
-    line: int
-    referral_id: int | None
-    young_person_id: int
-    added: bool
-    existing_person: bool
-
-
-@dataclass
-class IngestResult:
-    rows: int = 0
-    added: int = 0
-    unchanged: int = 0
-    new_people: int = 0
-    linked_existing: int = 0
-    possible_duplicates: list[tuple[int, int]] = field(default_factory=list)  # (line, yp id)
-    duplicate_count: int = 0
-    linked: list[Linked] = field(default_factory=list)
-    # Rows for a child who already has an open referral (received, accepted, deferred,
-    # matched): not added. (line, the open referral's id), the first MAX_DUPLICATES_KEPT.
-    already_open: list[tuple[int, int]] = field(default_factory=list)
-    already_open_count: int = 0
-    # Young people held as looked after whom a new referral records as care leavers:
-    # (line, young person id), the first MAX_DUPLICATES_KEPT.
-    now_care_leavers: list[tuple[int, int]] = field(default_factory=list)
-    # Lines whose ethnicity the mapping did not know (kept as given: docs/ethnicity.md), the
-    # first MAX_DUPLICATES_KEPT, and how many.
-    ethnicity_not_mapped: list[int] = field(default_factory=list)
-    ethnicity_not_mapped_count: int = 0
 
 
 STAGE = "stage_referrals"
@@ -176,20 +152,7 @@ def reference_conflicts(conn: Connection, held: bool) -> Iterator[RowProblem]:
            if held else "")
     ))
     for line, young_person, first_line in sorted(found):
-        if young_person is not None:
-            message = (
-                f"already held for young person {young_person}, with a different name or date "
-                "of birth, so it is not linked: check the reference (or, if this is young "
-                f"person {young_person}, give the name and date of birth held for them: "
-                f"'ivcli young-person show {young_person}')"
-            )
-        else:
-            message = (
-                f"also given on line {first_line} to a different name or date of birth, so it "
-                "is not linked: one reference is one child; correct the reference on one of "
-                "the two lines"
-            )
-        yield RowProblem(line, "reference", message)
+        yield reference_conflict(line, young_person, first_line)
 
 
 def ingest(
@@ -206,6 +169,23 @@ def ingest(
     reference belongs to another child (``reference_conflicts``) is added to them. When there
     are any, nothing is written and the caller raises; with no ``problems`` given, a conflict
     raises ``InvalidInput`` here."""
+    if not dialect.is_pg(conn):  # SQLite: one pass, no staging copy
+        from ivcli.referrals import onepass
+
+        return onepass.ingest(conn, rows, collect=collect, problems=problems, batch=BATCH)
+    return staged(conn, rows, collect=collect, problems=problems)
+
+
+def staged(
+    conn: Connection,
+    rows: Iterable[tuple],
+    *,
+    collect: bool = False,
+    problems: Problems | None = None,
+) -> IngestResult:
+    """``ingest`` over a staging table, set-based: PostgreSQL's load (COPY into the table).
+    It runs on SQLite too, where ``referrals.onepass`` must come to the same (a test compares
+    them)."""
     def ex(sql: str, params: dict[str, object] | None = None) -> CursorResult:
         return _sql(conn, sql, params)
 
@@ -369,21 +349,14 @@ def ingest(
 
 
 def _record_care_leavers(conn: Connection, result: IngestResult) -> None:
-    """Young people held as looked after whose row says they are a care leaver: their legal
-    status changes from the (first such) referral date, with its history."""
-    from ivcli.referrals.legal_status import record_status
-
-    found = list(_sql(
+    """Young people held as looked after whose row says they are a care leaver
+    (``outcome.record_care_leavers``)."""
+    record_care_leavers(conn, result, _sql(
         conn,
         "SELECT yp.id, min(s.line), min(s.referral_date) FROM stage_referrals s "
         "JOIN young_people yp ON yp.id = s.person_id "
         "WHERE s.existing = 1 AND s.care_leaver = 1 AND yp.legal_status = 'looked_after' "
-        "GROUP BY yp.id ORDER BY min(s.line)"))
-    for yp_id, line, on in found:
-        record_status(conn, yp_id, "care_leaver", date.fromisoformat(on),
-                      f"referral (line {line})" if line else "referral")
-        if len(result.now_care_leavers) < MAX_DUPLICATES_KEPT:
-            result.now_care_leavers.append((line, yp_id))
+        "GROUP BY yp.id ORDER BY min(s.line)").all())
 
 
 # Each staged row's young person: the one it was linked to, else the one added for its
@@ -397,35 +370,18 @@ _PERSON = (
 
 
 def _possible_duplicates(conn: Connection, result: IngestResult, max_before: int) -> None:
-    """Store the possible duplicates of the young people added (id above ``max_before``)
-    (``duplicates.detect``), count them in ``result.duplicate_count`` and keep the first
-    ``MAX_DUPLICATES_KEPT`` as (line, other young person), in line order. Young people are added
-    in line order, so their ids are in the order of their first lines."""
-    # A big load (more added than held) reads the young people through the two name indexes
-    # (``+n.id``: not by id range, which would read every whole row), about 2.5 times quicker;
-    # a small one looks up just those added.
-    new_id = "+n.id" if result.new_people > max_before else "n.id"
-    # Each pair once, from its later young person (the one just added); none is stored yet.
-    duplicates.detect(conn, f"{new_id} > :before AND (o.id < n.id OR o.id <= :before)",
-                      {"before": max_before}, fresh=True)
-    pairs = ("FROM possible_duplicates WHERE young_person_id > :before "
-             "AND dismissed_at IS NULL")
-    params: dict[str, object] = {"before": max_before}
-    result.duplicate_count = _sql(conn, f"SELECT count(*) {pairs}", params).scalar_one()
-    kept: list[tuple[int, int]] = [
-        (int(n), int(o)) for n, o in _sql(
-            conn, f"SELECT young_person_id, other_id {pairs} ORDER BY young_person_id, other_id "
-            f"LIMIT {MAX_DUPLICATES_KEPT}", params)]
-    if not kept:
-        return
+    """``outcome.possible_duplicates``, each young person's first line from the staging
+    table."""
     from sqlalchemy import bindparam, text
 
-    first_lines: dict[int, int] = dict(map(tuple, conn.execute(text(
-        f"SELECT yp.id, (SELECT min(s.line) FROM stage_referrals s "
-        f"WHERE s.ident = {HELD_IDENT}) FROM young_people yp "
-        "WHERE yp.id IN :ids").bindparams(bindparam("ids", expanding=True)),
-        {"ids": sorted({n for n, _ in kept})})))
-    result.possible_duplicates = [(first_lines[n], o) for n, o in kept]
+    def first_lines(ids: list[int]) -> dict[int, int]:
+        return dict(map(tuple, conn.execute(text(
+            f"SELECT yp.id, (SELECT min(s.line) FROM stage_referrals s "
+            f"WHERE s.ident = {HELD_IDENT}) FROM young_people yp "
+            "WHERE yp.id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": ids})))
+
+    possible_duplicates(conn, result, max_before, first_lines)
 
 
 # ---------------------------------------------------------------------------------------------
