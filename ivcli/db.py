@@ -743,6 +743,22 @@ def is_url(value: str | Path) -> bool:
     return isinstance(value, str) and "://" in value
 
 
+def server_url(raw: str, where: str) -> str:
+    """``raw`` given as the argument ``where`` of a team command (``team init URL``, ``team
+    import-sqlite FILE URL``), which needs a database server: ``pg_url``'s rules, with its
+    messages naming ``where``; a file path is refused too (``InvalidInput``, exit 1)."""
+    from ivcli.errors import InvalidInput
+
+    if not is_url(raw):
+        raise InvalidInput(f"{where}: {raw} is a file path; team mode needs a PostgreSQL URL",
+                           hint="e.g. postgresql+psycopg://host/dbname (docs/team.md)")
+    try:
+        return pg_url(raw)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message.replace("--db:", f"{where}:", 1), hint=exc.hint) \
+            from None
+
+
 def pg_url(raw: str) -> str:
     """``raw`` as the URL ivcli connects with: PostgreSQL through psycopg only, never a
     password in it (``InvalidInput``, exit 1), and ``sslmode=require`` unless the host is

@@ -291,7 +291,7 @@ def test_a_newer_file_is_refused(cli, lone):
 @pytest.mark.parametrize(("url", "says"), [
     ("postgresql+psycopg://ann:secret@db.example/ivcli", "URL: a password in the URL"),
     ("mysql://db.example/ivcli", "URL: mysql:// is not a database ivcli can use"),
-    ("other.db", "URL: other.db is not a PostgreSQL URL"),
+    ("other.db", "URL: other.db is a file path; team mode needs a PostgreSQL URL"),
 ])
 def test_a_bad_url_is_refused_before_anything(cli, lone, url, says):
     before = file_sha256(lone)

@@ -16,23 +16,6 @@ app = typer.Typer(
 )
 
 
-def _server_url(raw: str, where: str) -> str:
-    """``raw`` when it is a PostgreSQL URL ivcli accepts (``db.pg_url``'s rules: no password
-    in it); a file path or anything else is refused (exit 1)."""
-    from ivcli import db
-    from ivcli.errors import InvalidInput
-
-    if not db.is_url(raw):
-        raise InvalidInput(f"{where}: {raw} is a file path; team mode needs a PostgreSQL URL",
-                           hint="e.g. postgresql+psycopg://host/dbname (docs/team.md)")
-    try:
-        db.pg_url(raw)  # refused when it holds a password or is not PostgreSQL
-    except InvalidInput as exc:
-        raise InvalidInput(exc.message.replace("--db:", f"{where}:", 1), hint=exc.hint) \
-            from None
-    return raw
-
-
 @app.command("init")
 def init(
     ctx: typer.Context,
@@ -53,7 +36,7 @@ def init(
     from ivcli.render import emit
     from ivcli.team import roles
 
-    target = _server_url(url, "URL")
+    target = db.server_url(url, "URL")
     state(ctx)
     with db.pg_session(target) as conn:
         steps = roles.init(conn, target)

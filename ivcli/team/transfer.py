@@ -47,19 +47,6 @@ class Transfer:
     audit_head: bytes
 
 
-def target_url(raw: str) -> str:
-    """``raw`` as a PostgreSQL URL ivcli connects with (``db.pg_url``: no password in it,
-    exit 1), named URL in the messages."""
-    if not db.is_url(raw):
-        raise InvalidInput(f"URL: {raw} is not a PostgreSQL URL",
-                           hint="give the shared database as postgresql+psycopg://host/dbname "
-                           "(docs/team.md)")
-    try:
-        return db.pg_url(raw)
-    except InvalidInput as exc:
-        raise InvalidInput(exc.message.replace("--db:", "URL:", 1), hint=exc.hint) from None
-
-
 def copy_order(conn: Connection) -> list[str]:
     """The tables to copy, each after the tables its foreign keys refer to."""
     tables = [t for t in dialect.table_names(conn) if t not in NOT_COPIED]
@@ -80,7 +67,7 @@ def _sql(statement: str) -> Any:
 def import_sqlite(path: Path, raw_url: str, command: str = "team import-sqlite") -> Transfer:
     """Copy the ivcli database file ``path`` into the empty PostgreSQL database ``raw_url``
     in one transaction, verified; see the module's docstring."""
-    target_url(raw_url)
+    db.server_url(raw_url, "URL")
     with _source(path) as src:
         tables = copy_order(src)
         counts = {t: count(src, t) for t in tables}
