@@ -80,6 +80,7 @@ def detect_added(conn: Connection, before: int) -> int:
     from ivcli import dialect
 
     params = {"before": before}
+    dialect.refresh_statistics(conn, "young_people", "id, date_of_birth, first_key, last_key")
     pairs = _added_pairs(grouped=not dialect.is_pg(conn))
     if all(conn.execute(text(f"SELECT 1 FROM ({one}) d LIMIT 1"), params).first() is None
            for one in pairs.split(" UNION ALL ")):
