@@ -627,7 +627,6 @@ def reader(path: Path) -> Iterator[Connection]:
             raw.close()
 
 
-
 @contextmanager
 def file_snapshot(path: Path) -> Iterator[Connection]:
     """Read the database file at ``path`` in one snapshot without changing it (``ivcli team
@@ -668,6 +667,7 @@ def file_snapshot(path: Path) -> Iterator[Connection]:
             engine.dispose()
             if held:  # never handed over (the engine failed before it connected)
                 raw.close()
+
 
 def restore_from(source: Path, path: Path, *, create_folder: bool = True) -> None:
     """Replace the database at ``path`` with a copy of ``source`` (already verified), through the
@@ -1124,7 +1124,6 @@ def pg_writer(target: str, *, command: str | None = None, dry_run: bool = False,
         engine.dispose()
 
 
-
 @contextmanager
 def pg_writer_whole(target: str, *, command: str | None = None) -> Iterator[Connection]:
     """``pg_writer`` with the pending migrations inside the command's own transaction rather
@@ -1142,6 +1141,7 @@ def pg_writer_whole(target: str, *, command: str | None = None) -> Iterator[Conn
                 yield conn
     finally:
         engine.dispose()
+
 
 @contextmanager
 def pg_reader(target: str) -> Iterator[Connection]:

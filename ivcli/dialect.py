@@ -428,24 +428,20 @@ def insert_rows(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]],
     return int(added)
 
 
+# The one-pass referral import's own (``referrals.onepass``, SQLite only: PostgreSQL loads
+# through a staging table filled by COPY, ``referrals.intake.staged``).
+
+
 def insert_tuples(conn: Connection, table: str, columns: Sequence[str],
                   values: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert ``rows`` (plain tuples) into ``table`` in one executemany: ``columns`` are set to
     ``values``, SQL expressions over each tuple's values written ``{0}``, ``{1}``, ... (the
     same value may be used twice), with no conversion to named parameters on the way (SQLite
-    binds the tuples as they are). PostgreSQL: named parameters, one per value."""
+    binds the tuples as they are)."""
+    assert not is_pg(conn), "the one-pass import is SQLite's"
     if not rows:
         return
     width = len(rows[0])
-    if is_pg(conn):
-        from sqlalchemy import text
-
-        names = [f":v{i}" for i in range(width)]
-        conn.execute(text(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-            f"({', '.join(v.format(*names) for v in values)})"),
-            [{f"v{i}": x for i, x in enumerate(row)} for row in rows])
-        return
     numbered = [f"?{i}" for i in range(1, width + 1)]
     conn.exec_driver_sql(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
@@ -454,24 +450,18 @@ def insert_tuples(conn: Connection, table: str, columns: Sequence[str],
 
 def defer_foreign_keys(conn: Connection) -> None:
     """Check foreign keys at the commit, not at each statement, for the rest of this
-    transaction (a load may add a record before the one it refers to). PostgreSQL: checked
-    at each statement still (its constraints are not declared deferrable); nothing to do."""
-    if is_pg(conn):
-        return
+    transaction (a load may add a record before the one it refers to)."""
+    assert not is_pg(conn), "the one-pass import is SQLite's"
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
 
 
 def select_in(conn: Connection, sql: str, lists: Mapping[str, Sequence[Any]]) -> list[Any]:
     """The rows of ``sql``, each ``IN :name`` in it standing for the list ``lists[name]`` (a few
-    thousand values at most), bound as they are: SQLite, one ``?`` each (no named parameter
-    per value for SQLAlchemy to make and compile); PostgreSQL, ``= ANY`` of one array."""
+    thousand values at most), bound as they are: one ``?`` each (no named parameter per value
+    for SQLAlchemy to make and compile)."""
     import re
 
-    if is_pg(conn):
-        from sqlalchemy import text
-
-        return list(conn.execute(text(re.sub(r"\bIN :(\w+)", r"= ANY(:\1)", sql)),
-                                 {k: list(v) for k, v in lists.items()}).all())
+    assert not is_pg(conn), "the one-pass import is SQLite's"
     args: list[Any] = []
 
     def marks(m: re.Match[str]) -> str:

@@ -82,16 +82,8 @@ def detect_added(conn: Connection, before: int) -> int:
     params = {"before": before}
     dialect.refresh_statistics(conn, "young_people", "id, date_of_birth, first_key, last_key")
     pairs = _added_pairs(grouped=not dialect.is_pg(conn))
-    if all(conn.execute(text(f"SELECT 1 FROM ({one}) d LIMIT 1"), params).first() is None
-           for one in pairs.split(" UNION ALL ")):
-        return 0
-    first = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {TABLE}")).scalar_one()
-    conn.execute(text(
-        f"INSERT INTO {TABLE} (young_person_id, other_id, reason, found_at) "
-        f"SELECT hi, lo, reason, :now FROM ({pairs}) d ORDER BY hi, lo"),
-        {**params, "now": now()})
-    return audit.record_bulk(conn, TABLE, (first + 1, None), "insert",
-                             ("young_person_id", "other_id", "reason", "found_at"))
+    return _store(conn, [f"SELECT 1 FROM ({one}) d LIMIT 1" for one in pairs.split(" UNION ALL ")],
+                  f"SELECT hi, lo, reason, :now FROM ({pairs}) d", params)
 
 
 def detect(conn: Connection, chosen: str, params: dict[str, Any] | None = None, *,
@@ -104,19 +96,25 @@ def detect(conn: Connection, chosen: str, params: dict[str, Any] | None = None, 
         f" WHERE NOT EXISTS (SELECT 1 FROM {TABLE} p WHERE p.young_person_id = d.hi "
         "AND p.other_id = d.lo)")))
     params = params or {}
-    # Most writes find none: then nothing is written at all (no statement for the audit
-    # trail's safety net to see).
+    # Most writes find none (``_store`` then writes nothing).
     # (A fresh load asks each name join alone: each stops at its first pair, where the UNION
     # would sort every pair first.)
     probes = ([f"SELECT 1 FROM ({one}) d LIMIT 1" for one in _pairs(chosen, fresh).split(" UNION ")]
               if fresh else [f"SELECT 1 {new} LIMIT 1"])
+    return _store(conn, probes, f"SELECT hi, lo, min(reason), :now {new} GROUP BY hi, lo",
+                  params)
+
+
+def _store(conn: Connection, probes: list[str], pairs: str, params: dict[str, Any]) -> int:
+    """Insert the pairs ``pairs`` selects (hi, lo, reason, :now), in (hi, lo) order, with one
+    range entry in the audit trail; nothing at all (no statement for the audit trail's safety
+    net to see) when every one of ``probes`` finds none. Returns how many were stored."""
     if all(conn.execute(text(probe), params).first() is None for probe in probes):
         return 0
     before = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {TABLE}")).scalar_one()
     conn.execute(text(
         f"INSERT INTO {TABLE} (young_person_id, other_id, reason, found_at) "
-        f"SELECT hi, lo, min(reason), :now {new} GROUP BY hi, lo ORDER BY hi, lo"),
-        {**params, "now": now()})
+        f"{pairs} ORDER BY hi, lo"), {**params, "now": now()})
     return audit.record_bulk(conn, TABLE, (before + 1, None), "insert",
                              ("young_person_id", "other_id", "reason", "found_at"))
 
