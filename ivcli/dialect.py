@@ -264,7 +264,7 @@ def create_stage(conn: Connection, table: str, columns: str, like: Sequence[str]
                  for c in (part.strip() for part in columns.split(","))]
         typed = [PgDdl.translate(f"CREATE TABLE x ({c})")[0][len("CREATE TABLE x ("):-1]
                  for c in typed]
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{table}, pg_temp.{table}_copy")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{table}")
         conn.exec_driver_sql(f"CREATE TEMP TABLE {table} ({', '.join(typed)}) ON COMMIT DROP")
         return
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table}")
@@ -272,39 +272,19 @@ def create_stage(conn: Connection, table: str, columns: str, like: Sequence[str]
 
 
 def stage_rows(conn: Connection, table: str, columns: Sequence[str],
-               rows: Sequence[tuple[Any, ...]], computed: Mapping[str, str] | None = None
-               ) -> None:
+               rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert ``rows`` (tuples, their values in the order of ``columns``) into the staging table
-    ``table`` in one executemany, with no conversion to named parameters on the way.
-    ``computed``: more columns, each an SQL expression over the row's own values, written
-    ``{column}``, which SQLite works out as each row goes in (so Python makes no second tuple
-    per row to add them). PostgreSQL: one COPY; with computed columns, into a side table
-    (``{table}_copy``, emptied after) and from there in one INSERT ... SELECT that works them
-    out. Not an UPDATE after the COPY: updated rows would leave the staging table's indexes
-    built later in the transaction unusable to it (``index_stage``)."""
-    extra = computed or {}
+    ``table``: one COPY on PostgreSQL; one executemany on SQLite, with no conversion to named
+    parameters on the way."""
     if is_pg(conn):
         raw = conn.connection.driver_connection
-        into = f"{table}_copy" if extra else table
-        if extra:
-            conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {into} "
-                                 f"(LIKE {table}) ON COMMIT DROP")
         with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
-                f"COPY {into} ({', '.join(columns)}) FROM STDIN") as copy:
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        if extra:
-            names = {c: c for c in columns}
-            conn.exec_driver_sql(
-                f"INSERT INTO {table} ({', '.join([*columns, *extra])}) SELECT "
-                f"{', '.join([*columns, *(e.format(**names) for e in extra.values())])} "
-                f"FROM {into}")
-            conn.exec_driver_sql(f"TRUNCATE {into}")
         return
-    values = {c: f"?{i}" for i, c in enumerate(columns, 1)}  # numbered: each usable again
     conn.exec_driver_sql(
-        f"INSERT INTO {table} ({', '.join([*columns, *extra])}) VALUES "
-        f"({', '.join([*values.values(), *(e.format(**values) for e in extra.values())])})",
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
         rows)
 
 
@@ -315,7 +295,20 @@ def refresh_statistics(conn: Connection, table: str, columns: str) -> None:
     of 100,000 young people were then sorted and merged, 580 ms, where a hash join takes 85).
     SQLite plans without statistics (ivcli never runs ANALYZE there): nothing to do."""
     if is_pg(conn):
-        conn.exec_driver_sql(f"ANALYZE {table} ({columns})")
+        _analyze(conn, table, columns)
+
+
+# The statistics target of a load's ANALYZE (PostgreSQL's default: 100). The plans that follow
+# need a table's size and the spread of a few columns, not a fine histogram: a sample of
+# 300 x 10 rows gives them, where the default's 30,000 rows cost 60-120 ms a table at 100,000
+# rows (0.2-0.3 s a big import, for the same plans).
+LOAD_STATISTICS_TARGET = 10
+
+
+def _analyze(conn: Connection, table: str, columns: str) -> None:
+    conn.exec_driver_sql(f"SET LOCAL default_statistics_target = {LOAD_STATISTICS_TARGET}")
+    conn.exec_driver_sql(f"ANALYZE {table} ({columns})")
+    conn.exec_driver_sql("SET LOCAL default_statistics_target = DEFAULT")
 
 
 def index_stage(conn: Connection, table: str, name: str, columns: str) -> None:
@@ -333,7 +326,7 @@ def index_stage(conn: Connection, table: str, name: str, columns: str) -> None:
         if conn.exec_driver_sql("SELECT indcheckxmin FROM pg_index WHERE indexrelid = "
                                 "to_regclass(%(i)s)", {"i": f"pg_temp.{name}"}).scalar():
             conn.exec_driver_sql(f"CLUSTER {table} USING {name}")
-        conn.exec_driver_sql(f"ANALYZE {table} ({columns})")
+        _analyze(conn, table, columns)
         return
     conn.exec_driver_sql(f"CREATE INDEX temp.{name} ON {table} ({columns})")
 
@@ -345,7 +338,6 @@ def drop_stage(conn: Connection, table: str) -> None:
     page of it (about 0.15 s for 100,000 rows). ``create_stage`` drops one left from before, so
     a second load on the same connection starts empty. (PostgreSQL: ON COMMIT DROP.)"""
     if is_pg(conn):
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{table}_copy")
         conn.exec_driver_sql(f"DROP TABLE pg_temp.{table}")
 
 

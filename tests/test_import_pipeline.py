@@ -146,7 +146,30 @@ def test_a_big_load_keeps_the_in_order_index_and_rebuilds_the_others(db_path, tm
     assert dropped == [
         ["ix_young_people_dob_first", "ix_young_people_dob_last"],
         ["ix_referrals_referral_date", "ix_referrals_status"],
+        ["ix_possible_duplicates_other"],  # the six share a last name and date of birth
     ]
     names = {r[0] for r in query(db_path, "SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"ix_referrals_decision", "ix_referrals_status", "ix_referrals_referral_date",
-            "ix_young_people_dob_first", "ix_young_people_dob_last"} <= names
+            "ix_young_people_dob_first", "ix_young_people_dob_last",
+            "ix_possible_duplicates_other"} <= names
+    assert query(db_path, "SELECT count(*) FROM possible_duplicates")[0][0] == 15
+
+
+def test_a_staged_rows_identity_is_the_rule_the_held_young_people_use():
+    """``staged_ident`` (Python, as a row is staged) and ``IDENT_SQL`` (SQL, over the young
+    people held) are one rule written twice: they must give the same identity."""
+    from ivcli.referrals.rows import CLEAN
+
+    def row(reference: str, name_key: str, dob: str) -> tuple:
+        values = dict.fromkeys(CLEAN, "")
+        values.update(reference=reference, name_key=name_key, date_of_birth=dob)
+        return tuple(values[c] for c in CLEAN)
+
+    sql = intake.IDENT_SQL.format(reference="NULLIF(?, '')", name_key="?", date_of_birth="?")
+    con = sqlite3.connect(":memory:")
+    cases = [("LA1", "amy|lee", "2014-02-01"), ("", "amy|lee", "2014-02-01"),
+             ("", "o'neil|ng", "2010-12-31")]
+    for ref, key, dob in cases:
+        expected = con.execute(f"SELECT {sql}", (ref, key, dob)).fetchone()[0]
+        assert intake.staged_ident(row(ref, key, dob)) == expected
+    assert intake.staged_ident(row("", "amy|lee", "2014-02-01")) == "~amy|lee|2014-02-01"

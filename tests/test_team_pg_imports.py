@@ -227,8 +227,7 @@ def test_a_staging_index_built_after_updates_is_used(pg_database):
 
     with db.open_writer(pg_database) as conn:
         dialect.create_stage(conn, "stage_t", "line INTEGER PRIMARY KEY, ident TEXT")
-        dialect.stage_rows(conn, "stage_t", ("line",), [(i,) for i in range(1, 51)],
-                           computed={"ident": "'x' || {line}"})
+        dialect.stage_rows(conn, "stage_t", ("line", "ident"), [(i, f"x{i}") for i in range(1, 51)])
         conn.exec_driver_sql("UPDATE stage_t SET ident = ident || 'y'")  # on the same page
         dialect.index_stage(conn, "stage_t", "ix_stage_t", "ident")
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")

@@ -223,8 +223,8 @@ def test_a_row_lost_in_the_copy_is_caught_and_rolled_back(cli, lone, pg_database
 
     stage = dialect.stage_rows
 
-    def lossy(conn, table, columns, rows, computed=None):  # type: ignore[no-untyped-def]
-        stage(conn, table, columns, rows[:-1] if table == "reviews" else rows, computed)
+    def lossy(conn, table, columns, rows):  # type: ignore[no-untyped-def]
+        stage(conn, table, columns, rows[:-1] if table == "reviews" else rows)
 
     monkeypatch.setattr(dialect, "stage_rows", lossy)
     n = file_counts(lone)["reviews"]

@@ -83,7 +83,7 @@ def detect_added(conn: Connection, before: int) -> int:
     dialect.refresh_statistics(conn, "young_people", "id, date_of_birth, first_key, last_key")
     pairs = _added_pairs(grouped=not dialect.is_pg(conn))
     return _store(conn, [f"SELECT 1 FROM ({one}) d LIMIT 1" for one in pairs.split(" UNION ALL ")],
-                  f"SELECT hi, lo, reason, :now FROM ({pairs}) d", params)
+                  f"SELECT hi, lo, reason, :now FROM ({pairs}) d", params, big=True)
 
 
 def detect(conn: Connection, chosen: str, params: dict[str, Any] | None = None, *,
@@ -105,16 +105,26 @@ def detect(conn: Connection, chosen: str, params: dict[str, Any] | None = None, 
                   params)
 
 
-def _store(conn: Connection, probes: list[str], pairs: str, params: dict[str, Any]) -> int:
+def _store(conn: Connection, probes: list[str], pairs: str, params: dict[str, Any], *,
+           big: bool = False) -> int:
     """Insert the pairs ``pairs`` selects (hi, lo, reason, :now), in (hi, lo) order, with one
     range entry in the audit trail; nothing at all (no statement for the audit trail's safety
-    net to see) when every one of ``probes`` finds none. Returns how many were stored."""
+    net to see) when every one of ``probes`` finds none. Returns how many were stored.
+
+    ``big``: the pairs of a big load, as many as the table may hold (it holds about as many as
+    the young people held, fewer than those added): the table's secondary indexes, and on
+    PostgreSQL its foreign-key checks (two triggers a row), wait until the pairs are in
+    (``dialect.drop_secondary_indexes``)."""
+    from ivcli import dialect
+
     if all(conn.execute(text(probe), params).first() is None for probe in probes):
         return 0
     before = conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {TABLE}")).scalar_one()
+    deferred = dialect.drop_secondary_indexes(conn, TABLE) if big else []
     conn.execute(text(
         f"INSERT INTO {TABLE} (young_person_id, other_id, reason, found_at) "
         f"{pairs} ORDER BY hi, lo"), {**params, "now": now()})
+    dialect.create_indexes(conn, deferred)
     return audit.record_bulk(conn, TABLE, (before + 1, None), "insert",
                              ("young_person_id", "other_id", "reason", "found_at"))
 
