@@ -951,6 +951,15 @@ def m019_visit_costs_covering(conn: Ddl) -> None:
     """)
 
 
+def m020_visit_costs_out_of_range(conn: Ddl) -> None:
+    """An index of the cost lines out of range (``visits.rows.COST_IN_RANGE``, as it reads
+    here): it holds none unless a line was stored out of range, so the report's and
+    ``ivcli check``'s search for them reads an empty index rather than every cost line (the
+    monthly report over 333,000 cost lines: 8-16 ms, against well under one)."""
+    conn.execute("CREATE INDEX ix_visit_costs_out_of_range ON visit_costs (visit_id) "
+                 "WHERE NOT (amount_pence BETWEEN 0 AND 100000000)")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_identity_index", m002_identity_index),
@@ -971,6 +980,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("017_out_of_area", m017_out_of_area),
     ("018_audit_actor", m018_audit_actor),
     ("019_visit_costs_covering", m019_visit_costs_covering),
+    ("020_visit_costs_out_of_range", m020_visit_costs_out_of_range),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

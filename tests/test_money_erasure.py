@@ -298,3 +298,25 @@ def test_retention_skips_a_person_in_an_open_match_and_says_so(cli, db_path):
     assert "past its retention period" not in result.stderr
     assert rows(db_path, "SELECT first_name FROM volunteers WHERE id = ?", (vol,)) == [("erased",)]
     assert free_text(db_path, m) == [(None, None), (None, None), (None,), ("erased", None)]
+
+
+def test_the_search_for_costs_out_of_range_reads_their_own_index(cli, db_path, match):
+    """The report's and the check's search for cost lines out of range read the partial
+    index of those lines (migration 020), whose condition must stay the one they use
+    (``COST_IN_RANGE``): not every cost line."""
+    from ivcli.visits.rows import COST_IN_RANGE
+
+    log(cli, match, TODAY, "--cost", "12.50", "--cost-type", "food")
+    conn = sqlite3.connect(db_path)
+    try:
+        for sql in (
+            "SELECT DISTINCT v.id FROM visits v JOIN visit_costs c ON c.visit_id = v.id "
+            f"WHERE v.date BETWEEN '2000-01-01' AND '2100-01-01' AND NOT ({COST_IN_RANGE}) "
+            "ORDER BY v.id",
+            f"SELECT id, visit_id FROM visit_costs WHERE NOT ({COST_IN_RANGE}) "
+            "ORDER BY visit_id, id",
+        ):
+            plan = " ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "ix_visit_costs_out_of_range" in plan, plan
+    finally:
+        conn.close()

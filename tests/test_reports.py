@@ -626,3 +626,17 @@ def test_every_figure_is_documented():
     assert not missing, f"docs/reports.md does not define {missing}"
     for fig in report_figures.FIGURES:
         assert fig.definition in text, fig.key
+
+
+def test_lapsing_checks_are_counted_alike_for_a_few_volunteers_and_for_many(cli, scheme,
+                                                                           monkeypatch):
+    """The candidates' records are read by an IN list of ids for a few, and by reading
+    everyone's for many: both count the same."""
+    from ivcli.reports import aggregates
+
+    few = cli.json(*MONTH)
+    monkeypatch.setattr(aggregates, "FEW_VOLUNTEERS", 0)
+    many = cli.json(*MONTH)
+    assert (few["checks_lapsing"], few["checks_lapsed"]) == (
+        many["checks_lapsing"], many["checks_lapsed"])
+    assert few["checks_lapsing"] == 1

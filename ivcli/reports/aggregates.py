@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from ivcli.enums import CheckStep, EndReason
@@ -233,6 +233,10 @@ def _length_band(days: int) -> str:
     return "2_years_and_over"
 
 
+# Up to this many volunteers' records are picked out by an IN list of their ids.
+FEW_VOLUNTEERS = 900
+
+
 def _checks(conn: Connection, on: date) -> tuple[int, int]:
     """Lapsing and lapsed checks, by ``compliance.evaluate`` (the one statement of the rules).
 
@@ -244,25 +248,35 @@ def _checks(conn: Connection, on: date) -> tuple[int, int]:
     from ivcli.volunteers import compliance
 
     rules = compliance.Rules.load(conn)
-    params = {"end": on.isoformat(), **compliance.may_lapse_params(rules, on, rules.warn_days)}
+    who = [vid for (vid,) in fetch_rows(conn, compliance.may_lapse_sql(rules),
+                                        compliance.may_lapse_params(rules, on, rules.warn_days))]
+    if not who:
+        return 0, 0
+    # The candidates' records, picked out by id (a few hundred: one IN list), else everyone's
+    # and kept here.
+    few = len(who) < FEW_VOLUNTEERS
+    among = " AND {column} IN :ids" if few else ""
+    params: dict[str, object] = {"end": on.isoformat(), **({"ids": who} if few else {})}
+    wanted = set(who)
+
+    def records(sql: str, column: str) -> list[Any]:
+        stmt = text(sql.format(among=among.format(column=column)))
+        if few:
+            stmt = stmt.bindparams(bindparam("ids", expanding=True))
+        return [r for r in conn.execute(stmt, params) if r[0] in wanted]
+
     steps = ", ".join(f"'{s.value}'" for s in (CheckStep.dbs, CheckStep.dbs_status_check))
-    who = compliance.may_lapse_sql(rules)
-    rows = fetch_rows(conn, f"""
-        SELECT c.volunteer_id, c.step, c.date, c.update_service
-          FROM volunteer_checks c
-         WHERE c.step IN ({steps}) AND c.date <= :end
-           AND c.volunteer_id IN ({who})
-         ORDER BY c.volunteer_id, c.date, c.id
-    """, params)
     by_volunteer: dict[int, list[_Check]] = {}
-    for vid, step, d, update_service in rows:
+    for vid, step, d, update_service in records(
+            "SELECT c.volunteer_id, c.step, c.date, c.update_service FROM volunteer_checks c "
+            f"WHERE c.step IN ({steps}) AND c.date <= :end{{among}} "
+            "ORDER BY c.volunteer_id, c.date, c.id", "c.volunteer_id"):
         by_volunteer.setdefault(vid, []).append(
             _Check(step, date.fromisoformat(d), bool(update_service)))
     courses: dict[int, list[compliance.TrainingRow]] = {}
-    for vid, course, d in fetch_rows(conn, f"""
-        SELECT t.volunteer_id, t.course, t.date FROM volunteer_trainings t
-         WHERE t.date <= :end AND t.volunteer_id IN ({who})
-    """, params):
+    for vid, course, d in records(
+            "SELECT t.volunteer_id, t.course, t.date FROM volunteer_trainings t "
+            "WHERE t.date <= :end{among}", "t.volunteer_id"):
         courses.setdefault(vid, []).append(
             compliance.TrainingRow(vid, course, date.fromisoformat(d)))
     lapsing = lapsed = 0

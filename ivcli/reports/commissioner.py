@@ -96,17 +96,13 @@ def _counted(key: str, rows: Iterable[Sequence[Any]], *, unknown: str) -> dict[s
 
 def _reasons(conn: Connection, p: Mapping[str, object]) -> dict[str, dict[str, int]]:
     """Declines and withdrawals in the period by ``referrals.reason_code``; a code not in the
-    documented lists (a scheme's own) is counted under its own key, after them; no code (or no
-    such column, in a database from before coded reasons) is ``other``."""
-    from ivcli import dialect
-
-    has_code = any(c.name == "reason_code" for c in dialect.table_columns(conn, "referrals"))
-    code = "lower(trim(coalesce(reason_code, '')))" if has_code else "''"
+    documented lists (a scheme's own) is counted under its own key, after them; no code is
+    ``other``. (Every database a command reads has the column: it is migrated first.)"""
     out = {"declines_by_reason": dict.fromkeys(GROUPS["declines_by_reason"], 0),
            "withdrawals_by_reason": dict.fromkeys(GROUPS["withdrawals_by_reason"], 0)}
     extra: dict[str, dict[str, int]] = {k: {} for k in out}
-    for status, reason, count in fetch_rows(conn, f"""
-        SELECT status, {code}, count(*) FROM referrals
+    for status, reason, count in fetch_rows(conn, """
+        SELECT status, lower(trim(coalesce(reason_code, ''))), count(*) FROM referrals
          WHERE decision_date BETWEEN :start AND :end AND status IN ('declined', 'withdrawn')
          GROUP BY 1, 2
     """, p):
