@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from ivcli import dialect
 from ivcli import stored_settings as settings_service
 from ivcli.enums import MatchStatus, ReferralStatus, sql_list
 from ivcli.names import full
@@ -349,7 +350,7 @@ def _supervision(conn: Connection, as_of: date, weeks: int, names: bool) -> list
         + " FROM matches m "
         + ("JOIN volunteers vo ON vo.id = m.volunteer_id " if names else "")
         + " WHERE m.status = 'active' AND m.start_date <= :d GROUP BY m.volunteer_id"
-        ") AS t WHERE coalesce(last, started) <= :cutoff",
+        + dialect.as_written(conn) + ") AS t WHERE coalesce(last, started) <= :cutoff",
         {"d": as_of.isoformat(), "cutoff": (as_of - timedelta(weeks=weeks)).isoformat()},
     ):
         since = _d(last or started)
@@ -385,7 +386,7 @@ def _overdue_visits(conn: Connection, as_of: date, limit: int, names: bool
         + ("JOIN young_people yp ON yp.id = m.young_person_id "
            "JOIN volunteers vo ON vo.id = m.volunteer_id " if names else "")
         + "  WHERE m.status = 'active' AND m.start_date <= :d"
-        ") AS t WHERE coalesce(last, start_date) < :cutoff",
+        + dialect.as_written(conn) + ") AS t WHERE coalesce(last, start_date) < :cutoff",
         {"d": as_of.isoformat(), "cutoff": (as_of - timedelta(days=limit)).isoformat()},
     )
     for mid, start, last, yp, vol, yf, yl, vf, vl in rows:
@@ -425,7 +426,7 @@ def _reviews_due(conn: Connection, as_of: date, names: bool) -> list[Item]:
         + ("JOIN young_people yp ON yp.id = m.young_person_id " if names else "")
         + f" WHERE m.status IN ({sql_list(MatchStatus.running())}) AND m.start_date <= :d "
         " AND (m.end_date IS NULL OR m.end_date > :d)"
-        ") AS t WHERE CASE WHEN held = 0 THEN start_date <= :first "
+        + dialect.as_written(conn) + ") AS t WHERE CASE WHEN held = 0 THEN start_date <= :first "
         "  WHEN held = 1 THEN last <= :second ELSE last <= :then END",
         {"d": as_of.isoformat(),
          "first": (margin - timedelta(weeks=schedule.first_weeks)).isoformat(),
