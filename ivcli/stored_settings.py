@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import text
 
@@ -61,12 +62,30 @@ def stored(conn: Connection) -> dict[str, str]:
     return {str(r[0]): str(r[1]) for r in rows}
 
 
+# The settings stored, read once per transaction (``today`` asks for about thirty): a new
+# transaction reads them again, and a change made through this module is seen at once.
+_SAVED: WeakKeyDictionary[Any, dict[str, str]] = WeakKeyDictionary()
+
+
+def _saved(conn: Connection) -> dict[str, str]:
+    transaction = conn.get_transaction()
+    saved = _SAVED.get(transaction) if transaction is not None else None
+    if saved is None:
+        saved = stored(conn)  # begins the transaction if none was
+        _SAVED[conn.get_transaction()] = saved
+    return saved
+
+
+def _changed(conn: Connection) -> None:
+    transaction = conn.get_transaction()
+    if transaction is not None:
+        _SAVED.pop(transaction, None)
+
+
 def get(conn: Connection, key: str) -> int | float | str:
     d = _definition(key)
-    row = conn.execute(
-        text("SELECT value FROM settings WHERE key = :k"), {"k": key}
-    ).first()
-    return d.default if row is None else _parse_stored(d, row[0])
+    saved = _saved(conn)
+    return _parse_stored(d, saved[key]) if key in saved else d.default
 
 
 def _parse_stored(d: SettingDef, raw: str) -> int | float | str:
@@ -134,6 +153,7 @@ def set_value(conn: Connection, key: str, raw: str) -> int | float | str:
     from ivcli.safety import audit
 
     audit.record(conn, [("settings", key, action, ["value"])])
+    _changed(conn)
     return value
 
 
@@ -144,3 +164,4 @@ def reset(conn: Connection, key: str) -> None:
     from ivcli.safety import audit
 
     audit.record(conn, [("settings", key, "delete", [])])
+    _changed(conn)

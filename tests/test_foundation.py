@@ -245,3 +245,33 @@ def test_console_entry_runs_a_sub_command(tmp_path: Path):
                          cwd=Path(__file__).parent.parent)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"
+
+
+def test_settings_are_read_once_a_transaction_and_a_change_is_seen_at_once(cli, db_path: Path):
+    """``stored_settings.get`` reads the settings table once per transaction; a change made
+    through ``set_value``/``reset`` is seen by the same transaction, and another transaction
+    reads the table again."""
+    from ivcli import db, stored_settings
+
+    cli("settings", "set", "visit.overdue_days", "30")  # creates the database
+    key = "review.warn_days"
+    default = stored_settings.SETTINGS[key].default
+    with db.writer(db_path) as conn:
+        reads: list[str] = []
+        from sqlalchemy import event
+
+        event.listen(conn, "before_cursor_execute",
+                     lambda *a: reads.append(a[2]) if "FROM settings" in a[2] else None)
+        assert stored_settings.get(conn, key) == default
+        assert stored_settings.get(conn, "visit.overdue_days") is not None
+        assert len(reads) == 1  # one read of the table for both
+        stored_settings.set_value(conn, key, "9")
+        assert stored_settings.get(conn, key) == 9
+        stored_settings.reset(conn, key)
+        assert stored_settings.get(conn, key) == default
+        stored_settings.set_value(conn, key, "11")
+    with db.reader(db_path) as conn:
+        assert stored_settings.get(conn, key) == 11
+    cli("settings", "set", key, "12")
+    with db.reader(db_path) as conn:
+        assert stored_settings.get(conn, key) == 12
