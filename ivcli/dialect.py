@@ -410,6 +410,17 @@ def insert_rows(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]],
     if not rows:
         return 0
     if not is_pg(conn):
+        from sqlalchemy.sql.elements import TextClause
+
+        if isinstance(statement, TextClause):
+            # Untyped: its parameters are bound as they are, so the statement is compiled
+            # once and given plain tuples, in the order of its placeholders, rather than each
+            # row's dict being turned into parameters by SQLAlchemy (about 2 microseconds a
+            # value: a tenth of a 5,000-volunteer import).
+            compiled = statement.compile(dialect=conn.dialect)
+            order = compiled.positiontup or []
+            return int(conn.exec_driver_sql(
+                compiled.string, [tuple(row[k] for k in order) for row in rows]).rowcount)
         return int(conn.execute(statement, list(rows)).rowcount)
     columns = list(rows[0])
     stage = f"stage_{table}"
