@@ -630,12 +630,14 @@ def test_every_figure_is_documented():
 
 def test_lapsing_checks_are_counted_alike_for_a_few_volunteers_and_for_many(cli, scheme,
                                                                            monkeypatch):
-    """The candidates' records are read by an IN list of ids for a few, and by reading
-    everyone's for many: both count the same."""
-    from ivcli.reports import aggregates
+    """The candidates' records are read by an IN list of ids for a few, and for many by
+    reading everyone's (``compliance.records_of``), of whom only the candidates count: both
+    give the same figures."""
+    from ivcli.volunteers import compliance
 
     few = cli.json(*MONTH)
-    monkeypatch.setattr(aggregates, "FEW_VOLUNTEERS", 0)
+    monkeypatch.setattr(compliance, "records_of", lambda conn, ids: (
+        compliance.load_checks(conn, None, light=True), compliance.load_trainings(conn, None)))
     many = cli.json(*MONTH)
     assert (few["checks_lapsing"], few["checks_lapsed"]) == (
         many["checks_lapsing"], many["checks_lapsed"])

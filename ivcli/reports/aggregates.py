@@ -29,14 +29,13 @@ until none can; if no cell is left to hide, the whole breakdown is hidden (every
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from ivcli.enums import CheckStep, EndReason
+from ivcli.enums import EndReason
 from ivcli.report_figures import (
     AGE_BANDS,
     END_REASONS,
@@ -233,10 +232,6 @@ def _length_band(days: int) -> str:
     return "2_years_and_over"
 
 
-# Up to this many volunteers' records are picked out by an IN list of their ids.
-FEW_VOLUNTEERS = 900
-
-
 def _checks(conn: Connection, on: date) -> tuple[int, int]:
     """Lapsing and lapsed checks, by ``compliance.evaluate`` (the one statement of the rules).
 
@@ -250,51 +245,13 @@ def _checks(conn: Connection, on: date) -> tuple[int, int]:
     rules = compliance.Rules.load(conn)
     who = [vid for (vid,) in fetch_rows(conn, compliance.may_lapse_sql(rules),
                                         compliance.may_lapse_params(rules, on, rules.warn_days))]
-    if not who:
-        return 0, 0
-    # The candidates' records, picked out by id (a few hundred: one IN list), else everyone's
-    # and kept here.
-    few = len(who) < FEW_VOLUNTEERS
-    among = " AND {column} IN :ids" if few else ""
-    params: dict[str, object] = {"end": on.isoformat(), **({"ids": who} if few else {})}
-    wanted = set(who)
-
-    def records(sql: str, column: str) -> list[Any]:
-        stmt = text(sql.format(among=among.format(column=column)))
-        if few:
-            stmt = stmt.bindparams(bindparam("ids", expanding=True))
-        return [r for r in conn.execute(stmt, params) if r[0] in wanted]
-
-    steps = ", ".join(f"'{s.value}'" for s in (CheckStep.dbs, CheckStep.dbs_status_check))
-    by_volunteer: dict[int, list[_Check]] = {}
-    for vid, step, d, update_service in records(
-            "SELECT c.volunteer_id, c.step, c.date, c.update_service FROM volunteer_checks c "
-            f"WHERE c.step IN ({steps}) AND c.date <= :end{{among}} "
-            "ORDER BY c.volunteer_id, c.date, c.id", "c.volunteer_id"):
-        by_volunteer.setdefault(vid, []).append(
-            _Check(step, date.fromisoformat(d), bool(update_service)))
-    courses: dict[int, list[compliance.TrainingRow]] = {}
-    for vid, course, d in records(
-            "SELECT t.volunteer_id, t.course, t.date FROM volunteer_trainings t "
-            "WHERE t.date <= :end{among}", "t.volunteer_id"):
-        courses.setdefault(vid, []).append(
-            compliance.TrainingRow(vid, course, date.fromisoformat(d)))
+    checks, courses = compliance.records_of(conn, who)
     lapsing = lapsed = 0
-    for vid in by_volunteer.keys() | courses.keys():
-        for state in compliance.evaluate(by_volunteer.get(vid, []), on,  # type: ignore[arg-type]
-                                         rules, courses.get(vid, [])):
+    for vid in who:
+        for state in compliance.evaluate(checks.get(vid, []), on, rules, courses.get(vid, [])):
             lapsing += state.status == "lapsing"
             lapsed += state.status == "lapsed"
     return lapsing, lapsed
-
-
-@dataclass(frozen=True)
-class _Check:
-    """The fields of a check that ``compliance.evaluate`` reads."""
-
-    step: str
-    date: date
-    update_service: bool
 
 
 def _breakdowns(conn: Connection, p: Mapping[str, object], accepted: str) -> dict[str, Any]:
