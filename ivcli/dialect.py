@@ -57,6 +57,23 @@ def table_columns(conn: Connection, table: str) -> list[Column]:
             for r in dbapi(conn).execute(f'PRAGMA table_info("{table}")')]
 
 
+def next_id(conn: Connection, table: str) -> int:
+    """The id the next row inserted into ``table`` gets. Never one given before, even to a
+    record since deleted (migration 021): on SQLite, above the highest held and, for a table
+    declared AUTOINCREMENT, above its ``sqlite_sequence`` entry; on PostgreSQL, the identity's
+    next value, read without moving it (a rolled-back insert leaves a gap there, so the
+    highest id held plus one is not it). Ask under the write lock, which every writer holds."""
+    if is_pg(conn):
+        return PgDdl(conn).next_id(table)
+    raw = dbapi(conn)
+    (held,) = raw.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()
+    given = 0
+    if raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+        row = raw.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+        given = int(row[0]) if row else 0
+    return max(int(held), given) + 1
+
+
 def trigger_names(conn: Connection, table: str) -> set[str]:
     """The names of the triggers on ``table``."""
     if is_pg(conn):

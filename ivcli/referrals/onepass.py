@@ -102,8 +102,10 @@ class _Referrals:
 class _Load:
     def __init__(self, conn: Connection, now: str, collect: bool, batch: int) -> None:
         self.conn, self.now, self.collect, self.batch_size = conn, now, collect, batch
-        self.before = self.scalar("SELECT coalesce(max(id), 0) FROM young_people")
-        self.ref_before = self.scalar("SELECT coalesce(max(id), 0) FROM referrals")
+        # Every id below the next one is held, or was once (an id is never given again:
+        # ``dialect.next_id``), so "at most ``before``" is "held before the import".
+        self.before = dialect.next_id(conn, "young_people") - 1
+        self.ref_before = dialect.next_id(conn, "referrals") - 1
         self.next_person, self.next_referral = self.before + 1, self.ref_before + 1
         self.result = IngestResult()
         self.conflicts: list[RowProblem] = []
@@ -134,11 +136,6 @@ class _Load:
 
     def rows(self, sql: str, lists: dict[str, Any]) -> list[Any]:
         return dialect.select_in(self.conn, sql, lists)
-
-    def scalar(self, sql: str) -> int:
-        from sqlalchemy import text
-
-        return int(self.conn.execute(text(sql)).scalar_one())
 
     def make_room(self, table: str, adding: int) -> None:
         """Before ``adding`` rows go into ``table``: once the load has added as many as the

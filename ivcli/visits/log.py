@@ -114,10 +114,6 @@ class Logged:
     warnings: list[str]
 
 
-def _max_id(conn: Connection, table: str) -> int:
-    return int(conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one())
-
-
 def insert_visits(conn: Connection, rows: Sequence[VisitRow]) -> list[tuple[int, int | None]]:
     """The one way visits are written (``visit log`` and visit sheets): the visits in one
     statement, then the concerns some of them open, both recorded in the audit trail. Returns
@@ -133,7 +129,7 @@ def insert_visits(conn: Connection, rows: Sequence[VisitRow]) -> list[tuple[int,
     if not rows:
         return []
     stamp = now()
-    first = _max_id(conn, "visits") + 1
+    first = dialect.next_id(conn, "visits")
     volunteer_of = _volunteers(conn, [r.match_id for r in rows])
     why = uncleared(conn, [(volunteer_of[r.match_id], r.date) for r in rows])
     dialect.insert_rows(conn, "visits", [
@@ -151,7 +147,7 @@ def insert_visits(conn: Connection, rows: Sequence[VisitRow]) -> list[tuple[int,
     opened = [(first + i, r) for i, r in enumerate(rows) if r.concern]
     concern_ids: dict[int, int] = {}
     if opened:
-        first_concern = _max_id(conn, "concerns") + 1
+        first_concern = dialect.next_id(conn, "concerns")
         dialect.insert_rows(conn, "concerns", [
             {"match_id": r.match_id, "visit_id": vid, "category": "other",
              "opened_date": r.date, "text": r.concern, "created_at": stamp}
@@ -193,7 +189,7 @@ def insert_costs(conn: Connection, lines: Sequence[tuple[int, CostLine]], stamp:
 
     if not lines:
         return
-    first = _max_id(conn, "visit_costs") + 1
+    first = dialect.next_id(conn, "visit_costs")
     dialect.insert_rows(conn, "visit_costs", [
         {"visit_id": vid, "amount_pence": c.pence, "cost_type": c.cost_type,
          "created_at": stamp} for vid, c in lines], insert(table_of(VisitCost)))
