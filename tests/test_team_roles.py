@@ -216,6 +216,28 @@ def test_add_user_both_roles_unknown_and_switching(cli, pg_database, login):
 
 
 @slow
+def test_add_user_to_a_role_that_cannot_log_in_says_so(cli, pg_database, login):
+    """A NOLOGIN role (a group) is granted the role for its members, with a note that it
+    cannot connect itself; a login gets no note. The JSON is the same either way."""
+    cli("team", "init", pg_database)
+    group = f"ivt_group_{uuid.uuid4().hex[:10]}"
+    pg_sql(f"CREATE ROLE {quote(group)} NOLOGIN")
+    try:
+        r = cli("team", "add-user", group, "--role", "coordinator", "--format", "json")
+        assert json.loads(r.stdout) == {"user": group, "role": "ivcli_coordinator",
+                                        "granted": True, "revoked": ""}
+        said = " ".join(r.stderr.split())  # as wrapped on the terminal
+        assert f"{group} cannot log in (a NOLOGIN role)" in said
+        assert f"ALTER ROLE {group} LOGIN" in said
+        assert members(pg_database, group) == {"ivcli_coordinator"}
+    finally:
+        pg_sql(f"DROP ROLE {quote(group)}")
+    person = login()
+    r = cli("team", "add-user", person, "--role", "coordinator")
+    assert "cannot log in" not in r.stderr
+
+
+@slow
 def test_add_user_needs_a_login_that_can_grant_roles(cli, pg_database, login):
     cli("team", "init", pg_database)
     ann, bob = login(), login()

@@ -59,11 +59,12 @@ def add_user(
     PostgreSQL URL); the other ivcli role, if it had it, is taken away.
 
     Run it with a login that can grant roles (CREATEROLE, or a superuser), after 'ivcli team
-    init'. An unknown NAME is exit 1.
+    init'. An unknown NAME is exit 1; a NAME that cannot log in (a NOLOGIN group) gets the
+    role for its members, with a note that it cannot connect itself.
     """
     from ivcli import db
     from ivcli.errors import InvalidInput
-    from ivcli.render import emit_one
+    from ivcli.render import emit_one, message
     from ivcli.team import roles
 
     app_state = state(ctx)
@@ -72,8 +73,10 @@ def add_user(
                            "shared PostgreSQL database",
                            hint="give --db postgresql+psycopg://host/dbname (or set IVCLI_DB)")
     with db.pg_session(app_state.db_url) as conn:
-        done = roles.add_user(conn, name, role.strip().lower())
+        done, note = roles.add_user(conn, name, role.strip().lower())
     emit_one(fmt.value, done, title=f"Login {name}")
+    if note:
+        message(f"Note: {note}.", style="yellow")
 
 
 @app.command("import-sqlite")

@@ -204,9 +204,11 @@ def init(conn: Connection, target: str) -> list[Step]:
 USER_COLUMNS = ("user", "role", "granted", "revoked")
 
 
-def add_user(conn: Connection, name: str, role: str) -> dict[str, object]:
+def add_user(conn: Connection, name: str, role: str) -> tuple[dict[str, object], str | None]:
     """Grant ``role`` ("coordinator" or "reporting") to the existing login ``name``, revoking
-    the other ivcli role if it had it. Unknown login: exit 1 naming it."""
+    the other ivcli role if it had it. Unknown login: exit 1 naming it. Returns what was done
+    and a note for the person running it: a role that cannot log in (NOLOGIN, a group) is
+    granted the role for its members, but cannot connect itself."""
     if role not in ROLES:
         raise InvalidInput(f"--role: {role} is not one of coordinator, reporting")
     if name in TEAM_ROLES:
@@ -236,5 +238,8 @@ def add_user(conn: Connection, name: str, role: str) -> dict[str, object]:
         revoked = [r for r in TEAM_ROLES if r != wanted and r in held]
         for other in revoked:
             _ddl(conn, "REVOKE {role} FROM {login}", role=other, login=name)
+    note = None if found[0] else (
+        f"{name} cannot log in (a NOLOGIN role): the logins that are members of it have "
+        f"{wanted}, but {name} cannot connect itself; to let it, ALTER ROLE {name} LOGIN")
     return {"user": name, "role": wanted, "granted": granted,
-            "revoked": ", ".join(revoked)}
+            "revoked": ", ".join(revoked)}, note
