@@ -48,6 +48,10 @@ def test_hold_pauses_active_matches_with_the_reason(cli, db_path):
         ("paused", "volunteer on hold: Health: a break of two months")]
     shown = cli.json("volunteer", "show", str(vol))
     assert shown["status"] == "on_hold" and shown["status_reason"].startswith("Health")
+    # Ending the hold leaves the match paused for the coordinator to restart, and says so.
+    back = cli("volunteer", "resume", str(vol))
+    assert f"Still paused: match(es) {active}: 'ivcli match resume ID'" in back.stderr
+    assert cli.json("match", "show", str(active))["status"] == "paused"
 
 
 def test_hold_can_keep_matches_with_a_reason(cli, db_path):
@@ -58,6 +62,7 @@ def test_hold_can_keep_matches_with_a_reason(cli, db_path):
     result = cli(*args, "--keep-matches", "--because", "Renewal applied for; DSL agreed")
     assert f"Match(es) {active} kept active" in result.stderr
     assert cli.json("match", "show", str(active))["status"] == "active"
+    assert "Still paused" not in cli("volunteer", "resume", str(vol)).stderr
     assert events(db_path, active) == [
         ("hold_kept", "volunteer on hold (DBS renewal late); kept active: Renewal applied for; "
          "DSL agreed")]

@@ -461,14 +461,21 @@ def leave(
 @app.command("resume")
 def resume(ctx: typer.Context, volunteer_id: VolunteerId, on: DateOpt = None) -> None:
     """End a hold (approved again if they were approved), or take back a volunteer who
-    withdrew or left (into the pipeline; they need approving again)."""
+    withdrew or left (into the pipeline; they need approving again). Their matches the hold
+    paused stay paused, each for 'ivcli match resume ID' once it may continue: they are
+    listed."""
     from ivcli.render import message
     from ivcli.volunteers import status as volunteers
+    from ivcli.volunteers.support import paused_matches
 
     today = date.today()
     with state(ctx).writing() as conn:
         status = volunteers.resume(conn, volunteer_id, on or today, today)
+        paused = paused_matches(conn, volunteer_id)
     message(f"Volunteer {volunteer_id} is {status}.")
+    if paused:
+        message(f"Still paused: match(es) {', '.join(map(str, paused))}: 'ivcli match resume "
+                "ID' restarts each once it may continue.")
 
 
 @app.command("due")

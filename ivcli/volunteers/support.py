@@ -64,6 +64,12 @@ def _matches(conn: Connection, volunteer_id: int, statuses: tuple[str, ...]) -> 
         {"v": volunteer_id})]
 
 
+def paused_matches(conn: Connection, volunteer_id: int) -> list[int]:
+    """The volunteer's paused matches, by id: a hold paused them, and ending it leaves each
+    for the coordinator to restart (``match resume``) once it may continue."""
+    return _matches(conn, volunteer_id, (MatchStatus.paused.value,))
+
+
 def hold(conn: Connection, volunteer_id: int, reason: str, on: date, today: date, *,
          keep_because: str | None = None, tolerate_held: bool = False) -> Held:
     """Put a volunteer on hold and pause each of their active matches, noting ``reason``;
