@@ -150,6 +150,12 @@ class PgDdl:
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM "
             "pg_constraint WHERE contype = 'f' AND confrelid = to_regclass(%(t)s) AND "
             "conrelid <> confrelid", reg)]
+        # The views over the table (DROP ... CASCADE would take them): made again after.
+        views = [(r[0], r[1]) for r in c.exec_driver_sql(
+            "SELECT DISTINCT v.relname, pg_get_viewdef(v.oid) FROM pg_depend d "
+            "JOIN pg_rewrite w ON w.oid = d.objid JOIN pg_class v ON v.oid = w.ev_class "
+            "WHERE d.refobjid = to_regclass(%(t)s) AND v.relkind = 'v' AND v.oid <> "
+            "d.refobjid", reg)]
         tmp = f"{table}__new"
         self.execute(create_sql.replace(f"CREATE TABLE {table} ", f"CREATE TABLE {tmp} ", 1))
         ids_from = self.next_id(table)  # the new table's identity starts where the old one was
@@ -165,6 +171,8 @@ class PgDdl:
             c.exec_driver_sql(sql.replace("%", "%%"))
         for other, name, definition in foreign:
             c.exec_driver_sql(f"ALTER TABLE {other} ADD CONSTRAINT {name} {definition}")
+        for name, definition in views:  # (their grants: ``team init`` applies them again)
+            c.exec_driver_sql(f"CREATE VIEW {name} AS {definition}".replace("%", "%%"))
         self.set_next_id(table, ids_from)
         self.sync_identities()
 
@@ -819,9 +827,15 @@ def rebuild_table(conn: Ddl, table: str, create_sql: str,
     after = conn.execute(f"SELECT count(*) FROM {tmp}").fetchone()[0]
     if after != before:
         raise sqlite3.IntegrityError(f"rebuilding {table} copied {after} of {before} rows")
+    # A view over the table would break the rename (SQLite checks every view then): the
+    # views go first and are made again after.
+    views = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'view' ORDER BY rowid").fetchall()
+    for name, _ in views:
+        conn.execute(f"DROP VIEW {name}")
     conn.execute(f"DROP TABLE {table}")
     conn.execute(f"ALTER TABLE {tmp} RENAME TO {table}")
-    for sql in extras:
+    for sql in (*extras, *(sql for _, sql in views)):
         conn.execute(sql)
 
 
@@ -1048,6 +1062,17 @@ def m021_ids_never_reused(conn: Ddl) -> None:
             conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?", (after - 1, table))
 
 
+def m022_review_voices(conn: Ddl) -> None:
+    """``review_voices``: the reviews as the reports count them, with whether the young person
+    said something (``said``, 0 or 1) in place of their words. The annual report counts these;
+    on PostgreSQL the reporting role reads this view, and no longer the words themselves
+    (``team.roles``)."""
+    conn.execute(
+        "CREATE VIEW review_voices AS SELECT match_id, date, with_whom, rating, themes, "
+        "outcome, CASE WHEN their_words IS NULL OR their_words = '' THEN 0 ELSE 1 END AS said "
+        "FROM reviews")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_identity_index", m002_identity_index),
@@ -1070,6 +1095,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("019_visit_costs_covering", m019_visit_costs_covering),
     ("020_visit_costs_out_of_range", m020_visit_costs_out_of_range),
     ("021_ids_never_reused", m021_ids_never_reused),
+    ("022_review_voices", m022_review_voices),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -255,3 +255,29 @@ def test_report_detail_lists_matches_without_a_visit_alike(cli, backend):
     keys = [(row["last_visit"] is not None, row["last_visit"] or "", row["match_id"])
             for row in rows]
     assert keys == sorted(keys)
+
+
+def test_a_rebuild_keeps_the_views_over_its_table(cli, backend, db_path, monkeypatch):
+    """``migrations.rebuild_table`` on a table a view reads (``review_voices`` over
+    ``reviews``): the view is there after, reading the rebuilt table (SQLite refused the
+    rename with a view over a dropped table; PostgreSQL's DROP ... CASCADE took the view)."""
+    from ivcli import migrations
+
+    cli("demo")
+    before = cli.json("report", "annual")
+    voices = "SELECT sum(said), count(*) FROM review_voices"
+    said = query(backend, db_path, voices)
+    assert 0 < said[0][0] < said[0][1]
+
+    def rebuild(conn) -> None:  # the table as it is, its id made AUTOINCREMENT
+        cols = ", ".join("id INTEGER PRIMARY KEY AUTOINCREMENT" if name == "id" else
+                         f"{name} {kind}" for name, kind in migrations.table_columns(
+                             conn, "reviews"))
+        migrations.rebuild_table(conn, "reviews", f"CREATE TABLE reviews ({cols})")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS",
+                        [*migrations.MIGRATIONS, ("999_rebuild_reviews", rebuild)])
+    after = cli.json("report", "annual")  # migrates first
+    assert after["outcomes"] == before["outcomes"]
+    assert query(backend, db_path, voices) == said
+    assert query(backend, db_path, "SELECT count(*) FROM reviews") == [(said[0][1],)]

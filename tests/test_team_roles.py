@@ -300,9 +300,13 @@ def test_reporting_reports_but_cannot_write_or_read_contacts_and_concerns(cli, p
     conninfo = as_login(pg_database, rep).replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo, autocommit=True) as conn:
         assert conn.execute("SELECT count(status) FROM referrals").fetchone()[0] > 0
+        # Whether the young person said something, not what (the annual report counts it).
+        said = conn.execute("SELECT sum(said), count(*) FROM review_voices").fetchone()
+        assert 0 < said[0] < said[1]
         for sql in ("SELECT referrer_email FROM referrals", "SELECT text FROM concerns",
                     "SELECT email, phone FROM volunteers", "SELECT * FROM contacts",
                     "SELECT first_name FROM young_people", "SELECT * FROM referrals",
+                    "SELECT their_words FROM reviews",
                     "INSERT INTO settings (key, value) VALUES ('x', 'y')"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(sql)
@@ -310,16 +314,15 @@ def test_reporting_reports_but_cannot_write_or_read_contacts_and_concerns(cli, p
 
 def test_reporting_columns_hold_no_contact_detail_name_or_concern_text():
     """What the reporting role may read, checked against the record specs: of the personal
-    data, only what the reports count (the breakdowns' monitoring fields and dates of birth;
-    reviews' words, whose presence the annual report counts), never a name, contact detail,
-    note or concern text."""
+    data, only what the reports count (the breakdowns' monitoring fields and dates of birth),
+    never a name, contact detail, note, concern text or a young person's words in a review
+    (whether they said something is the view ``review_voices``)."""
     from ivcli import specs
 
     reported = {("young_people", c) for c in ("date_of_birth", "gender", "ethnicity",
                                              "disability", "care_leaver", "legal_status",
                                              "out_of_area", "uasc")}
     reported |= {("volunteers", c) for c in ("ethnicity", "faith", "disability")}
-    reported |= {("reviews", "their_words")}
     by_table = {s.table: s for s in vars(specs).values()
                 if isinstance(s, specs.RecordSpec) and s.table}
     assert "contacts" not in roles.REPORTING_COLUMNS
@@ -330,6 +333,8 @@ def test_reporting_columns_hold_no_contact_detail_name_or_concern_text():
                 f.stored == column and f.personal for f in spec.fields)
             assert not personal or (table, column) in reported, (table, column)
     assert "text" not in roles.REPORTING_COLUMNS["concerns"]
+    assert "their_words" not in roles.REPORTING_COLUMNS["reviews"]
+    assert roles.REPORTING_VIEWS == ("review_voices",)
 
 
 @slow

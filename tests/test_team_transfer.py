@@ -60,7 +60,8 @@ def pg_counts(url: str) -> dict[str, int]:
     name = dbname(url)
     tables = [r[0] for r in pg_sql(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-        "AND table_name <> 'schema_migrations' ORDER BY table_name", name)]
+        "AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' "
+        "ORDER BY table_name", name)]
     return {t: pg_sql(f"SELECT count(*) FROM {t}", name)[0][0] for t in tables}
 
 

@@ -45,9 +45,8 @@ def build(conn: Connection, period: Period, *, quotes: bool = False) -> dict[str
     ratings: list[int] = []
     entries = words = 0
     for rating, named, said in fetch_rows(conn, """
-        SELECT rating, themes, CASE WHEN their_words IS NULL OR their_words = '' THEN 0
-                                    ELSE 1 END
-          FROM reviews WHERE date BETWEEN :start AND :end AND with_whom = :yp
+        SELECT rating, themes, said
+          FROM review_voices WHERE date BETWEEN :start AND :end AND with_whom = :yp
     """, p):
         entries += 1
         words += said

@@ -48,11 +48,13 @@ REPORTING_COLUMNS: dict[str, tuple[str, ...]] = {
     "visit_costs": ("visit_id", "amount_pence"),
     "concerns": ("id", "match_id", "young_person_id", "volunteer_id", "category",
                  "opened_date", "closed_date"),
-    # their_words: the annual report counts the reviews in which the young person said
-    # something (it shows no words without --quotes, which needs names to take them out).
-    "reviews": ("match_id", "date", "with_whom", "rating", "themes", "outcome",
-                "their_words"),
+    # Not their_words: the annual report counts the reviews in which the young person said
+    # something through ``REPORTING_VIEWS`` (its --quotes needs the words and names).
+    "reviews": ("match_id", "date", "with_whom", "rating", "themes", "outcome"),
 }
+# Views the reporting role reads whole (migrations): ``review_voices``, the reviews with
+# whether the young person said something in place of their words.
+REPORTING_VIEWS = ("review_voices",)
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,14 @@ def _grant(conn: Connection, tables: list[str]) -> tuple[Step, Step]:
     for table, cols in shown.items():
         _ddl(conn, "GRANT SELECT ({cols}) ON TABLE {table} TO {rep}", cols=cols, table=table,
              **roles)
+    views = [v for (v,) in _sql(conn, "SELECT table_name FROM information_schema.views WHERE "
+                                "table_schema = current_schema() ORDER BY 1")]
+    if views:
+        _ddl(conn, "GRANT SELECT ON TABLE {views} TO {coord}", views=views, **roles)
+        _ddl(conn, "REVOKE ALL ON TABLE {views} FROM {rep}", views=views, **roles)
+        read = [v for v in views if v in REPORTING_VIEWS]
+        if read:
+            _ddl(conn, "GRANT SELECT ON TABLE {views} TO {rep}", views=read, **roles)
     columns = sum(len(cols) for cols in shown.values())
     return (Step(f"grants of {COORDINATOR}", "applied",
                  f"read and write: {len(tables)} tables, {len(sequences)} sequences"),
