@@ -72,13 +72,18 @@ def test_visits_go_on_after_the_latest_is_deleted_or_a_dry_run(cli, backend, tmp
     assert log("park") == top + 1
     cli("visit", "delete", str(top + 1), "--yes")
     sheet = tmp_path / "sheet.csv"
-    sheet.write_text(f"match_id,date,hours,activity\n{match},{yesterday},1,cafe\n"
-                     f"{match},{yesterday},1,museum\n", encoding="utf-8")
+    sheet.write_text(f"match_id,date,hours,activity,concern\n{match},{yesterday},1,cafe,\n"
+                     f"{match},{yesterday},1,museum,Seemed upset\n", encoding="utf-8")
     dry = cli("visit", "import", str(sheet), "--dry-run", "-q")
     assert "nothing" in (dry.stdout + dry.stderr).lower()
     after = log("bowling")
     assert after > top + 1
     assert [v["id"] for v in cli.json("visit", "list") if v["id"] > top] == [after]
+    # The concern a visit opens is named by the id it got (the dry run used some too).
+    said = cli("visit", "log", str(match), "--date", yesterday, "--hours", "1", "--activity",
+               "walk", "--concern", "Worried about school").stderr
+    newest = max(c["id"] for c in cli.json("concern", "list"))
+    assert f"Opened concern {newest}:" in said
 
 
 def test_the_migration_starts_each_table_above_the_audit_trails_highest_id(cli, backend,
