@@ -304,3 +304,17 @@ def test_a_bad_url_is_refused_before_anything(cli, lone, url, says):
 def test_both_arguments_are_needed(cli, lone):
     r = cli("team", "import-sqlite", str(lone), code=2)
     assert "URL" in r.stderr
+
+
+@pytest.mark.slow
+def test_ids_the_file_gave_are_not_given_again_on_the_target(cli, lone, pg_database):
+    """The file's latest visit was deleted: the server's next visit gets a new id, as the
+    file's would have (migration 021), not the deleted one's, which its audit entries name."""
+    visits = cli.json("--db", str(lone), "visit", "list")
+    top = max(v["id"] for v in visits)
+    match = next(v["match_id"] for v in visits if v["id"] == top)
+    cli("--db", str(lone), "visit", "delete", str(top), "--yes")
+    cli("team", "import-sqlite", str(lone), pg_database)
+    cli("--db", pg_database, "visit", "log", str(match), "--date",
+        [v["date"] for v in visits if v["id"] == top][0], "--hours", "1", "--activity", "park")
+    assert max(v["id"] for v in cli.json("--db", pg_database, "visit", "list")) == top + 1

@@ -6,9 +6,10 @@ schema is read through an up-to-date temporary copy). On the target everything i
 transaction under ivcli's write lock (``db.pg_writer_whole``): the schema (the same
 migrations), the refusal of a target holding records, every table copied with COPY in
 foreign-key order (``dialect.stage_rows``, the referral import's COPY), the ids' sequences set
-past the highest id, then the check that each table holds as many rows as the file's and that
-the audit chain verifies (``safety.check.audit_chain``) and ends on the file's last hash, and
-one audit entry for the import. Any error rolls it all back: the target is as it was.
+past the highest id and the file's own next id (no id it gave is given again), then the check
+that each table holds as many rows as the file's and that the audit chain verifies
+(``safety.check.audit_chain``) and ends on the file's last hash, and one audit entry for the
+import. Any error rolls it all back: the target is as it was.
 """
 
 from __future__ import annotations
@@ -75,7 +76,11 @@ def import_sqlite(path: Path, raw_url: str, command: str = "team import-sqlite")
             _refuse_records(dst, raw_url)
             for table in tables:
                 _copy_table(src, dst, table, _columns(src, dst, table, raw_url))
-            migrations.PgDdl(dst).sync_identities()
+            target = migrations.PgDdl(dst)
+            target.sync_identities()
+            # Ids the file gave to records since deleted are not given again (migration 021).
+            for table in set(tables) & set(migrations.DELETED_FROM):
+                target.set_next_id(table, dialect.next_id(src, table))
             done = _verify(src, dst, counts, path)
             audit.record(dst, [(IMPORT_TABLE, None, "insert", ())])
     return done
