@@ -65,13 +65,12 @@ def next_id(conn: Connection, table: str) -> int:
     highest id held plus one is not it). Ask under the write lock, which every writer holds."""
     if is_pg(conn):
         return PgDdl(conn).next_id(table)
-    raw = dbapi(conn)
-    (held,) = raw.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()
-    given = 0
-    if raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
-        row = raw.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
-        given = int(row[0]) if row else 0
-    return max(int(held), given) + 1
+    # Every migrated database has sqlite_sequence (migration 021 made its first AUTOINCREMENT
+    # tables); a table that is not AUTOINCREMENT has no row in it.
+    (given,) = dbapi(conn).execute(
+        f"SELECT max((SELECT coalesce(max(id), 0) FROM {table}), coalesce((SELECT seq FROM "
+        "sqlite_sequence WHERE name = ?), 0)) + 1", (table,)).fetchone()
+    return int(given)
 
 
 def trigger_names(conn: Connection, table: str) -> set[str]:
